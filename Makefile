@@ -1,0 +1,32 @@
+# The two commands a newcomer needs (see README.md):
+#   make quickstart   install what is missing, build, walk the quickstart on SQLite
+#   make test         install what is missing, build with sanitizers, run every test
+# against a throwaway PostgreSQL server on 127.0.0.1.
+BUILD      ?= build/release
+TEST_BUILD ?= build/test
+JOBS       ?= $(shell nproc)
+
+.PHONY: setup build quickstart test bench clean
+
+setup:
+	@bash scripts/install-deps.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCONVERGE_TESTS=OFF >/dev/null
+	@cmake --build $(BUILD) -j$(JOBS)
+
+quickstart: build
+	@bash scripts/quickstart.sh $(abspath $(BUILD))/steps
+
+test: setup
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON >/dev/null
+	@cmake --build $(TEST_BUILD) -j$(JOBS)
+	@bash scripts/run-tests.sh $(abspath $(TEST_BUILD))
+
+bench: build
+	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DCONVERGE_BENCH=ON >/dev/null
+	@cmake --build build/bench -j$(JOBS) --target converge_bench
+	@build/bench/bench/converge_bench
+
+clean:
+	rm -rf build

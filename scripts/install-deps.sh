@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages converge builds, tests and runs with. Idempotent:
+# packages already present are left alone and apt is not touched at all then.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates
+  libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev
+  libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  libpq-dev libsqlite3-dev libssl-dev libdtl-dev
+  sqlite3 postgresql postgresql-client
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "converge: installing ${missing[*]}" >&2
+sudo_cmd=()
+[ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
