@@ -1,0 +1,52 @@
+// Unified diff of two texts, split into lines; dtl (an O(ND) diff) builds the hunks.
+#include "converge/util/text_diff.hpp"
+
+#include <dtl/dtl.hpp>
+#include <sstream>
+#include <vector>
+
+namespace converge::util {
+namespace {
+
+std::vector<std::string> split_lines(std::string_view text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.emplace_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+}  // namespace
+
+std::string unified_diff(std::string_view from, std::string_view to, std::string_view from_label,
+                         std::string_view to_label) {
+  if (from == to) return {};
+  auto a = split_lines(from);
+  auto b = split_lines(to);
+  dtl::Diff<std::string, std::vector<std::string>> diff(a, b);
+  diff.compose();
+  diff.composeUnifiedHunks();
+  std::ostringstream out;
+  out << "--- " << from_label << "\n+++ " << to_label << "\n";
+  for (const auto& hunk : diff.getUniHunks()) {
+    // GNU diff numbers an empty range by the line before it ("-0,0" for an empty file).
+    out << "@@ -" << (hunk.b == 0 ? hunk.a - 1 : hunk.a) << "," << hunk.b << " +"
+        << (hunk.d == 0 ? hunk.c - 1 : hunk.c) << "," << hunk.d << " @@\n";
+    auto print = [&](const auto& elems) {
+      for (const auto& [line, info] : elems) {
+        char mark = info.type == dtl::SES_ADD ? '+' : info.type == dtl::SES_DELETE ? '-' : ' ';
+        out << mark << line << "\n";
+      }
+    };
+    print(hunk.common[0]);
+    print(hunk.change);
+    print(hunk.common[1]);
+  }
+  return out.str();
+}
+
+}  // namespace converge::util

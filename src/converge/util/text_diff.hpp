@@ -1,0 +1,14 @@
+// Line-based unified diff of two texts (the dtl library computes the edit script).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace converge::util {
+
+// Unified diff ("--- from_label", "+++ to_label", "@@ … @@" hunks with 3 lines of
+// context). Empty string when the texts are equal.
+std::string unified_diff(std::string_view from, std::string_view to, std::string_view from_label,
+                         std::string_view to_label);
+
+}  // namespace converge::util

@@ -1,0 +1,35 @@
+// A real git repository for tests, built and driven through libgit2 (never the git
+// command): init, commit everything in the work tree, tag.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+struct git_repository;
+
+namespace converge::testing {
+
+class GitRepo {
+ public:
+  // Initialises a repository at `path` whose HEAD is the unborn `branch`.
+  GitRepo(const std::filesystem::path& path, const std::string& branch = "main");
+  ~GitRepo();
+  GitRepo(const GitRepo&) = delete;
+  GitRepo& operator=(const GitRepo&) = delete;
+
+  // Stages every file of the work tree (git add -A) and commits on HEAD; returns the
+  // commit's 40-hex id.
+  std::string commit_all(const std::string& message);
+  void tag_lightweight(const std::string& name);            // at HEAD
+  void tag_annotated(const std::string& name, const std::string& message);  // at HEAD
+  void checkout_detached();                                 // detaches HEAD at its commit
+
+  git_repository* get() const { return repo_; }
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+  git_repository* repo_ = nullptr;
+};
+
+}  // namespace converge::testing
