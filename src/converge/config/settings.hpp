@@ -1,0 +1,49 @@
+// A provider's settings for one target in one environment: keys from converge.yaml,
+// with `${VAR}` already expanded and each value's source location kept, so a
+// provider can report a bad value as file:line:column.
+#pragma once
+
+#include <initializer_list>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "converge/util/error.hpp"
+
+namespace converge::config {
+
+struct Setting {
+  nlohmann::json value;  // string, number, bool, null, array or object
+  SourceLocation where;
+  bool from_variable = false;  // some part came from a ${VAR} (treated as secret)
+};
+
+class Settings {
+ public:
+  Settings() = default;
+  explicit Settings(SourceLocation where) : where_(std::move(where)) {}
+
+  void set(std::string key, Setting value) { values_[std::move(key)] = std::move(value); }
+
+  // nullptr when the key is absent.
+  const Setting* find(std::string_view key) const;
+  const std::map<std::string, Setting, std::less<>>& all() const { return values_; }
+  const SourceLocation& where() const { return where_; }
+
+  // Typed access. A missing required key or a value of the wrong type is a config
+  // Error naming the file:line:column of the value (or of the target when missing).
+  Expected<std::string> string(std::string_view key) const;
+  Expected<std::string> string_or(std::string_view key, std::string fallback) const;
+  Expected<bool> boolean_or(std::string_view key, bool fallback) const;
+  Expected<long long> integer_or(std::string_view key, long long fallback) const;
+
+  // Error for the first key not in `allowed` (a typo must not be ignored).
+  Expected<void> allow_only(std::initializer_list<std::string_view> allowed) const;
+
+ private:
+  std::map<std::string, Setting, std::less<>> values_;
+  SourceLocation where_;
+};
+
+}  // namespace converge::config

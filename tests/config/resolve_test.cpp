@@ -1,0 +1,95 @@
+// Environment selection, overrides and ${VAR} expansion.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "converge/config/config.hpp"
+
+namespace converge::config {
+namespace {
+
+constexpr std::string_view kConfig = R"(environments:
+  - {name: dev, branch: "dev/**"}
+  - {name: prod, branch: main}
+manifest:
+  url: ${MANIFEST_URL:-sqlite:///.converge/manifest.db}
+targets:
+  - name: app-db
+    provider: sql
+    settings:
+      url: sqlite:///.converge/${CONVERGE_ENV}.db
+      migrations: db/migrations
+    overrides:
+      prod:
+        url: ${PROD_DB}
+  - name: only-prod
+    provider: sql
+    environments: [prod]
+    settings:
+      url: "postgres://app:${PG_PASSWORD}@db/app"
+)";
+
+VariableLookup vars(std::map<std::string, std::string, std::less<>> values) {
+  return [values = std::move(values)](std::string_view name) -> std::optional<std::string> {
+    auto it = values.find(name);
+    if (it == values.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+TEST(ConfigResolve, DevNeedsNoProdSecrets) {
+  auto c = parse(kConfig, "converge.yaml");
+  ASSERT_TRUE(c);
+  auto r = resolve(*c, "dev", vars({}));
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->targets.size(), 1u);
+  EXPECT_EQ(r->targets[0].settings.string("url").value(), "sqlite:///.converge/dev.db");
+  EXPECT_EQ(r->manifest_url, "sqlite:///.converge/manifest.db");
+  EXPECT_TRUE(r->secrets.empty()) << "CONVERGE_ENV and defaults are not secrets";
+}
+
+TEST(ConfigResolve, OverridesReplaceSettingsAndVariablesBecomeSecrets) {
+  auto c = parse(kConfig, "converge.yaml");
+  ASSERT_TRUE(c);
+  auto r = resolve(*c, "prod", vars({{"PROD_DB", "postgres://u:pw@h/db"}, {"PG_PASSWORD", "s3cret"}}));
+  ASSERT_TRUE(r) << r.error().to_string();
+  ASSERT_EQ(r->targets.size(), 2u);
+  EXPECT_EQ(r->targets[0].settings.string("url").value(), "postgres://u:pw@h/db");
+  EXPECT_EQ(r->targets[0].settings.string("migrations").value(), "db/migrations");
+  EXPECT_EQ(r->targets[1].settings.string("url").value(), "postgres://app:s3cret@db/app");
+  EXPECT_TRUE(r->targets[1].settings.find("url")->from_variable);
+  EXPECT_EQ(r->secrets, (std::vector<std::string>{"postgres://u:pw@h/db", "postgres://app:s3cret@db/app"}));
+}
+
+TEST(ConfigResolve, MissingVariableNamesFileLineAndVariable) {
+  auto c = parse(kConfig, "converge.yaml");
+  ASSERT_TRUE(c);
+  auto r = resolve(*c, "prod", vars({{"PG_PASSWORD", "x"}}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ExitCode::usage);
+  EXPECT_EQ(r.error().to_string(), "converge.yaml:14:14: variable PROD_DB is not set (referenced as ${PROD_DB})");
+}
+
+TEST(ConfigResolve, UnknownEnvironmentListsTheKnownOnes) {
+  auto c = parse(kConfig, "converge.yaml");
+  ASSERT_TRUE(c);
+  auto r = resolve(*c, "qa", vars({}));
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ExitCode::usage);
+  EXPECT_NE(r.error().message.find("dev, prod"), std::string::npos);
+}
+
+TEST(ConfigExpand, HandlesDefaultsEscapesAndErrors) {
+  SourceLocation at{"f", 1, 1};
+  auto lookup = vars({{"A", "1"}});
+  EXPECT_EQ(expand("x${A}y", lookup, at).value(), "x1y");
+  EXPECT_EQ(expand("${B:-two}", lookup, at).value(), "two");
+  EXPECT_EQ(expand("${A:-two}", lookup, at).value(), "1");
+  EXPECT_EQ(expand("$${A} $A", lookup, at).value(), "${A} $A");
+  EXPECT_FALSE(expand("${A", lookup, at));
+  EXPECT_FALSE(expand("${1A}", lookup, at));
+  EXPECT_FALSE(expand("${}", lookup, at));
+}
+
+}  // namespace
+}  // namespace converge::config
