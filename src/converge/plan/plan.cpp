@@ -1,0 +1,191 @@
+// Plan model: counts, plan.json in and out, canonical text and hash.
+#include "converge/plan/plan.hpp"
+
+#include "converge/util/sha256.hpp"
+
+namespace converge::plan {
+
+std::string_view to_string(Action action) {
+  switch (action) {
+    case Action::create: return "create";
+    case Action::update: return "update";
+    case Action::remove: return "delete";
+    case Action::replace: return "replace";
+  }
+  return "?";
+}
+
+std::optional<Action> action_from_string(std::string_view word) {
+  for (auto a : kActions)
+    if (to_string(a) == word) return a;
+  return std::nullopt;
+}
+
+bool Plan::has_changes() const {
+  for (const auto& t : targets)
+    if (!t.changes.empty()) return true;
+  return false;
+}
+
+bool Plan::has_errors() const {
+  for (const auto& t : targets)
+    if (!t.errors.empty()) return true;
+  return false;
+}
+
+int Counts::of(Action action) const {
+  switch (action) {
+    case Action::create: return create;
+    case Action::update: return update;
+    case Action::remove: return remove;
+    case Action::replace: return replace;
+  }
+  return 0;
+}
+
+Counts count(const TargetPlan& target) {
+  Counts c;
+  for (const auto& change : target.changes) {
+    switch (change.action) {
+      case Action::create: ++c.create; break;
+      case Action::update: ++c.update; break;
+      case Action::remove: ++c.remove; break;
+      case Action::replace: ++c.replace; break;
+    }
+  }
+  return c;
+}
+
+Counts count(const Plan& plan) {
+  Counts total;
+  for (const auto& t : plan.targets) {
+    auto c = count(t);
+    total.create += c.create;
+    total.update += c.update;
+    total.remove += c.remove;
+    total.replace += c.replace;
+  }
+  return total;
+}
+
+namespace {
+
+nlohmann::json change_json(const Change& c) {
+  return {{"action", to_string(c.action)}, {"kind", c.kind}, {"key", c.key}, {"before", c.before}, {"after", c.after}};
+}
+
+// The hashed part of a plan. nlohmann's default object is an ordered std::map, so
+// dump() emits sorted keys at every depth: the text is independent of insertion order.
+nlohmann::json canonical_json(const Plan& plan) {
+  auto targets = nlohmann::json::array();
+  for (const auto& t : plan.targets) {
+    auto changes = nlohmann::json::array();
+    for (const auto& c : t.changes) changes.push_back(change_json(c));
+    targets.push_back({{"target", t.target},
+                       {"provider", t.provider},
+                       {"bundle_hash", t.bundle_hash},
+                       {"changes", std::move(changes)},
+                       {"errors", t.errors}});
+  }
+  return {{"format", Plan::kFormat}, {"environment", plan.environment}, {"targets", std::move(targets)}};
+}
+
+}  // namespace
+
+nlohmann::json to_json(const Plan& plan) {
+  auto json = canonical_json(plan);
+  json["git_sha"] = plan.git_sha;
+  json["plan_hash"] = hash(plan);
+  for (size_t i = 0; i < plan.targets.size(); ++i) json["targets"][i]["notes"] = plan.targets[i].notes;
+  return json;
+}
+
+namespace {
+
+Expected<std::string> string_field(const nlohmann::json& j, const char* key, const std::string& where) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string())
+    return fail(Error::usage(where + ": '" + key + "' must be a string"));
+  return j[key].get<std::string>();
+}
+
+Expected<std::vector<std::string>> strings_field(const nlohmann::json& j, const char* key, const std::string& where) {
+  std::vector<std::string> out;
+  if (!j.contains(key)) return out;
+  if (!j[key].is_array()) return fail(Error::usage(where + ": '" + key + "' must be a list of strings"));
+  for (const auto& s : j[key]) {
+    if (!s.is_string()) return fail(Error::usage(where + ": '" + key + "' must be a list of strings"));
+    out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+}  // namespace
+
+Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
+  const std::string o(origin);
+  if (!json.is_object()) return fail(Error::usage(o + ": a plan must be a JSON object"));
+  if (!json.contains("format") || json["format"] != Plan::kFormat)
+    return fail(Error::usage(o + ": unsupported plan format (this converge reads format " +
+                             std::to_string(Plan::kFormat) + ")"));
+  Plan plan;
+  auto env = string_field(json, "environment", o);
+  if (!env) return fail(env.error());
+  plan.environment = *env;
+  if (json.contains("git_sha")) {
+    auto sha = string_field(json, "git_sha", o);
+    if (!sha) return fail(sha.error());
+    plan.git_sha = *sha;
+  }
+  if (!json.contains("targets") || !json["targets"].is_array())
+    return fail(Error::usage(o + ": 'targets' must be a list"));
+  for (size_t i = 0; i < json["targets"].size(); ++i) {
+    const auto& jt = json["targets"][i];
+    const std::string where = o + ": targets[" + std::to_string(i) + "]";
+    TargetPlan t;
+    for (auto [field, dest] : {std::pair{"target", &t.target}, {"provider", &t.provider}, {"bundle_hash", &t.bundle_hash}}) {
+      auto v = string_field(jt, field, where);
+      if (!v) return fail(v.error());
+      *dest = *v;
+    }
+    auto errors = strings_field(jt, "errors", where);
+    if (!errors) return fail(errors.error());
+    t.errors = *errors;
+    auto notes = strings_field(jt, "notes", where);
+    if (!notes) return fail(notes.error());
+    t.notes = *notes;
+    if (!jt.contains("changes") || !jt["changes"].is_array())
+      return fail(Error::usage(where + ": 'changes' must be a list"));
+    for (size_t k = 0; k < jt["changes"].size(); ++k) {
+      const auto& jc = jt["changes"][k];
+      const std::string cwhere = where + ".changes[" + std::to_string(k) + "]";
+      auto action_word = string_field(jc, "action", cwhere);
+      if (!action_word) return fail(action_word.error());
+      auto action = action_from_string(*action_word);
+      if (!action) return fail(Error::usage(cwhere + ": unknown action '" + *action_word + "'"));
+      Change c;
+      c.action = *action;
+      auto kind = string_field(jc, "kind", cwhere);
+      if (!kind) return fail(kind.error());
+      auto key = string_field(jc, "key", cwhere);
+      if (!key) return fail(key.error());
+      c.kind = *kind;
+      c.key = *key;
+      c.before = jc.value("before", nlohmann::json());
+      c.after = jc.value("after", nlohmann::json());
+      t.changes.push_back(std::move(c));
+    }
+    plan.targets.push_back(std::move(t));
+  }
+  if (json.contains("plan_hash") && json["plan_hash"].is_string() && json["plan_hash"] != hash(plan))
+    return fail(Error::usage(o + ": plan_hash does not match the plan's content (the file was edited or damaged)"));
+  return plan;
+}
+
+// Invalid UTF-8 (a migration in Latin-1, say) is replaced, not thrown on.
+std::string canonical_text(const Plan& plan) {
+  return canonical_json(plan).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string hash(const Plan& plan) { return util::sha256_hex(canonical_text(plan)); }
+
+}  // namespace converge::plan

@@ -1,0 +1,22 @@
+// Human renderings of a plan: terminal text and GitHub-flavoured markdown. Both
+// show counts per action, a warning when anything is deleted, errors, and a
+// readable diff per change.
+#pragma once
+
+#include <string>
+
+#include "converge/plan/plan.hpp"
+
+namespace converge::plan {
+
+// The readable diff of one change: unified diff of before/after rendered as text
+// (strings as-is, other JSON pretty-printed). For a create, every line is '+'.
+std::string change_diff(const Change& change);
+
+// One line: "2 to create, 1 to update, 0 to delete, 0 to replace".
+std::string summary_line(const Counts& counts);
+
+std::string render_text(const Plan& plan);
+std::string render_markdown(const Plan& plan);
+
+}  // namespace converge::plan

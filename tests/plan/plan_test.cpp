@@ -1,0 +1,117 @@
+// Plan canonical form and hash: stable, order-independent for maps, sensitive to
+// everything that is applied, blind to the commit and to notes.
+#include <gtest/gtest.h>
+
+#include "converge/plan/plan.hpp"
+
+namespace converge::plan {
+namespace {
+
+Plan sample() {
+  Plan p;
+  p.environment = "stage";
+  p.git_sha = "0123456789abcdef0123456789abcdef01234567";
+  TargetPlan t;
+  t.target = "app-db";
+  t.provider = "sql";
+  t.bundle_hash = "b1";
+  t.changes.push_back({Action::create, "migration", "20240101000000_users", nullptr,
+                       {{"version", "20240101000000"}, {"sql", "create table users (id int);\n"}, {"transaction", true}}});
+  t.changes.push_back({Action::remove, "chart", "c1", {{"name", "old"}}, nullptr});
+  t.notes.push_back("a note");
+  p.targets.push_back(t);
+  return p;
+}
+
+TEST(PlanHash, IsAKnownValueForAKnownPlan) {
+  // Pinned: a change in canonical form breaks every stored plan comment, so it
+  // must be a deliberate format bump, not an accident.
+  EXPECT_EQ(canonical_text(sample()),
+            R"({"environment":"stage","format":1,"targets":[{"bundle_hash":"b1","changes":[{"action":"create",)"
+            R"("after":{"sql":"create table users (id int);\n","transaction":true,"version":"20240101000000"},)"
+            R"("before":null,"key":"20240101000000_users","kind":"migration"},{"action":"delete","after":null,)"
+            R"("before":{"name":"old"},"key":"c1","kind":"chart"}],"errors":[],"provider":"sql","target":"app-db"}]})");
+  EXPECT_EQ(hash(sample()).size(), 64u);
+  EXPECT_EQ(hash(sample()), hash(sample()));
+}
+
+TEST(PlanHash, IgnoresCommitAndNotes) {
+  auto a = sample();
+  auto b = sample();
+  b.git_sha = "ffffffffffffffffffffffffffffffffffffffff";
+  b.targets[0].notes = {"another note"};
+  EXPECT_EQ(hash(a), hash(b));
+}
+
+TEST(PlanHash, IndependentOfObjectKeyInsertionOrder) {
+  auto a = sample();
+  auto b = sample();
+  nlohmann::json after;
+  after["transaction"] = true;
+  after["sql"] = "create table users (id int);\n";
+  after["version"] = "20240101000000";
+  b.targets[0].changes[0].after = after;
+  EXPECT_EQ(hash(a), hash(b));
+}
+
+TEST(PlanHash, ChangesWithAnythingThatIsApplied) {
+  const auto base = hash(sample());
+  auto p = sample();
+  p.targets[0].changes[0].after["sql"] = "create table users (id bigint);\n";
+  EXPECT_NE(hash(p), base);
+  p = sample();
+  std::swap(p.targets[0].changes[0], p.targets[0].changes[1]);
+  EXPECT_NE(hash(p), base) << "order is meaning";
+  p = sample();
+  p.targets[0].bundle_hash = "b2";
+  EXPECT_NE(hash(p), base);
+  p = sample();
+  p.environment = "prod";
+  EXPECT_NE(hash(p), base);
+  p = sample();
+  p.targets[0].errors.push_back("applied migration file is gone");
+  EXPECT_NE(hash(p), base);
+}
+
+TEST(PlanJson, RoundTripsAndKeepsTheHash) {
+  auto json = to_json(sample());
+  EXPECT_EQ(json["git_sha"], sample().git_sha);
+  EXPECT_EQ(json["plan_hash"], hash(sample()));
+  auto back = from_json(nlohmann::json::parse(json.dump()), "plan.json");
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(hash(*back), hash(sample()));
+  EXPECT_EQ(back->git_sha, sample().git_sha);
+  EXPECT_EQ(back->targets[0].notes, sample().targets[0].notes);
+  EXPECT_EQ(back->targets[0].changes, sample().targets[0].changes);
+}
+
+TEST(PlanJson, RejectsAnEditedPlan) {
+  auto json = to_json(sample());
+  json["targets"][0]["changes"][0]["after"]["sql"] = "drop table users;";
+  auto back = from_json(json, "plan.json");
+  ASSERT_FALSE(back);
+  EXPECT_NE(back.error().message.find("plan_hash does not match"), std::string::npos);
+}
+
+TEST(PlanJson, NamesTheBadField) {
+  auto json = to_json(sample());
+  json["targets"][0]["changes"][1]["action"] = "explode";
+  auto back = from_json(json, "plan.json");
+  ASSERT_FALSE(back);
+  EXPECT_EQ(back.error().message, "plan.json: targets[0].changes[1]: unknown action 'explode'");
+  EXPECT_FALSE(from_json(nlohmann::json::array(), "plan.json"));
+  EXPECT_FALSE(from_json({{"format", 99}}, "plan.json"));
+}
+
+TEST(PlanCounts, CountPerAction) {
+  auto c = count(sample());
+  EXPECT_EQ(c.create, 1);
+  EXPECT_EQ(c.remove, 1);
+  EXPECT_EQ(c.total(), 2);
+  EXPECT_TRUE(sample().has_changes());
+  EXPECT_FALSE(sample().has_errors());
+  EXPECT_FALSE(Plan{}.has_changes());
+}
+
+}  // namespace
+}  // namespace converge::plan
