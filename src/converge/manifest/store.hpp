@@ -1,0 +1,63 @@
+// The deployment manifest: an append-only record of what was deployed where.
+// Stores are found by URL scheme (sqlite:///path, postgres://…); the schema each
+// store writes is documented at the top of its .cpp file.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "converge/util/error.hpp"
+
+namespace converge::manifest {
+
+struct Deployment {
+  std::int64_t id = 0;            // assigned by the store
+  std::string git_sha;
+  std::string git_ref;            // branch or ref the run was for
+  std::string git_tag;            // tag(s) pointing at git_sha, comma-separated; empty if none
+  std::string migration_version;  // runtime version after the deployment (provider-specific)
+  std::string bundle_hash;
+  std::string plan_hash;
+  std::string environment;
+  std::string target;
+  std::string status;             // "success" | "failure"
+  std::string deployed_at;        // UTC, ISO 8601 ("2026-11-25T08:12:43Z")
+  std::string deployed_by;
+  std::string run_url;
+  // Idempotency key with (target, environment): a retried step writes nothing new.
+  std::string run_id;
+  std::string run_attempt;
+  std::optional<std::int64_t> pr_number;
+  std::string approvers;          // comma-separated logins
+  std::string break_glass;        // reason, when the approval gate was skipped
+  bool operator==(const Deployment&) const = default;
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Appends all rows in ONE transaction: all are written or none. A row whose
+  // (run_id, run_attempt, target, environment) already exists is skipped, so a
+  // retried step never writes twice. Returns the number of rows written.
+  virtual Expected<int> record(const std::vector<Deployment>& rows) = 0;
+
+  // "What is <environment> running?": the latest successful row per target,
+  // sorted by target. Empty when nothing was deployed.
+  virtual Expected<std::vector<Deployment>> current(std::string_view environment) = 0;
+
+  // The last `limit` rows of an environment (any status), newest first.
+  virtual Expected<std::vector<Deployment>> history(std::string_view environment, int limit) = 0;
+};
+
+// Opens (and creates or upgrades the schema of) the store at `url`. A relative
+// sqlite path is relative to `base_dir`. Error (usage) for an unknown scheme,
+// (runtime) when the store cannot be opened.
+Expected<std::unique_ptr<Store>> open(std::string_view url, const std::filesystem::path& base_dir);
+
+}  // namespace converge::manifest

@@ -1,0 +1,272 @@
+// The manifest stores' contract, run identically against a real SQLite file and a
+// real PostgreSQL database.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <optional>
+#include <thread>
+
+#include "converge/manifest/store.hpp"
+#include "support/postgres.hpp"
+#include "support/temp_dir.hpp"
+
+namespace converge::manifest {
+namespace {
+
+using converge::testing::ScratchDatabase;
+using converge::testing::TempDir;
+
+struct SqliteBackend {
+  static constexpr bool needs_postgres = false;
+  TempDir dir;
+  std::string url() const { return "sqlite:///state/manifest.db"; }
+  std::filesystem::path base_dir() const { return dir.path(); }
+  // True while another connection holds the write lock (is inside record()).
+  bool writer_in_transaction() const {
+    sqlite3* db = nullptr;
+    sqlite3_open((dir.path() / "state/manifest.db").c_str(), &db);
+    bool busy = sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_BUSY;
+    if (!busy) sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    return busy;
+  }
+};
+
+struct PostgresBackend {
+  static constexpr bool needs_postgres = true;
+  ScratchDatabase db;
+  std::string url() const { return db.url(); }
+  std::filesystem::path base_dir() const { return "/nonexistent"; }
+  bool writer_in_transaction() const {
+    return db.query_value("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                          " AND state = 'idle in transaction' AND pid <> pg_backend_pid()") != "0";
+  }
+};
+
+Deployment row(std::string target, std::string run_id, std::string status = "success",
+               std::string environment = "prod") {
+  Deployment d;
+  d.git_sha = "3f2a9c1e0b7d4a5f6e8c9b0a1d2e3f4a5b6c7d8e";
+  d.git_ref = "refs/heads/main";
+  d.git_tag = "v1.2.0";
+  d.migration_version = "20260101120000";
+  d.bundle_hash = "bundle-" + target;
+  d.plan_hash = "plan-" + run_id;
+  d.environment = std::move(environment);
+  d.target = std::move(target);
+  d.status = std::move(status);
+  d.deployed_at = "2026-11-25T08:12:43Z";
+  d.deployed_by = "octocat";
+  d.run_url = "https://github.com/acme/app/actions/runs/" + run_id;
+  d.run_id = std::move(run_id);
+  d.run_attempt = "1";
+  d.pr_number = 42;
+  d.approvers = "alice,bob";
+  return d;
+}
+
+template <class Backend>
+class ManifestStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if constexpr (Backend::needs_postgres) CONVERGE_REQUIRE_POSTGRES();
+    backend_.emplace();
+  }
+
+  std::unique_ptr<Store> open_store() {
+    auto store = open(backend_->url(), backend_->base_dir());
+    if (!store) ADD_FAILURE() << store.error().to_string();
+    return store ? std::move(*store) : nullptr;
+  }
+
+  std::optional<Backend> backend_;
+};
+
+using Backends = ::testing::Types<SqliteBackend, PostgresBackend>;
+class BackendNames {
+ public:
+  template <class T>
+  static std::string GetName(int) {
+    return T::needs_postgres ? "Postgres" : "Sqlite";
+  }
+};
+TYPED_TEST_SUITE(ManifestStoreTest, Backends, BackendNames);
+
+TYPED_TEST(ManifestStoreTest, RecordedRowsAreTheCurrentStateAndTheHistory) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto first = row("warehouse", "100");
+  auto second = row("assets", "100");
+  second.pr_number.reset();
+  second.break_glass = "incident 7";
+  auto written = store->record({first, second});
+  ASSERT_TRUE(written) << written.error().to_string();
+  EXPECT_EQ(*written, 2);
+
+  auto current = store->current("prod");
+  ASSERT_TRUE(current) << current.error().to_string();
+  ASSERT_EQ(current->size(), 2u);
+  second.id = (*current)[0].id;
+  first.id = (*current)[1].id;
+  EXPECT_EQ((*current)[0], second);  // sorted by target
+  EXPECT_EQ((*current)[1], first);
+  EXPECT_LT(first.id, second.id);
+
+  auto history = store->history("prod", 10);
+  ASSERT_TRUE(history) << history.error().to_string();
+  ASSERT_EQ(history->size(), 2u);
+  EXPECT_EQ((*history)[0], second);  // newest first
+  EXPECT_EQ((*history)[1], first);
+
+  EXPECT_TRUE(store->current("stage")->empty());
+  EXPECT_EQ(store->history("prod", 1)->size(), 1u);
+}
+
+TYPED_TEST(ManifestStoreTest, DeployedAtIsStoredAsUtcAndDefaultsToNow) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto offset = row("a", "1");
+  offset.deployed_at = "2026-11-25T10:12:43+02:00";
+  auto now = row("b", "1");
+  now.deployed_at = "";
+  ASSERT_TRUE(store->record({offset, now}));
+  auto current = store->current("prod");
+  ASSERT_TRUE(current);
+  ASSERT_EQ(current->size(), 2u);
+  EXPECT_EQ((*current)[0].deployed_at, "2026-11-25T08:12:43Z");
+  const auto& stamped = (*current)[1].deployed_at;
+  ASSERT_EQ(stamped.size(), 20u) << stamped;
+  EXPECT_EQ(stamped[10], 'T');
+  EXPECT_EQ(stamped.back(), 'Z');
+  EXPECT_GE(stamped.substr(0, 4), "2025");
+}
+
+TYPED_TEST(ManifestStoreTest, RecordingTheSameRunAttemptTwiceWritesOnce) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto deployment = row("warehouse", "200");
+  ASSERT_EQ(store->record({deployment}).value(), 1);
+  auto before = store->current("prod").value();
+
+  auto retried = deployment;
+  retried.plan_hash = "different";
+  auto again = store->record({retried});
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_EQ(*again, 0);
+  EXPECT_EQ(store->current("prod").value(), before);
+  EXPECT_EQ(store->history("prod", 10)->size(), 1u);
+
+  retried.run_attempt = "2";  // a new attempt is a new deployment
+  EXPECT_EQ(store->record({retried}).value(), 1);
+}
+
+TYPED_TEST(ManifestStoreTest, AFailedDeploymentDoesNotReplaceTheCurrentSuccessfulOne) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  ASSERT_EQ(store->record({row("warehouse", "300")}).value(), 1);
+  auto good = store->current("prod").value();
+  ASSERT_EQ(store->record({row("warehouse", "301", "failure")}).value(), 1);
+
+  EXPECT_EQ(store->current("prod").value(), good);
+  auto history = store->history("prod", 10).value();
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].status, "failure");
+  EXPECT_EQ(history[0].run_id, "301");
+}
+
+TYPED_TEST(ManifestStoreTest, ABatchWithOneInvalidRowWritesNothing) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto invalid = row("assets", "400");
+  invalid.environment = "";  // rejected by the CHECK constraint
+  auto written = store->record({row("warehouse", "400"), invalid, row("fabric", "400")});
+  ASSERT_FALSE(written);
+  EXPECT_EQ(written.error().code, ExitCode::failure);
+  EXPECT_TRUE(store->history("prod", 10)->empty());
+  EXPECT_TRUE(store->history("", 10)->empty());
+
+  // The store is still usable after the rolled-back transaction.
+  EXPECT_EQ(store->record({row("warehouse", "400")}).value(), 1);
+}
+
+TYPED_TEST(ManifestStoreTest, OpeningAgainFindsTheSchemaAndTheRows) {
+  {
+    auto store = this->open_store();
+    ASSERT_TRUE(store);
+    ASSERT_EQ(store->record({row("warehouse", "500")}).value(), 1);
+  }
+  auto reopened = this->open_store();
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->current("prod")->size(), 1u);
+}
+
+TYPED_TEST(ManifestStoreTest, TwoProcessesCreatingTheSchemaAtOnceBothSucceed) {
+  auto url = this->backend_->url();
+  auto base = this->backend_->base_dir();
+  std::vector<pid_t> children;
+  for (int i = 0; i < 4; ++i) {
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      auto store = open(url, base);
+      bool ok = store && (*store)->record({row("t" + std::to_string(i), "600")}).value_or(0) == 1;
+      _exit(ok ? 0 : 1);
+    }
+    children.push_back(pid);
+  }
+  for (pid_t pid : children) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(store->current("prod")->size(), 4u);
+}
+
+TYPED_TEST(ManifestStoreTest, AProcessKilledInTheMiddleOfRecordingLeavesNoHalfWrittenRow) {
+  {
+    auto store = this->open_store();  // schema exists before the child starts
+    ASSERT_TRUE(store);
+  }
+  auto url = this->backend_->url();
+  auto base = this->backend_->base_dir();
+  std::vector<Deployment> rows{row("assets", "700"), row("fabric", "700"), row("warehouse", "700")};
+
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    setenv("CONVERGE_FAULT_PAUSE_IN_RECORD_MS", "5000", 1);
+    auto store = open(url, base);
+    if (store) (void)(*store)->record(rows);
+    _exit(0);
+  }
+  // Wait until the child holds its write transaction, then give it time to insert.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!this->backend_->writer_in_transaction() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ASSERT_EQ(kill(child, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "the child finished before it was killed";
+
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto history = store->history("prod", 10);
+  ASSERT_TRUE(history) << history.error().to_string();
+  EXPECT_TRUE(history->empty());
+
+  auto written = store->record(rows);
+  ASSERT_TRUE(written) << written.error().to_string();
+  EXPECT_EQ(*written, 3);
+  EXPECT_EQ(store->current("prod")->size(), 3u);
+}
+
+}  // namespace
+}  // namespace converge::manifest
