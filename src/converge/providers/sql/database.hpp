@@ -1,0 +1,64 @@
+// The narrow database interface the sql provider drives, with SQLite and PostgreSQL
+// implementations (internal to the sql provider).
+//
+// Migrations are tracked in dbmate's table, so dbmate and converge can take turns on
+// one database:  schema_migrations (version varchar(128) primary key), in the current
+// schema on PostgreSQL. A missing table means nothing has been applied.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "converge/util/error.hpp"
+
+namespace converge::providers::sql {
+
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  // Runs a script of one or more statements. Error (runtime) with the server's message.
+  virtual Expected<void> exec(std::string_view script) = 0;
+  virtual Expected<void> begin() = 0;
+  virtual Expected<void> commit() = 0;
+  // Never fails loudly: used on the error path.
+  virtual void rollback() = 0;
+
+  // Versions in schema_migrations (any order); empty when the table does not exist.
+  virtual Expected<std::vector<std::string>> applied_versions() = 0;
+  // Creates schema_migrations when it does not exist.
+  virtual Expected<void> ensure_migrations_table() = 0;
+  virtual Expected<void> insert_version(std::string_view version) = 0;
+
+  // The live schema as deterministic SQL text (schema_migrations left out); "" when empty.
+  virtual Expected<std::string> dump_schema() = 0;
+};
+
+enum class OpenMode {
+  read,    // a missing SQLite file reads as an empty database and is not created
+  write,   // creates the SQLite file (and its directory) when missing
+};
+
+// Opens `url` (sqlite:///relative/to/repo_root, sqlite:////absolute, postgres://,
+// postgresql://). Error (runtime) when the database cannot be opened; messages carry
+// the URL with its password redacted.
+Expected<std::unique_ptr<Database>> open_database(std::string_view url,
+                                                  const std::filesystem::path& repo_root, OpenMode mode);
+
+// Implementations behind open_database().
+Expected<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& file, OpenMode mode);
+Expected<std::unique_ptr<Database>> open_postgres(const std::string& url);
+
+// True for the URL schemes open_database() understands.
+bool is_sqlite_url(std::string_view url);
+bool is_postgres_url(std::string_view url);
+// The file a sqlite:/// URL names; an empty path when the URL is not sqlite:///.
+std::filesystem::path sqlite_path(std::string_view url, const std::filesystem::path& repo_root);
+
+// `url` safe to show: the password in user:password@ and in ?password= becomes ***.
+std::string redact_url(std::string_view url);
+
+}  // namespace converge::providers::sql

@@ -1,0 +1,195 @@
+// Parser for dbmate migration files. It follows dbmate's pkg/dbmate/migration.go:
+// a marker is a line matching `^--\s*migrate:(up|down)(\s*$|\s+\S+)`, options after
+// it are whitespace-separated `key:value` pairs (malformed words are ignored, as in
+// dbmate), `transaction` defaults to true, and only blank or `--` comment lines may
+// precede the up marker. Newer dbmate versions allow several up/down sections in
+// one file; converge accepts one section and reports a second one at its line.
+#include "converge/providers/sql/migration.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <map>
+#include <set>
+
+#include "converge/util/fs.hpp"
+
+namespace converge::providers::sql {
+namespace {
+
+bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+enum class Marker { none, up, down };
+
+// Recognises a marker line; `options` receives the text after the marker.
+Marker marker(std::string_view line, std::string_view& options) {
+  if (!line.starts_with("--")) return Marker::none;
+  line.remove_prefix(2);
+  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+  Marker kind = Marker::none;
+  if (line.starts_with("migrate:up")) {
+    kind = Marker::up;
+    line.remove_prefix(std::string_view("migrate:up").size());
+  } else if (line.starts_with("migrate:down")) {
+    kind = Marker::down;
+    line.remove_prefix(std::string_view("migrate:down").size());
+  } else {
+    return Marker::none;
+  }
+  if (!line.empty() && !is_space(line.front())) return Marker::none;  // e.g. migrate:upgrade
+  options = trim(line);
+  return kind;
+}
+
+std::map<std::string, std::string, std::less<>> parse_options(std::string_view text) {
+  std::map<std::string, std::string, std::less<>> out;
+  while (!text.empty()) {
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    size_t end = 0;
+    while (end < text.size() && !is_space(text[end])) ++end;
+    std::string_view word = text.substr(0, end);
+    text.remove_prefix(end);
+    auto colon = word.find(':');
+    if (colon == std::string_view::npos || word.find(':', colon + 1) != std::string_view::npos) continue;
+    out[std::string(word.substr(0, colon))] = std::string(word.substr(colon + 1));
+  }
+  return out;
+}
+
+std::string_view strip_digits(std::string_view s) {
+  while (!s.empty() && s.front() == '0') s.remove_prefix(1);
+  return s;
+}
+
+}  // namespace
+
+bool version_less(std::string_view a, std::string_view b) {
+  std::string_view na = strip_digits(a), nb = strip_digits(b);
+  if (na.size() != nb.size()) return na.size() < nb.size();
+  if (na != nb) return na < nb;
+  return a < b;
+}
+
+std::optional<FileName> split_file_name(std::string_view file_name) {
+  if (!file_name.ends_with(".sql")) return std::nullopt;
+  std::string_view stem = file_name.substr(0, file_name.size() - 4);
+  size_t digits = 0;
+  while (digits < stem.size() && std::isdigit(static_cast<unsigned char>(stem[digits]))) ++digits;
+  if (digits == 0) return std::nullopt;
+  std::string_view rest = stem.substr(digits);
+  if (rest.starts_with('_')) rest.remove_prefix(1);
+  return FileName{std::string(stem.substr(0, digits)), std::string(rest)};
+}
+
+Expected<Migration> parse_migration(std::string_view file_name, std::string_view content,
+                                    std::string file) {
+  auto at = [&file](int line) { return SourceLocation{file, line, 0}; };
+  auto parts = split_file_name(file_name);
+  if (!parts)
+    return fail(Error::config("'" + std::string(file_name) +
+                                  "' is not a migration file name (expected <version>_<name>.sql)",
+                              at(0)));
+  Migration m{.version = parts->version, .name = parts->name, .file = file,
+              .content = std::string(content), .up = {}, .down = {}, .transaction = true};
+
+  Marker section = Marker::none;
+  int up_line = 0, down_line = 0, line_no = 0;
+  size_t pos = 0;
+  while (pos < content.size()) {
+    size_t nl = content.find('\n', pos);
+    size_t end = nl == std::string_view::npos ? content.size() : nl + 1;
+    std::string_view raw = content.substr(pos, end - pos);  // with its line ending
+    pos = end;
+    ++line_no;
+    std::string_view line = raw;
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+
+    std::string_view options;
+    Marker found = marker(line, options);
+    if (found == Marker::up) {
+      if (section != Marker::none)
+        return fail(Error::config("a second '-- migrate:up' block; converge supports one up/down "
+                                  "section per migration file",
+                                  at(line_no)));
+      section = Marker::up;
+      up_line = line_no;
+      auto opts = parse_options(options);
+      auto tx = opts.find("transaction");
+      m.transaction = tx == opts.end() || tx->second != "false";
+      continue;
+    }
+    if (found == Marker::down) {
+      if (section == Marker::none)
+        return fail(Error::config("dbmate requires '-- migrate:up' to appear before '-- migrate:down'",
+                                  at(line_no)));
+      if (section == Marker::down)
+        return fail(Error::config("a second '-- migrate:down' block", at(line_no)));
+      section = Marker::down;
+      down_line = line_no;
+      continue;
+    }
+    if (section == Marker::none) {
+      std::string_view t = trim(line);
+      if (t.empty() || t.starts_with("--")) continue;
+      return fail(Error::config(
+          "statement outside the '-- migrate:up' / '-- migrate:down' blocks (dbmate does not "
+          "support statements preceding the '-- migrate:up' block)",
+          at(line_no)));
+    }
+    (section == Marker::up ? m.up : m.down).append(raw);
+  }
+  if (up_line == 0)
+    return fail(Error::config(
+        "dbmate requires each migration to define an up block with '-- migrate:up'", at(1)));
+  if (down_line == 0)
+    return fail(Error::config(
+        "dbmate requires each migration to define a down block with '-- migrate:down'",
+        at(up_line)));
+  return m;
+}
+
+Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& dir,
+                                                 const std::filesystem::path& repo_root) {
+  namespace fs = std::filesystem;
+  auto shown = [&repo_root](const fs::path& p) {
+    std::error_code ec;
+    fs::path rel = fs::relative(p, repo_root, ec);
+    return (ec || rel.empty() || rel.string().starts_with("..")) ? p.string() : rel.generic_string();
+  };
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec))
+    return fail(Error::config("migrations directory '" + shown(dir) + "' does not exist",
+                              SourceLocation{shown(dir), 0, 0}));
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (!entry.is_regular_file()) continue;
+    if (split_file_name(entry.path().filename().string())) files.push_back(entry.path());
+  }
+  if (ec) return fail(Error::runtime("cannot list '" + shown(dir) + "': " + ec.message()));
+
+  std::vector<Migration> out;
+  for (const auto& path : files) {
+    auto text = util::read_file(path);
+    if (!text) return fail(text.error());
+    auto m = parse_migration(path.filename().string(), *text, shown(path));
+    if (!m) return fail(m.error());
+    out.push_back(std::move(*m));
+  }
+  std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {
+    if (a.version != b.version) return version_less(a.version, b.version);
+    return a.file < b.file;
+  });
+  for (size_t i = 1; i < out.size(); ++i) {
+    if (out[i].version == out[i - 1].version)
+      return fail(Error::config("version " + out[i].version + " is also used by " + out[i - 1].file,
+                                SourceLocation{out[i].file, 1, 0}));
+  }
+  return out;
+}
+
+}  // namespace converge::providers::sql

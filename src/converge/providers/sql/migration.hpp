@@ -1,0 +1,52 @@
+// dbmate-format migration files: `<digits>[_name].sql` with `-- migrate:up` and
+// `-- migrate:down` blocks (internal to the sql provider).
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "converge/util/error.hpp"
+
+namespace converge::providers::sql {
+
+struct Migration {
+  std::string version;       // the leading digits of the file name
+  std::string name;          // the rest of the stem, without the separating '_'
+  std::string file;          // path as shown in messages (relative to the repo root)
+  std::string content;       // the whole file, as read
+  std::string up;            // lines after the `-- migrate:up` marker, up to `-- migrate:down`
+  std::string down;          // lines after the `-- migrate:down` marker
+  bool transaction = true;   // false for `-- migrate:up transaction:false`
+
+  std::string key() const { return name.empty() ? version : version + "_" + name; }
+};
+
+struct FileName {
+  std::string version;
+  std::string name;
+};
+
+// Version and name of a migration file, as dbmate reads it (`^(\d+).*\.sql$`);
+// nullopt for any other file, which dbmate (and so converge) ignores.
+std::optional<FileName> split_file_name(std::string_view file_name);
+
+// Parses one file with dbmate's rules: an up block is required and comes before the
+// down block; a down block is required; only blank and comment lines may precede
+// `-- migrate:up`. Marker options are `key:value` words (`transaction:false`).
+// Error (config) names `file`:line. CRLF line endings are accepted.
+Expected<Migration> parse_migration(std::string_view file_name, std::string_view content,
+                                    std::string file);
+
+// Every migration file in `dir`, ordered by version (see version_less). Error (config)
+// when the directory is missing, a file does not parse, or two files share a version.
+// `repo_root` only shortens the paths in messages.
+Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& dir,
+                                                 const std::filesystem::path& repo_root);
+
+// Numeric order of two digit strings (leading zeros ignored; ties by text).
+bool version_less(std::string_view a, std::string_view b);
+
+}  // namespace converge::providers::sql

@@ -1,0 +1,116 @@
+// The PostgreSQL backend of the sql provider (libpq): runs migrations and tracks them
+// in dbmate's schema_migrations table in the current schema.
+#include <libpq-fe.h>
+
+#include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/postgres_dump.hpp"
+
+namespace converge::providers::sql {
+namespace {
+
+void ignore_notice(void*, const char*) {}
+
+std::string trimmed(std::string message) {
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
+  return message;
+}
+
+class PostgresDatabase final : public Database {
+ public:
+  PostgresDatabase(PGconn* conn, std::string label) : conn_(conn), label_(std::move(label)) {}
+  ~PostgresDatabase() override { PQfinish(conn_); }
+  PostgresDatabase(const PostgresDatabase&) = delete;
+  PostgresDatabase& operator=(const PostgresDatabase&) = delete;
+
+  Expected<void> exec(std::string_view script) override {
+    auto rows = run(std::string(script), nullptr);
+    if (!rows) return fail(rows.error());
+    return {};
+  }
+  Expected<void> begin() override { return exec("BEGIN"); }
+  Expected<void> commit() override { return exec("COMMIT"); }
+  void rollback() override {
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
+  }
+
+  Expected<std::vector<std::string>> applied_versions() override {
+    auto exists = run("SELECT to_regclass('schema_migrations') IS NOT NULL", nullptr);
+    if (!exists) return fail(exists.error());
+    std::vector<std::string> out;
+    if (exists->empty() || exists->front().front() != "t") return out;
+    auto rows = run("SELECT version FROM schema_migrations", nullptr);
+    if (!rows) return fail(rows.error());
+    for (auto& row : *rows) out.push_back(std::move(row.front()));
+    return out;
+  }
+
+  Expected<void> ensure_migrations_table() override {
+    return exec("CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY)");
+  }
+
+  Expected<void> insert_version(std::string_view version) override {
+    std::string value(version);
+    auto rows = run("INSERT INTO schema_migrations (version) VALUES ($1)", value.c_str());
+    if (!rows) return fail(rows.error());
+    return {};
+  }
+
+  Expected<std::string> dump_schema() override {
+    auto session = run("SELECT current_setting('search_path'),"
+                       " coalesce(to_regclass('schema_migrations')::oid, 0)::text", nullptr);
+    if (!session) return fail(session.error());
+    std::string search_path = session->front()[0];
+    if (auto ok = exec("SELECT set_config('search_path', '', false)"); !ok) return fail(ok.error());
+    auto dump = dump_postgres_schema([this](const std::string& sql) { return run(sql, nullptr); },
+                                     session->front()[1]);
+    auto restored = run("SELECT set_config('search_path', $1, false)", search_path.c_str());
+    if (!dump) return fail(dump.error());
+    if (!restored) return fail(restored.error());
+    return dump;
+  }
+
+ private:
+  // Runs `sql` (with one text parameter when `param` is set) and returns its rows.
+  Expected<std::vector<Row>> run(const std::string& sql, const char* param) {
+    PGresult* res = param ? PQexecParams(conn_, sql.c_str(), 1, nullptr, &param, nullptr, nullptr, 0)
+                          : PQexec(conn_, sql.c_str());
+    auto status = PQresultStatus(res);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
+      std::string why = trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
+      PQclear(res);
+      return fail(Error::runtime(label_ + ": " + why));
+    }
+    std::vector<Row> rows;
+    int n = PQntuples(res), cols = PQnfields(res);
+    rows.reserve(n);
+    for (int r = 0; r < n; ++r) {
+      Row row;
+      for (int c = 0; c < cols; ++c) row.emplace_back(PQgetvalue(res, r, c));
+      rows.push_back(std::move(row));
+    }
+    PQclear(res);
+    return rows;
+  }
+
+  PGconn* conn_;
+  std::string label_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Database>> open_postgres(const std::string& url) {
+  std::string label = redact_url(url);
+  PGconn* conn = PQconnectdb(url.c_str());
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = trimmed(PQerrorMessage(conn));
+    PQfinish(conn);
+    return fail(Error::runtime("cannot connect to " + label + ": " + redact_url(why)));
+  }
+  PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  auto db = std::make_unique<PostgresDatabase>(conn, std::move(label));
+  if (auto ok = db->exec("SET client_min_messages = warning"); !ok)
+    return fail(ok.error());
+  return db;
+}
+
+}  // namespace converge::providers::sql

@@ -1,0 +1,24 @@
+// Deterministic PostgreSQL schema dump from catalog queries (internal to the sql provider).
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "converge/util/error.hpp"
+
+namespace converge::providers::sql {
+
+using Row = std::vector<std::string>;  // NULL reads as ""
+using QueryFn = std::function<Expected<std::vector<Row>>(const std::string& sql)>;
+
+// The user schema as SQL-like DDL, one object per block separated by a blank line:
+// schemas, extensions, enum and domain types, sequences, tables (columns, NOT NULL,
+// defaults), constraints, indexes not backing a constraint, views, functions,
+// triggers, comments; each group ordered by schema then name. System schemas,
+// extension members and the table `migrations_table_oid` (schema_migrations; "0" when
+// absent) are left out. "" for an empty database. Run it with an empty search_path so
+// every name the catalog functions print is schema-qualified, whoever connects.
+Expected<std::string> dump_postgres_schema(const QueryFn& query, const std::string& migrations_table_oid);
+
+}  // namespace converge::providers::sql

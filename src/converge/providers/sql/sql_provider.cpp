@@ -1,0 +1,255 @@
+// The `sql` provider: desired state = dbmate-format migrations + the committed schema
+// snapshot; actual state = the database's schema_migrations table and live schema.
+//
+// Bundle content (format 1): {"format": 1, "snapshot_file", "snapshot": text ("" when
+// the file is absent), "migrations": [{"version", "name", "file", "sql", "transaction"}]}
+// in version order. Its hash covers versions, names, file contents and the snapshot
+// text (no paths, no mtimes), so it is the same on every machine.
+#include "converge/providers/sql/sql_provider.hpp"
+
+#include <algorithm>
+#include <set>
+
+#include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/migration.hpp"
+#include "converge/util/fs.hpp"
+#include "converge/util/sha256.hpp"
+
+namespace converge::providers::sql {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kDriftHint = "write a migration that explains this change, or stop making ad-hoc DDL changes";
+
+std::string latest(const std::vector<std::string>& versions) {
+  std::string best;
+  for (const auto& v : versions)
+    if (best.empty() || version_less(best, v)) best = v;
+  return best;
+}
+
+void hash_field(util::Sha256& sha, std::string_view field) {
+  sha.update(std::to_string(field.size()) + ":");
+  sha.update(field);
+}
+
+struct Options {
+  std::string url;
+  std::string migrations;  // relative to repo_root (or absolute)
+  std::string snapshot;
+  bool strict = true;
+};
+
+class SqlProvider final : public Provider {
+ public:
+  SqlProvider(TargetSpec spec, Options options) : spec_(std::move(spec)), options_(std::move(options)) {}
+
+  Expected<Bundle> compile() override {
+    auto migrations = load_migrations(spec_.repo_root / options_.migrations, spec_.repo_root);
+    if (!migrations) return fail(migrations.error());
+    std::string snapshot;
+    fs::path snapshot_path = spec_.repo_root / options_.snapshot;
+    std::error_code ec;
+    if (fs::exists(snapshot_path, ec)) {
+      auto text = util::read_file(snapshot_path);
+      if (!text) return fail(text.error());
+      snapshot = std::move(*text);
+    }
+    util::Sha256 sha;
+    hash_field(sha, "converge-sql-bundle-1");
+    json list = json::array();
+    for (const auto& m : *migrations) {
+      hash_field(sha, m.version);
+      hash_field(sha, m.name);
+      hash_field(sha, m.content);
+      list.push_back({{"version", m.version}, {"name", m.name}, {"file", m.file}, {"sql", m.up},
+                      {"transaction", m.transaction}});
+    }
+    hash_field(sha, "snapshot");
+    hash_field(sha, snapshot);
+    return Bundle{sha.hex(), json{{"format", 1}, {"migrations", std::move(list)},
+                                  {"snapshot", snapshot}, {"snapshot_file", options_.snapshot}}};
+  }
+
+  Expected<plan::TargetPlan> plan(const Bundle& desired) override {
+    plan::TargetPlan out{.target = spec_.name, .provider = "sql", .bundle_hash = desired.hash,
+                         .changes = {}, .errors = {}, .notes = {}};
+    auto db = open(OpenMode::read);
+    if (!db) return fail(db.error());
+    auto applied = (*db)->applied_versions();
+    if (!applied) return fail(applied.error());
+    std::set<std::string> applied_set(applied->begin(), applied->end());
+    std::set<std::string> files;
+    for (const auto& m : desired.content.at("migrations")) files.insert(m.at("version").get<std::string>());
+
+    std::vector<std::string> ordered(applied->begin(), applied->end());
+    std::sort(ordered.begin(), ordered.end(), version_less);
+    for (const auto& v : ordered)
+      if (!files.contains(v))
+        out.errors.push_back("version " + v + " is applied in the database but its migration file is missing from " +
+                             options_.migrations + " (restore the file; converge never rolls back on its own)");
+
+    std::string highest = latest(*applied);
+    for (const auto& m : desired.content.at("migrations")) {
+      std::string version = m.at("version"), key = m.at("name").get<std::string>().empty()
+                                                     ? version : version + "_" + m.at("name").get<std::string>();
+      if (applied_set.contains(version)) continue;
+      if (!highest.empty() && version_less(version, highest)) {
+        std::string what = "migration " + m.at("file").get<std::string>() +
+                           " is older than the latest applied version " + highest;
+        if (options_.strict) {
+          out.errors.push_back(what + " (out of order; set `strict: false` to apply it anyway)");
+        } else {
+          out.notes.push_back(what + "; applying it out of order (strict: false)");
+        }
+      }
+      out.changes.push_back(plan::Change{
+          .action = plan::Action::create, .kind = "migration", .key = key, .before = nullptr,
+          .after = json{{"version", version}, {"name", m.at("name")}, {"sql", m.at("sql")},
+                        {"transaction", m.at("transaction")}}});
+    }
+
+    if (!out.changes.empty()) {
+      out.notes.push_back("the schema is compared with " + options_.snapshot + " after the pending migrations are applied");
+      return out;
+    }
+    auto live = (*db)->dump_schema();
+    if (!live) return fail(live.error());
+    std::string committed = desired.content.value("snapshot", "");
+    if (*live != committed)
+      out.changes.push_back(plan::Change{.action = plan::Action::update, .kind = "schema", .key = "schema",
+                                         .before = *live, .after = committed});
+    return out;
+  }
+
+  Expected<ApplyReport> apply(const Bundle& desired, const plan::TargetPlan& changes) override {
+    if (!changes.errors.empty()) {
+      std::string why;
+      for (const auto& e : changes.errors) why += (why.empty() ? "" : "; ") + e;
+      return fail(Error::refused("the plan for target '" + spec_.name + "' has errors, nothing applied: " + why));
+    }
+    // Only migrations write: a plan of drift alone leaves even an empty database untouched.
+    bool migrates = std::any_of(changes.changes.begin(), changes.changes.end(),
+                                [](const plan::Change& c) { return c.kind != "schema"; });
+    auto db = open(migrates ? OpenMode::write : OpenMode::read);
+    if (!db) return fail(db.error());
+    if (migrates)
+      if (auto ok = (*db)->ensure_migrations_table(); !ok) return fail(ok.error());
+    auto before = (*db)->applied_versions();
+    if (!before) return fail(before.error());
+    std::set<std::string> applied(before->begin(), before->end());
+
+    ApplyReport report;
+    for (const auto& change : changes.changes) {
+      if (change.kind == "schema") {
+        report.warnings.push_back("schema drift on target '" + spec_.name + "': the live schema differs from " +
+                                  options_.snapshot + " and converge does not alter or drop objects on its own; " +
+                                  kDriftHint);
+        continue;
+      }
+      if (auto why = run_migration(**db, desired, change, applied); !why.empty()) {
+        report.failed_key = change.key;
+        report.error = why;
+        break;
+      }
+      report.applied.push_back(change.key);
+      applied.insert(change.after.at("version").get<std::string>());
+    }
+
+    if (report.ok() && !report.applied.empty()) {
+      auto live = (*db)->dump_schema();
+      if (!live) {
+        report.warnings.push_back("could not dump the schema to update " + options_.snapshot + ": " + live.error().message);
+      } else {
+        if (auto ok = util::write_file_atomic(spec_.repo_root / options_.snapshot, *live); !ok)
+          report.warnings.push_back("could not write " + options_.snapshot + ": " + ok.error().message);
+        if (*live != desired.content.value("snapshot", ""))
+          report.warnings.push_back("after the migrations the live schema differs from the committed " +
+                                    options_.snapshot + "; the new dump was written there: review and commit it");
+      }
+    }
+    auto after = (*db)->applied_versions();
+    report.version = after ? latest(*after) : latest({applied.begin(), applied.end()});
+    return report;
+  }
+
+  Expected<std::string> runtime_version() override {
+    auto db = open(OpenMode::read);
+    if (!db) return fail(db.error());
+    auto applied = (*db)->applied_versions();
+    if (!applied) return fail(applied.error());
+    return latest(*applied);
+  }
+
+ private:
+  Expected<std::unique_ptr<Database>> open(OpenMode mode) {
+    auto db = open_database(options_.url, spec_.repo_root, mode);
+    if (!db) return fail(db.error().with_context("sql target '" + spec_.name + "'"));
+    return db;
+  }
+
+  // Runs one planned migration with its schema_migrations row: both in one
+  // transaction, or (transaction:false) the script alone then the row. Returns why it
+  // failed, "" on success; a failed transactional migration leaves no trace.
+  std::string run_migration(Database& db, const Bundle& desired, const plan::Change& change,
+                            const std::set<std::string>& applied) {
+    if (change.kind != "migration") return "unknown change kind '" + change.kind + "'";
+    const json& after = change.after;
+    std::string version = after.value("version", "");
+    std::string sql = after.value("sql", "");
+    bool transaction = after.value("transaction", true);
+    if (applied.contains(version))
+      return "version " + version + " is already applied: the database changed since the plan was computed; plan again";
+    const auto& list = desired.content.at("migrations");
+    auto match = std::find_if(list.begin(), list.end(), [&](const json& m) { return m.at("version") == version; });
+    if (match == list.end() || match->at("sql") != sql || match->at("transaction") != transaction)
+      return "the plan's migration " + change.key + " does not match the compiled migrations; plan again";
+
+    if (!transaction) {
+      if (auto ok = db.exec(sql); !ok)
+        return ok.error().message + " (transaction:false: statements before the failing one stay applied)";
+      if (auto ok = db.insert_version(version); !ok) return ok.error().message;
+      return "";
+    }
+    if (auto ok = db.begin(); !ok) return ok.error().message;
+    auto ok = db.exec(sql);
+    if (ok) ok = db.insert_version(version);
+    if (ok) ok = db.commit();
+    if (!ok) {
+      db.rollback();
+      return ok.error().message;
+    }
+    return "";
+  }
+
+  TargetSpec spec_;
+  Options options_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
+  const auto& s = spec.settings;
+  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict"}); !ok) return fail(ok.error());
+  Options options;
+  auto url = s.string("url");
+  if (!url) return fail(url.error());
+  if (!is_sqlite_url(*url) && !is_postgres_url(*url))
+    return fail(Error::config("setting 'url' must be sqlite:///path or postgres://…, not '" + redact_url(*url) + "'",
+                              s.find("url")->where));
+  options.url = *url;
+  auto migrations = s.string_or("migrations", "db/migrations");
+  if (!migrations) return fail(migrations.error());
+  options.migrations = *migrations;
+  auto snapshot = s.string_or("snapshot", "db/schema.sql");
+  if (!snapshot) return fail(snapshot.error());
+  options.snapshot = *snapshot;
+  auto strict = s.boolean_or("strict", true);
+  if (!strict) return fail(strict.error());
+  options.strict = *strict;
+  return std::make_unique<SqlProvider>(spec, std::move(options));
+}
+
+}  // namespace converge::providers::sql

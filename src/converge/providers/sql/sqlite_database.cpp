@@ -1,0 +1,119 @@
+// The SQLite backend of the sql provider (libsqlite3): runs migrations, tracks them in
+// dbmate's schema_migrations table and dumps the schema from sqlite_master.
+#include <sqlite3.h>
+
+#include <system_error>
+
+#include "converge/providers/sql/database.hpp"
+
+namespace converge::providers::sql {
+namespace {
+
+constexpr const char* kCreateTable =
+    "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (version varchar(128) primary key)";
+
+// Schema objects in a stable order: tables, indexes, views, triggers, each by name.
+// sqlite_* internals, automatic indexes (NULL sql) and dbmate's table are left out.
+constexpr const char* kDumpQuery =
+    "SELECT sql FROM sqlite_master"
+    " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    "   AND tbl_name <> 'schema_migrations'"
+    " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2"
+    "                    WHEN 'trigger' THEN 3 ELSE 4 END, name";
+
+class SqliteDatabase final : public Database {
+ public:
+  SqliteDatabase(sqlite3* db, std::string label) : db_(db), label_(std::move(label)) {}
+  ~SqliteDatabase() override { sqlite3_close_v2(db_); }
+  SqliteDatabase(const SqliteDatabase&) = delete;
+  SqliteDatabase& operator=(const SqliteDatabase&) = delete;
+
+  Expected<void> exec(std::string_view script) override {
+    char* message = nullptr;
+    std::string text(script);
+    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+      std::string why = message ? message : sqlite3_errmsg(db_);
+      sqlite3_free(message);
+      return fail(Error::runtime(label_ + ": " + why));
+    }
+    return {};
+  }
+  Expected<void> begin() override { return exec("BEGIN"); }
+  Expected<void> commit() override { return exec("COMMIT"); }
+  void rollback() override {
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+  }
+
+  Expected<std::vector<std::string>> applied_versions() override {
+    auto exists = column(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'", {});
+    if (!exists) return fail(exists.error());
+    if (exists->empty()) return std::vector<std::string>{};
+    return column("SELECT version FROM schema_migrations", {});
+  }
+
+  Expected<void> ensure_migrations_table() override { return exec(kCreateTable); }
+
+  Expected<void> insert_version(std::string_view version) override {
+    auto done = column("INSERT INTO schema_migrations (version) VALUES (?1)", version);
+    if (!done) return fail(done.error());
+    return {};
+  }
+
+  Expected<std::string> dump_schema() override {
+    auto statements = column(kDumpQuery, {});
+    if (!statements) return fail(statements.error());
+    std::string out;
+    for (const auto& sql : *statements) {
+      if (!out.empty()) out += "\n";
+      out += sql + ";\n";
+    }
+    return out;
+  }
+
+ private:
+  // First column of every row of `sql`, with `arg` bound to ?1 when not empty.
+  Expected<std::vector<std::string>> column(const char* sql, std::string_view arg) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
+      return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
+    if (!arg.empty()) sqlite3_bind_text(stmt, 1, arg.data(), static_cast<int>(arg.size()), SQLITE_TRANSIENT);
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+      const unsigned char* text = sqlite3_column_text(stmt, 0);
+      out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+    }
+    sqlite3_finalize(stmt);
+    if (rc != SQLITE_DONE) return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
+    return out;
+  }
+
+  sqlite3* db_;
+  std::string label_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& file, OpenMode mode) {
+  std::string label = "sqlite " + file.string();
+  std::error_code ec;
+  std::string target = file.string();
+  int flags = SQLITE_OPEN_READWRITE;
+  if (mode == OpenMode::write) {
+    flags |= SQLITE_OPEN_CREATE;
+    if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path(), ec);
+  } else if (!std::filesystem::exists(file, ec)) {
+    target = ":memory:";  // reads exactly like the empty database apply would create
+  }
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(target.c_str(), &db, flags, nullptr) != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return fail(Error::runtime("cannot open " + label + ": " + why));
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return std::make_unique<SqliteDatabase>(db, std::move(label));
+}
+
+}  // namespace converge::providers::sql
