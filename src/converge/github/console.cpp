@@ -1,0 +1,101 @@
+// Workflow commands, outputs and the job summary; redaction of registered secrets.
+#include "converge/github/console.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <random>
+
+namespace converge::github {
+namespace {
+
+// Workflow command data must not contain raw newlines or '%' (runner escaping rules).
+std::string escape_data(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '%') out += "%25";
+    else if (c == '\r') out += "%0D";
+    else if (c == '\n') out += "%0A";
+    else out += c;
+  }
+  return out;
+}
+
+std::string escape_property(std::string_view s) {
+  std::string out;
+  for (char c : escape_data(s)) {
+    if (c == ':') out += "%3A";
+    else if (c == ',') out += "%2C";
+    else out += c;
+  }
+  return out;
+}
+
+void append(const std::string& path, std::string_view text) {
+  if (path.empty()) return;
+  std::ofstream(path, std::ios::app | std::ios::binary) << text;
+}
+
+}  // namespace
+
+Console::Console(std::ostream& out, std::ostream& err, const RunContext& ctx)
+    : out_(out), err_(err), commands_(ctx.in_actions), output_file_(ctx.output_file), summary_file_(ctx.summary_file) {}
+
+void Console::mask(std::string_view secret) {
+  if (secret.empty() || std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+  secrets_.emplace_back(secret);
+  // Longest first, so a secret containing another is replaced whole.
+  std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  if (commands_) out_ << "::add-mask::" << escape_data(secret) << "\n";
+}
+
+std::string Console::redact(std::string_view text) const {
+  std::string out(text);
+  for (const auto& s : secrets_) {
+    for (size_t pos = out.find(s); pos != std::string::npos; pos = out.find(s, pos + 3)) out.replace(pos, s.size(), "***");
+  }
+  return out;
+}
+
+void Console::info(std::string_view text) { out_ << redact(text) << "\n" << std::flush; }
+
+std::string Console::annotation(std::string_view level, std::string_view text,
+                                const std::optional<SourceLocation>& where) const {
+  std::string props;
+  if (where && !where->file.empty()) {
+    props = " file=" + escape_property(where->file);
+    if (where->line > 0) props += ",line=" + std::to_string(where->line);
+    if (where->column > 0) props += ",col=" + std::to_string(where->column);
+  }
+  return "::" + std::string(level) + props + "::" + escape_data(redact(text));
+}
+
+void Console::warning(std::string_view text, const std::optional<SourceLocation>& where) {
+  if (commands_) out_ << annotation("warning", text, where) << "\n" << std::flush;
+  else err_ << "warning: " << redact(where && !where->file.empty() ? where->to_string() + ": " + std::string(text) : std::string(text)) << "\n" << std::flush;
+}
+
+void Console::error(const Error& e) {
+  if (commands_) out_ << annotation("error", e.message, e.where) << "\n" << std::flush;
+  err_ << "error: " << redact(e.to_string()) << "\n" << std::flush;
+}
+
+void Console::group_begin(std::string_view title) {
+  if (commands_) out_ << "::group::" << escape_data(redact(title)) << "\n";
+  else out_ << "\n" << redact(title) << "\n";
+}
+
+void Console::group_end() {
+  if (commands_) out_ << "::endgroup::\n";
+  out_ << std::flush;
+}
+
+void Console::set_output(std::string_view name, std::string_view value) {
+  if (output_file_.empty()) return;
+  std::random_device rd;
+  std::string delimiter = "ghadelimiter_" + std::to_string(rd()) + std::to_string(rd());
+  append(output_file_, std::string(name) + "<<" + delimiter + "\n" + redact(value) + "\n" + delimiter + "\n");
+}
+
+void Console::append_summary(std::string_view markdown) { append(summary_file_, redact(markdown)); }
+
+}  // namespace converge::github

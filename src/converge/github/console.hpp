@@ -1,0 +1,50 @@
+// What a step says to the person and to the runner: plain text on stdout, errors on
+// stderr, and inside GitHub Actions the runner's workflow commands (::error file=…::,
+// ::warning::, ::group::, ::add-mask::), step outputs (GITHUB_OUTPUT) and the job
+// summary (GITHUB_STEP_SUMMARY). Every text passes through redact(): once a secret
+// is registered with mask(), it is never printed, even outside a runner.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "converge/github/context.hpp"
+#include "converge/util/error.hpp"
+
+namespace converge::github {
+
+class Console {
+ public:
+  Console(std::ostream& out, std::ostream& err, const RunContext& ctx);
+
+  // Registers a secret: announced to the runner with ::add-mask:: and replaced by
+  // "***" in everything this console writes afterwards. Empty strings are ignored.
+  void mask(std::string_view secret);
+  std::string redact(std::string_view text) const;
+
+  void info(std::string_view text);                      // stdout, as is (plus newline)
+  void warning(std::string_view text, const std::optional<SourceLocation>& where = std::nullopt);
+  void error(const Error& error);                        // one line; annotation in a runner
+  void group_begin(std::string_view title);
+  void group_end();
+
+  // Step output (GITHUB_OUTPUT, heredoc with a random delimiter); ignored outside a runner.
+  void set_output(std::string_view name, std::string_view value);
+  // Appends markdown to the job summary; ignored outside a runner.
+  void append_summary(std::string_view markdown);
+
+ private:
+  std::string annotation(std::string_view level, std::string_view text, const std::optional<SourceLocation>& where) const;
+
+  std::ostream& out_;
+  std::ostream& err_;
+  bool commands_;
+  std::string output_file_;
+  std::string summary_file_;
+  std::vector<std::string> secrets_;
+};
+
+}  // namespace converge::github

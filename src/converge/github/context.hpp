@@ -1,0 +1,43 @@
+// The run context: everything the process environment tells a step, read once at
+// start-up into one typed struct and passed down (no getenv elsewhere). Outside a
+// runner the GitHub fields are empty and steps work from their flags alone.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace converge::github {
+
+struct RunContext {
+  bool in_actions = false;   // GITHUB_ACTIONS=true
+  std::string repository;    // GITHUB_REPOSITORY ("owner/name")
+  std::string sha;           // GITHUB_SHA
+  std::string ref;           // GITHUB_REF ("refs/heads/main")
+  std::string ref_name;      // GITHUB_REF_NAME
+  std::string event_name;    // GITHUB_EVENT_NAME
+  std::string event_path;    // GITHUB_EVENT_PATH
+  std::string run_id;        // GITHUB_RUN_ID
+  std::string run_attempt;   // GITHUB_RUN_ATTEMPT
+  std::string actor;         // GITHUB_ACTOR, else USER
+  std::string server_url;    // GITHUB_SERVER_URL (GitHub Enterprise has its own)
+  std::string api_url;       // GITHUB_API_URL
+  std::string workspace;     // GITHUB_WORKSPACE
+  std::string output_file;   // GITHUB_OUTPUT
+  std::string summary_file;  // GITHUB_STEP_SUMMARY
+  bool debug = false;        // RUNNER_DEBUG=1 or CONVERGE_DEBUG=1
+
+  // The whole environment, for ${VAR} expansion in converge.yaml.
+  std::map<std::string, std::string, std::less<>> variables;
+
+  // nullopt when unset.
+  std::optional<std::string> variable(std::string_view name) const;
+  // Link to this run's log ("<server>/<repo>/actions/runs/<id>/attempts/<n>"); empty outside a runner.
+  std::string run_url() const;
+
+  // Reads a NULL-terminated environ array.
+  static RunContext from_environment(char** envp);
+};
+
+}  // namespace converge::github
