@@ -1,0 +1,84 @@
+// converge describe: "what is <env> running?" from the manifest, per target, or the
+// last N deployments with --history.
+#include <map>
+#include <memory>
+
+#include "converge/manifest/store.hpp"
+#include "converge/steps/steps.hpp"
+
+namespace converge::steps {
+namespace {
+
+nlohmann::json row_json(const manifest::Deployment& d) {
+  nlohmann::json j = {{"id", d.id},
+                      {"environment", d.environment},
+                      {"target", d.target},
+                      {"status", d.status},
+                      {"git_sha", d.git_sha},
+                      {"git_ref", d.git_ref},
+                      {"git_tag", d.git_tag},
+                      {"migration_version", d.migration_version},
+                      {"bundle_hash", d.bundle_hash},
+                      {"plan_hash", d.plan_hash},
+                      {"deployed_at", d.deployed_at},
+                      {"deployed_by", d.deployed_by},
+                      {"run_url", d.run_url},
+                      {"approvers", d.approvers},
+                      {"break_glass", d.break_glass}};
+  j["pr_number"] = d.pr_number ? nlohmann::json(*d.pr_number) : nlohmann::json(nullptr);
+  return j;
+}
+
+std::string row_text(const manifest::Deployment& d) {
+  std::string line = "  " + d.target + "  " + d.status + "  " + d.git_sha.substr(0, 12);
+  if (!d.git_tag.empty()) line += " (" + d.git_tag + ")";
+  if (!d.migration_version.empty()) line += "  version " + d.migration_version;
+  line += "  " + d.deployed_at + " by " + d.deployed_by;
+  if (!d.run_url.empty()) line += "  " + d.run_url;
+  return line;
+}
+
+}  // namespace
+
+int run_describe(const DescribeOptions& options, StepIo io) {
+  auto config = config::load(options.common.config);
+  if (!config) return report_error(config.error(), io);
+  std::vector<std::string> environments;
+  if (options.common.environment.empty()) {
+    for (const auto& e : config->environments) environments.push_back(e.name);
+  } else if (config->find_environment(options.common.environment)) {
+    environments.push_back(options.common.environment);
+  } else {
+    return report_error(Error::usage("unknown environment '" + options.common.environment + "'"), io);
+  }
+
+  std::map<std::string, std::unique_ptr<manifest::Store>> stores;  // one per distinct URL
+  nlohmann::json json = nlohmann::json::object();
+  for (const auto& env : environments) {
+    std::vector<std::string> secrets;
+    auto url = config::manifest_url(*config, env, [&](std::string_view n) { return io.ctx.variable(n); }, secrets);
+    if (!url) return report_error(url.error(), io);
+    for (const auto& s : secrets) io.console.mask(s);
+    auto& store = stores[*url];
+    if (!store) {
+      auto opened = manifest::open(*url, config->root);
+      if (!opened) return report_error(opened.error(), io);
+      store = std::move(*opened);
+    }
+    auto rows = options.history > 0 ? store->history(env, options.history) : store->current(env);
+    if (!rows) return report_error(rows.error(), io);
+    if (options.json) {
+      json[env] = nlohmann::json::array();
+      for (const auto& r : *rows) json[env].push_back(row_json(r));
+      continue;
+    }
+    io.console.info(options.history > 0 ? env + ": last " + std::to_string(rows->size()) + " deployment(s)"
+                                        : env + " is running:");
+    if (rows->empty()) io.console.info("  nothing recorded yet");
+    for (const auto& r : *rows) io.console.info(row_text(r));
+  }
+  if (options.json) io.console.info(json.dump(2));
+  return 0;
+}
+
+}  // namespace converge::steps

@@ -1,0 +1,19 @@
+// converge plan: compile, read actual state, plan, report.
+#include "converge/steps/steps.hpp"
+
+namespace converge::steps {
+
+int run_plan(const PlanOptions& options, StepIo io) {
+  auto session = open_session(options.common, io);
+  if (!session) return report_error(session.error(), io);
+  auto plan = plan_environment(*session);
+  if (!plan) return report_error(plan.error(), io);
+  report_plan(*plan, options.out, io);
+  if (plan->has_errors()) {
+    io.console.error(Error::refused("the plan for " + plan->environment + " has errors: it cannot be applied"));
+    return static_cast<int>(ExitCode::refused);
+  }
+  return 0;
+}
+
+}  // namespace converge::steps

@@ -1,0 +1,93 @@
+// converge record-manifest: append the last apply of an environment to the
+// manifest, one row per target, in one transaction, never twice for one run.
+#include <ctime>
+
+#include "converge/manifest/store.hpp"
+#include "converge/steps/steps.hpp"
+
+namespace converge::steps {
+namespace {
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+}  // namespace
+
+int run_record_manifest(const RecordOptions& options, StepIo io) {
+  auto config = config::load(options.common.config);
+  if (!config) return report_error(config.error(), io);
+  if (!config->find_environment(options.common.environment))
+    return report_error(Error::usage("unknown environment '" + options.common.environment + "'"), io);
+  std::vector<std::string> secrets;
+  auto url = config::manifest_url(*config, options.common.environment,
+                                  [&](std::string_view n) { return io.ctx.variable(n); }, secrets);
+  if (!url) return report_error(url.error(), io);
+  for (const auto& s : secrets) io.console.mask(s);
+
+  auto path = options.result.empty() ? result_path(options.common.config, options.common.environment) : options.result;
+  if (!std::filesystem::exists(path))
+    return report_error(Error::usage("no apply result at " + path.string() + ": run `converge apply --env " +
+                                     options.common.environment + "` first"),
+                        io);
+  auto result = read_result(path);
+  if (!result) return report_error(result.error(), io);
+  if (result->environment != options.common.environment)
+    return report_error(Error::usage(path.string() + " is the result for " + result->environment + ", not " +
+                                     options.common.environment),
+                        io);
+
+  // The apply id is the run id (and attempt) in a runner: a retried record-manifest
+  // writes nothing new. Splitting "run-attempt" keeps both columns meaningful.
+  auto dash = result->apply_id.rfind('-');
+  const bool from_runner = !result->apply_id.starts_with("local-") && dash != std::string::npos;
+  const std::string run_id = from_runner ? result->apply_id.substr(0, dash) : result->apply_id;
+  const std::string attempt = from_runner ? result->apply_id.substr(dash + 1) : "1";
+  const std::string when = utc_now();
+
+  std::vector<manifest::Deployment> rows;
+  for (const auto& t : result->targets) {
+    if (t.status == "skipped") continue;
+    manifest::Deployment d;
+    d.git_sha = result->git_sha;
+    d.git_ref = result->git_ref;
+    d.git_tag = join(result->git_tags);
+    d.migration_version = t.version;
+    d.bundle_hash = t.bundle_hash;
+    d.plan_hash = result->plan_hash;
+    d.environment = result->environment;
+    d.target = t.target;
+    d.status = t.status;
+    d.deployed_at = when;
+    d.deployed_by = io.ctx.actor.empty() ? "unknown" : io.ctx.actor;
+    d.run_url = io.ctx.run_url();
+    d.run_id = run_id;
+    d.run_attempt = attempt;
+    rows.push_back(std::move(d));
+  }
+
+  auto store = manifest::open(*url, config->root);
+  if (!store) return report_error(store.error(), io);
+  auto written = (*store)->record(rows);
+  if (!written) return report_error(written.error(), io);
+  if (*written == 0 && !rows.empty())
+    io.console.info("Already recorded: this apply (" + result->apply_id + ") is in the manifest.");
+  else
+    io.console.info("Recorded " + std::to_string(*written) + " deployment(s) of " + result->environment + " at " +
+                    result->git_sha.substr(0, 12) + ".");
+  io.console.set_output("recorded", std::to_string(*written));
+  return 0;
+}
+
+}  // namespace converge::steps

@@ -1,0 +1,71 @@
+// The frame around every step: flags, run context, console, and the one place
+// where unexpected failures become exit code 3.
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "converge/steps/steps.hpp"
+#include "converge/version.hpp"
+
+extern char** environ;
+
+namespace converge::steps {
+
+int report_error(const Error& error, StepIo io) {
+  io.console.error(error);
+  io.console.set_output("failure-reason", error.to_string());
+  return static_cast<int>(error.code);
+}
+
+void add_common_flags(cxxopts::Options& cli, bool env_required) {
+  cli.add_options()
+    ("c,config", "path to converge.yaml", cxxopts::value<std::string>()->default_value("converge.yaml"))
+    ("e,env", env_required ? "environment (required)" : "environment (default: all)", cxxopts::value<std::string>())
+    ("h,help", "show this help")
+    ("version", "print the version and the commit it was built from");
+}
+
+CommonOptions common_options(const cxxopts::ParseResult& flags, bool env_required) {
+  CommonOptions o;
+  o.config = flags["config"].as<std::string>();
+  if (flags.count("env")) o.environment = flags["env"].as<std::string>();
+  if (env_required && o.environment.empty()) throw Failure("--env is required (see --help)", ExitCode::usage);
+  return o;
+}
+
+int run_guarded(cxxopts::Options& cli, int argc, char** argv,
+                const std::function<int(const cxxopts::ParseResult&, StepIo)>& step) {
+  const auto ctx = github::RunContext::from_environment(environ);
+  github::Console console(std::cout, std::cerr, ctx);
+  StepIo io{ctx, console};
+
+  auto logger = spdlog::stderr_logger_st("converge");
+  logger->set_pattern("%^%l%$: %v");
+  logger->set_level(ctx.debug ? spdlog::level::debug : spdlog::level::warn);
+  spdlog::set_default_logger(logger);
+
+  try {
+    auto flags = cli.parse(argc, argv);
+    if (flags.count("help")) {
+      std::cout << cli.help() << "\nExit codes: 0 ok, 1 drift or refused, 2 usage or configuration error, 3 runtime "
+                                 "or provider failure.\n";
+      return 0;
+    }
+    if (flags.count("version")) {
+      std::cout << cli.program() << " " << kVersion << " (" << kGitSha << ")\n";
+      return 0;
+    }
+    if (!flags.unmatched().empty())
+      return report_error(Error::usage("unexpected argument '" + flags.unmatched().front() + "' (see --help)"), io);
+    return step(flags, io);
+  } catch (const cxxopts::exceptions::exception& e) {
+    return report_error(Error::usage(std::string(e.what()) + " (see --help)"), io);
+  } catch (const Failure& e) {
+    return report_error(Error{e.code(), e.what(), std::nullopt}, io);
+  } catch (const std::exception& e) {
+    return report_error(Error::runtime(std::string("unexpected failure: ") + e.what()), io);
+  }
+}
+
+}  // namespace converge::steps

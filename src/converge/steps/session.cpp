@@ -1,0 +1,189 @@
+// Shared step verbs: open a session, plan an environment, apply a plan, and the
+// apply result file that hands an apply over to record-manifest.
+#include "converge/steps/session.hpp"
+
+#include <random>
+
+#include "converge/plan/render.hpp"
+#include "converge/util/fs.hpp"
+
+namespace converge::steps {
+namespace {
+
+std::string random_id() {
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "local-";
+  for (int i = 0; i < 16; ++i) id += kHex[gen() & 0xf];
+  return id;
+}
+
+}  // namespace
+
+Expected<Session> open_session(const CommonOptions& options, StepIo io) {
+  auto config = config::load(options.config);
+  if (!config) return fail(config.error());
+  auto lookup = [&](std::string_view name) { return io.ctx.variable(name); };
+  auto resolved = config::resolve(*config, options.environment, lookup);
+  if (!resolved) return fail(resolved.error());
+  for (const auto& secret : resolved->secrets) io.console.mask(secret);
+
+  Session session{std::move(*config), std::move(*resolved), {}, {}};
+  session.resolved.environment = session.config.find_environment(options.environment);
+
+  auto facts = git::read_facts(session.config.root);
+  if (facts) {
+    session.git = std::move(*facts);
+    if (session.git.dirty)
+      io.console.warning("the working tree has uncommitted changes: the plan reflects the files, not commit " +
+                         session.git.sha.substr(0, 12));
+  } else {
+    io.console.warning("git facts unavailable (" + facts.error().message + "); the plan records no commit");
+    session.git.sha = io.ctx.sha;
+  }
+
+  const auto root = std::filesystem::absolute(session.config.root).lexically_normal();
+  for (auto& target : session.resolved.targets) {
+    const auto* factory = providers::find(target.provider);
+    if (!factory) {
+      std::string known;
+      for (const auto& n : providers::names()) known += (known.empty() ? "" : ", ") + n;
+      return fail(Error::config("unknown provider '" + target.provider + "' (known: " + known + ")",
+                                target.provider_where));
+    }
+    auto impl = (*factory)({target.name, options.environment, root, target.settings});
+    if (!impl) return fail(impl.error().with_context("target " + target.name));
+    session.targets.push_back({target.name, target.provider, std::move(*impl), {}});
+  }
+  return session;
+}
+
+Expected<plan::Plan> plan_environment(Session& session) {
+  plan::Plan plan;
+  plan.environment = session.environment().name;
+  plan.git_sha = session.git.sha;
+  for (auto& target : session.targets) {
+    auto bundle = target.impl->compile();
+    if (!bundle) return fail(bundle.error().with_context("target " + target.name));
+    target.bundle = std::move(*bundle);
+    auto planned = target.impl->plan(target.bundle);
+    if (!planned) return fail(planned.error().with_context("target " + target.name));
+    planned->target = target.name;
+    planned->provider = target.provider;
+    planned->bundle_hash = target.bundle.hash;
+    plan.targets.push_back(std::move(*planned));
+  }
+  return plan;
+}
+
+bool ApplyResult::ok() const {
+  for (const auto& t : targets)
+    if (t.status != "success") return false;
+  return true;
+}
+
+Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepIo io) {
+  ApplyResult result;
+  result.apply_id = io.ctx.run_id.empty() ? random_id() : io.ctx.run_id + "-" + (io.ctx.run_attempt.empty() ? "1" : io.ctx.run_attempt);
+  result.environment = plan.environment;
+  result.git_sha = session.git.sha;
+  result.git_ref = !io.ctx.ref.empty() ? io.ctx.ref : (session.git.branch.empty() ? "" : "refs/heads/" + session.git.branch);
+  result.git_tags = session.git.tags;
+  result.plan_hash = plan::hash(plan);
+
+  bool stopped = false;
+  for (size_t i = 0; i < session.targets.size(); ++i) {
+    auto& target = session.targets[i];
+    const auto& planned = plan.targets.at(i);
+    TargetOutcome outcome{target.name, "success", target.bundle.hash, "", {}, ""};
+    if (stopped) {
+      outcome.status = "skipped";
+      outcome.error = "not applied: an earlier target failed";
+    } else if (planned.changes.empty()) {
+      auto version = target.impl->runtime_version();
+      if (!version) return fail(version.error().with_context("target " + target.name));
+      outcome.version = *version;
+    } else {
+      io.console.group_begin("Applying " + target.name + " (" + plan::summary_line(plan::count(planned)) + ")");
+      auto report = target.impl->apply(target.bundle, planned);
+      if (!report) {
+        outcome.status = "failure";
+        outcome.error = report.error().to_string();
+      } else {
+        outcome.applied = report->applied;
+        outcome.version = report->version;
+        for (const auto& key : report->applied) io.console.info("  applied " + key);
+        for (const auto& w : report->warnings) io.console.warning(target.name + ": " + w);
+        if (!report->ok()) {
+          outcome.status = "failure";
+          outcome.error = (report->failed_key.empty() ? "" : report->failed_key + ": ") + report->error;
+        }
+      }
+      io.console.group_end();
+      if (outcome.status == "failure") {
+        io.console.error(Error::runtime("target " + target.name + " failed: " + outcome.error));
+        stopped = true;
+      }
+    }
+    result.targets.push_back(std::move(outcome));
+  }
+  return result;
+}
+
+std::filesystem::path result_path(const std::filesystem::path& config_file, std::string_view environment) {
+  auto root = config_file.has_parent_path() ? config_file.parent_path() : std::filesystem::path(".");
+  return root / ".converge" / ("apply-" + std::string(environment) + ".json");
+}
+
+std::filesystem::path result_path(const Session& session) {
+  return result_path(session.config.file, session.environment().name);
+}
+
+Expected<void> write_result(const std::filesystem::path& path, const ApplyResult& r) {
+  auto targets = nlohmann::json::array();
+  for (const auto& t : r.targets)
+    targets.push_back({{"target", t.target}, {"status", t.status}, {"bundle_hash", t.bundle_hash},
+                       {"version", t.version}, {"applied", t.applied}, {"error", t.error}});
+  nlohmann::json j = {{"format", 1},          {"apply_id", r.apply_id}, {"environment", r.environment},
+                      {"git_sha", r.git_sha}, {"git_ref", r.git_ref},   {"git_tags", r.git_tags},
+                      {"plan_hash", r.plan_hash}, {"status", r.ok() ? "success" : "failure"},
+                      {"targets", std::move(targets)}};
+  return util::write_file_atomic(path, j.dump(2) + "\n");
+}
+
+Expected<ApplyResult> read_result(const std::filesystem::path& path) {
+  auto text = util::read_file(path);
+  if (!text) return fail(text.error());
+  try {
+    auto j = nlohmann::json::parse(*text);
+    if (j.value("format", 0) != 1) return fail(Error::usage(path.string() + ": unsupported apply result format"));
+    ApplyResult r;
+    r.apply_id = j.at("apply_id").get<std::string>();
+    r.environment = j.at("environment").get<std::string>();
+    r.git_sha = j.at("git_sha").get<std::string>();
+    r.git_ref = j.at("git_ref").get<std::string>();
+    r.git_tags = j.at("git_tags").get<std::vector<std::string>>();
+    r.plan_hash = j.at("plan_hash").get<std::string>();
+    for (const auto& t : j.at("targets"))
+      r.targets.push_back({t.at("target").get<std::string>(), t.at("status").get<std::string>(),
+                           t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),
+                           t.at("applied").get<std::vector<std::string>>(), t.at("error").get<std::string>()});
+    return r;
+  } catch (const nlohmann::json::exception& e) {
+    return fail(Error::usage(path.string() + ": not a valid apply result: " + e.what()));
+  }
+}
+
+void report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io) {
+  io.console.info(plan::render_text(plan));
+  io.console.append_summary(plan::render_markdown(plan));
+  if (!plan_file.empty()) {
+    if (auto ok = util::write_file_atomic(plan_file, plan::to_json(plan).dump(2) + "\n"); !ok)
+      io.console.warning(ok.error().message);
+  }
+  io.console.set_output("has-changes", plan.has_changes() ? "true" : "false");
+  io.console.set_output("plan-hash", plan::hash(plan));
+}
+
+}  // namespace converge::steps

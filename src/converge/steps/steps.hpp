@@ -1,0 +1,66 @@
+// The steps, one function each: options in, exit code out. Each step's main.cpp
+// turns flags into these options and calls the function through run_guarded().
+#pragma once
+
+#include <cxxopts.hpp>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "converge/steps/session.hpp"
+
+namespace converge::steps {
+
+struct PlanOptions {
+  CommonOptions common;
+  std::filesystem::path out;  // plan.json to write; empty = none
+};
+// Exit 0 when planned (changes or not), 1 when the plan has errors.
+int run_plan(const PlanOptions& options, StepIo io);
+
+struct ApplyOptions {
+  CommonOptions common;
+  std::filesystem::path pinned_plan;  // a plan.json that must hash equal to the plan made now
+};
+// Exit 0 applied (or nothing to do), 1 refused (plan errors, pinned plan differs),
+// 3 a provider failed (what was applied is in the result file).
+int run_apply(const ApplyOptions& options, StepIo io);
+
+struct DriftOptions {
+  CommonOptions common;
+  bool apply = false;  // reconcile (Git wins) and verify again
+};
+// Exit 0 no drift (or reconciled), 1 drift remains, 3 runtime failure.
+int run_drift_verify(const DriftOptions& options, StepIo io);
+
+struct RecordOptions {
+  CommonOptions common;
+  std::filesystem::path result;  // apply result to record; empty = the default path
+};
+// Exit 0 recorded (or already recorded by an earlier attempt), 2 no result, 3 store failure.
+int run_record_manifest(const RecordOptions& options, StepIo io);
+
+struct DescribeOptions {
+  CommonOptions common;  // environment empty = every environment
+  int history = 0;       // > 0: the last N deployments instead of what runs now
+  bool json = false;
+};
+int run_describe(const DescribeOptions& options, StepIo io);
+
+// Prints `error` (an annotation in a runner), sets the `failure-reason` output and
+// returns its exit code.
+int report_error(const Error& error, StepIo io);
+
+// The common flags (--config, --env) and their values.
+void add_common_flags(cxxopts::Options& cli, bool env_required = true);
+// Throws Failure (exit 2) when --env is required and missing.
+CommonOptions common_options(const cxxopts::ParseResult& flags, bool env_required = true);
+
+// What every main() does around its step: parse flags (usage errors → 2, --help,
+// --version), read the run context once, run the step, turn a thrown Failure or
+// any exception into exit code 3 and a `failure-reason` output.
+int run_guarded(cxxopts::Options& cli, int argc, char** argv,
+                const std::function<int(const cxxopts::ParseResult&, StepIo)>& step);
+
+}  // namespace converge::steps

@@ -1,0 +1,15 @@
+// converge-describe: flags → run_describe → exit code.
+#include "converge/steps/steps.hpp"
+
+int main(int argc, char** argv) {
+  namespace s = converge::steps;
+  cxxopts::Options cli("converge-describe", "What is each environment running? (from the manifest)");
+  s::add_common_flags(cli, false);
+  cli.add_options()("history", "list the last N deployments instead", cxxopts::value<int>())
+                   ("json", "print JSON");
+  return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
+    s::DescribeOptions o{s::common_options(flags, false), 0, flags.count("json") > 0};
+    if (flags.count("history")) o.history = flags["history"].as<int>();
+    return s::run_describe(o, io);
+  });
+}

@@ -1,0 +1,12 @@
+// converge-drift-verify: flags → run_drift_verify → exit code.
+#include "converge/steps/steps.hpp"
+
+int main(int argc, char** argv) {
+  namespace s = converge::steps;
+  cxxopts::Options cli("converge-drift-verify", "Check that the runtime equals Git; with --apply, reconcile it.");
+  s::add_common_flags(cli);
+  cli.add_options()("apply", "reconcile drift (Git wins), then verify again");
+  return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
+    return s::run_drift_verify({s::common_options(flags), flags.count("apply") > 0}, io);
+  });
+}

@@ -1,0 +1,45 @@
+// drift-verify end to end on SQLite: clean, pending migrations, ad-hoc DDL, --apply.
+#include "steps/repo_fixture.hpp"
+
+namespace converge::testing {
+namespace {
+
+using Drift = RepoTest;
+
+TEST_F(Drift, CleanRuntimeExitsZero) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  repo_->commit_all("snapshot");
+  auto r = converge({"drift-verify", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("No drift"), std::string::npos);
+}
+
+TEST_F(Drift, PendingMigrationIsDriftAndApplyReconcilesIt) {
+  auto r = converge({"drift-verify", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("drift in dev: 1 to create"), std::string::npos) << r.err;
+  auto fixed = converge({"drift-verify", "--env", "dev", "--apply"});
+  EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+  EXPECT_NE(fixed.out.find("Drift reconciled"), std::string::npos);
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select max(version) from schema_migrations"), "20260101000000");
+}
+
+TEST_F(Drift, AdHocDdlIsShownAsADiffAndNeverUndone) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  repo_->commit_all("snapshot");
+  sqlite_exec(".converge/dev.db", "alter table users add column nickname text");
+  auto r = converge({"drift-verify", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.out.find("nickname"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--- actual/"), std::string::npos) << r.out;
+
+  auto again = converge({"drift-verify", "--env", "dev", "--apply"});
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.err.find("write a migration"), std::string::npos) << again.err;
+  EXPECT_NE(sqlite_value(".converge/dev.db", "select sql from sqlite_master where name = 'users'").find("nickname"),
+            std::string::npos)
+      << "converge must never drop what it did not create";
+}
+
+}  // namespace
+}  // namespace converge::testing

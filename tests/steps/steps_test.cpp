@@ -1,0 +1,143 @@
+// The step executables end to end on a real SQLite target: plan, apply, gates,
+// plan pinning, configuration errors, exit codes.
+#include "steps/repo_fixture.hpp"
+
+#include <filesystem>
+
+#include "support/postgres.hpp"
+
+namespace converge::testing {
+namespace {
+
+using Steps = RepoTest;
+
+TEST_F(Steps, PlanShowsPendingMigrationsAndChangesNothing) {
+  auto r = converge({"plan", "--env", "dev", "--out", "plan.json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("1 to create"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("create table users"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "plan.json"));
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from sqlite_master where name = 'users'"), "")
+      << "plan must not create the database's objects";
+}
+
+TEST_F(Steps, ApplyAppliesAndASecondApplyIsANoOp) {
+  auto first = converge({"apply", "--env", "dev"});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select max(version) from schema_migrations"), "20260101000000");
+  auto second = converge({"apply", "--env", "dev"});
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("Nothing to apply"), std::string::npos) << second.out;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from schema_migrations"), "1");
+}
+
+TEST_F(Steps, ConfigErrorNamesFileLineAndTouchesNothing) {
+  dir_.write("converge.yaml", std::string(kSqliteConfig) + "    bogus: 1\n");
+  auto r = converge({"apply", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("converge.yaml:11:5: unknown key 'bogus' in a target"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".converge/dev.db"));
+}
+
+TEST_F(Steps, ConfigErrorInARunnerIsAnAnnotation) {
+  dir_.write("converge.yaml", std::string(kSqliteConfig) + "    bogus: 1\n");
+  auto r = run_step("converge", {"plan", "--env", "dev"}, dir_.path(), {{"GITHUB_ACTIONS", "true"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.out.find("::error file=converge.yaml,line=11,col=5::unknown key 'bogus'"), std::string::npos) << r.out;
+}
+
+TEST_F(Steps, UnknownEnvironmentAndMissingFlagAreUsageErrors) {
+  EXPECT_EQ(converge({"plan", "--env", "qa"}).exit_code, 2);
+  auto r = converge({"plan"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--env is required"), std::string::npos) << r.err;
+  EXPECT_EQ(converge({"plan", "--env", "dev", "--no-such-flag"}).exit_code, 2);
+  EXPECT_EQ(converge({"frobnicate"}).exit_code, 2);
+}
+
+TEST_F(Steps, UnknownProviderIsAConfigErrorAtItsLine) {
+  dir_.write("converge.yaml", "environments:\n  - {name: dev, branch: dev}\ntargets:\n  - {name: x, provider: nosql}\n");
+  auto r = converge({"plan", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("converge.yaml:4:25: unknown provider 'nosql' (known: sql)"), std::string::npos) << r.err;
+}
+
+TEST_F(Steps, ApplyRefusesWhenPlanChangedSinceReview) {
+  ASSERT_EQ(converge({"plan", "--env", "dev", "--out", "reviewed.json"}).exit_code, 0);
+  dir_.write("db/migrations/20260102000000_posts.sql", kPosts);
+  auto r = converge({"apply", "--env", "dev", "--plan", "reviewed.json"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("the plan changed since it was reviewed"), std::string::npos) << r.err;
+  EXPECT_NE(r.out.find("+ create migration 20260102000000_posts"), std::string::npos) << r.out;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from schema_migrations"), "")
+      << "nothing may be applied";
+}
+
+TEST_F(Steps, ApplyAcceptsTheReviewedPlan) {
+  ASSERT_EQ(converge({"plan", "--env", "dev", "--out", "reviewed.json"}).exit_code, 0);
+  auto r = converge({"apply", "--env", "dev", "--plan", "reviewed.json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("the plan equals the reviewed plan"), std::string::npos);
+}
+
+TEST_F(Steps, ApplyRefusesADamagedPlanFile) {
+  dir_.write("reviewed.json", "{\"format\": 1, \"environment\": ");
+  auto r = converge({"apply", "--env", "dev", "--plan", "reviewed.json"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("reviewed.json"), std::string::npos);
+}
+
+TEST_F(Steps, GatedEnvironmentIsRefusedWithoutApprovals) {
+  auto r = converge({"apply", "--env", "prod"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("requires 1 approval"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".converge/prod.db"));
+}
+
+TEST_F(Steps, FailingMigrationExitsThreeAndKeepsThePreviousVersion) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  dir_.write("db/migrations/20260102000000_broken.sql",
+             "-- migrate:up\ncreate table half (id int);\ninsert into no_such_table values (1);\n");
+  auto r = converge({"apply", "--env", "dev"});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  EXPECT_NE(r.err.find("20260102000000_broken"), std::string::npos) << r.err;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select max(version) from schema_migrations"), "20260101000000");
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from sqlite_master where name = 'half'"), "0");
+}
+
+TEST_F(Steps, FrontDispatchesAndPrintsVersions) {
+  auto r = converge({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out.rfind("converge ", 0), 0u);
+  auto step = run_step("converge-apply", {"--version"}, dir_.path());
+  EXPECT_EQ(step.exit_code, 0);
+  EXPECT_NE(step.out.find("converge-apply"), std::string::npos);
+  auto help = converge({"apply", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--plan"), std::string::npos);
+}
+
+TEST_F(Steps, SecretsFromVariablesAreMaskedAndNeverPrinted) {
+  CONVERGE_REQUIRE_POSTGRES();
+  ScratchDatabase db;
+  // The test server trusts loopback, so the password is accepted and ignored.
+  std::string url = db.url();
+  url.replace(url.find("converge@"), 9, "converge:hunter2-secret@");
+  dir_.write("converge.yaml",
+             "environments:\n  - {name: dev, branch: dev}\ntargets:\n  - name: pg\n    provider: sql\n"
+             "    settings:\n      url: ${DATABASE_URL}\n");
+  dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nselect * from missing_table;\n");
+  auto r = run_step("converge", {"apply", "--env", "dev"}, dir_.path(),
+                    {{"GITHUB_ACTIONS", "true"}, {"DATABASE_URL", url}});
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
+  auto mask_line = "::add-mask::" + url + "\n";
+  ASSERT_NE(r.out.find(mask_line), std::string::npos) << r.out;
+  std::string rest = r.out;
+  rest.erase(rest.find(mask_line), mask_line.size());
+  EXPECT_EQ(rest.find("hunter2"), std::string::npos) << rest;
+  EXPECT_EQ(r.err.find("hunter2"), std::string::npos) << r.err;
+  EXPECT_EQ(db.query_value("select max(version) from schema_migrations"), "20260101000000");
+}
+
+}  // namespace
+}  // namespace converge::testing
