@@ -56,7 +56,7 @@ TEST_F(Record, ALocalRetryOfTheSameApplyIsAlsoRecordedOnce) {
 TEST_F(Record, AFailedApplyIsRecordedAndTheLastSuccessStillRuns) {
   ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
   ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
-  dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nthis is not sql;\n");
+  dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nthis is not sql;\n-- migrate:down\n");
   ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 3);
   ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
 

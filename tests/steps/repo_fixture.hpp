@@ -47,8 +47,10 @@ class RepoTest : public ::testing::Test {
     return run_step("converge", args, dir_.path(), env);
   }
 
-  // First column of the first row of `sql` on a SQLite file of the repo; "" when no row.
+  // First column of the first row of `sql` on a SQLite file of the repo; "" when
+  // there is no row or no such file.
   std::string sqlite_value(const std::string& file, const std::string& sql) {
+    if (!std::filesystem::exists(dir_ / file)) return "";
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open_v2((dir_ / file).c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;

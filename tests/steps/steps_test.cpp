@@ -97,7 +97,8 @@ TEST_F(Steps, GatedEnvironmentIsRefusedWithoutApprovals) {
 TEST_F(Steps, FailingMigrationExitsThreeAndKeepsThePreviousVersion) {
   ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
   dir_.write("db/migrations/20260102000000_broken.sql",
-             "-- migrate:up\ncreate table half (id int);\ninsert into no_such_table values (1);\n");
+             "-- migrate:up\ncreate table half (id int);\ninsert into no_such_table values (1);\n"
+             "-- migrate:down\ndrop table half;\n");
   auto r = converge({"apply", "--env", "dev"});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("20260102000000_broken"), std::string::npos) << r.err;
@@ -126,7 +127,7 @@ TEST_F(Steps, SecretsFromVariablesAreMaskedAndNeverPrinted) {
   dir_.write("converge.yaml",
              "environments:\n  - {name: dev, branch: dev}\ntargets:\n  - name: pg\n    provider: sql\n"
              "    settings:\n      url: ${DATABASE_URL}\n");
-  dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nselect * from missing_table;\n");
+  dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nselect * from missing_table;\n-- migrate:down\n");
   auto r = run_step("converge", {"apply", "--env", "dev"}, dir_.path(),
                     {{"GITHUB_ACTIONS", "true"}, {"DATABASE_URL", url}});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
