@@ -36,6 +36,7 @@ RunContext RunContext::from_environment(char** envp) {
   ctx.run_attempt = get("GITHUB_RUN_ATTEMPT");
   ctx.actor = get("GITHUB_ACTOR");
   if (ctx.actor.empty()) ctx.actor = get("USER");
+  if (ctx.actor.empty()) ctx.actor = get("LOGNAME");
   ctx.server_url = get("GITHUB_SERVER_URL");
   ctx.api_url = get("GITHUB_API_URL");
   ctx.workspace = get("GITHUB_WORKSPACE");
