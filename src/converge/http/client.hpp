@@ -1,0 +1,79 @@
+// HTTP for converge (libcurl underneath): one request/response model, a transport
+// that makes one attempt, and a client that retries what is safe to retry with
+// exponential backoff and full jitter, honouring Retry-After and rate-limit resets.
+// Knows nothing of GitHub or of deployments.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "converge/util/error.hpp"
+
+namespace converge::http {
+
+struct Request {
+  std::string method = "GET";  // GET, POST, PATCH, PUT, DELETE
+  std::string url;
+  std::map<std::string, std::string> headers;  // sent as given
+  std::string body;
+  // What names this request in errors and logs: "GET /repos/o/r/pulls/5" (never a
+  // token or a query string with secrets). Filled from method and URL path when empty.
+  std::string label;
+};
+
+struct Response {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // keys lower-cased; last value wins
+  std::string body;
+  int attempts = 1;  // attempts the Client made to get this response (for error messages)
+  std::string header(std::string_view name) const;  // "" when absent (name any case)
+};
+
+// One attempt. Error (runtime) for a network failure: DNS, connect, TLS, timeout,
+// a connection dropped before a full response. Any HTTP status is a Response.
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual Expected<Response> send(const Request& request) = 0;
+};
+
+// libcurl transport. `timeout` bounds a whole attempt.
+std::unique_ptr<Transport> make_curl_transport(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+struct RetryPolicy {
+  int max_attempts = 6;
+  std::chrono::milliseconds base_delay{500};
+  std::chrono::milliseconds max_delay{std::chrono::seconds(60)};
+};
+
+// Waits; replaced in tests so retries take no time.
+using Sleeper = std::function<void(std::chrono::milliseconds)>;
+
+// Retrying client over a Transport.
+//
+// Retried: network errors, 5xx, 429, and 403 with a rate-limit signal (Retry-After,
+// or x-ratelimit-remaining: 0 with x-ratelimit-reset). The wait is Retry-After when
+// given, else until x-ratelimit-reset, else exponential backoff with full jitter.
+// Requests that are not idempotent (POST) are retried only when the server said it
+// did not process them (429 / rate-limit 403); after a network error or a 5xx the
+// client returns the failure, because the write may have happened: the caller
+// must look before it tries again (see github::Api).
+//
+// Returns the final Response (any status) or the final network Error; an Error names
+// the request's label and the attempts made.
+class Client {
+ public:
+  Client(Transport& transport, RetryPolicy policy = {}, Sleeper sleeper = {});
+  Expected<Response> send(Request request);
+
+ private:
+  Transport& transport_;
+  RetryPolicy policy_;
+  Sleeper sleeper_;
+};
+
+}  // namespace converge::http
