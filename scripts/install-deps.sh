@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config git ca-certificates
   libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev
-  libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
+  libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libsqlite3-dev libssl-dev libdtl-dev
-  sqlite3 postgresql postgresql-client
+  sqlite3 postgresql postgresql-client python3-jinja2 python3-yaml
 )
 
 missing=()
