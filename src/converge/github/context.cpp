@@ -1,6 +1,9 @@
 // Filling the run context from the process environment, once.
 #include "converge/github/context.hpp"
 
+#include <cctype>
+#include <fstream>
+
 namespace converge::github {
 
 std::optional<std::string> RunContext::variable(std::string_view name) const {
@@ -43,6 +46,26 @@ RunContext RunContext::from_environment(char** envp) {
   ctx.output_file = get("GITHUB_OUTPUT");
   ctx.summary_file = get("GITHUB_STEP_SUMMARY");
   ctx.debug = get("RUNNER_DEBUG") == "1" || get("CONVERGE_DEBUG") == "1";
+  ctx.token = get("INPUT_TOKEN");
+  if (ctx.token.empty()) ctx.token = get("GITHUB_TOKEN");
+  for (const auto& [name, value] : ctx.variables) {
+    if (!name.starts_with("INPUT_") || name.size() == 6) continue;
+    std::string input = name.substr(6);
+    for (auto& c : input) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    ctx.inputs[input] = value;
+  }
+  if (!ctx.event_path.empty()) {
+    std::ifstream in(ctx.event_path);
+    if (!in) {
+      ctx.event_error = "cannot read the event payload " + ctx.event_path;
+    } else {
+      try {
+        ctx.event = nlohmann::json::parse(in);
+      } catch (const nlohmann::json::exception& e) {
+        ctx.event_error = "the event payload " + ctx.event_path + " is not valid JSON: " + e.what();
+      }
+    }
+  }
   return ctx;
 }
 

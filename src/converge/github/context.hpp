@@ -4,6 +4,7 @@
 #pragma once
 
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,15 @@ struct RunContext {
   std::string output_file;   // GITHUB_OUTPUT
   std::string summary_file;  // GITHUB_STEP_SUMMARY
   bool debug = false;        // RUNNER_DEBUG=1 or CONVERGE_DEBUG=1
+  std::string token;         // INPUT_TOKEN, else GITHUB_TOKEN; a secret
+
+  // Inputs of a container action: INPUT_<NAME> → "name" (lower-cased).
+  std::map<std::string, std::string, std::less<>> inputs;
+
+  // The event payload at GITHUB_EVENT_PATH (null when there is none); when it could
+  // not be read or parsed, event_error says why.
+  nlohmann::json event;
+  std::string event_error;
 
   // The whole environment, for ${VAR} expansion in converge.yaml.
   std::map<std::string, std::string, std::less<>> variables;
@@ -36,7 +46,7 @@ struct RunContext {
   // Link to this run's log ("<server>/<repo>/actions/runs/<id>/attempts/<n>"); empty outside a runner.
   std::string run_url() const;
 
-  // Reads a NULL-terminated environ array.
+  // Reads a NULL-terminated environ array and the event payload file.
   static RunContext from_environment(char** envp);
 };
 

@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: MIT
+// The GitHub REST client. Every request carries the bearer token (when there is
+// one), `Accept: application/vnd.github+json`, `X-GitHub-Api-Version: 2022-11-28`
+// and `User-Agent: converge/<version>`. Lists are read 100 per page, following the
+// `Link: <…>; rel="next"` header until there is none. A final non-2xx response is an
+// Error "<METHOD> <path>: <status> <GitHub's message> [(after N attempts)]"; labels
+// carry the API path without the query string, and the token goes only into the
+// Authorization header, so no error or log line can contain it.
+#include "converge/github/api.hpp"
+
+#include <cctype>
+
+#include "converge/version.hpp"
+
+namespace converge::github {
+namespace {
+
+using nlohmann::json;
+
+std::string str(const json& j, const char* key) {
+  if (!j.is_object()) return {};
+  auto it = j.find(key);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::int64_t integer(const json& j, const char* key) {
+  if (!j.is_object()) return 0;
+  auto it = j.find(key);
+  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
+}
+
+const json& member(const json& j, const char* key) {
+  static const json null_value;
+  if (!j.is_object()) return null_value;
+  auto it = j.find(key);
+  return it == j.end() ? null_value : *it;
+}
+
+User parse_user(const json& j) {
+  User u;
+  u.login = str(j, "login");
+  u.bot = str(j, "type") == "Bot" || u.login.ends_with("[bot]");
+  return u;
+}
+
+PullRequest parse_pull(const json& j) {
+  PullRequest p;
+  p.number = integer(j, "number");
+  p.state = str(j, "state");
+  // The full pull object has `merged`; list items (pulls, commits/{sha}/pulls) only `merged_at`.
+  const json& merged = member(j, "merged");
+  p.merged = merged.is_boolean() ? merged.get<bool>() : !member(j, "merged_at").is_null();
+  p.head_sha = str(member(j, "head"), "sha");
+  p.head_ref = str(member(j, "head"), "ref");
+  p.base_ref = str(member(j, "base"), "ref");
+  p.merge_commit_sha = str(j, "merge_commit_sha");
+  p.author = parse_user(member(j, "user"));
+  p.html_url = str(j, "html_url");
+  return p;
+}
+
+Review parse_review(const json& j) {
+  return Review{integer(j, "id"), parse_user(member(j, "user")), str(j, "state"), str(j, "commit_id"),
+                str(j, "submitted_at")};
+}
+
+PullCommit parse_commit(const json& j) {
+  return PullCommit{str(j, "sha"), str(member(j, "author"), "login"), str(member(j, "committer"), "login")};
+}
+
+Comment parse_comment(const json& j) {
+  return Comment{integer(j, "id"), str(j, "body"), str(j, "html_url"), parse_user(member(j, "user"))};
+}
+
+Issue parse_issue(const json& j) {
+  return Issue{integer(j, "number"), str(j, "title"), str(j, "body"), str(j, "state"), str(j, "html_url")};
+}
+
+template <class T, class Parse>
+std::vector<T> parse_all(const std::vector<json>& items, Parse parse) {
+  std::vector<T> out;
+  out.reserve(items.size());
+  for (const auto& item : items) out.push_back(parse(item));
+  return out;
+}
+
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string encode(std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string_view reason_phrase(long status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 422: return "Unprocessable Entity";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    default: return "";
+  }
+}
+
+// "404 Not Found", "422 Validation Failed (A pull request already exists for o:b.)"
+std::string describe_status(const http::Response& response) {
+  std::string text = std::to_string(response.status);
+  std::string message;
+  std::vector<std::string> details;
+  json body = json::parse(response.body, nullptr, false);
+  if (body.is_object()) {
+    message = str(body, "message");
+    for (const auto& e : member(body, "errors")) {
+      if (e.is_string()) details.push_back(e.get<std::string>());
+      if (auto m = str(e, "message"); !m.empty()) details.push_back(m);
+    }
+  }
+  if (message.empty()) message = reason_phrase(response.status);
+  if (!message.empty()) text += " " + message;
+  if (!details.empty()) {
+    text += " (";
+    for (size_t i = 0; i < details.size(); ++i) text += (i ? "; " : "") + details[i];
+    text += ")";
+  }
+  if (response.attempts > 1) text += " (after " + std::to_string(response.attempts) + " attempts)";
+  return text;
+}
+
+// The URL of the `rel="next"` link in a Link header, or "".
+// Parsed by hand: `<url>; rel="next", <url>; rel="last"` (std::regex trips g++ 12's
+// -Wmaybe-uninitialized under the sanitizers).
+std::string next_link(std::string_view link) {
+  while (!link.empty()) {
+    auto open = link.find('<');
+    auto close = link.find('>', open);
+    if (open == std::string_view::npos || close == std::string_view::npos) break;
+    std::string_view url = link.substr(open + 1, close - open - 1);
+    auto end = link.find('<', close);  // the next link starts at the next '<'
+    std::string_view params = link.substr(close + 1, end == std::string_view::npos ? link.npos : end - close - 1);
+    if (params.find("rel=\"next\"") != std::string_view::npos || params.find("rel=next") != std::string_view::npos) {
+      return std::string(url);
+    }
+    if (end == std::string_view::npos) break;
+    link.remove_prefix(end);
+  }
+  return {};
+}
+
+}  // namespace
+
+Api::Api(http::Client& client, std::string api_url, std::string token, std::string repository)
+    : client_(client), api_url_(std::move(api_url)), token_(std::move(token)), repository_(std::move(repository)) {
+  while (api_url_.ends_with('/')) api_url_.pop_back();
+}
+
+Expected<http::Response> Api::call(const std::string& method, const std::string& path, const json* body,
+                                   bool missing_ok) {
+  http::Request request;
+  request.method = method;
+  request.url = api_url_ + path;
+  request.label = method + " " + path.substr(0, path.find('?'));
+  request.headers["Accept"] = "application/vnd.github+json";
+  request.headers["X-GitHub-Api-Version"] = "2022-11-28";
+  request.headers["User-Agent"] = std::string("converge/") + kVersion;
+  if (!token_.empty()) request.headers["Authorization"] = "Bearer " + token_;
+  if (body) {
+    request.headers["Content-Type"] = "application/json";
+    request.body = body->dump();
+  }
+  auto response = client_.send(request);
+  if (!response) return fail(response.error());
+  if (missing_ok && response->status == 404) return response;
+  if (response->status < 200 || response->status > 299) {
+    return fail(Error::runtime(request.label + ": " + describe_status(*response)));
+  }
+  return response;
+}
+
+Expected<std::vector<json>> Api::paginate(const std::string& path) {
+  std::vector<json> items;
+  std::string next = path + (path.find('?') == std::string::npos ? "?" : "&") + "per_page=100";
+  const std::string label = "GET " + path.substr(0, path.find('?'));
+  while (!next.empty()) {
+    auto response = call("GET", next, nullptr);
+    if (!response) return fail(response.error());
+    json page = json::parse(response->body, nullptr, false);
+    if (!page.is_array()) return fail(Error::runtime(label + ": the response is not a JSON array"));
+    for (auto& item : page) items.push_back(std::move(item));
+    next.clear();
+    if (auto url = next_link(response->header("link")); !url.empty()) {
+      // Follow only links into the same API: the token must not travel anywhere else.
+      if (!url.starts_with(api_url_ + "/")) {
+        return fail(Error::runtime(label + ": the next page link points outside " + api_url_));
+      }
+      next = url.substr(api_url_.size());
+    }
+  }
+  return items;
+}
+
+namespace {
+
+template <class T, class Parse>
+Expected<T> parse_object(const Expected<http::Response>& response, const std::string& label, Parse parse) {
+  if (!response) return fail(response.error());
+  json body = json::parse(response->body, nullptr, false);
+  if (!body.is_object()) return fail(Error::runtime(label + ": the response is not a JSON object"));
+  return parse(body);
+}
+
+}  // namespace
+
+Expected<PullRequest> Api::pull_request(std::int64_t number) {
+  auto path = "/repos/" + repository_ + "/pulls/" + std::to_string(number);
+  return parse_object<PullRequest>(call("GET", path, nullptr), "GET " + path, parse_pull);
+}
+
+Expected<std::vector<PullRequest>> Api::pulls_for_commit(const std::string& sha) {
+  auto items = paginate("/repos/" + repository_ + "/commits/" + encode(sha) + "/pulls");
+  if (!items) return fail(items.error());
+  return parse_all<PullRequest>(*items, parse_pull);
+}
+
+Expected<std::vector<Review>> Api::reviews(std::int64_t pr) {
+  auto items = paginate("/repos/" + repository_ + "/pulls/" + std::to_string(pr) + "/reviews");
+  if (!items) return fail(items.error());
+  return parse_all<Review>(*items, parse_review);
+}
+
+Expected<std::vector<PullCommit>> Api::pull_commits(std::int64_t pr) {
+  auto items = paginate("/repos/" + repository_ + "/pulls/" + std::to_string(pr) + "/commits");
+  if (!items) return fail(items.error());
+  return parse_all<PullCommit>(*items, parse_commit);
+}
+
+Expected<std::vector<Comment>> Api::issue_comments(std::int64_t issue) {
+  auto items = paginate("/repos/" + repository_ + "/issues/" + std::to_string(issue) + "/comments");
+  if (!items) return fail(items.error());
+  return parse_all<Comment>(*items, parse_comment);
+}
+
+Expected<Comment> Api::create_comment(std::int64_t issue, const std::string& body) {
+  auto path = "/repos/" + repository_ + "/issues/" + std::to_string(issue) + "/comments";
+  json request = {{"body", body}};
+  return parse_object<Comment>(call("POST", path, &request), "POST " + path, parse_comment);
+}
+
+Expected<Comment> Api::update_comment(std::int64_t comment_id, const std::string& body) {
+  auto path = "/repos/" + repository_ + "/issues/comments/" + std::to_string(comment_id);
+  json request = {{"body", body}};
+  return parse_object<Comment>(call("PATCH", path, &request), "PATCH " + path, parse_comment);
+}
+
+Expected<void> Api::delete_comment(std::int64_t comment_id) {
+  auto response = call("DELETE", "/repos/" + repository_ + "/issues/comments/" + std::to_string(comment_id), nullptr,
+                       true);
+  if (!response) return fail(response.error());
+  return {};
+}
+
+Expected<std::vector<Issue>> Api::open_issues_with_label(const std::string& label) {
+  auto items = paginate("/repos/" + repository_ + "/issues?state=open&labels=" + encode(label));
+  if (!items) return fail(items.error());
+  std::vector<Issue> issues;
+  for (const auto& item : *items) {
+    if (!item.contains("pull_request")) issues.push_back(parse_issue(item));  // the issues API lists PRs too
+  }
+  return issues;
+}
+
+Expected<Issue> Api::create_issue(const std::string& title, const std::string& body,
+                                  const std::vector<std::string>& labels) {
+  auto path = "/repos/" + repository_ + "/issues";
+  json request = {{"title", title}, {"body", body}, {"labels", labels}};
+  return parse_object<Issue>(call("POST", path, &request), "POST " + path, parse_issue);
+}
+
+Expected<Issue> Api::update_issue(std::int64_t number, const json& fields) {
+  auto path = "/repos/" + repository_ + "/issues/" + std::to_string(number);
+  return parse_object<Issue>(call("PATCH", path, &fields), "PATCH " + path, parse_issue);
+}
+
+Expected<std::vector<PullRequest>> Api::open_pulls_from(const std::string& head_branch) {
+  std::string head = head_branch;
+  if (head.find(':') == std::string::npos) head = repository_.substr(0, repository_.find('/')) + ":" + head;
+  auto items = paginate("/repos/" + repository_ + "/pulls?state=open&head=" + encode(head));
+  if (!items) return fail(items.error());
+  return parse_all<PullRequest>(*items, parse_pull);
+}
+
+Expected<PullRequest> Api::create_pull(const std::string& title, const std::string& head, const std::string& base,
+                                       const std::string& body) {
+  auto path = "/repos/" + repository_ + "/pulls";
+  json request = {{"title", title}, {"head", head}, {"base", base}, {"body", body}};
+  return parse_object<PullRequest>(call("POST", path, &request), "POST " + path, parse_pull);
+}
+
+Expected<PullRequest> Api::update_pull(std::int64_t number, const json& fields) {
+  auto path = "/repos/" + repository_ + "/pulls/" + std::to_string(number);
+  return parse_object<PullRequest>(call("PATCH", path, &fields), "PATCH " + path, parse_pull);
+}
+
+Expected<std::int64_t> Api::create_deployment(const std::string& ref, const std::string& environment,
+                                              const std::string& description, const json& payload) {
+  auto path = "/repos/" + repository_ + "/deployments";
+  // converge has already enforced its own gates: no auto-merge of the default branch
+  // into `ref`, and no commit-status contexts to wait for.
+  json request = {{"ref", ref},
+                  {"environment", environment},
+                  {"description", description},
+                  {"auto_merge", false},
+                  {"required_contexts", json::array()}};
+  if (!payload.is_null()) request["payload"] = payload;
+  auto response = call("POST", path, &request);
+  if (!response) return fail(response.error());
+  json body = json::parse(response->body, nullptr, false);
+  // 202 is GitHub's "merged the default branch first" answer: no deployment was made.
+  if (response->status != 201 || integer(body, "id") == 0) {
+    return fail(Error::runtime("POST " + path + ": no deployment created (" + std::to_string(response->status) +
+                               (str(body, "message").empty() ? "" : " " + str(body, "message")) + ")"));
+  }
+  return integer(body, "id");
+}
+
+Expected<void> Api::create_deployment_status(std::int64_t deployment, const std::string& state,
+                                             const std::string& log_url, const std::string& environment) {
+  auto path = "/repos/" + repository_ + "/deployments/" + std::to_string(deployment) + "/statuses";
+  json request = {{"state", state}};
+  if (!log_url.empty()) request["log_url"] = log_url;
+  if (!environment.empty()) request["environment"] = environment;
+  auto response = call("POST", path, &request);
+  if (!response) return fail(response.error());
+  return {};
+}
+
+}  // namespace converge::github

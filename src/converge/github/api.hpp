@@ -1,0 +1,113 @@
+// The GitHub REST API as converge uses it: pull requests, their reviews and
+// commits, issue comments (the sticky plan comment), issues (drift issues),
+// deployments. Token auth, X-GitHub-Api-Version, User-Agent, pagination through
+// Link headers; the token never appears in an error or a log.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "converge/http/client.hpp"
+#include "converge/util/error.hpp"
+
+namespace converge::github {
+
+struct User {
+  std::string login;
+  bool bot = false;  // type == "Bot" or login ends in "[bot]"
+};
+
+struct PullRequest {
+  std::int64_t number = 0;
+  std::string state;             // "open" | "closed"
+  bool merged = false;
+  std::string head_sha;
+  std::string head_ref;
+  std::string base_ref;
+  std::string merge_commit_sha;  // may be empty
+  User author;
+  std::string html_url;
+};
+
+struct Review {
+  std::int64_t id = 0;
+  User user;
+  std::string state;      // APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED, PENDING
+  std::string commit_id;  // the head SHA the review was made on
+  std::string submitted_at;
+};
+
+struct PullCommit {
+  std::string sha;
+  std::string author_login;     // GitHub user of the commit author; empty when unknown
+  std::string committer_login;  // GitHub user of the committer; empty when unknown
+};
+
+struct Comment {
+  std::int64_t id = 0;
+  std::string body;
+  std::string html_url;
+  User user;
+};
+
+struct Issue {
+  std::int64_t number = 0;
+  std::string title;
+  std::string body;
+  std::string state;
+  std::string html_url;
+};
+
+class Api {
+ public:
+  // `api_url` is GITHUB_API_URL ("https://api.github.com", or GitHub Enterprise's
+  // "https://ghe.example.com/api/v3"); `repository` is "owner/name".
+  Api(http::Client& client, std::string api_url, std::string token, std::string repository);
+
+  // Every call: Error (runtime) naming the request ("GET /repos/o/r/pulls/5: 404 Not
+  // Found") on a final failure; never contains the token.
+  Expected<PullRequest> pull_request(std::int64_t number);
+  Expected<std::vector<PullRequest>> pulls_for_commit(const std::string& sha);  // GET commits/{sha}/pulls
+  Expected<std::vector<Review>> reviews(std::int64_t pr);                        // all pages
+  Expected<std::vector<PullCommit>> pull_commits(std::int64_t pr);               // all pages
+  Expected<std::vector<Comment>> issue_comments(std::int64_t issue);             // all pages
+
+  // Creating writes: POST is not retried after an ambiguous failure; callers look
+  // again (issue_comments) before a second create, so nothing is ever duplicated.
+  Expected<Comment> create_comment(std::int64_t issue, const std::string& body);
+  Expected<Comment> update_comment(std::int64_t comment_id, const std::string& body);
+  // Deletes a comment; one that is already gone (404) counts as deleted.
+  Expected<void> delete_comment(std::int64_t comment_id);
+
+  Expected<std::vector<Issue>> open_issues_with_label(const std::string& label);
+  Expected<Issue> create_issue(const std::string& title, const std::string& body, const std::vector<std::string>& labels);
+  Expected<Issue> update_issue(std::int64_t number, const nlohmann::json& fields);  // title/body/state
+
+  Expected<std::vector<PullRequest>> open_pulls_from(const std::string& head_branch);  // head=owner:branch
+  Expected<PullRequest> create_pull(const std::string& title, const std::string& head, const std::string& base,
+                                    const std::string& body);
+  Expected<PullRequest> update_pull(std::int64_t number, const nlohmann::json& fields);
+
+  // Deployments API: returns the deployment id.
+  Expected<std::int64_t> create_deployment(const std::string& ref, const std::string& environment,
+                                           const std::string& description, const nlohmann::json& payload);
+  Expected<void> create_deployment_status(std::int64_t deployment, const std::string& state,
+                                          const std::string& log_url, const std::string& environment);
+
+ private:
+  // A 2xx response, or an Error naming the request. With `missing_ok`, a 404 is
+  // returned as a response too.
+  Expected<http::Response> call(const std::string& method, const std::string& path, const nlohmann::json* body,
+                                bool missing_ok = false);
+  Expected<std::vector<nlohmann::json>> paginate(const std::string& path);
+
+  http::Client& client_;
+  std::string api_url_;
+  std::string token_;
+  std::string repository_;
+};
+
+}  // namespace converge::github

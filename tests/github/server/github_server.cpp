@@ -1,0 +1,140 @@
+// SPDX-License-Identifier: MIT
+// Starts tests/github/server/server.js with Node and talks to its control API.
+#include "github/server/github_server.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+
+#include "converge/http/client.hpp"
+#include "converge/util/error.hpp"
+
+namespace converge::testing {
+namespace {
+
+const char* kind_name(FaultKind kind) {
+  switch (kind) {
+    case FaultKind::rate_limit_429: return "rate_limit_429";
+    case FaultKind::secondary_rate_limit: return "secondary_rate_limit";
+    case FaultKind::primary_rate_limit: return "primary_rate_limit";
+    case FaultKind::server_error: return "server_error";
+    case FaultKind::drop_after_write: return "drop_after_write";
+    case FaultKind::slow: return "slow";
+  }
+  return "server_error";
+}
+
+// Reads the first line the server prints, "listening <port>", within `timeout`.
+int read_port(int fd, std::chrono::milliseconds timeout) {
+  std::string line;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (line.find('\n') == std::string::npos) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) throw Failure("github server: no port within " + std::to_string(timeout.count()) + " ms");
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buffer[256];
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n <= 0) throw Failure("github server: exited before it was ready (is node installed?)");
+    line.append(buffer, static_cast<size_t>(n));
+  }
+  if (!line.starts_with("listening ")) throw Failure("github server: unexpected output: " + line);
+  return std::atoi(line.c_str() + 10);
+}
+
+}  // namespace
+
+GitHubServer::GitHubServer() : GitHubServer(Options{}) {}
+
+GitHubServer::GitHubServer(Options options) : options_(std::move(options)) {
+  int in[2];
+  int out[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) throw Failure("github server: pipe failed");
+  std::string script = std::string(CONVERGE_SOURCE_DIR) + "/tests/github/server/server.js";
+  std::vector<std::string> args = {"node",     script,           "--token",          options_.token,
+                                   "--repository", options_.repository, "--login", options_.login};
+  pid_ = ::fork();
+  if (pid_ < 0) throw Failure("github server: fork failed");
+  if (pid_ == 0) {
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execvp("node", argv.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  stdin_fd_ = in[1];
+  try {
+    port_ = read_port(out[0], std::chrono::seconds(20));
+  } catch (...) {
+    ::close(out[0]);
+    stop();
+    throw;
+  }
+  ::close(out[0]);  // the server writes nothing more to stdout
+}
+
+GitHubServer::~GitHubServer() { stop(); }
+
+void GitHubServer::stop() {
+  if (stdin_fd_ >= 0) ::close(stdin_fd_);  // the server exits on end of input
+  stdin_fd_ = -1;
+  if (pid_ > 0) {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+  pid_ = -1;
+}
+
+std::string GitHubServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+nlohmann::json GitHubServer::control(const std::string& method, const std::string& path,
+                                     const nlohmann::json* body) const {
+  auto transport = http::make_curl_transport(std::chrono::seconds(10));
+  http::Request request;
+  request.method = method;
+  request.url = url() + path;
+  if (body) {
+    request.body = body->dump();
+    request.headers["Content-Type"] = "application/json";
+  }
+  auto response = transport->send(request);
+  if (!response) throw Failure("github server: " + method + " " + path + ": " + response.error().message);
+  if (response->status >= 300) {
+    throw Failure("github server: " + method + " " + path + ": " + std::to_string(response->status) + " " +
+                  response->body);
+  }
+  return nlohmann::json::parse(response->body);
+}
+
+nlohmann::json GitHubServer::seed(const nlohmann::json& state) { return control("POST", "/_control/seed", &state); }
+void GitHubServer::reset() { control("POST", "/_control/reset", nullptr); }
+nlohmann::json GitHubServer::state() const { return control("GET", "/_control/state", nullptr); }
+nlohmann::json GitHubServer::comments(std::int64_t issue) const {
+  return control("GET", "/_control/comments?issue=" + std::to_string(issue), nullptr);
+}
+
+int GitHubServer::inject(const Fault& fault) {
+  nlohmann::json body = {{"method", fault.method},       {"path", fault.path},
+                         {"kind", kind_name(fault.kind)}, {"count", fault.count},
+                         {"skip", fault.skip},           {"probability", fault.probability},
+                         {"status", fault.status},       {"reset_in", fault.reset_in_s},
+                         {"delay_ms", fault.delay_ms}};
+  body["retry_after"] = fault.retry_after_s < 0 ? nlohmann::json(nullptr) : nlohmann::json(fault.retry_after_s);
+  return control("POST", "/_control/faults", &body).at("id").get<int>();
+}
+
+void GitHubServer::clear_faults() { control("DELETE", "/_control/faults", nullptr); }
+nlohmann::json GitHubServer::requests() const { return control("GET", "/_control/requests", nullptr); }
+void GitHubServer::clear_requests() { control("DELETE", "/_control/requests", nullptr); }
+
+}  // namespace converge::testing

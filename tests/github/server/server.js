@@ -1,0 +1,755 @@
+// SPDX-License-Identifier: MIT
+// A local GitHub REST API for tests: keeps state like GitHub (users, pull requests,
+// their commits and reviews, issues, issue comments, deployments and their statuses)
+// and answers with the shapes of real GitHub responses (field names and nesting
+// taken from the recordings in shared/testdata/github-api). No npm dependencies.
+//
+//   node server.js [--token T] [--repository owner/name] [--login L] [--login-type Bot|User]
+//
+// Listens on 127.0.0.1 on a free port and prints `listening <port>` on stdout when
+// ready (nothing else is ever written to stdout). Exits when stdin closes, so it
+// never outlives the test process that started it.
+//
+// API (auth: `Authorization: Bearer <token>` or `token <token>`, else 401):
+//   GET    /repos/{o}/{r}/pulls?state&head&base       PATCH/GET /repos/{o}/{r}/pulls/{n}
+//   POST   /repos/{o}/{r}/pulls                        GET /repos/{o}/{r}/pulls/{n}/reviews
+//   GET    /repos/{o}/{r}/pulls/{n}/commits            GET /repos/{o}/{r}/commits/{sha}/pulls
+//   GET    /repos/{o}/{r}/issues?state&labels          POST /repos/{o}/{r}/issues
+//   GET    /repos/{o}/{r}/issues/{n}                   PATCH /repos/{o}/{r}/issues/{n}
+//   GET    /repos/{o}/{r}/issues/{n}/comments          POST /repos/{o}/{r}/issues/{n}/comments
+//   GET    /repos/{o}/{r}/issues/comments/{id}         PATCH /repos/{o}/{r}/issues/comments/{id}
+//   GET    /repos/{o}/{r}/deployments?environment&ref  POST /repos/{o}/{r}/deployments
+//   GET    /repos/{o}/{r}/deployments/{id}/statuses    POST /repos/{o}/{r}/deployments/{id}/statuses
+// Lists paginate with per_page (default 30, max 100) and page, with Link headers.
+//
+// Control API (no auth, JSON; `repo` defaults to --repository):
+//   POST   /_control/reset                  forget all state, faults and the request log
+//   POST   /_control/seed                   {repo?, users:[{login,type?}], branches:{ref:sha},
+//            pulls:[{number?,title?,body?,state?,merged?,head:{ref,sha},base:{ref,sha?},
+//                    merge_commit_sha?,user?,draft?,
+//                    commits:[{sha,author?,committer?,message?}], reviews:[{user,state,commit_id?,body?}]}],
+//            issues:[{number?,title,body?,state?,labels?,user?}],
+//            comments:[{issue,body,user?}], commit_pulls:{sha:[number]},
+//            reviews:{"<pr number>":[{user,state,commit_id?,body?}]}}   // on existing PRs
+//            -> {pulls:[numbers], issues:[numbers], comments:[ids]}
+//   GET    /_control/state?repo=            everything, in API shapes: {pulls, issues, comments, reviews,
+//                                           deployments, statuses}
+//   GET    /_control/comments?issue=N&repo= the comments of one issue (API shape)
+//   POST   /_control/faults                 {method:"*"|"GET"…, path:"<regex on the path>",
+//            kind:"rate_limit_429"|"secondary_rate_limit"|"primary_rate_limit"|"server_error"|
+//                 "drop_after_write"|"slow", count:1 (-1 = always), skip:0, probability:1,
+//            status:502, retry_after:1 (seconds; null = no header), reset_in:1 (seconds),
+//            delay_ms:2000} -> {id}
+//   DELETE /_control/faults                 remove every fault
+//   GET    /_control/requests               the request log: [{method, path, headers, body, status, fault}]
+//                                           (headers lower-cased; authorization recorded as "<redacted>")
+//   DELETE /_control/requests               clear the log
+'use strict';
+
+const http = require('node:http');
+const crypto = require('node:crypto');
+
+// ---- options ---------------------------------------------------------------
+const args = process.argv.slice(2);
+function option(name, fallback) {
+  const i = args.indexOf('--' + name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+}
+const TOKEN = option('token', 'test-token');
+const DEFAULT_REPO = option('repository', 'octo-org/octo-repo');
+const SELF_LOGIN = option('login', 'github-actions[bot]');
+const SELF_TYPE = option('login-type', SELF_LOGIN.endsWith('[bot]') ? 'Bot' : 'User');
+const WEB = 'https://github.com';
+const DOCS = 'https://docs.github.com/rest';
+
+// ---- state -----------------------------------------------------------------
+let state;
+let faults;
+let requestLog;
+let nextFaultId;
+
+function reset() {
+  state = { nextId: 1000001, nextUserId: 100, users: new Map(), repos: new Map(), repoIds: 5000 };
+  faults = [];
+  requestLog = [];
+  nextFaultId = 1;
+  user(SELF_LOGIN, SELF_TYPE);
+}
+
+function newId() { return state.nextId++; }
+function now() { return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'); }
+function fakeSha(seed) { return crypto.createHash('sha1').update(String(seed)).digest('hex'); }
+
+function user(login, type) {
+  if (login === null || login === undefined) return null;
+  let u = state.users.get(login);
+  if (!u) {
+    u = { login, id: state.nextUserId++, type: type || (login.endsWith('[bot]') ? 'Bot' : 'User') };
+    state.users.set(login, u);
+  } else if (type) {
+    u.type = type;
+  }
+  return u;
+}
+
+function repo(fullName) {
+  const name = fullName || DEFAULT_REPO;
+  let r = state.repos.get(name);
+  if (!r) {
+    const [owner, repoName] = name.split('/');
+    r = {
+      owner, name: repoName, full_name: name, id: state.repoIds++, nextNumber: 1,
+      pulls: new Map(), issues: new Map(), comments: [], branches: new Map(),
+      commitPulls: new Map(), deployments: [], statuses: new Map(),
+    };
+    state.repos.set(name, r);
+  }
+  return r;
+}
+
+function takeNumber(r, wanted) {
+  const n = wanted || r.nextNumber;
+  r.nextNumber = Math.max(r.nextNumber, n + 1);
+  return n;
+}
+
+function associate(r, sha, number) {
+  if (!sha) return;
+  if (!r.commitPulls.has(sha)) r.commitPulls.set(sha, new Set());
+  r.commitPulls.get(sha).add(number);
+}
+
+function addPull(r, p) {
+  const number = takeNumber(r, p.number);
+  const headRef = (p.head && p.head.ref) || `branch-${number}`;
+  const headSha = (p.head && p.head.sha) || r.branches.get(headRef) || fakeSha(`${r.full_name}:${headRef}:${number}`);
+  const baseRef = (p.base && p.base.ref) || 'main';
+  const created = now();
+  const merged = !!p.merged;
+  const pull = {
+    number, title: p.title || `Pull request ${number}`, body: p.body === undefined ? '' : p.body,
+    state: merged ? 'closed' : (p.state || 'open'), merged, draft: !!p.draft,
+    head: { ref: headRef, sha: headSha }, base: { ref: baseRef, sha: (p.base && p.base.sha) || r.branches.get(baseRef) || fakeSha(baseRef) },
+    merge_commit_sha: p.merge_commit_sha === undefined ? fakeSha(`merge:${r.full_name}:${number}`) : p.merge_commit_sha,
+    user: user(p.user || 'octocat').login, labels: p.labels || [],
+    created_at: created, updated_at: created, closed_at: null, merged_at: null,
+    commits: [], reviews: [],
+  };
+  if (pull.state === 'closed') pull.closed_at = created;
+  if (merged) pull.merged_at = created;
+  for (const c of p.commits || []) {
+    pull.commits.push({
+      sha: c.sha, message: c.message || `commit ${c.sha.slice(0, 7)}`,
+      author: c.author === undefined ? pull.user : c.author,
+      committer: c.committer === undefined ? (c.author === undefined ? pull.user : c.author) : c.committer,
+    });
+    if (c.author) user(c.author);
+    if (c.committer) user(c.committer);
+    associate(r, c.sha, number);
+  }
+  if (pull.commits.length === 0) {
+    pull.commits.push({ sha: headSha, message: pull.title, author: pull.user, committer: pull.user });
+  }
+  associate(r, headSha, number);
+  if (merged && pull.merge_commit_sha) associate(r, pull.merge_commit_sha, number);
+  for (const rv of p.reviews || []) addReview(r, pull, rv);
+  r.pulls.set(number, pull);
+  return pull;
+}
+
+function addReview(r, pull, rv) {
+  const review = {
+    id: newId(), user: user(rv.user).login, state: rv.state || 'APPROVED', body: rv.body || '',
+    commit_id: rv.commit_id || pull.head.sha, submitted_at: rv.state === 'PENDING' ? undefined : now(),
+  };
+  pull.reviews.push(review);
+  return review;
+}
+
+function addIssue(r, i, author) {
+  const number = takeNumber(r, i.number);
+  const created = now();
+  const issue = {
+    number, title: i.title || `Issue ${number}`, body: i.body === undefined ? null : i.body,
+    state: i.state || 'open', labels: (i.labels || []).map(String), user: user(i.user || author || SELF_LOGIN).login,
+    created_at: created, updated_at: created, closed_at: i.state === 'closed' ? created : null,
+  };
+  r.issues.set(number, issue);
+  return issue;
+}
+
+function addComment(r, issueNumber, body, login) {
+  const created = now();
+  const comment = { id: newId(), issue: issueNumber, body, user: user(login || SELF_LOGIN).login, created_at: created, updated_at: created };
+  r.comments.push(comment);
+  return comment;
+}
+
+// ---- GitHub shapes ---------------------------------------------------------
+function userJson(base, login) {
+  if (login === null || login === undefined) return null;
+  const u = user(login);
+  const api = `${base}/users/${encodeURIComponent(u.login)}`;
+  return {
+    login: u.login, id: u.id, node_id: Buffer.from(`04:User${u.id}`).toString('base64'),
+    avatar_url: `https://avatars.githubusercontent.com/u/${u.id}?v=4`, gravatar_id: '', url: api,
+    html_url: `${WEB}/${u.login}`, followers_url: `${api}/followers`,
+    following_url: `${api}/following{/other_user}`, gists_url: `${api}/gists{/gist_id}`,
+    starred_url: `${api}/starred{/owner}{/repo}`, subscriptions_url: `${api}/subscriptions`,
+    organizations_url: `${api}/orgs`, repos_url: `${api}/repos`, events_url: `${api}/events{/privacy}`,
+    received_events_url: `${api}/received_events`, type: u.type, site_admin: false,
+  };
+}
+
+function repoJson(base, r) {
+  const api = `${base}/repos/${r.full_name}`;
+  return {
+    id: r.id, node_id: Buffer.from(`010:Repository${r.id}`).toString('base64'), name: r.name,
+    full_name: r.full_name, private: true, owner: userJson(base, r.owner), html_url: `${WEB}/${r.full_name}`,
+    description: null, fork: false, url: api, forks_url: `${api}/forks`, keys_url: `${api}/keys{/key_id}`,
+    collaborators_url: `${api}/collaborators{/collaborator}`, teams_url: `${api}/teams`, hooks_url: `${api}/hooks`,
+    issue_events_url: `${api}/issues/events{/number}`, events_url: `${api}/events`,
+    assignees_url: `${api}/assignees{/user}`, branches_url: `${api}/branches{/branch}`, tags_url: `${api}/tags`,
+    blobs_url: `${api}/git/blobs{/sha}`, git_tags_url: `${api}/git/tags{/sha}`, git_refs_url: `${api}/git/refs{/sha}`,
+    trees_url: `${api}/git/trees{/sha}`, statuses_url: `${api}/statuses/{sha}`, languages_url: `${api}/languages`,
+    stargazers_url: `${api}/stargazers`, contributors_url: `${api}/contributors`,
+    subscribers_url: `${api}/subscribers`, subscription_url: `${api}/subscription`,
+    commits_url: `${api}/commits{/sha}`, git_commits_url: `${api}/git/commits{/sha}`,
+    comments_url: `${api}/comments{/number}`, issue_comment_url: `${api}/issues/comments{/number}`,
+    contents_url: `${api}/contents/{+path}`, compare_url: `${api}/compare/{base}...{head}`,
+    merges_url: `${api}/merges`, archive_url: `${api}/{archive_format}{/ref}`, downloads_url: `${api}/downloads`,
+    issues_url: `${api}/issues{/number}`, pulls_url: `${api}/pulls{/number}`,
+    milestones_url: `${api}/milestones{/number}`, notifications_url: `${api}/notifications{?since,all,participating}`,
+    labels_url: `${api}/labels{/name}`, releases_url: `${api}/releases{/id}`, deployments_url: `${api}/deployments`,
+    created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z', pushed_at: '2020-01-01T00:00:00Z',
+    git_url: `git://github.com/${r.full_name}.git`, ssh_url: `git@github.com:${r.full_name}.git`,
+    clone_url: `${WEB}/${r.full_name}.git`, svn_url: `${WEB}/${r.full_name}`, homepage: null, size: 1,
+    stargazers_count: 0, watchers_count: 0, language: null, has_issues: true, has_projects: true,
+    has_downloads: true, has_wiki: true, has_pages: false, forks_count: 0, mirror_url: null, archived: false,
+    disabled: false, open_issues_count: 0, license: null, forks: 0, open_issues: 0, watchers: 0, default_branch: 'main',
+  };
+}
+
+function labelJson(base, r, name) {
+  return {
+    id: Number.parseInt(fakeSha(name).slice(0, 8), 16), node_id: Buffer.from(`Label:${name}`).toString('base64'),
+    url: `${base}/repos/${r.full_name}/labels/${encodeURIComponent(name)}`, name, color: 'ededed', default: false, description: null,
+  };
+}
+
+// `full`: the GET/POST/PATCH single-pull shape (merged, mergeable, counts); lists use the simple shape.
+function pullJson(base, r, p, full) {
+  const api = `${base}/repos/${r.full_name}`;
+  const html = `${WEB}/${r.full_name}/pull/${p.number}`;
+  const side = (s) => ({ label: `${r.owner}:${s.ref}`, ref: s.ref, sha: s.sha, user: userJson(base, r.owner), repo: repoJson(base, r) });
+  const j = {
+    url: `${api}/pulls/${p.number}`, id: 400000000 + p.number, node_id: Buffer.from(`011:PullRequest${p.number}`).toString('base64'),
+    html_url: html, diff_url: `${html}.diff`, patch_url: `${html}.patch`, issue_url: `${api}/issues/${p.number}`,
+    number: p.number, state: p.state, locked: false, title: p.title, user: userJson(base, p.user), body: p.body,
+    created_at: p.created_at, updated_at: p.updated_at, closed_at: p.closed_at, merged_at: p.merged_at,
+    merge_commit_sha: p.merge_commit_sha, assignee: null, assignees: [], requested_reviewers: [], requested_teams: [],
+    labels: p.labels.map((l) => labelJson(base, r, l)), milestone: null, draft: p.draft,
+    commits_url: `${api}/pulls/${p.number}/commits`, review_comments_url: `${api}/pulls/${p.number}/comments`,
+    review_comment_url: `${api}/pulls/comments{/number}`, comments_url: `${api}/issues/${p.number}/comments`,
+    statuses_url: `${api}/statuses/${p.head.sha}`, head: side(p.head), base: side(p.base),
+    _links: {
+      self: { href: `${api}/pulls/${p.number}` }, html: { href: html }, issue: { href: `${api}/issues/${p.number}` },
+      comments: { href: `${api}/issues/${p.number}/comments` }, review_comments: { href: `${api}/pulls/${p.number}/comments` },
+      review_comment: { href: `${api}/pulls/comments{/number}` }, commits: { href: `${api}/pulls/${p.number}/commits` },
+      statuses: { href: `${api}/statuses/${p.head.sha}` },
+    },
+    author_association: 'CONTRIBUTOR', auto_merge: null, active_lock_reason: null,
+  };
+  if (full) {
+    Object.assign(j, {
+      merged: p.merged, mergeable: p.state === 'open' ? true : null, rebaseable: p.state === 'open' ? true : null,
+      mergeable_state: p.state === 'open' ? 'clean' : 'unknown', merged_by: p.merged ? userJson(base, p.user) : null,
+      comments: r.comments.filter((c) => c.issue === p.number).length, review_comments: 0, maintainer_can_modify: false,
+      commits: p.commits.length, additions: 1, deletions: 1, changed_files: 1,
+    });
+  }
+  return j;
+}
+
+function reviewJson(base, r, p, rv) {
+  const html = `${WEB}/${r.full_name}/pull/${p.number}#pullrequestreview-${rv.id}`;
+  const pullUrl = `${base}/repos/${r.full_name}/pulls/${p.number}`;
+  const j = {
+    id: rv.id, node_id: Buffer.from(`PRR_${rv.id}`).toString('base64'), user: userJson(base, rv.user), body: rv.body,
+    state: rv.state, html_url: html, pull_request_url: pullUrl, author_association: 'COLLABORATOR',
+    _links: { html: { href: html }, pull_request: { href: pullUrl } },
+  };
+  if (rv.submitted_at) j.submitted_at = rv.submitted_at;
+  j.commit_id = rv.commit_id;
+  return j;
+}
+
+function commitJson(base, r, c) {
+  const api = `${base}/repos/${r.full_name}`;
+  const person = (login) => ({ name: login || 'Unknown', email: `${login || 'unknown'}@users.noreply.github.com`, date: '2024-01-01T00:00:00Z' });
+  const tree = fakeSha(`tree:${c.sha}`);
+  return {
+    sha: c.sha, node_id: Buffer.from(`06:Commit${c.sha}`).toString('base64'),
+    commit: {
+      author: person(c.author), committer: person(c.committer), message: c.message,
+      tree: { sha: tree, url: `${api}/git/trees/${tree}` }, url: `${api}/git/commits/${c.sha}`, comment_count: 0,
+      verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+    },
+    url: `${api}/commits/${c.sha}`, html_url: `${WEB}/${r.full_name}/commit/${c.sha}`,
+    comments_url: `${api}/commits/${c.sha}/comments`,
+    author: userJson(base, c.author), committer: userJson(base, c.committer), parents: [],
+  };
+}
+
+function reactions(url) {
+  return { url, total_count: 0, '+1': 0, '-1': 0, laugh: 0, hooray: 0, confused: 0, heart: 0, rocket: 0, eyes: 0 };
+}
+
+function commentJson(base, r, c) {
+  const api = `${base}/repos/${r.full_name}`;
+  const kind = r.pulls.has(c.issue) ? 'pull' : 'issues';
+  return {
+    url: `${api}/issues/comments/${c.id}`, html_url: `${WEB}/${r.full_name}/${kind}/${c.issue}#issuecomment-${c.id}`,
+    issue_url: `${api}/issues/${c.issue}`, id: c.id, node_id: Buffer.from(`IC_${c.id}`).toString('base64'),
+    user: userJson(base, c.user), created_at: c.created_at, updated_at: c.updated_at, author_association: 'NONE',
+    body: c.body, reactions: reactions(`${api}/issues/comments/${c.id}/reactions`), performed_via_github_app: null,
+  };
+}
+
+function issueJson(base, r, i) {
+  const api = `${base}/repos/${r.full_name}`;
+  return {
+    url: `${api}/issues/${i.number}`, repository_url: api, labels_url: `${api}/issues/${i.number}/labels{/name}`,
+    comments_url: `${api}/issues/${i.number}/comments`, events_url: `${api}/issues/${i.number}/events`,
+    html_url: `${WEB}/${r.full_name}/issues/${i.number}`, id: 700000000 + i.number,
+    node_id: Buffer.from(`I_${i.number}`).toString('base64'), number: i.number, title: i.title,
+    user: userJson(base, i.user), labels: i.labels.map((l) => labelJson(base, r, l)), state: i.state, locked: false,
+    assignee: null, assignees: [], milestone: null, comments: r.comments.filter((c) => c.issue === i.number).length,
+    created_at: i.created_at, updated_at: i.updated_at, closed_at: i.closed_at, author_association: 'NONE',
+    active_lock_reason: null, body: i.body, reactions: reactions(`${api}/issues/${i.number}/reactions`),
+    timeline_url: `${api}/issues/${i.number}/timeline`, performed_via_github_app: null,
+    state_reason: i.state === 'closed' ? 'completed' : null,
+  };
+}
+
+// A pull request as it appears in the issues list (GitHub lists PRs as issues).
+function pullAsIssueJson(base, r, p) {
+  const j = issueJson(base, r, { ...p, body: p.body, closed_at: p.closed_at });
+  j.html_url = `${WEB}/${r.full_name}/pull/${p.number}`;
+  j.pull_request = {
+    url: `${base}/repos/${r.full_name}/pulls/${p.number}`, html_url: j.html_url,
+    diff_url: `${j.html_url}.diff`, patch_url: `${j.html_url}.patch`, merged_at: p.merged_at,
+  };
+  return j;
+}
+
+function deploymentJson(base, r, d) {
+  const api = `${base}/repos/${r.full_name}/deployments/${d.id}`;
+  return {
+    url: api, id: d.id, node_id: Buffer.from(`DE_${d.id}`).toString('base64'), sha: d.sha, ref: d.ref, task: d.task,
+    payload: d.payload, original_environment: d.environment, environment: d.environment, description: d.description,
+    creator: userJson(base, d.creator), created_at: d.created_at, updated_at: d.updated_at,
+    statuses_url: `${api}/statuses`, repository_url: `${base}/repos/${r.full_name}`,
+    transient_environment: d.transient_environment, production_environment: d.production_environment,
+  };
+}
+
+function statusJson(base, r, d, s) {
+  const api = `${base}/repos/${r.full_name}/deployments/${d.id}`;
+  return {
+    url: `${api}/statuses/${s.id}`, id: s.id, node_id: Buffer.from(`DES_${s.id}`).toString('base64'), state: s.state,
+    creator: userJson(base, s.creator), description: s.description, environment: s.environment,
+    target_url: s.log_url, created_at: s.created_at, updated_at: s.created_at, deployment_url: api,
+    repository_url: `${base}/repos/${r.full_name}`, environment_url: s.environment_url, log_url: s.log_url,
+  };
+}
+
+// ---- HTTP plumbing ---------------------------------------------------------
+function send(res, status, body, headers = {}) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text),
+    'X-GitHub-Api-Version-Selected': '2022-11-28', 'X-RateLimit-Limit': '5000', 'X-RateLimit-Remaining': '4999',
+    'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + 3600), 'X-GitHub-Request-Id': crypto.randomUUID(),
+    ...headers,
+  });
+  res.end(text);
+  return status;
+}
+
+function error(res, status, message, docs, extra = {}) {
+  return send(res, status, { message, ...extra, documentation_url: docs || DOCS, status: String(status) });
+}
+
+const notFound = (res) => error(res, 404, 'Not Found');
+
+function validation(res, message, docs) {
+  return send(res, 422, {
+    message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', message }],
+    documentation_url: docs || DOCS, status: '422',
+  });
+}
+
+function paginate(req, res, base, items) {
+  const url = new URL(req.url, base);
+  const perPage = Math.min(Math.max(Number.parseInt(url.searchParams.get('per_page') || '30', 10) || 30, 1), 100);
+  const page = Math.max(Number.parseInt(url.searchParams.get('page') || '1', 10) || 1, 1);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (n, rel) => {
+    url.searchParams.set('per_page', String(perPage));
+    url.searchParams.set('page', String(n));
+    return `<${url.toString()}>; rel="${rel}"`;
+  };
+  const links = [];
+  if (page > 1) links.push(link(page - 1, 'prev'));
+  if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) links.push(link(1, 'first'));
+  return send(res, 200, items.slice((page - 1) * perPage, page * perPage), links.length ? { Link: links.join(', ') } : {});
+}
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    req.on('data', (c) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function parseJson(text) {
+  if (!text) return {};
+  try { return JSON.parse(text); } catch { return undefined; }
+}
+
+// ---- faults ----------------------------------------------------------------
+function matchFault(method, path) {
+  for (const f of faults) {
+    if (f.count === 0) continue;
+    if (f.method !== '*' && f.method !== method) continue;
+    if (!new RegExp(f.path).test(path)) continue;
+    if (f.skip > 0) { f.skip--; continue; }
+    if (Math.random() >= f.probability) continue;
+    if (f.count > 0) f.count--;
+    return f;
+  }
+  return null;
+}
+
+// ---- routes ----------------------------------------------------------------
+const routes = [];
+function route(method, pattern, handler) {
+  const re = new RegExp('^' + pattern.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)') + '$');
+  routes.push({ method, re, handler });
+}
+
+function needPull(r, n) { return r.pulls.get(Number(n)); }
+
+route('GET', '/repos/{o}/{r}/pulls', (c) => {
+  const st = c.query.get('state') || 'open';
+  const head = c.query.get('head');
+  const baseRef = c.query.get('base');
+  const list = [...c.repo.pulls.values()].filter((p) =>
+    (st === 'all' || p.state === st) &&
+    (!head || head === `${c.repo.owner}:${p.head.ref}` || (!head.includes(':') && head === p.head.ref)) &&
+    (!baseRef || p.base.ref === baseRef)).sort((a, b) => b.number - a.number);
+  return paginate(c.req, c.res, c.base, list.map((p) => pullJson(c.base, c.repo, p, false)));
+});
+route('GET', '/repos/{o}/{r}/pulls/{n}', (c) => {
+  const p = needPull(c.repo, c.params.n);
+  return p ? send(c.res, 200, pullJson(c.base, c.repo, p, true)) : notFound(c.res);
+});
+route('POST', '/repos/{o}/{r}/pulls', (c) => {
+  const b = c.body;
+  if (!b.head || !b.base) return validation(c.res, 'head and base are required', `${DOCS}/pulls/pulls#create-a-pull-request`);
+  const headRef = b.head.includes(':') ? b.head.split(':')[1] : b.head;
+  const existing = [...c.repo.pulls.values()].find((p) => p.state === 'open' && p.head.ref === headRef && p.base.ref === b.base);
+  if (existing) {
+    return send(c.res, 422, {
+      message: 'Validation Failed',
+      errors: [{ resource: 'PullRequest', code: 'custom', message: `A pull request already exists for ${c.repo.owner}:${headRef}.` }],
+      documentation_url: `${DOCS}/pulls/pulls#create-a-pull-request`, status: '422',
+    });
+  }
+  const p = addPull(c.repo, { title: b.title, body: b.body === undefined ? null : b.body, head: { ref: headRef }, base: { ref: b.base },
+    user: SELF_LOGIN, draft: b.draft, merge_commit_sha: null });
+  return send(c.res, 201, pullJson(c.base, c.repo, p, true), { Location: `${c.base}/repos/${c.repo.full_name}/pulls/${p.number}` });
+});
+route('PATCH', '/repos/{o}/{r}/pulls/{n}', (c) => {
+  const p = needPull(c.repo, c.params.n);
+  if (!p) return notFound(c.res);
+  for (const k of ['title', 'body']) if (c.body[k] !== undefined) p[k] = c.body[k];
+  if (c.body.base !== undefined) p.base.ref = c.body.base;
+  if (c.body.state !== undefined && !p.merged) {
+    p.state = c.body.state;
+    p.closed_at = p.state === 'closed' ? now() : null;
+  }
+  p.updated_at = now();
+  return send(c.res, 200, pullJson(c.base, c.repo, p, true));
+});
+route('GET', '/repos/{o}/{r}/pulls/{n}/reviews', (c) => {
+  const p = needPull(c.repo, c.params.n);
+  return p ? paginate(c.req, c.res, c.base, p.reviews.map((rv) => reviewJson(c.base, c.repo, p, rv))) : notFound(c.res);
+});
+route('GET', '/repos/{o}/{r}/pulls/{n}/commits', (c) => {
+  const p = needPull(c.repo, c.params.n);
+  return p ? paginate(c.req, c.res, c.base, p.commits.map((cm) => commitJson(c.base, c.repo, cm))) : notFound(c.res);
+});
+route('GET', '/repos/{o}/{r}/commits/{sha}/pulls', (c) => {
+  const numbers = [...(c.repo.commitPulls.get(c.params.sha) || [])].sort((a, b) => a - b);
+  return paginate(c.req, c.res, c.base, numbers.map((n) => pullJson(c.base, c.repo, c.repo.pulls.get(n), false)));
+});
+route('GET', '/repos/{o}/{r}/issues', (c) => {
+  const st = c.query.get('state') || 'open';
+  const wanted = (c.query.get('labels') || '').split(',').filter(Boolean);
+  const matches = (x) => (st === 'all' || x.state === st) && wanted.every((l) => x.labels.includes(l));
+  const items = [
+    ...[...c.repo.issues.values()].filter(matches).map((i) => ({ n: i.number, j: issueJson(c.base, c.repo, i) })),
+    ...[...c.repo.pulls.values()].filter(matches).map((p) => ({ n: p.number, j: pullAsIssueJson(c.base, c.repo, p) })),
+  ].sort((a, b) => b.n - a.n);
+  return paginate(c.req, c.res, c.base, items.map((x) => x.j));
+});
+route('POST', '/repos/{o}/{r}/issues', (c) => {
+  if (!c.body.title) return validation(c.res, 'title is required', `${DOCS}/issues/issues#create-an-issue`);
+  const i = addIssue(c.repo, { title: c.body.title, body: c.body.body, labels: c.body.labels }, SELF_LOGIN);
+  return send(c.res, 201, issueJson(c.base, c.repo, i), { Location: `${c.base}/repos/${c.repo.full_name}/issues/${i.number}` });
+});
+route('GET', '/repos/{o}/{r}/issues/{n}', (c) => {
+  const n = Number(c.params.n);
+  if (c.repo.issues.has(n)) return send(c.res, 200, issueJson(c.base, c.repo, c.repo.issues.get(n)));
+  if (c.repo.pulls.has(n)) return send(c.res, 200, pullAsIssueJson(c.base, c.repo, c.repo.pulls.get(n)));
+  return notFound(c.res);
+});
+route('PATCH', '/repos/{o}/{r}/issues/{n}', (c) => {
+  const i = c.repo.issues.get(Number(c.params.n));
+  if (!i) return notFound(c.res);
+  for (const k of ['title', 'body']) if (c.body[k] !== undefined) i[k] = c.body[k];
+  if (c.body.labels !== undefined) i.labels = c.body.labels.map((l) => (typeof l === 'string' ? l : l.name));
+  if (c.body.state !== undefined) {
+    i.state = c.body.state;
+    i.closed_at = i.state === 'closed' ? now() : null;
+  }
+  i.updated_at = now();
+  return send(c.res, 200, issueJson(c.base, c.repo, i));
+});
+function issueExists(r, n) { return r.issues.has(Number(n)) || r.pulls.has(Number(n)); }
+route('GET', '/repos/{o}/{r}/issues/{n}/comments', (c) => {
+  if (!issueExists(c.repo, c.params.n)) return notFound(c.res);
+  const list = c.repo.comments.filter((cm) => cm.issue === Number(c.params.n));
+  return paginate(c.req, c.res, c.base, list.map((cm) => commentJson(c.base, c.repo, cm)));
+});
+route('POST', '/repos/{o}/{r}/issues/{n}/comments', (c) => {
+  if (!issueExists(c.repo, c.params.n)) return notFound(c.res);
+  if (typeof c.body.body !== 'string') return validation(c.res, 'body is required', `${DOCS}/issues/comments#create-an-issue-comment`);
+  if (c.body.body.length > 65536) return validation(c.res, 'Body is too long (maximum is 65536 characters)', `${DOCS}/issues/comments#create-an-issue-comment`);
+  const cm = addComment(c.repo, Number(c.params.n), c.body.body, SELF_LOGIN);
+  return send(c.res, 201, commentJson(c.base, c.repo, cm), { Location: `${c.base}/repos/${c.repo.full_name}/issues/comments/${cm.id}` });
+});
+route('GET', '/repos/{o}/{r}/issues/comments/{id}', (c) => {
+  const cm = c.repo.comments.find((x) => x.id === Number(c.params.id));
+  return cm ? send(c.res, 200, commentJson(c.base, c.repo, cm)) : notFound(c.res);
+});
+route('PATCH', '/repos/{o}/{r}/issues/comments/{id}', (c) => {
+  const cm = c.repo.comments.find((x) => x.id === Number(c.params.id));
+  if (!cm) return notFound(c.res);
+  if (typeof c.body.body !== 'string') return validation(c.res, 'body is required', `${DOCS}/issues/comments#update-an-issue-comment`);
+  if (c.body.body.length > 65536) return validation(c.res, 'Body is too long (maximum is 65536 characters)', `${DOCS}/issues/comments#update-an-issue-comment`);
+  cm.body = c.body.body;
+  cm.updated_at = now();
+  return send(c.res, 200, commentJson(c.base, c.repo, cm));
+});
+route('DELETE', '/repos/{o}/{r}/issues/comments/{id}', (c) => {
+  const i = c.repo.comments.findIndex((x) => x.id === Number(c.params.id));
+  if (i < 0) return notFound(c.res);
+  c.repo.comments.splice(i, 1);
+  c.res.writeHead(204);
+  return c.res.end();
+});
+route('GET', '/repos/{o}/{r}/deployments', (c) => {
+  const env = c.query.get('environment');
+  const ref = c.query.get('ref');
+  const list = c.repo.deployments.filter((d) => (!env || d.environment === env) && (!ref || d.ref === ref)).slice().reverse();
+  return paginate(c.req, c.res, c.base, list.map((d) => deploymentJson(c.base, c.repo, d)));
+});
+route('POST', '/repos/{o}/{r}/deployments', (c) => {
+  const b = c.body;
+  if (!b.ref) return validation(c.res, 'ref is required', `${DOCS}/deployments/deployments#create-a-deployment`);
+  const created = now();
+  const environment = b.environment || 'production';
+  const d = {
+    id: newId(), ref: b.ref, sha: /^[0-9a-f]{40}$/.test(b.ref) ? b.ref : (c.repo.branches.get(b.ref) || fakeSha(b.ref)),
+    task: b.task || 'deploy', payload: b.payload === undefined ? {} : b.payload, environment,
+    description: b.description === undefined ? null : b.description, creator: SELF_LOGIN, created_at: created, updated_at: created,
+    transient_environment: !!b.transient_environment,
+    production_environment: b.production_environment === undefined ? environment === 'production' : !!b.production_environment,
+    auto_merge: b.auto_merge, required_contexts: b.required_contexts,
+  };
+  c.repo.deployments.push(d);
+  c.repo.statuses.set(d.id, []);
+  return send(c.res, 201, deploymentJson(c.base, c.repo, d));
+});
+route('GET', '/repos/{o}/{r}/deployments/{id}/statuses', (c) => {
+  const d = c.repo.deployments.find((x) => x.id === Number(c.params.id));
+  if (!d) return notFound(c.res);
+  const list = c.repo.statuses.get(d.id).slice().reverse();
+  return paginate(c.req, c.res, c.base, list.map((s) => statusJson(c.base, c.repo, d, s)));
+});
+route('POST', '/repos/{o}/{r}/deployments/{id}/statuses', (c) => {
+  const d = c.repo.deployments.find((x) => x.id === Number(c.params.id));
+  if (!d) return notFound(c.res);
+  const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
+  if (!states.includes(c.body.state)) return validation(c.res, `state is not included in the list`, `${DOCS}/deployments/statuses#create-a-deployment-status`);
+  const s = {
+    id: newId(), state: c.body.state, creator: SELF_LOGIN, description: c.body.description || '',
+    environment: c.body.environment || d.environment, log_url: c.body.log_url || c.body.target_url || '',
+    environment_url: c.body.environment_url || '', created_at: now(),
+  };
+  c.repo.statuses.get(d.id).push(s);
+  return send(c.res, 201, statusJson(c.base, c.repo, d, s));
+});
+
+// ---- control API -----------------------------------------------------------
+function seed(b) {
+  const r = repo(b.repo);
+  const out = { pulls: [], issues: [], comments: [] };
+  for (const u of b.users || []) user(u.login, u.type);
+  for (const [ref, sha] of Object.entries(b.branches || {})) r.branches.set(ref, sha);
+  for (const p of b.pulls || []) out.pulls.push(addPull(r, p).number);
+  for (const i of b.issues || []) out.issues.push(addIssue(r, i).number);
+  for (const cm of b.comments || []) out.comments.push(addComment(r, Number(cm.issue), cm.body, cm.user).id);
+  for (const [sha, numbers] of Object.entries(b.commit_pulls || {})) for (const n of numbers) associate(r, sha, n);
+  // Reviews submitted later on existing pull requests: {"<number>": [{user,state,commit_id?,body?}]}.
+  for (const [number, reviews] of Object.entries(b.reviews || {})) {
+    const pull = r.pulls.get(Number(number));
+    if (!pull) throw new Error(`seed: no pull request #${number} for reviews`);
+    for (const rv of reviews) addReview(r, pull, rv);
+  }
+  return out;
+}
+
+function snapshot(base, r) {
+  const deployments = r.deployments.map((d) => ({ ...deploymentJson(base, r, d), auto_merge: d.auto_merge, required_contexts: d.required_contexts }));
+  const statuses = {};
+  for (const d of r.deployments) statuses[d.id] = r.statuses.get(d.id).map((s) => statusJson(base, r, d, s));
+  const reviews = {};
+  for (const p of r.pulls.values()) reviews[p.number] = p.reviews.map((rv) => reviewJson(base, r, p, rv));
+  return {
+    pulls: [...r.pulls.values()].map((p) => pullJson(base, r, p, true)),
+    issues: [...r.issues.values()].map((i) => issueJson(base, r, i)),
+    comments: r.comments.map((c) => commentJson(base, r, c)),
+    reviews, deployments, statuses,
+  };
+}
+
+async function control(req, res, url, base) {
+  const text = await readBody(req);
+  const body = parseJson(text);
+  if (body === undefined) return error(res, 400, 'Problems parsing JSON');
+  const p = url.pathname;
+  if (req.method === 'POST' && p === '/_control/reset') { reset(); return send(res, 200, {}); }
+  if (req.method === 'POST' && p === '/_control/seed') return send(res, 200, seed(body));
+  if (req.method === 'GET' && p === '/_control/state') return send(res, 200, snapshot(base, repo(url.searchParams.get('repo'))));
+  if (req.method === 'GET' && p === '/_control/comments') {
+    const r = repo(url.searchParams.get('repo'));
+    const n = Number(url.searchParams.get('issue'));
+    return send(res, 200, r.comments.filter((c) => c.issue === n).map((c) => commentJson(base, r, c)));
+  }
+  if (req.method === 'POST' && p === '/_control/faults') {
+    const f = {
+      id: nextFaultId++, method: body.method || '*', path: body.path || '.*', kind: body.kind || 'server_error',
+      count: body.count === undefined ? 1 : body.count, skip: body.skip || 0,
+      probability: body.probability === undefined ? 1 : body.probability, status: body.status || 502,
+      retry_after: body.retry_after === undefined ? 1 : body.retry_after, reset_in: body.reset_in === undefined ? 1 : body.reset_in,
+      delay_ms: body.delay_ms === undefined ? 2000 : body.delay_ms,
+    };
+    new RegExp(f.path);  // throws (-> 400) on a bad pattern
+    faults.push(f);
+    return send(res, 201, { id: f.id });
+  }
+  if (req.method === 'DELETE' && p === '/_control/faults') { faults = []; return send(res, 200, {}); }
+  if (req.method === 'GET' && p === '/_control/requests') return send(res, 200, requestLog);
+  if (req.method === 'DELETE' && p === '/_control/requests') { requestLog = []; return send(res, 200, {}); }
+  return notFound(res);
+}
+
+// Faults that answer instead of the handler; returns the status sent.
+function answerFault(f, res) {
+  const limited = { 'X-RateLimit-Limit': '5000', 'X-RateLimit-Used': '5000' };
+  const retryAfter = f.retry_after === null ? {} : { 'Retry-After': String(f.retry_after) };
+  switch (f.kind) {
+    case 'rate_limit_429':
+      return send(res, 429, { message: 'API rate limit exceeded. Please wait before retrying.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: '429' }, retryAfter);
+    case 'secondary_rate_limit':
+      return send(res, 403, {
+        message: `You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID ${crypto.randomUUID().toUpperCase().slice(0, 24)}.`,
+        documentation_url: 'https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        status: '403',
+      }, retryAfter);
+    case 'primary_rate_limit':
+      return send(res, 403, { message: 'API rate limit exceeded for installation ID 1.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: '403' },
+        { ...limited, 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + f.reset_in) });
+    default:  // server_error
+      return send(res, f.status, f.status === 502 ? { message: 'Server Error' } : { message: 'Server Error', status: String(f.status) });
+  }
+}
+
+async function api(req, res, url, base) {
+  const text = await readBody(req);
+  const headers = { ...req.headers };
+  if (headers.authorization !== undefined) headers.authorization = '<redacted>';
+  const entry = { method: req.method, path: req.url, headers, body: text, status: 0, fault: null };
+  requestLog.push(entry);
+
+  const auth = req.headers.authorization || '';
+  const presented = auth.replace(/^(Bearer|token)\s+/i, '');
+  if (TOKEN !== '' && (presented === auth || presented !== TOKEN)) {
+    entry.status = error(res, 401, 'Bad credentials');
+    return;
+  }
+  const f = matchFault(req.method, url.pathname);
+  if (f) entry.fault = f.kind;
+  if (f && f.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, f.delay_ms));
+  if (f && !['slow', 'drop_after_write'].includes(f.kind)) {
+    entry.status = answerFault(f, res);
+    return;
+  }
+  const body = parseJson(text);
+  if (body === undefined) {
+    entry.status = error(res, 400, 'Problems parsing JSON');
+    return;
+  }
+  for (const r of routes) {
+    if (r.method !== req.method) continue;
+    const m = r.re.exec(url.pathname);
+    if (!m) continue;
+    const params = m.groups || {};
+    const c = { req, res, base, body, params, query: url.searchParams, repo: repo(`${params.o}/${params.r}`) };
+    if (f && f.kind === 'drop_after_write') {
+      // Do the work, then cut the connection before any byte of the response.
+      c.res = { writeHead() { return this; }, end() {} };
+      entry.status = r.handler(c);
+      req.socket.destroy();
+      return;
+    }
+    entry.status = r.handler(c);
+    return;
+  }
+  entry.status = notFound(res);
+}
+
+reset();
+const server = http.createServer((req, res) => {
+  const base = `http://${req.headers.host}`;
+  const url = new URL(req.url, base);
+  const handler = url.pathname.startsWith('/_control/') ? control : api;
+  handler(req, res, url, base).catch((e) => {
+    process.stderr.write(`github server: ${e.stack || e}\n`);
+    if (!res.headersSent) error(res, url.pathname.startsWith('/_control/') ? 400 : 500, String(e.message || e));
+  });
+});
+server.keepAliveTimeout = 60000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`listening ${server.address().port}\n`);
+});
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+process.on('SIGTERM', () => process.exit(0));
