@@ -12,11 +12,12 @@
 
 namespace {
 
-constexpr const char* kSteps[] = {"plan", "apply", "drift-verify", "record-manifest", "describe"};
+constexpr const char* kSteps[] = {"plan", "plan-comment", "apply", "drift-verify", "record-manifest", "describe"};
 
 void usage(std::ostream& out) {
   out << "usage: converge <step> [flags]\n\nsteps:\n"
          "  plan             what apply would change in an environment\n"
+         "  plan-comment     plan a pull request's environment into one sticky PR comment\n"
          "  apply            apply an environment's plan\n"
          "  drift-verify     check the runtime equals Git (--apply reconciles)\n"
          "  record-manifest  append the last apply to the deployment manifest\n"

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "converge/manifest/store.hpp"
+#include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
@@ -21,6 +22,24 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
   return out;
+}
+
+// Mirrors the deployment into GitHub's Deployments API so the repository's
+// Environments page shows what runs where. The manifest stays the source of
+// record: a token without the permission only earns a warning.
+void record_github_deployment(const ApplyResult& result, StepIo io) {
+  auto link = connect_github(io.ctx);
+  if (!link || result.git_sha.empty()) return;
+  nlohmann::json payload = {{"plan_hash", result.plan_hash}, {"apply_id", result.apply_id}};
+  auto id = link->api->create_deployment(result.git_sha, result.environment,
+                                         "converge apply of " + result.environment, payload);
+  if (!id) {
+    io.console.warning("GitHub deployment not created (the manifest has the record): " + id.error().message);
+    return;
+  }
+  auto status = link->api->create_deployment_status(*id, result.ok() ? "success" : "failure", io.ctx.run_url(),
+                                                    result.environment);
+  if (!status) io.console.warning("GitHub deployment status not set: " + status.error().message);
 }
 
 }  // namespace
@@ -74,6 +93,9 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
     d.run_url = io.ctx.run_url();
     d.run_id = run_id;
     d.run_attempt = attempt;
+    d.pr_number = result->pr_number;
+    d.approvers = join(result->approvers);
+    d.break_glass = result->break_glass;
     rows.push_back(std::move(d));
   }
 
@@ -87,6 +109,7 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
     io.console.info("Recorded " + std::to_string(*written) + " deployment(s) of " + result->environment + " at " +
                     result->git_sha.substr(0, 12) + ".");
   io.console.set_output("recorded", std::to_string(*written));
+  if (*written > 0) record_github_deployment(*result, io);
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "converge/steps/steps.hpp"
@@ -34,10 +35,46 @@ CommonOptions common_options(const cxxopts::ParseResult& flags, bool env_require
   return o;
 }
 
+namespace {
+
+// Container actions pass inputs as INPUT_<NAME>; an input fills the flag of the same
+// name ("break-glass" ← input break-glass) unless the command line gave that flag.
+// A boolean flag is set by the input "true".
+std::vector<std::string> args_with_inputs(const cxxopts::Options& cli, int argc, char** argv,
+                                          const github::RunContext& ctx) {
+  std::vector<std::string> args(argv, argv + argc);
+  if (ctx.inputs.empty()) return args;
+  for (const auto& group : cli.groups()) {
+    for (const auto& option : cli.group_help(group).options) {
+      if (option.l.empty()) continue;
+      const std::string& name = option.l.front();
+      if (name == "help" || name == "version") continue;
+      bool given = std::any_of(args.begin() + 1, args.end(), [&](const std::string& a) {
+        return a == "--" + name || a.starts_with("--" + name + "=") || (!option.s.empty() && a == "-" + option.s);
+      });
+      if (given) continue;
+      auto underscored = name;
+      std::replace(underscored.begin(), underscored.end(), '-', '_');
+      auto it = ctx.inputs.find(name);
+      if (it == ctx.inputs.end()) it = ctx.inputs.find(underscored);
+      if (it == ctx.inputs.end() || it->second.empty()) continue;
+      if (option.is_boolean) {
+        if (it->second == "true") args.push_back("--" + name);
+      } else {
+        args.push_back("--" + name + "=" + it->second);
+      }
+    }
+  }
+  return args;
+}
+
+}  // namespace
+
 int run_guarded(cxxopts::Options& cli, int argc, char** argv,
                 const std::function<int(const cxxopts::ParseResult&, StepIo)>& step) {
   const auto ctx = github::RunContext::from_environment(environ);
   github::Console console(std::cout, std::cerr, ctx);
+  console.mask(ctx.token);
   StepIo io{ctx, console};
 
   auto logger = spdlog::stderr_logger_st("converge");
@@ -46,7 +83,10 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
   spdlog::set_default_logger(logger);
 
   try {
-    auto flags = cli.parse(argc, argv);
+    auto args = args_with_inputs(cli, argc, argv, ctx);
+    std::vector<char*> arg_ptrs;
+    for (auto& a : args) arg_ptrs.push_back(a.data());
+    auto flags = cli.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
     if (flags.count("help")) {
       std::cout << cli.help() << "\nExit codes: 0 ok, 1 drift or refused, 2 usage or configuration error, 3 runtime "
                                  "or provider failure.\n";

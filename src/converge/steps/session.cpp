@@ -24,13 +24,17 @@ std::string random_id() {
 Expected<Session> open_session(const CommonOptions& options, StepIo io) {
   auto config = config::load(options.config);
   if (!config) return fail(config.error());
+  return open_session(std::move(*config), options.environment, io);
+}
+
+Expected<Session> open_session(config::Config config, const std::string& environment, StepIo io) {
   auto lookup = [&](std::string_view name) { return io.ctx.variable(name); };
-  auto resolved = config::resolve(*config, options.environment, lookup);
+  auto resolved = config::resolve(config, environment, lookup);
   if (!resolved) return fail(resolved.error());
   for (const auto& secret : resolved->secrets) io.console.mask(secret);
 
-  Session session{std::move(*config), std::move(*resolved), {}, {}};
-  session.resolved.environment = session.config.find_environment(options.environment);
+  Session session{std::move(config), std::move(*resolved), {}, {}};
+  session.resolved.environment = session.config.find_environment(environment);
 
   auto facts = git::read_facts(session.config.root);
   if (facts) {
@@ -52,7 +56,7 @@ Expected<Session> open_session(const CommonOptions& options, StepIo io) {
       return fail(Error::config("unknown provider '" + target.provider + "' (known: " + known + ")",
                                 target.provider_where));
     }
-    auto impl = (*factory)({target.name, options.environment, root, target.settings});
+    auto impl = (*factory)({target.name, environment, root, target.settings});
     if (!impl) return fail(impl.error().with_context("target " + target.name));
     session.targets.push_back({target.name, target.provider, std::move(*impl), {}});
   }
@@ -146,9 +150,11 @@ Expected<void> write_result(const std::filesystem::path& path, const ApplyResult
     targets.push_back({{"target", t.target}, {"status", t.status}, {"bundle_hash", t.bundle_hash},
                        {"version", t.version}, {"applied", t.applied}, {"error", t.error}});
   nlohmann::json j = {{"format", 1},          {"apply_id", r.apply_id}, {"environment", r.environment},
+                      {"approvers", r.approvers}, {"break_glass", r.break_glass},
                       {"git_sha", r.git_sha}, {"git_ref", r.git_ref},   {"git_tags", r.git_tags},
                       {"plan_hash", r.plan_hash}, {"status", r.ok() ? "success" : "failure"},
                       {"targets", std::move(targets)}};
+  j["pr_number"] = r.pr_number ? nlohmann::json(*r.pr_number) : nlohmann::json(nullptr);
   return util::write_file_atomic(path, j.dump(2) + "\n");
 }
 
@@ -165,6 +171,9 @@ Expected<ApplyResult> read_result(const std::filesystem::path& path) {
     r.git_ref = j.at("git_ref").get<std::string>();
     r.git_tags = j.at("git_tags").get<std::vector<std::string>>();
     r.plan_hash = j.at("plan_hash").get<std::string>();
+    if (j.contains("pr_number") && !j["pr_number"].is_null()) r.pr_number = j["pr_number"].get<std::int64_t>();
+    r.approvers = j.value("approvers", std::vector<std::string>{});
+    r.break_glass = j.value("break_glass", "");
     for (const auto& t : j.at("targets"))
       r.targets.push_back({t.at("target").get<std::string>(), t.at("status").get<std::string>(),
                            t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <filesystem>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,13 +49,17 @@ struct Session {
 // console), reads git facts and builds every target's provider. Errors: config
 // (exit 2) or runtime (exit 3).
 Expected<Session> open_session(const CommonOptions& options, StepIo io);
+// The same with converge.yaml already loaded (a step that needed it to pick the
+// environment does not parse it twice).
+Expected<Session> open_session(config::Config config, const std::string& environment, StepIo io);
 
 // Compiles every target's bundle and plans it against its runtime.
 Expected<plan::Plan> plan_environment(Session& session);
 
 // Persisted result of an apply, read by record-manifest. Written as JSON to
 // result_path() (format 1):
-// {"format":1,"apply_id","environment","git_sha","git_ref","git_tags":[...],
+// {"format":1,"apply_id","pr_number"(null or int),"approvers":[...],"break_glass",
+//  "environment","git_sha","git_ref","git_tags":[...],
 //  "plan_hash","status":"success"|"failure","targets":[{"target","status",
 //  "bundle_hash","version","applied":[keys],"error"}]}
 struct TargetOutcome {
@@ -65,7 +71,10 @@ struct TargetOutcome {
   std::string error;
 };
 struct ApplyResult {
-  std::string apply_id;  // GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in a runner, random locally
+  std::string apply_id;
+  std::optional<std::int64_t> pr_number;  // the pull request that was applied, if any
+  std::vector<std::string> approvers;     // logins whose approvals satisfied the gate
+  std::string break_glass;                // reason, when the approval gate was skipped  // GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in a runner, random locally
   std::string environment;
   std::string git_sha;
   std::string git_ref;

@@ -19,9 +19,22 @@ struct PlanOptions {
 // Exit 0 when planned (changes or not), 1 when the plan has errors.
 int run_plan(const PlanOptions& options, StepIo io);
 
+struct PlanCommentOptions {
+  CommonOptions common;        // environment empty = the one whose branch is the PR's base
+  std::int64_t pr = 0;         // 0 = from the pull_request event
+  std::string base;            // empty = from the event
+  std::string head_sha;        // empty = from the event, else HEAD
+  std::filesystem::path out;   // plan.json to write; empty = none
+  bool dry_run = false;        // print the comment instead of posting it
+};
+// Exit 0 commented (or previewed), 1 the plan has errors, 2 usage, 3 runtime/API failure.
+int run_plan_comment(const PlanCommentOptions& options, StepIo io);
+
 struct ApplyOptions {
   CommonOptions common;
   std::filesystem::path pinned_plan;  // a plan.json that must hash equal to the plan made now
+  std::string break_glass;            // non-empty: skip the approval gate, loudly, for this reason
+  bool dry_run = false;               // show which gates pass or fail; apply nothing
 };
 // Exit 0 applied (or nothing to do), 1 refused (plan errors, pinned plan differs),
 // 3 a provider failed (what was applied is in the result file).

@@ -1,0 +1,156 @@
+// The approval gate and plan pinning (see apply_gates.hpp).
+#include "converge/steps/apply_gates.hpp"
+
+#include "converge/github/approvals.hpp"
+#include "converge/github/plan_comment.hpp"
+#include "converge/plan/render.hpp"
+#include "converge/util/fs.hpp"
+#include "converge/util/text_diff.hpp"
+
+namespace converge::steps {
+namespace {
+
+std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
+
+// The merged pull request whose merge commit is `sha`; nullopt when there is none.
+Expected<std::optional<github::PullRequest>> merged_pull_request(github::Api& api, const std::string& sha) {
+  auto pulls = api.pulls_for_commit(sha);
+  if (!pulls) return fail(pulls.error());
+  for (const auto& p : *pulls) {
+    if (p.merge_commit_sha != sha) continue;
+    auto full = api.pull_request(p.number);  // the list form may lack review-relevant fields
+    if (!full) return fail(full.error());
+    return std::optional<github::PullRequest>(*full);
+  }
+  return std::optional<github::PullRequest>();
+}
+
+Expected<void> check_plan_file(const plan::Plan& now, const std::filesystem::path& file, StepIo io) {
+  auto text = util::read_file(file);
+  if (!text) return fail(Error::usage(text.error().message));
+  nlohmann::json json;
+  try {
+    json = nlohmann::json::parse(*text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(Error::usage(file.string() + ": not valid JSON: " + e.what()));
+  }
+  auto reviewed = plan::from_json(json, file.string());
+  if (!reviewed) return fail(reviewed.error());
+  if (plan::hash(*reviewed) == plan::hash(now)) return {};
+  io.console.info("What changed since the plan was reviewed:\n" +
+                  util::unified_diff(plan::render_text(*reviewed), plan::render_text(now), "reviewed plan", "plan now"));
+  return fail(Error::refused("the plan changed since it was reviewed (reviewed " + plan::hash(*reviewed).substr(0, 12) +
+                             ", now " + plan::hash(now).substr(0, 12) + "); nothing was applied"));
+}
+
+void set_comment_status(const GateInput& in, GateRecord& record, const std::string& status, StepIo io) {
+  if (in.dry_run || !in.api || !record.plan_comment) return;
+  auto updated = in.api->update_comment(record.plan_comment->id, github::with_status(record.plan_comment->body, status));
+  if (!updated) io.console.warning("could not update the plan comment: " + updated.error().message);
+  else record.plan_comment = *updated;
+}
+
+}  // namespace
+
+Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, StepIo io) {
+  const auto& env = in.environment;
+  const auto& gates = env.gates;
+  const bool needs_pr = gates.approvals > 0 || (gates.plan_pinning && in.pinned_plan.empty());
+  if (!needs_pr) {
+    record.log.push_back("approval gate: none required for " + env.name);
+    return {};
+  }
+  if (!in.api) {
+    if (gates.approvals > 0 && in.break_glass.empty())
+      return fail(Error::refused("environment " + env.name + " requires " + std::to_string(gates.approvals) +
+                                 " approval(s) of its pull request, which cannot be verified without a GitHub token; "
+                                 "nothing was applied"));
+    if (gates.plan_pinning && in.pinned_plan.empty())
+      return fail(Error::refused("environment " + env.name +
+                                 " pins plans: pass --plan with the reviewed plan.json, or run with a GitHub token"));
+  } else {
+    auto pr = merged_pull_request(*in.api, in.sha);
+    if (!pr) return fail(pr.error());
+    if (!*pr)
+      return fail(Error::refused(short_sha(in.sha) + " reached " + env.name +
+                                 " without a pull request (a direct push); " + env.name +
+                                 " is gated, so nothing was applied"));
+    record.pr = **pr;
+    record.log.push_back("pull request: #" + std::to_string(record.pr->number) + " merged as " + short_sha(in.sha));
+  }
+  if (gates.approvals == 0) return {};
+  if (record.pr) {
+    auto reviews = in.api->reviews(record.pr->number);
+    if (!reviews) return fail(reviews.error());
+    auto commits = in.api->pull_commits(record.pr->number);
+    if (!commits) return fail(commits.error());
+    auto decision = github::evaluate_approvals(*record.pr, *reviews, *commits, gates);
+    if (decision.satisfied) {
+      record.approvers = decision.approvers;
+      std::string who;
+      for (const auto& a : decision.approvers) who += (who.empty() ? "" : ", ") + a;
+      record.log.push_back("approval gate: passed (" + who + ")");
+      return {};
+    }
+    if (in.break_glass.empty()) return fail(Error::refused("approval gate: " + decision.reason));
+    io.console.warning("approval gate would refuse: " + decision.reason);
+  }
+  record.break_glass = in.break_glass;
+  io.console.warning("BREAK GLASS: the approval gate of " + env.name + " is skipped: " + in.break_glass +
+                     ". This is recorded in the manifest.");
+  record.log.push_back("approval gate: SKIPPED (break glass: " + in.break_glass + ")");
+  return {};
+}
+
+Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
+  if (!in.pinned_plan.empty()) {
+    if (auto ok = check_plan_file(now, in.pinned_plan, io); !ok) return ok;
+    record.log.push_back("plan pinning: the plan equals the reviewed plan " + plan::hash(now).substr(0, 12));
+    return {};
+  }
+  if (!in.environment.gates.plan_pinning) return {};
+  if (!record.pr || !in.api) return fail(Error::refused("plan pinning: no reviewed plan to pin to"));
+  auto comment = github::find_plan_comment(*in.api, record.pr->number, in.environment.name);
+  if (!comment) return fail(comment.error());
+  const std::string pr_ref = "pull request #" + std::to_string(record.pr->number);
+  if (!*comment)
+    return fail(Error::refused("plan pinning: " + pr_ref + " has no plan comment for " + in.environment.name +
+                               ", so no plan was reviewed; nothing was applied"));
+  record.plan_comment = **comment;
+  auto marker = github::find_marker(record.plan_comment->body);
+  if (marker->sha != record.pr->head_sha) {
+    set_comment_status(in, record, "not applied: the plan comment is for " + short_sha(marker->sha) +
+                                       ", not the head commit " + short_sha(record.pr->head_sha), io);
+    return fail(Error::refused("plan pinning: the plan comment on " + pr_ref + " was made at " + short_sha(marker->sha) +
+                               ", but the reviewed head is " + short_sha(record.pr->head_sha) +
+                               "; the last push was never planned, so nothing was applied"));
+  }
+  const auto hash = plan::hash(now);
+  if (marker->plan_hash != hash) {
+    set_comment_status(in, record, "not applied: the plan changed since it was approved (approved " +
+                                       marker->plan_hash.substr(0, 12) + ", now " + hash.substr(0, 12) + ")" +
+                                       (io.ctx.run_url().empty() ? "" : " — " + io.ctx.run_url()),
+                       io);
+    return fail(Error::refused("plan pinning: the plan changed since it was approved on " + pr_ref + " (approved " +
+                               marker->plan_hash.substr(0, 12) + ", now " + hash.substr(0, 12) +
+                               "); nothing was applied"));
+  }
+  record.log.push_back("plan pinning: the plan equals the one approved on " + pr_ref);
+  return {};
+}
+
+void mark_applied(const GateInput& in, GateRecord& record, bool ok, StepIo io) {
+  if (!record.pr || !in.api) return;
+  if (!record.plan_comment) {
+    auto comment = github::find_plan_comment(*in.api, record.pr->number, in.environment.name);
+    if (!comment || !*comment) return;
+    record.plan_comment = **comment;
+  }
+  const std::string run = io.ctx.run_url().empty() ? "" : " by " + io.ctx.run_url();
+  set_comment_status(in, record,
+                     (ok ? "applied at " : "apply FAILED at ") + short_sha(in.sha) + run +
+                         (record.break_glass.empty() ? "" : " (break glass: " + record.break_glass + ")"),
+                     io);
+}
+
+}  // namespace converge::steps

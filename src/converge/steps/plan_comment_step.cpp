@@ -1,0 +1,76 @@
+// converge plan-comment: plan the environment a pull request targets and keep ONE
+// sticky comment per PR and environment up to date.
+#include "converge/github/plan_comment.hpp"
+#include "converge/steps/github_link.hpp"
+#include "converge/steps/steps.hpp"
+
+namespace converge::steps {
+namespace {
+
+struct PullFacts {
+  std::int64_t number = 0;
+  std::string base;
+  std::string head_sha;
+};
+
+// Flags win; the pull_request (or pull_request_review) event fills the rest.
+Expected<PullFacts> pull_facts(const PlanCommentOptions& o, StepIo io) {
+  PullFacts f{o.pr, o.base, o.head_sha};
+  const auto& pr = io.ctx.event.contains("pull_request") ? io.ctx.event["pull_request"] : nlohmann::json();
+  if (!io.ctx.event_error.empty() && (f.number == 0 || f.base.empty())) return fail(Error::usage(io.ctx.event_error));
+  if (pr.is_object()) {
+    if (f.number == 0) f.number = pr.value("number", std::int64_t{0});
+    if (f.base.empty() && pr.contains("base")) f.base = pr["base"].value("ref", "");
+    if (f.head_sha.empty() && pr.contains("head")) f.head_sha = pr["head"].value("sha", "");
+  }
+  if (f.number <= 0) return fail(Error::usage("no pull request: run on a pull_request event or pass --pr"));
+  if (f.base.empty() && o.common.environment.empty())
+    return fail(Error::usage("no base branch: run on a pull_request event or pass --base or --env"));
+  return f;
+}
+
+}  // namespace
+
+int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
+  auto facts = pull_facts(options, io);
+  if (!facts) return report_error(facts.error(), io);
+  auto config = config::load(options.common.config);
+  if (!config) return report_error(config.error(), io);
+  std::string environment = options.common.environment;
+  if (environment.empty()) {
+    const auto* env = config->environment_for_branch(facts->base);
+    if (!env) {
+      io.console.info("No environment deploys from " + facts->base + ": nothing to plan.");
+      io.console.set_output("has-changes", "false");
+      return 0;
+    }
+    environment = env->name;
+  }
+
+  auto session = open_session(std::move(*config), environment, io);
+  if (!session) return report_error(session.error(), io);
+  auto plan = plan_environment(*session);
+  if (!plan) return report_error(plan.error(), io);
+  const std::string head = facts->head_sha.empty() ? session->git.sha : facts->head_sha;
+  plan->git_sha = head;
+  report_plan(*plan, options.out, io);
+
+  const auto body = github::comment_body(*plan, head, io.ctx.run_url());
+  auto link = options.dry_run ? nullptr : connect_github(io.ctx);
+  if (!link) {
+    io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +
+                    ") of the comment for pull request #" + std::to_string(facts->number) + ":\n" + body);
+  } else {
+    auto comment = github::upsert_plan_comment(*link->api, facts->number, environment, body);
+    if (!comment) return report_error(comment.error(), io);
+    io.console.info("Plan comment: " + comment->html_url);
+    io.console.set_output("comment-url", comment->html_url);
+  }
+  if (plan->has_errors()) {
+    io.console.error(Error::refused("the plan for " + environment + " has errors: it cannot be applied"));
+    return static_cast<int>(ExitCode::refused);
+  }
+  return 0;
+}
+
+}  // namespace converge::steps

@@ -1,0 +1,25 @@
+// converge-plan-comment: flags → run_plan_comment → exit code.
+#include "converge/steps/steps.hpp"
+
+int main(int argc, char** argv) {
+  namespace s = converge::steps;
+  cxxopts::Options cli("converge-plan-comment",
+                       "Plan the environment a pull request targets and keep one sticky plan comment on it.");
+  s::add_common_flags(cli, false);
+  cli.add_options()
+    ("pr", "pull request number (default: from the pull_request event)", cxxopts::value<std::int64_t>())
+    ("base", "base branch (default: from the event); picks the environment", cxxopts::value<std::string>())
+    ("head-sha", "the PR's head commit (default: from the event, else HEAD)", cxxopts::value<std::string>())
+    ("out", "write the plan as JSON to this file", cxxopts::value<std::string>()->default_value("plan.json"))
+    ("dry-run", "print the comment instead of posting it");
+  return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
+    s::PlanCommentOptions o;
+    o.common = s::common_options(flags, false);
+    if (flags.count("pr")) o.pr = flags["pr"].as<std::int64_t>();
+    if (flags.count("base")) o.base = flags["base"].as<std::string>();
+    if (flags.count("head-sha")) o.head_sha = flags["head-sha"].as<std::string>();
+    o.out = flags["out"].as<std::string>();
+    o.dry_run = flags.count("dry-run") > 0;
+    return s::run_plan_comment(o, io);
+  });
+}
