@@ -1,0 +1,76 @@
+// Speed targets: planning thousands of migrations on a 2-core runner stays well
+// under a second; hashing and rendering a 10,000-change plan is cheap.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "converge/config/config.hpp"
+#include "converge/plan/render.hpp"
+#include "converge/providers/provider.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace converge;
+
+// A repo with `n` small migrations, none applied yet.
+fs::path make_repo(int n) {
+  auto dir = fs::temp_directory_path() / ("converge-bench-" + std::to_string(n));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "db/migrations");
+  for (int i = 0; i < n; ++i) {
+    char name[64];
+    std::snprintf(name, sizeof name, "%014d_table_%d.sql", 20000000000000 + i, i);
+    std::ofstream(dir / "db/migrations" / name) << "-- migrate:up\ncreate table t" << i
+                                                 << " (id integer primary key, v text);\n\n-- migrate:down\ndrop table t"
+                                                 << i << ";\n";
+  }
+  return dir;
+}
+
+std::unique_ptr<providers::Provider> sql_provider(const fs::path& repo) {
+  config::Settings settings({"bench", 1, 1});
+  settings.set("url", {"sqlite:///bench.db", {"bench", 1, 1}});
+  return std::move(*(*providers::find("sql"))({"db", "dev", repo, settings}));
+}
+
+void BM_PlanPendingMigrationsOnSqlite(benchmark::State& state) {
+  auto repo = make_repo(static_cast<int>(state.range(0)));
+  auto provider = sql_provider(repo);
+  for (auto _ : state) {
+    auto bundle = provider->compile();
+    auto plan = provider->plan(*bundle);
+    benchmark::DoNotOptimize(plan->changes.size());
+  }
+  fs::remove_all(repo);
+}
+BENCHMARK(BM_PlanPendingMigrationsOnSqlite)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
+
+plan::Plan big_plan(int n) {
+  plan::Plan p{"prod", "abc", {}};
+  plan::TargetPlan t{"assets", "assets", "h", {}, {}, {}};
+  for (int i = 0; i < n; ++i)
+    t.changes.push_back({plan::Action::update, "chart", "chart-" + std::to_string(i),
+                         {{"name", "Chart " + std::to_string(i)}, {"viz", "table"}},
+                         {{"name", "Chart " + std::to_string(i) + "!"}, {"viz", "table"}}});
+  p.targets.push_back(std::move(t));
+  return p;
+}
+
+void BM_HashPlan(benchmark::State& state) {
+  auto p = big_plan(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(plan::hash(p));
+}
+BENCHMARK(BM_HashPlan)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+void BM_RenderPlanMarkdown(benchmark::State& state) {
+  auto p = big_plan(static_cast<int>(state.range(0)));
+  for (auto _ : state) benchmark::DoNotOptimize(plan::render_markdown(p).size());
+}
+BENCHMARK(BM_RenderPlanMarkdown)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
