@@ -3,6 +3,7 @@
 // without a renderer of its own.
 #include "converge/plan/render.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "converge/util/text_diff.hpp"
@@ -37,6 +38,17 @@ std::string deletion_warning(const Counts& c) {
   if (n == 0) return {};
   return "WARNING: this plan deletes " + std::to_string(n) + (n == 1 ? " item" : " items") +
          (c.replace ? " (replace = delete, then create)" : "") + ".";
+}
+
+// A code fence longer than any run of backticks in `text`, so SQL or markdown in a
+// diff cannot close it early.
+std::string fence_for(std::string_view text) {
+  size_t longest = 0, run = 0;
+  for (char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  return std::string(std::max<size_t>(3, longest + 1), '`');
 }
 
 }  // namespace
@@ -76,34 +88,53 @@ std::string render_text(const Plan& plan) {
   return out.str();
 }
 
-std::string render_markdown(const Plan& plan) {
-  std::ostringstream out;
+std::string render_markdown(const Plan& plan, size_t limit) {
+  std::ostringstream head;
   const auto total = count(plan);
-  out << "### converge plan: `" << plan.environment << "`\n\n";
-  if (!plan.git_sha.empty()) out << "Planned at `" << plan.git_sha.substr(0, 12) << "`. ";
-  out << "**" << summary_line(total) << "**\n\n";
-  if (auto w = deletion_warning(total); !w.empty()) out << "> [!WARNING]\n> " << w << "\n\n";
-  if (!plan.has_changes() && !plan.has_errors()) out << "No changes: the runtime equals Git.\n\n";
-  out << "| target | provider | create | update | delete | replace |\n|---|---|---|---|---|---|\n";
+  head << "### converge plan: `" << plan.environment << "`\n\n";
+  if (!plan.git_sha.empty()) head << "Planned at `" << plan.git_sha.substr(0, 12) << "`. ";
+  head << "**" << summary_line(total) << "**\n\n";
+  if (auto w = deletion_warning(total); !w.empty()) head << "> [!WARNING]\n> " << w << "\n\n";
+  if (!plan.has_changes() && !plan.has_errors()) head << "No changes: the runtime equals Git.\n\n";
+  head << "| target | provider | create | update | delete | replace |\n|---|---|---|---|---|---|\n";
   for (const auto& t : plan.targets) {
     auto c = count(t);
-    out << "| " << t.target << " | " << t.provider << " | " << c.create << " | " << c.update << " | " << c.remove
-        << " | " << c.replace << " |\n";
+    head << "| " << t.target << " | " << t.provider << " | " << c.create << " | " << c.update << " | " << c.remove
+         << " | " << c.replace << " |\n";
   }
-  out << "\n";
+  head << "\n";
+  for (const auto& t : plan.targets)
+    for (const auto& e : t.errors) head << "> [!CAUTION]\n> **" << t.target << "**: " << e << "\n\n";
+
+  const std::string foot = "<sub>plan hash `" + hash(plan) + "`</sub>\n";
+  // Room kept for closing tags, the cut note and the footer.
+  constexpr size_t kReserve = 512;
+  std::string out = head.str();
+  int not_shown = 0;
   for (const auto& t : plan.targets) {
-    for (const auto& e : t.errors) out << "> [!CAUTION]\n> **" << t.target << "**: " << e << "\n\n";
     if (t.changes.empty() && t.notes.empty()) continue;
-    out << "<details><summary><b>" << t.target << "</b>: " << summary_line(count(t)) << "</summary>\n\n";
-    for (const auto& n : t.notes) out << "_" << n << "_\n\n";
+    out += "<details><summary><b>" + t.target + "</b>: " + summary_line(count(t)) + "</summary>\n\n";
+    for (const auto& n : t.notes) out += "_" + n + "_\n\n";
     for (const auto& c : t.changes) {
-      out << "`" << symbol(c.action) << "` **" << to_string(c.action) << "** " << c.kind << " `" << c.key << "`\n\n";
-      out << "```diff\n" << change_diff(c) << "```\n\n";
+      const auto diff = change_diff(c);
+      const auto fence = fence_for(diff);
+      std::string part = "`" + std::string(symbol(c.action)) + "` **" + std::string(to_string(c.action)) + "** " +
+                         c.kind + " `" + c.key + "`\n\n" + fence + "diff\n" + diff + fence + "\n\n";
+      if (not_shown > 0 || (limit != std::string::npos && out.size() + part.size() + foot.size() + kReserve > limit)) {
+        ++not_shown;
+        continue;
+      }
+      out += part;
     }
-    out << "</details>\n\n";
+    out += "</details>\n\n";
   }
-  out << "<sub>plan hash `" << hash(plan) << "`</sub>\n";
-  return out.str();
+  if (not_shown > 0)
+    out += "> [!NOTE]\n> " + std::to_string(not_shown) +
+           " changes are not shown: the plan is too long for a comment. The full plan is in the job summary and in "
+           "`plan.json`.\n\n";
+  out += foot;
+  if (limit != std::string::npos && out.size() > limit) out.resize(limit);  // only if the summary alone is too long
+  return out;
 }
 
 }  // namespace converge::plan

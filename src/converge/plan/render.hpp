@@ -17,6 +17,11 @@ std::string change_diff(const Change& change);
 std::string summary_line(const Counts& counts);
 
 std::string render_text(const Plan& plan);
-std::string render_markdown(const Plan& plan);
+
+// Markdown (GitHub-flavoured): summary, a table per target, collapsible diffs. With
+// a `limit`, the result stays within that many bytes: diffs that do not fit are
+// cut, with a visible note saying how many changes are not shown and where the
+// full plan is (the job summary and plan.json).
+std::string render_markdown(const Plan& plan, size_t limit = std::string::npos);
 
 }  // namespace converge::plan
