@@ -126,6 +126,17 @@ TEST_F(HttpClient, DoesNotRetryAPostAfterADroppedResponse) {
   EXPECT_EQ(comments[0]["body"], "written once");
 }
 
+// libcurl silently resends a request whose reused connection died before any
+// answer; for a POST whose write happened that is a duplicate comment.
+TEST_F(HttpClient, APostOnAReusedConnectionIsNotResentWhenItsAnswerIsDropped) {
+  auto c = client();
+  ASSERT_TRUE(c.send(get("/repos/octo-org/octo-repo/pulls/1")).has_value());  // leaves a connection to reuse
+  server_.inject({.method = "POST", .path = "/comments$", .kind = FaultKind::drop_after_write});
+  auto response = c.send(post_comment("once"));
+  EXPECT_FALSE(response.has_value());
+  EXPECT_EQ(server_.comments(1).size(), 1u) << "the write happened exactly once";
+}
+
 TEST_F(HttpClient, RetriesAGetAfterADroppedResponse) {
   server_.inject({.method = "GET", .path = "/pulls/1$", .kind = FaultKind::drop_after_write});
   auto c = client();

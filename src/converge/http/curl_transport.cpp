@@ -101,6 +101,10 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &response.headers);
 
+    // libcurl resends a request on a fresh connection when a reused one dies before
+    // any answer: harmless for reads, a duplicate write for a POST. A POST therefore
+    // never rides on a reused connection.
+    if (request.method == "POST") curl_easy_setopt(handle_, CURLOPT_FRESH_CONNECT, 1L);
     if (request.method == "GET") {
       curl_easy_setopt(handle_, CURLOPT_HTTPGET, 1L);
     } else if (request.method == "HEAD") {
