@@ -21,11 +21,66 @@ namespace {
 using converge::testing::ScratchDatabase;
 using converge::testing::TempDir;
 
+// The schema as converge wrote it before the `managed` column (schema version 1),
+// with one row in it: what an upgrade must keep.
+constexpr const char* kVersion1Columns = R"sql(
+  git_sha           TEXT NOT NULL,
+  git_ref           TEXT NOT NULL,
+  git_tag           TEXT NOT NULL,
+  migration_version TEXT NOT NULL,
+  bundle_hash       TEXT NOT NULL,
+  plan_hash         TEXT NOT NULL,
+  environment       TEXT NOT NULL CHECK (environment <> ''),
+  target            TEXT NOT NULL CHECK (target <> ''),
+  status            TEXT NOT NULL CHECK (status <> ''),
+  deployed_at       %TIMESTAMP% NOT NULL,
+  deployed_by       TEXT NOT NULL,
+  run_url           TEXT NOT NULL,
+  run_id            TEXT NOT NULL,
+  run_attempt       TEXT NOT NULL,
+  pr_number         %BIGINT%,
+  approvers         TEXT NOT NULL,
+  break_glass       TEXT NOT NULL,
+  UNIQUE (run_id, run_attempt, target, environment)
+)sql";
+constexpr const char* kVersion1Row = R"sql(
+  (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, target, status,
+   deployed_at, deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass)
+  VALUES ('abc', 'refs/heads/main', '', '7', 'bundle-old', 'plan-old', 'prod', 'old', 'success',
+          '2025-01-02T03:04:05Z', 'octocat', 'https://example.test/runs/1', '1', '1', NULL, '', '');
+)sql";
+
+std::string version1_sql(std::string_view table, std::string_view id, std::string_view timestamp,
+                         std::string_view bigint) {
+  std::string columns = kVersion1Columns;
+  auto put = [&](std::string_view word, std::string_view value) {
+    columns.replace(columns.find(word), word.size(), value);
+  };
+  put("%TIMESTAMP%", timestamp);
+  put("%BIGINT%", bigint);
+  return "CREATE TABLE " + std::string(table) + " (\n  id " + std::string(id) + ",\n" + columns + ");\n" +
+         "CREATE INDEX deployments_by_environment ON " + std::string(table) +
+         " (environment, target, status, id);\nINSERT INTO " + std::string(table) + kVersion1Row;
+}
+
 struct SqliteBackend {
   static constexpr bool needs_postgres = false;
   TempDir dir;
   std::string url() const { return "sqlite:///state/manifest.db"; }
   std::filesystem::path base_dir() const { return dir.path(); }
+  void create_version_1_store() const {
+    std::filesystem::create_directories(dir.path() / "state");
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir.path() / "state/manifest.db").c_str(), &db), SQLITE_OK);
+    std::string sql = version1_sql("deployments", "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "INTEGER") +
+                      "PRAGMA user_version = 1;";
+    char* message = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
+    std::string text = message ? message : "";
+    sqlite3_free(message);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << text;
+  }
   // True while another connection holds the write lock (is inside record()).
   bool writer_in_transaction() const {
     sqlite3* db = nullptr;
@@ -42,6 +97,11 @@ struct PostgresBackend {
   ScratchDatabase db;
   std::string url() const { return db.url(); }
   std::filesystem::path base_dir() const { return "/nonexistent"; }
+  void create_version_1_store() const {
+    db.exec("CREATE SCHEMA meta; CREATE TABLE meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);"
+            "INSERT INTO meta.schema_version VALUES ('deployments', 1);" +
+            version1_sql("meta.deployments", "bigserial PRIMARY KEY", "timestamptz", "bigint"));
+  }
   bool writer_in_transaction() const {
     return db.query_value("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                           " AND state = 'idle in transaction' AND pid <> pg_backend_pid()") != "0";
@@ -67,6 +127,7 @@ Deployment row(std::string target, std::string run_id, std::string status = "suc
   d.run_attempt = "1";
   d.pr_number = 42;
   d.approvers = "alice,bob";
+  d.managed = R"(["chart/" + d.target + R"(","database/examples"])";
   return d;
 }
 
@@ -104,6 +165,7 @@ TYPED_TEST(ManifestStoreTest, RecordedRowsAreTheCurrentStateAndTheHistory) {
   auto second = row("assets", "100");
   second.pr_number.reset();
   second.break_glass = "incident 7";
+  second.managed = "";  // a provider that does not track its items
   auto written = store->record({first, second});
   ASSERT_TRUE(written) << written.error().to_string();
   EXPECT_EQ(*written, 2);
@@ -203,6 +265,45 @@ TYPED_TEST(ManifestStoreTest, OpeningAgainFindsTheSchemaAndTheRows) {
   auto reopened = this->open_store();
   ASSERT_TRUE(reopened);
   EXPECT_EQ(reopened->current("prod")->size(), 1u);
+}
+
+TYPED_TEST(ManifestStoreTest, TheManagedKeysOfADeploymentRoundTrip) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto tracked = row("assets", "550");
+  tracked.managed = R"(["chart/1","dashboard/é \"quoted\""])";
+  auto untracked = row("warehouse", "550");
+  untracked.managed = "";
+  ASSERT_EQ(store->record({tracked, untracked}).value(), 2);
+  auto current = store->current("prod").value();
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_EQ(current[0].managed, tracked.managed);
+  EXPECT_EQ(current[1].managed, "");
+}
+
+TYPED_TEST(ManifestStoreTest, AVersionOneStoreIsUpgradedKeepingItsRows) {
+  this->backend_->create_version_1_store();
+  if (::testing::Test::HasFatalFailure()) return;
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto current = store->current("prod");
+  ASSERT_TRUE(current) << current.error().to_string();
+  ASSERT_EQ(current->size(), 1u);
+  EXPECT_EQ((*current)[0].target, "old");
+  EXPECT_EQ((*current)[0].bundle_hash, "bundle-old");
+  EXPECT_EQ((*current)[0].deployed_at, "2025-01-02T03:04:05Z");
+  EXPECT_EQ((*current)[0].managed, "");  // written before the column existed
+
+  auto fresh = row("assets", "560");
+  ASSERT_EQ(store->record({fresh}).value(), 1);
+  auto history = store->history("prod", 10).value();
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_EQ(history[0].managed, fresh.managed);
+
+  store.reset();
+  auto reopened = this->open_store();  // the upgrade ran once; opening again changes nothing
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->history("prod", 10)->size(), 2u);
 }
 
 TYPED_TEST(ManifestStoreTest, TwoProcessesCreatingTheSchemaAtOnceBothSucceed) {

@@ -1,6 +1,6 @@
 // The manifest in PostgreSQL: the server store shared by every runner.
 //
-// Schema (version 1, kept in meta.schema_version under component 'deployments';
+// Schema (version 2, kept in meta.schema_version under component 'deployments';
 // kMigrations[i] upgrades i → i+1):
 //
 //   meta.schema_version(component text PRIMARY KEY, version integer NOT NULL)
@@ -16,7 +16,12 @@
 //     pr_number         bigint NULL,
 //     approvers         text NOT NULL,  -- comma-separated logins
 //     break_glass       text NOT NULL,  -- reason, when the approval gate was skipped
+//     managed           text NOT NULL DEFAULT '',  -- (version 2) JSON array of the item keys
+//                                       -- converge manages in the target; '' = not tracked
 //     UNIQUE (run_id, run_attempt, target, environment))  -- a retried step writes nothing
+//
+// Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
+// written by version 1 read back as '').
 //
 // Rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
 // All values travel as parameters (PQexecParams). Creating or upgrading the schema
@@ -44,7 +49,7 @@ CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);
 )sql";
 
-constexpr std::array<const char*, 1> kMigrations{
+constexpr std::array<const char*, 2> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE meta.deployments (
@@ -70,22 +75,26 @@ CREATE TABLE meta.deployments (
 );
 CREATE INDEX deployments_by_environment ON meta.deployments (environment, target, status, id);
 )sql",
+    // 1 → 2
+    R"sql(
+ALTER TABLE meta.deployments ADD COLUMN managed text NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kInsert = R"sql(
 INSERT INTO meta.deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass)
+  pr_number, approvers, break_glass, managed)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
   COALESCE(NULLIF($10::text, '')::timestamptz, now()),
-  $11, $12, $13, $14, $15::bigint, $16, $17)
+  $11, $12, $13, $14, $15::bigint, $16, $17, $18)
 ON CONFLICT (run_id, run_attempt, target, environment) DO NOTHING
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, to_char(deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
-  "deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass"
+  "deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass, managed"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM meta.deployments WHERE id IN (SELECT max(id) FROM meta.deployments"
@@ -154,6 +163,7 @@ class PostgresStore final : public Store {
       params.push_back(row.pr_number ? pr.c_str() : nullptr);
       params.push_back(row.approvers.c_str());
       params.push_back(row.break_glass.c_str());
+      params.push_back(row.managed.c_str());
       auto result = query(kInsert, params);
       if (!result) return rollback(result.error().with_context("recording " + row.environment + "/" + row.target));
       written += std::atoi(PQcmdTuples(result->get()));
@@ -223,6 +233,7 @@ class PostgresStore final : public Store {
       }
       d.approvers = PQgetvalue(result, r, 16);
       d.break_glass = PQgetvalue(result, r, 17);
+      d.managed = PQgetvalue(result, r, 18);
       out.push_back(std::move(d));
     }
     return out;

@@ -1,6 +1,6 @@
 // The manifest in a SQLite file: the embedded default store.
 //
-// Schema (version 1, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
+// Schema (version 2, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
 //
 //   deployments(
 //     id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: append-only
@@ -14,7 +14,12 @@
 //     pr_number         INTEGER NULL,
 //     approvers         TEXT NOT NULL,  -- comma-separated logins
 //     break_glass       TEXT NOT NULL,  -- reason, when the approval gate was skipped
+//     managed           TEXT NOT NULL DEFAULT '',  -- (version 2) JSON array of the item keys
+//                                       -- converge manages in the target; '' = not tracked
 //     UNIQUE (run_id, run_attempt, target, environment))   -- a retried step writes nothing
+//
+// Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
+// written by version 1 read back as '').
 //
 // Rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
 // The file runs in WAL mode with a 10 s busy timeout so concurrent writers wait
@@ -35,7 +40,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10'000;
 
-constexpr std::array<const char*, 1> kMigrations{
+constexpr std::array<const char*, 2> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE deployments (
@@ -61,22 +66,26 @@ CREATE TABLE deployments (
 );
 CREATE INDEX deployments_by_environment ON deployments (environment, target, status, id);
 )sql",
+    // 1 → 2
+    R"sql(
+ALTER TABLE deployments ADD COLUMN managed TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kInsert = R"sql(
 INSERT INTO deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass)
+  pr_number, approvers, break_glass, managed)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
   strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(NULLIF(?10, ''), 'now')),
-  ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
 ON CONFLICT (run_id, run_attempt, target, environment) DO NOTHING
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, deployed_at, deployed_by, run_url, run_id, run_attempt, pr_number, "       \
-  "approvers, break_glass"
+  "approvers, break_glass, managed"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM deployments WHERE id IN (SELECT max(id) FROM deployments"
@@ -199,6 +208,7 @@ class SqliteStore final : public Store {
     else sqlite3_bind_null(stmt, ++i);
     bind_text(stmt, ++i, row.approvers);
     bind_text(stmt, ++i, row.break_glass);
+    bind_text(stmt, ++i, row.managed);
   }
 
   Expected<std::vector<Deployment>> read_rows(sqlite3_stmt* stmt) {
@@ -219,6 +229,7 @@ class SqliteStore final : public Store {
       if (sqlite3_column_type(stmt, 15) != SQLITE_NULL) d.pr_number = sqlite3_column_int64(stmt, 15);
       d.approvers = text(16);
       d.break_glass = text(17);
+      d.managed = text(18);
       out.push_back(std::move(d));
     }
     if (rc != SQLITE_DONE) return fail(error("reading deployments"));

@@ -35,6 +35,8 @@ struct Deployment {
   std::optional<std::int64_t> pr_number;
   std::string approvers;          // comma-separated logins
   std::string break_glass;        // reason, when the approval gate was skipped
+  std::string managed;            // JSON array of the item keys converge manages in the target
+                                  // after this deployment; "" = the provider does not track them
   bool operator==(const Deployment&) const = default;
 };
 
