@@ -41,7 +41,7 @@ void BM_PlanPendingMigrationsOnSqlite(benchmark::State& state) {
   auto provider = sql_provider(repo);
   for (auto _ : state) {
     auto bundle = provider->compile();
-    auto plan = provider->plan(*bundle);
+    auto plan = provider->plan(*bundle, {});
     benchmark::DoNotOptimize(plan->changes.size());
   }
   fs::remove_all(repo);

@@ -5,7 +5,10 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -31,12 +34,31 @@ struct Bundle {
   nlohmann::json content;   // provider-specific; opaque to steps
 };
 
+// What converge knows about a target beyond the repo and the runtime: from the
+// manifest, the keys of the items converge manages there (it created them), so a
+// provider deletes only its own items unless its settings say `prune: true`.
+struct PlanContext {
+  std::set<std::string> managed_keys;
+  bool managed_known = false;  // false: no deployment recorded yet (nothing is known to be converge's)
+};
+
+// The runtime's state written back as repository sources (export-to-pr): paths
+// relative to the repository root → file content. `removed` lists source files of
+// items that no longer exist in the runtime.
+struct ExportedSources {
+  std::map<std::string, std::string> files;
+  std::vector<std::string> removed;
+};
+
 struct ApplyReport {
   std::vector<std::string> applied;   // keys of the changes applied, in order
   std::string failed_key;             // the change that failed; empty when all applied
   std::string error;                  // why it failed
   std::vector<std::string> warnings;
   std::string version;                // runtime version after apply (e.g. latest migration)
+  // Keys of every item converge manages after this apply (recorded in the manifest
+  // for the next PlanContext). nullopt: the provider does not track ownership.
+  std::optional<std::vector<std::string>> managed_keys;
   bool ok() const { return failed_key.empty() && error.empty(); }
 };
 
@@ -50,7 +72,7 @@ class Provider {
   // Reads the runtime and returns the changes from actual to `desired`, with
   // TargetPlan::errors for states no change can fix. Error (runtime) when the
   // runtime cannot be read.
-  virtual Expected<plan::TargetPlan> plan(const Bundle& desired) = 0;
+  virtual Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) = 0;
 
   // Applies exactly `changes` (a plan computed against this runtime), in order,
   // stopping at the first failure, which is reported in ApplyReport (not as Error).
@@ -60,6 +82,18 @@ class Provider {
   // What the runtime reports it runs (e.g. the latest applied migration version);
   // empty when nothing has been applied.
   virtual Expected<std::string> runtime_version() = 0;
+
+  // True when plan() needs PlanContext::managed_keys (read from the manifest).
+  virtual bool uses_managed_keys() const { return false; }
+
+  // The compiled bundle as files (relative path → content) for `converge compile`,
+  // deterministic: the same bundle always gives the same bytes. Default: one
+  // bundle.json with the bundle's content.
+  virtual std::map<std::string, std::string> bundle_files(const Bundle& bundle) const;
+
+  // The runtime's state, normalised, as repository sources (export-to-pr). Error
+  // (usage) from providers that cannot export.
+  virtual Expected<ExportedSources> export_sources();
 };
 
 using Factory = std::function<Expected<std::unique_ptr<Provider>>(const TargetSpec&)>;

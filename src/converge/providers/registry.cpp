@@ -1,7 +1,9 @@
-// The provider table: name → factory. Add a provider by adding a row.
+// The provider table (name → factory; add a provider by adding a row), and the
+// Provider interface's default behaviours.
 #include <algorithm>
 #include <map>
 
+#include "converge/providers/assets/assets_provider.hpp"
 #include "converge/providers/provider.hpp"
 #include "converge/providers/sql/sql_provider.hpp"
 
@@ -10,12 +12,21 @@ namespace {
 
 const std::map<std::string, Factory, std::less<>>& table() {
   static const std::map<std::string, Factory, std::less<>> providers = {
+      {"assets", assets::make_provider},
       {"sql", sql::make_provider},
   };
   return providers;
 }
 
 }  // namespace
+
+std::map<std::string, std::string> Provider::bundle_files(const Bundle& bundle) const {
+  return {{"bundle.json", bundle.content.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"}};
+}
+
+Expected<ExportedSources> Provider::export_sources() {
+  return fail(Error::usage("this provider cannot export its runtime to the repository"));
+}
 
 const Factory* find(std::string_view name) {
   auto it = table().find(name);

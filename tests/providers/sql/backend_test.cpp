@@ -41,7 +41,7 @@ class SqlBackendTest : public ::testing::TestWithParam<std::string> {
   plan::TargetPlan plan(Provider& p) {
     auto bundle = p.compile();
     EXPECT_TRUE(bundle) << bundle.error().to_string();
-    auto out = p.plan(*bundle);
+    auto out = p.plan(*bundle, {});
     EXPECT_TRUE(out) << out.error().to_string();
     return out ? *out : plan::TargetPlan{};
   }
@@ -50,7 +50,7 @@ class SqlBackendTest : public ::testing::TestWithParam<std::string> {
   ApplyReport apply(Provider& p) {
     auto bundle = p.compile();
     EXPECT_TRUE(bundle) << bundle.error().to_string();
-    auto planned = p.plan(*bundle);
+    auto planned = p.plan(*bundle, {});
     EXPECT_TRUE(planned) << planned.error().to_string();
     auto report = p.apply(*bundle, *planned);
     EXPECT_TRUE(report) << report.error().to_string();
@@ -273,7 +273,7 @@ TEST_P(SqlBackendTest, DbmateMigrationSetAppliesAndItsSnapshotIsStable) {
   auto other = make_provider(test::spec_for(other_repo.path(), other_db->url()));
   ASSERT_TRUE(other);
   auto bundle = (*other)->compile();
-  auto planned = (*other)->plan(*bundle);
+  auto planned = (*other)->plan(*bundle, {});
   ASSERT_TRUE(planned);
   ASSERT_TRUE((*other)->apply(*bundle, *planned)->ok());
   EXPECT_EQ(util::read_file(other_repo / "db/schema.sql").value_or("?"), first);

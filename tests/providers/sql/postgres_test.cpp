@@ -50,11 +50,11 @@ std::string migrate_rich_schema(std::string* second_plan_keys = nullptr) {
   EXPECT_TRUE(p);
   auto bundle = (*p)->compile();
   EXPECT_TRUE(bundle) << bundle.error().to_string();
-  auto planned = (*p)->plan(*bundle);
+  auto planned = (*p)->plan(*bundle, {});
   EXPECT_TRUE(planned) << planned.error().to_string();
   auto report = (*p)->apply(*bundle, *planned);
   EXPECT_TRUE(report && report->ok()) << (report ? report->error : report.error().to_string());
-  auto again = (*p)->plan(*(*p)->compile());
+  auto again = (*p)->plan(*(*p)->compile(), {});
   EXPECT_TRUE(again);
   if (second_plan_keys)
     for (const auto& c : again->changes) *second_plan_keys += c.key + " ";
@@ -100,7 +100,7 @@ TEST(PostgresProvider, ConnectionErrorsNeverShowThePassword) {
   ASSERT_TRUE(p);
   auto bundle = (*p)->compile();
   ASSERT_TRUE(bundle);
-  auto planned = (*p)->plan(*bundle);
+  auto planned = (*p)->plan(*bundle, {});
   ASSERT_FALSE(planned);
   EXPECT_EQ(planned.error().message.find("topsecret"), std::string::npos) << planned.error().message;
   EXPECT_NE(planned.error().message.find("postgres://converge:***@127.0.0.1:1/app"), std::string::npos)
@@ -118,7 +118,7 @@ TEST(PostgresProvider, SchemaMigrationsIsCreatedInThePublicSchemaAsDbmateDoes) {
   auto p = make_provider(test::spec_for(repo.path(), db.url()));
   ASSERT_TRUE(p);
   auto bundle = (*p)->compile();
-  auto planned = (*p)->plan(*bundle);
+  auto planned = (*p)->plan(*bundle, {});
   ASSERT_TRUE(planned);
   EXPECT_EQ(db.query_value("SELECT to_regclass('public.schema_migrations') IS NULL"), "t");
   ASSERT_TRUE((*p)->apply(*bundle, *planned)->ok());

@@ -18,7 +18,7 @@ std::unique_ptr<Provider> provider(const testing::TempDir& repo, const std::stri
 ApplyReport apply(Provider& p) {
   auto bundle = p.compile();
   EXPECT_TRUE(bundle) << bundle.error().to_string();
-  auto planned = p.plan(*bundle);
+  auto planned = p.plan(*bundle, {});
   EXPECT_TRUE(planned) << planned.error().to_string();
   auto report = p.apply(*bundle, *planned);
   EXPECT_TRUE(report) << report.error().to_string();
@@ -31,7 +31,7 @@ TEST(SqliteProvider, PlanAndRuntimeVersionDoNotCreateAMissingDatabaseFile) {
   auto p = provider(repo, "sqlite:///data/new.db");
   auto bundle = p->compile();
   ASSERT_TRUE(bundle);
-  auto planned = p->plan(*bundle);
+  auto planned = p->plan(*bundle, {});
   ASSERT_TRUE(planned) << planned.error().to_string();
   EXPECT_EQ(planned->changes.size(), 1u);
   EXPECT_EQ(p->runtime_version().value_or("?"), "");
@@ -75,7 +75,7 @@ TEST(SqliteProvider, EmptyDatabaseMatchesAnAbsentSnapshot) {
   auto p = provider(repo, "sqlite:///app.db");
   auto bundle = p->compile();
   ASSERT_TRUE(bundle);
-  auto planned = p->plan(*bundle);
+  auto planned = p->plan(*bundle, {});
   ASSERT_TRUE(planned);
   EXPECT_TRUE(planned->changes.empty());
   EXPECT_TRUE(planned->errors.empty());

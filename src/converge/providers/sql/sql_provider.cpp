@@ -73,7 +73,8 @@ class SqlProvider final : public Provider {
                                   {"snapshot", snapshot}, {"snapshot_file", options_.snapshot}}};
   }
 
-  Expected<plan::TargetPlan> plan(const Bundle& desired) override {
+  // Migrations are never deleted, so what converge manages does not matter here.
+  Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext&) override {
     plan::TargetPlan out{.target = spec_.name, .provider = "sql", .bundle_hash = desired.hash,
                          .changes = {}, .errors = {}, .notes = {}};
     auto db = open(OpenMode::read);

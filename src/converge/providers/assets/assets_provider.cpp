@@ -1,0 +1,272 @@
+// The `assets` provider: desired state = the items under <sources>/<kind>/ rendered
+// for the environment; actual state = the REST item API's collections.
+//
+// Bundle content (format 1): {"format": 1, "kinds": [kind names in apply order],
+// "items": {kind: {id: item}}}; an item is the JSON of its rendered YAML with the
+// kind's ignored fields removed and secrets left as ${NAME}. The bundle hash is the
+// SHA-256 of "converge-assets-bundle-1\n" + that JSON dumped canonically (keys sorted,
+// no whitespace), so equal items hash equal on every machine whatever their files.
+//
+// Plan: per kind in order, items missing from the runtime are created and items
+// whose non-ignored fields differ are updated (before/after hold only the differing
+// top-level fields; a field absent on one side is null there); then, kinds in
+// reverse order, runtime items not in the bundle are deleted when converge manages
+// them (PlanContext::managed_keys) or `prune: true`; others get a note. Change keys
+// are "<kind>/<id>". Apply runs the changes in that order and stops at the first
+// failure; before an update or delete it reads the item again, refuses when it
+// changed since the plan, and writes with If-Match when the server gave an ETag.
+#include "converge/providers/assets/assets_provider.hpp"
+
+#include <algorithm>
+
+#include "converge/providers/assets/export.hpp"
+#include "converge/providers/assets/options.hpp"
+#include "converge/providers/assets/rest.hpp"
+#include "converge/providers/assets/secrets.hpp"
+#include "converge/providers/assets/sources.hpp"
+#include "converge/providers/assets/yaml_json.hpp"
+#include "converge/util/sha256.hpp"
+
+namespace converge::providers::assets {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxListedUnmanaged = 20;
+
+// Runtime items per key "<kind>/<id>", normalised (ignored fields dropped, numbers).
+using RuntimeItems = std::map<std::string, json>;
+
+class AssetsProvider final : public Provider {
+ public:
+  AssetsProvider(TargetSpec spec, Options options)
+      : spec_(std::move(spec)), options_(std::move(options)), api_(options_) {}
+
+  Expected<Bundle> compile() override {
+    auto sources = load_sources(options_, spec_.repo_root);
+    if (!sources) return fail(sources.error());
+    json items = json::object();
+    json kinds = json::array();
+    for (const auto& kind : options_.kinds) {
+      kinds.push_back(kind.name);
+      items[kind.name] = json::object();
+    }
+    for (auto& [key, source] : sources->items) items[source.kind][source.id] = std::move(source.item);
+    json content{{"format", 1}, {"kinds", std::move(kinds)}, {"items", std::move(items)}};
+    return Bundle{util::sha256_hex("converge-assets-bundle-1\n" + content.dump()), std::move(content)};
+  }
+
+  bool uses_managed_keys() const override { return true; }
+
+  std::map<std::string, std::string> bundle_files(const Bundle& bundle) const override {
+    std::map<std::string, std::string> files;
+    for (const auto& [kind, items] : bundle.content.at("items").items())
+      for (const auto& [id, item] : items.items()) files[kind + "/" + file_name_for(id) + ".yaml"] = to_yaml(item);
+    return files;
+  }
+
+  Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
+    context_ = context;
+    plan::TargetPlan out{.target = spec_.name, .provider = "assets", .bundle_hash = desired.hash,
+                         .changes = {}, .errors = {}, .notes = {}};
+    auto runtime = read_runtime(out.notes);
+    if (!runtime) return fail(runtime.error());
+    const json& items = desired.content.at("items");
+
+    for (const auto& kind : options_.kinds) {
+      if (!items.contains(kind.name)) continue;
+      for (const auto& [id, item] : items[kind.name].items()) {
+        std::string key = kind.name + "/" + id;
+        auto actual = runtime->find(key);
+        if (actual == runtime->end()) {
+          out.changes.push_back({plan::Action::create, kind.name, key, nullptr, item});
+          continue;
+        }
+        auto [before, after] = difference(actual->second, item);
+        if (!after.empty())
+          out.changes.push_back({plan::Action::update, kind.name, key, std::move(before), std::move(after)});
+      }
+    }
+
+    std::vector<std::string> unmanaged;
+    for (auto kind = options_.kinds.rbegin(); kind != options_.kinds.rend(); ++kind) {
+      for (const auto& [key, actual] : *runtime) {
+        if (!key.starts_with(kind->name + "/")) continue;
+        std::string id = key.substr(kind->name.size() + 1);
+        if (items.contains(kind->name) && items[kind->name].contains(id)) continue;
+        if (options_.prune || context.managed_keys.contains(key)) {
+          out.changes.push_back({plan::Action::remove, kind->name, key, actual, nullptr});
+        } else {
+          unmanaged.push_back(key);
+        }
+      }
+    }
+    if (!unmanaged.empty()) {
+      std::string list;
+      for (std::size_t i = 0; i < unmanaged.size() && i < kMaxListedUnmanaged; ++i)
+        list += (i ? ", " : "") + unmanaged[i];
+      if (unmanaged.size() > kMaxListedUnmanaged)
+        list += " and " + std::to_string(unmanaged.size() - kMaxListedUnmanaged) + " more";
+      out.notes.push_back(std::to_string(unmanaged.size()) + " item(s) in the runtime are not in Git and were not " +
+                          "created by converge, so they are left alone (set `prune: true` to delete them): " + list);
+    }
+
+    // What converge manages that still exists somewhere (the rest is forgotten).
+    seen_keys_.clear();
+    for (const auto& [key, actual] : *runtime) seen_keys_.insert(key);
+    for (const auto& [kind, list] : items.items())
+      for (const auto& [id, item] : list.items()) seen_keys_.insert(kind + "/" + id);
+    return out;
+  }
+
+  Expected<ApplyReport> apply(const Bundle& desired, const plan::TargetPlan& changes) override {
+    if (!changes.errors.empty()) {
+      std::string why;
+      for (const auto& e : changes.errors) why += (why.empty() ? "" : "; ") + e;
+      return fail(Error::refused("the plan for target '" + spec_.name + "' has errors, nothing applied: " + why));
+    }
+    std::set<std::string> managed;
+    if (context_)
+      for (const auto& key : context_->managed_keys)
+        if (seen_keys_.contains(key)) managed.insert(key);
+
+    ApplyReport report;
+    for (const auto& change : changes.changes) {
+      auto done = apply_one(desired, change, report);
+      if (!done) {
+        report.failed_key = change.key;
+        report.error = done.error().message;
+        break;
+      }
+      report.applied.push_back(change.key);
+      if (change.action == plan::Action::create) managed.insert(change.key);
+      if (change.action == plan::Action::remove) managed.erase(change.key);
+    }
+    report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+    return report;
+  }
+
+  // A REST item API has no deployment version; the manifest records the bundle hash.
+  Expected<std::string> runtime_version() override { return std::string(); }
+
+  Expected<ExportedSources> export_sources() override {
+    auto sources = load_sources(options_, spec_.repo_root);
+    if (!sources) return fail(sources.error());
+    std::vector<std::string> notes;
+    auto runtime = read_runtime(notes);
+    if (!runtime) return fail(runtime.error());
+    for (auto& [key, item] : *runtime)
+      if (auto source = sources->items.find(key); source != sources->items.end())
+        item = restore_secret_references(item, source->second.item, options_.secrets);
+    return export_items(options_, *sources, *runtime);
+  }
+
+ private:
+  const KindSpec& kind_of(const std::string& name) const {
+    const KindSpec* kind = options_.kind(name);
+    if (!kind) throw Failure("assets: the plan names kind '" + name + "', which is not configured");
+    return *kind;
+  }
+
+  json normalise(const KindSpec& kind, json item) const {
+    for (const auto& field : kind.ignore) item.erase(field);
+    normalise_numbers(item);
+    return item;
+  }
+
+  Expected<RuntimeItems> read_runtime(std::vector<std::string>& notes) {
+    RuntimeItems out;
+    for (const auto& kind : options_.kinds) {
+      auto items = api_.list(kind);
+      if (!items) return fail(items.error().with_context("assets target '" + spec_.name + "'"));
+      int without_id = 0;
+      for (auto& item : *items) {
+        std::string id = item.contains(kind.id_field) ? id_text(item[kind.id_field]) : "";
+        if (id.empty()) {
+          ++without_id;
+          continue;
+        }
+        out[kind.name + "/" + id] = normalise(kind, std::move(item));
+      }
+      if (without_id)
+        notes.push_back(std::to_string(without_id) + " item(s) in " + kind.path + " have no '" + kind.id_field +
+                        "' and are left alone");
+    }
+    return out;
+  }
+
+  // The top-level fields where `actual` differs from `desired`: before (masked where
+  // desired holds a secret) and after; absent fields are null.
+  std::pair<json, json> difference(const json& actual, const json& desired) const {
+    json before = json::object(), after = json::object();
+    std::set<std::string> fields;
+    for (const auto& [k, v] : actual.items()) fields.insert(k);
+    for (const auto& [k, v] : desired.items()) fields.insert(k);
+    for (const auto& field : fields) {
+      bool in_actual = actual.contains(field), in_desired = desired.contains(field);
+      if (in_actual && in_desired && same_value(desired[field], actual[field], options_.secrets)) continue;
+      json want = in_desired ? desired[field] : json(nullptr);
+      before[field] = in_actual ? mask_secrets(actual[field], want, options_.secrets) : json(nullptr);
+      after[field] = want;
+    }
+    return {before, after};
+  }
+
+  Expected<void> apply_one(const Bundle& desired, const plan::Change& change, ApplyReport& report) {
+    const KindSpec& kind = kind_of(change.kind);
+    std::string id = change.key.substr(kind.name.size() + 1);
+    const json& items = desired.content.at("items");
+    const json* item = items.contains(kind.name) && items[kind.name].contains(id) ? &items[kind.name][id] : nullptr;
+    static const std::string kPlanAgain = "; plan again";
+
+    if (change.action == plan::Action::create) {
+      if (!item || *item != change.after)
+        return fail(Error::runtime("the plan's item does not match the compiled bundle" + kPlanAgain));
+      auto body = expand_secrets(*item, options_.secrets);
+      if (!body) return fail(body.error());
+      return api_.create(kind, *body);
+    }
+
+    auto current = api_.get(kind, id);
+    if (!current) return fail(current.error());
+    if (change.action == plan::Action::remove) {
+      if (!*current) {
+        report.warnings.push_back(change.key + " was already gone from the runtime");
+        return {};
+      }
+      auto removed = api_.remove(kind, id, (*current)->etag);
+      if (!removed) return fail(removed.error());
+      if (!*removed) report.warnings.push_back(change.key + " was already gone from the runtime");
+      return {};
+    }
+    if (change.action != plan::Action::update)
+      return fail(Error::runtime("the assets provider does not plan '" + std::string(plan::to_string(change.action)) +
+                                 "' changes"));
+    if (!*current) return fail(Error::runtime("the item is gone from the runtime since the plan" + kPlanAgain));
+    if (!item) return fail(Error::runtime("the item is not in the compiled bundle" + kPlanAgain));
+    auto [before, after] = difference(normalise(kind, (*current)->item), *item);
+    if (before != change.before || after != change.after)
+      return fail(Error::runtime("the item changed in the runtime since the plan" + kPlanAgain));
+    // PUT sends the whole desired item; PATCH only the differing fields (removed ones as null).
+    auto body = expand_secrets(options_.update_method == "PUT" ? *item : change.after, options_.secrets);
+    if (!body) return fail(body.error());
+    return api_.update(kind, id, *body, (*current)->etag);
+  }
+
+  TargetSpec spec_;
+  Options options_;
+  ItemApi api_;
+  // From plan(): apply() computes the managed set after what it did from these.
+  std::optional<PlanContext> context_;
+  std::set<std::string> seen_keys_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
+  auto options = parse_options(spec);
+  if (!options) return fail(options.error());
+  return std::make_unique<AssetsProvider>(spec, std::move(*options));
+}
+
+}  // namespace converge::providers::assets
