@@ -1,6 +1,7 @@
 // Sticky plan comment: marker, body within GitHub's size limit, status line.
 #include "converge/github/plan_comment.hpp"
 
+#include "converge/github/sticky.hpp"
 #include "converge/plan/render.hpp"
 
 namespace converge::github {
@@ -97,32 +98,14 @@ Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, st
 
 Expected<Comment> upsert_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
                                       const std::string& body) {
-  constexpr int kAttempts = 4;
-  Error last = Error::runtime("no attempt made");
-  for (int attempt = 0; attempt < kAttempts; ++attempt) {
-    auto existing = plan_comments(api, pr, environment);
-    if (!existing) {
-      last = existing.error();
-      continue;
-    }
-    // A create that timed out may still land after we looked and created again;
-    // the oldest comment is the sticky one and later copies are removed.
-    for (size_t i = 1; i < existing->size(); ++i) {
-      if (auto gone = api.delete_comment((*existing)[i].id); !gone) last = gone.error();
-    }
-    if (!existing->empty()) {
-      const auto& sticky = existing->front();
-      if (sticky.body == body) return sticky;
-      auto updated = api.update_comment(sticky.id, body);
-      if (updated) return *updated;
-      last = updated.error();
-      continue;
-    }
-    auto created = api.create_comment(pr, body);
-    if (created) return *created;
-    last = created.error();  // the write may have happened: look again first
-  }
-  return fail(last.with_context("could not post the plan comment after " + std::to_string(kAttempts) + " attempts"));
+  StickyOps<Comment> ops{
+      [&] { return plan_comments(api, pr, environment); },
+      [&](const Comment& c) { return c.body == body; },
+      [&](const Comment& c) { return api.update_comment(c.id, body); },
+      [&] { return api.create_comment(pr, body); },
+      [&](const Comment& c) { return api.delete_comment(c.id); },
+  };
+  return keep_one(ops, "plan comment");
 }
 
 }  // namespace converge::github
