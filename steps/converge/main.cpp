@@ -12,7 +12,8 @@
 
 namespace {
 
-constexpr const char* kSteps[] = {"plan", "plan-comment", "apply", "drift-verify", "record-manifest", "describe"};
+constexpr const char* kSteps[] = {"plan",     "plan-comment", "apply",   "drift-verify", "record-manifest",
+                                  "describe", "export-to-pr", "compile", "render"};
 
 void usage(std::ostream& out) {
   out << "usage: converge <step> [flags]\n\nsteps:\n"
@@ -21,7 +22,10 @@ void usage(std::ostream& out) {
          "  apply            apply an environment's plan\n"
          "  drift-verify     check the runtime equals Git (--apply reconciles)\n"
          "  record-manifest  append the last apply to the deployment manifest\n"
-         "  describe         what each environment is running\n\n"
+         "  describe         what each environment is running\n"
+         "  export-to-pr     bring runtime edits back to Git as one pull request\n"
+         "  compile          write an environment's compiled bundles\n"
+         "  render           render one template with a variables file\n\n"
          "`converge <step> --help` shows a step's flags. Exit codes: 0 ok, 1 drift or refused,\n"
          "2 usage or configuration error, 3 runtime or provider failure.\n";
 }

@@ -37,7 +37,7 @@ TEST_F(GitHubFlow, FirstPlanCreatesTheCommentAndANewPushEditsTheSameOne) {
   EXPECT_NE(body.find("sha=" + kOldHead), std::string::npos);
   EXPECT_NE(body.find("20260102000000_posts"), std::string::npos);
   EXPECT_FALSE(token_leaked());
-  EXPECT_NE(transcript_.find("::add-mask::" + github_.token()), std::string::npos);
+  EXPECT_NE(runner_.transcript().find("::add-mask::" + github_.token()), std::string::npos);
 }
 
 TEST_F(GitHubFlow, AHundredRunsWithAThirdOfRequestsFaultedLeaveExactlyOneComment) {
@@ -68,7 +68,7 @@ TEST_F(GitHubFlow, AHundredRunsWithAThirdOfRequestsFaultedLeaveExactlyOneComment
   EXPECT_NE(comments[0]["body"].get<std::string>().find("20260209000000_t90"), std::string::npos)
       << "the comment carries the latest plan";
   EXPECT_FALSE(token_leaked());
-  EXPECT_NE(transcript_.find("::add-mask::" + github_.token()), std::string::npos);
+  EXPECT_NE(runner_.transcript().find("::add-mask::" + github_.token()), std::string::npos);
 }
 
 TEST_F(GitHubFlow, ACreateAnsweredTooLateIsNotLeftDuplicated) {
@@ -133,8 +133,7 @@ TEST_F(ProdApply, ASecondPersonsApprovalOnTheHeadIsAcceptedAndRecorded) {
   EXPECT_NE(r.out.find("approval gate: passed (bob)"), std::string::npos) << r.out;
   EXPECT_NE(comment().find("**applied at " + sha_.substr(0, 12) + " by https://github.com/"), std::string::npos)
       << comment();
-  auto rec = step({"record-manifest", "--env", "prod"}, "push", push_event("main", sha_), sha_,
-                  {{"GITHUB_RUN_ID", std::to_string(run_id_)}});
+  auto rec = runner_.same_job({"record-manifest", "--env", "prod"}, "push", push_event("main", sha_), sha_);
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
   auto rows = nlohmann::json::parse(converge({"describe", "--env", "prod", "--json"}).out)["prod"];
   ASSERT_EQ(rows.size(), 1u);
@@ -146,7 +145,7 @@ TEST_F(ProdApply, ASecondPersonsApprovalOnTheHeadIsAcceptedAndRecorded) {
   EXPECT_EQ(deployments[0]["environment"], "prod");
   EXPECT_EQ(deployments[0]["sha"], sha_);
   EXPECT_FALSE(token_leaked());
-  EXPECT_NE(transcript_.find("::add-mask::" + github_.token()), std::string::npos);
+  EXPECT_NE(runner_.transcript().find("::add-mask::" + github_.token()), std::string::npos);
 }
 
 TEST_F(ProdApply, APlanThatChangedAfterApprovalIsRefusedAndTheCommentSaysSo) {

@@ -90,4 +90,71 @@ void GitRepo::checkout_detached() {
   check(git_repository_set_head_detached(repo_, &head), "detach");
 }
 
+void GitRepo::branch(const std::string& name) {
+  git_object* head = nullptr;
+  check(git_revparse_single(&head, repo_, "HEAD^{commit}"), "HEAD");
+  git_reference* ref = nullptr;
+  int rc = git_branch_create(&ref, repo_, name.c_str(), reinterpret_cast<git_commit*>(head), 1);
+  git_reference_free(ref);
+  git_object_free(head);
+  check(rc, "branch");
+}
+
+void GitRepo::checkout(const std::string& ref) {
+  git_object* target = nullptr;
+  check(git_revparse_single(&target, repo_, (ref + "^{commit}").c_str()), "revparse");
+  git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+  options.checkout_strategy = GIT_CHECKOUT_FORCE;
+  int rc = git_checkout_tree(repo_, target, &options);
+  if (rc == 0) {
+    git_reference* branch_ref = nullptr;
+    if (git_branch_lookup(&branch_ref, repo_, ref.c_str(), GIT_BRANCH_LOCAL) == 0) {
+      rc = git_repository_set_head(repo_, git_reference_name(branch_ref));
+      git_reference_free(branch_ref);
+    } else {
+      rc = git_repository_set_head_detached(repo_, git_object_id(target));
+    }
+  }
+  git_object_free(target);
+  check(rc, "checkout");
+}
+
+std::string GitRepo::merge(const std::string& other, const std::string& message) {
+  git_object* ours = nullptr;
+  git_object* theirs = nullptr;
+  check(git_revparse_single(&ours, repo_, "HEAD^{commit}"), "HEAD");
+  check(git_revparse_single(&theirs, repo_, (other + "^{commit}").c_str()), "merge source");
+  git_tree* tree = nullptr;
+  check(git_commit_tree(&tree, reinterpret_cast<git_commit*>(theirs)), "tree");
+  const git_commit* parents[] = {reinterpret_cast<git_commit*>(ours), reinterpret_cast<git_commit*>(theirs)};
+  git_signature* sig = signature();
+  git_oid id;
+  int rc = git_commit_create(&id, repo_, "HEAD", sig, sig, nullptr, message.c_str(), tree, 2, parents);
+  git_signature_free(sig);
+  git_tree_free(tree);
+  git_object_free(ours);
+  git_object_free(theirs);
+  check(rc, "merge commit");
+  reset_hard();
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &id);
+  return hex;
+}
+
+void GitRepo::reset_hard() {
+  git_object* head = nullptr;
+  check(git_revparse_single(&head, repo_, "HEAD^{commit}"), "HEAD");
+  int rc = git_reset(repo_, head, GIT_RESET_HARD, nullptr);
+  git_object_free(head);
+  check(rc, "reset");
+}
+
+std::string GitRepo::head_sha() const {
+  git_oid id;
+  check(git_reference_name_to_id(&id, repo_, "HEAD"), "HEAD");
+  char hex[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(hex, sizeof hex, &id);
+  return hex;
+}
+
 }  // namespace converge::testing

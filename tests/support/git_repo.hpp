@@ -24,6 +24,21 @@ class GitRepo {
   void tag_annotated(const std::string& name, const std::string& message);  // at HEAD
   void checkout_detached();                                 // detaches HEAD at its commit
 
+  // Creates branch `name` at HEAD (or moves it there).
+  void branch(const std::string& name);
+  // Switches HEAD to an existing branch, tag or commit and forces the work tree to
+  // it (files of the old tree that the new one lacks are removed; untracked and
+  // ignored files stay) — as `git checkout -f`.
+  void checkout(const std::string& ref);
+  // On the current branch, a merge commit of HEAD and `other` (a branch) whose tree
+  // is `other`'s tree (the branch carries everything, as in a clean GitFlow merge);
+  // the work tree follows. Returns the merge commit's id.
+  std::string merge(const std::string& other, const std::string& message);
+  // Throws away changes to tracked files (as `git reset --hard`): what a fresh
+  // checkout in the next CI job would see.
+  void reset_hard();
+  std::string head_sha() const;
+
   git_repository* get() const { return repo_; }
   const std::filesystem::path& path() const { return path_; }
 

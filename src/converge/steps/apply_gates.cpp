@@ -1,7 +1,10 @@
 // The approval gate and plan pinning (see apply_gates.hpp).
 #include "converge/steps/apply_gates.hpp"
 
+#include <algorithm>
+
 #include "converge/github/approvals.hpp"
+#include "converge/manifest/store.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/util/fs.hpp"
@@ -109,6 +112,12 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
     return {};
   }
   if (!in.environment.gates.plan_pinning) return {};
+  // A plan without changes applies nothing, so there is nothing to pin: a re-run of
+  // a deploy, or a redeploy of the running commit (rollback to it), passes.
+  if (!now.has_changes() && !now.has_errors()) {
+    record.log.push_back("plan pinning: nothing to apply, nothing to pin");
+    return {};
+  }
   if (!record.pr || !in.api) return fail(Error::refused("plan pinning: no reviewed plan to pin to"));
   auto comment = github::find_plan_comment(*in.api, record.pr->number, in.environment.name);
   if (!comment) return fail(comment.error());
@@ -136,6 +145,34 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
                                "); nothing was applied"));
   }
   record.log.push_back("plan pinning: the plan equals the one approved on " + pr_ref);
+  return {};
+}
+
+Expected<void> check_promotion(const Session& session, StepIo io, GateRecord& record) {
+  const auto& env = session.environment();
+  if (!env.promote_from) return {};
+  const std::string& from = *env.promote_from;
+  std::vector<std::string> secrets;
+  auto url = config::manifest_url(session.config, from, [&](std::string_view n) { return io.ctx.variable(n); }, secrets);
+  if (!url) return fail(url.error());
+  for (const auto& s : secrets) io.console.mask(s);
+  auto store = manifest::open(*url, session.config.root);
+  if (!store) return fail(store.error());
+  auto running = (*store)->current(from);
+  if (!running) return fail(running.error());
+  for (const auto& target : session.targets) {
+    auto it = std::find_if(running->begin(), running->end(),
+                           [&](const manifest::Deployment& d) { return d.target == target.name; });
+    if (it == running->end())
+      return fail(Error::refused("promotion: target " + target.name + " has never been deployed to " + from + ", so " +
+                                 env.name + " cannot be promoted from it; nothing was applied"));
+    if (it->bundle_hash != target.bundle.hash)
+      return fail(Error::refused("promotion: target " + target.name + " would get bundle " +
+                                 target.bundle.hash.substr(0, 12) + ", but " + from + " runs " +
+                                 it->bundle_hash.substr(0, 12) + "; " + env.name +
+                                 " only takes what " + from + " ran, so nothing was applied"));
+  }
+  record.log.push_back("promotion: every target's bundle equals what " + from + " runs");
   return {};
 }
 

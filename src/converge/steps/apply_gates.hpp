@@ -39,6 +39,10 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
 // Plan pinning. Runs after planning; on a mismatch the PR comment is marked
 // "not applied" (unless dry_run).
 Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io);
+// Promotion integrity: with `promote_from: stage`, every target's bundle hash must
+// equal the one stage runs now (from the manifest), so prod gets exactly what stage
+// ran. The refusal names the target and both hashes.
+Expected<void> check_promotion(const Session& session, StepIo io, GateRecord& record);
 // After apply: the comment says "applied at <sha> by <run>" or that the apply failed.
 void mark_applied(const GateInput& in, GateRecord& record, bool ok, StepIo io);
 

@@ -10,7 +10,9 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   if (!session) return report_error(session.error(), io);
   auto link = connect_github(io.ctx);
   GateInput gate{session->environment(),
-                 io.ctx.sha.empty() ? session->git.sha : io.ctx.sha,
+                 // What is checked out is what gets applied: a rollback's workflow_dispatch
+                 // has GITHUB_SHA at the dispatch branch while the tag is checked out.
+                 session->git.sha.empty() ? io.ctx.sha : session->git.sha,
                  link ? link->api.get() : nullptr,
                  options.break_glass,
                  options.pinned_plan,
@@ -27,6 +29,7 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   report_plan(*plan, {}, io);
   if (plan->has_errors()) return refuse(Error::refused("the plan has errors; nothing was applied"));
   if (auto ok = check_plan_pinning(*plan, gate, record, io); !ok) return refuse(ok.error());
+  if (auto ok = check_promotion(*session, io, record); !ok) return refuse(ok.error());
   for (const auto& line : record.log) io.console.info(line);
   if (options.dry_run) {
     io.console.info("Dry run: every gate passes; nothing was applied.");

@@ -96,6 +96,7 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
     d.pr_number = result->pr_number;
     d.approvers = join(result->approvers);
     d.break_glass = result->break_glass;
+    if (t.managed) d.managed = nlohmann::json(*t.managed).dump();
     rows.push_back(std::move(d));
   }
 

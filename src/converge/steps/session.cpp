@@ -2,7 +2,11 @@
 // apply result file that hands an apply over to record-manifest.
 #include "converge/steps/session.hpp"
 
+#include <algorithm>
+#include <map>
 #include <random>
+
+#include "converge/manifest/store.hpp"
 
 #include "converge/plan/render.hpp"
 #include "converge/util/fs.hpp"
@@ -33,7 +37,7 @@ Expected<Session> open_session(config::Config config, const std::string& environ
   if (!resolved) return fail(resolved.error());
   for (const auto& secret : resolved->secrets) io.console.mask(secret);
 
-  Session session{std::move(config), std::move(*resolved), {}, {}};
+  Session session{std::move(config), std::move(*resolved), {}, {}, {}};
   session.resolved.environment = session.config.find_environment(environment);
 
   auto facts = git::read_facts(session.config.root);
@@ -63,15 +67,45 @@ Expected<Session> open_session(config::Config config, const std::string& environ
   return session;
 }
 
+namespace {
+
+// What the manifest says converge manages in each target, for the providers that
+// ask (so a plain `plan` of a SQL target never opens or creates the manifest).
+Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& session) {
+  std::map<std::string, providers::PlanContext> contexts;
+  bool needed = std::any_of(session.targets.begin(), session.targets.end(),
+                            [](const TargetHandle& t) { return t.impl->uses_managed_keys(); });
+  if (!needed) return contexts;
+  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
+  if (!store) return fail(store.error());
+  auto rows = (*store)->current(session.environment().name);
+  if (!rows) return fail(rows.error());
+  for (const auto& row : *rows) {
+    if (row.managed.empty()) continue;
+    auto keys = nlohmann::json::parse(row.managed, nullptr, false);
+    if (!keys.is_array()) return fail(Error::runtime("the manifest's managed keys of " + row.target + " are damaged"));
+    auto& ctx = contexts[row.target];
+    ctx.managed_known = true;
+    for (const auto& k : keys)
+      if (k.is_string()) ctx.managed_keys.insert(k.get<std::string>());
+  }
+  return contexts;
+}
+
+}  // namespace
+
 Expected<plan::Plan> plan_environment(Session& session) {
   plan::Plan plan;
   plan.environment = session.environment().name;
   plan.git_sha = session.git.sha;
+  auto contexts = plan_contexts(session);
+  if (!contexts) return fail(contexts.error());
+  session.contexts = std::move(*contexts);
   for (auto& target : session.targets) {
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);
-    auto planned = target.impl->plan(target.bundle);
+    auto planned = target.impl->plan(target.bundle, session.contexts[target.name]);
     if (!planned) return fail(planned.error().with_context("target " + target.name));
     planned->target = target.name;
     planned->provider = target.provider;
@@ -100,7 +134,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
   for (size_t i = 0; i < session.targets.size(); ++i) {
     auto& target = session.targets[i];
     const auto& planned = plan.targets.at(i);
-    TargetOutcome outcome{target.name, "success", target.bundle.hash, "", {}, ""};
+    TargetOutcome outcome{target.name, "success", target.bundle.hash, "", {}, "", std::nullopt};
     if (stopped) {
       outcome.status = "skipped";
       outcome.error = "not applied: an earlier target failed";
@@ -108,6 +142,11 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
       auto version = target.impl->runtime_version();
       if (!version) return fail(version.error().with_context("target " + target.name));
       outcome.version = *version;
+      // Nothing changed, so what converge manages is what it managed before; the
+      // new manifest row must say so, or the next plan would forget it.
+      const auto& known = session.contexts[target.name];
+      if (target.impl->uses_managed_keys() && known.managed_known)
+        outcome.managed = std::vector<std::string>(known.managed_keys.begin(), known.managed_keys.end());
     } else {
       io.console.group_begin("Applying " + target.name + " (" + plan::summary_line(plan::count(planned)) + ")");
       auto report = target.impl->apply(target.bundle, planned);
@@ -117,6 +156,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
       } else {
         outcome.applied = report->applied;
         outcome.version = report->version;
+        outcome.managed = report->managed_keys;
         for (const auto& key : report->applied) io.console.info("  applied " + key);
         for (const auto& w : report->warnings) io.console.warning(target.name + ": " + w);
         if (!report->ok()) {
@@ -148,7 +188,8 @@ Expected<void> write_result(const std::filesystem::path& path, const ApplyResult
   auto targets = nlohmann::json::array();
   for (const auto& t : r.targets)
     targets.push_back({{"target", t.target}, {"status", t.status}, {"bundle_hash", t.bundle_hash},
-                       {"version", t.version}, {"applied", t.applied}, {"error", t.error}});
+                       {"version", t.version}, {"applied", t.applied}, {"error", t.error},
+                       {"managed", t.managed ? nlohmann::json(*t.managed) : nlohmann::json(nullptr)}});
   nlohmann::json j = {{"format", 1},          {"apply_id", r.apply_id}, {"environment", r.environment},
                       {"approvers", r.approvers}, {"break_glass", r.break_glass},
                       {"git_sha", r.git_sha}, {"git_ref", r.git_ref},   {"git_tags", r.git_tags},
@@ -174,10 +215,13 @@ Expected<ApplyResult> read_result(const std::filesystem::path& path) {
     if (j.contains("pr_number") && !j["pr_number"].is_null()) r.pr_number = j["pr_number"].get<std::int64_t>();
     r.approvers = j.value("approvers", std::vector<std::string>{});
     r.break_glass = j.value("break_glass", "");
-    for (const auto& t : j.at("targets"))
-      r.targets.push_back({t.at("target").get<std::string>(), t.at("status").get<std::string>(),
-                           t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),
-                           t.at("applied").get<std::vector<std::string>>(), t.at("error").get<std::string>()});
+    for (const auto& t : j.at("targets")) {
+      TargetOutcome o{t.at("target").get<std::string>(), t.at("status").get<std::string>(),
+                      t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),
+                      t.at("applied").get<std::vector<std::string>>(), t.at("error").get<std::string>(), std::nullopt};
+      if (t.contains("managed") && t["managed"].is_array()) o.managed = t["managed"].get<std::vector<std::string>>();
+      r.targets.push_back(std::move(o));
+    }
     return r;
   } catch (const nlohmann::json::exception& e) {
     return fail(Error::usage(path.string() + ": not a valid apply result: " + e.what()));

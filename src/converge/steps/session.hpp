@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -42,6 +43,8 @@ struct Session {
   config::Resolved resolved;
   git::Facts git;
   std::vector<TargetHandle> targets;
+  // What the manifest said each target manages, as plan_environment() read it.
+  std::map<std::string, providers::PlanContext> contexts;
   const config::Environment& environment() const { return *resolved.environment; }
 };
 
@@ -61,7 +64,7 @@ Expected<plan::Plan> plan_environment(Session& session);
 // {"format":1,"apply_id","pr_number"(null or int),"approvers":[...],"break_glass",
 //  "environment","git_sha","git_ref","git_tags":[...],
 //  "plan_hash","status":"success"|"failure","targets":[{"target","status",
-//  "bundle_hash","version","applied":[keys],"error"}]}
+//  "bundle_hash","version","applied":[keys],"error","managed":[keys] or null}]}
 struct TargetOutcome {
   std::string target;
   std::string status;  // "success" | "failure" | "skipped" (after an earlier target failed)
@@ -69,6 +72,7 @@ struct TargetOutcome {
   std::string version;
   std::vector<std::string> applied;
   std::string error;
+  std::optional<std::vector<std::string>> managed;  // keys converge manages after the apply
 };
 struct ApplyResult {
   std::string apply_id;

@@ -43,6 +43,7 @@ int run_apply(const ApplyOptions& options, StepIo io);
 struct DriftOptions {
   CommonOptions common;
   bool apply = false;  // reconcile (Git wins) and verify again
+  bool issue = false;  // keep one open GitHub issue per environment while drift remains
 };
 // Exit 0 no drift (or reconciled), 1 drift remains, 3 runtime failure.
 int run_drift_verify(const DriftOptions& options, StepIo io);
@@ -64,6 +65,32 @@ int run_describe(const DescribeOptions& options, StepIo io);
 // Prints `error` (an annotation in a runner), sets the `failure-reason` output and
 // returns its exit code.
 int report_error(const Error& error, StepIo io);
+
+struct ExportOptions {
+  CommonOptions common;
+  std::string target;        // the target whose runtime is exported
+  std::string branch;        // default converge/export/<env>
+  std::string base;          // default: the repository's default branch (event), else main
+  std::string author_name = "converge";
+  std::string author_email = "converge@users.noreply.github.com";
+  bool dry_run = false;
+};
+// Exit 0 exported (or nothing differs), 2 usage, 3 runtime/API/push failure.
+int run_export_to_pr(const ExportOptions& options, StepIo io);
+
+struct CompileOptions {
+  CommonOptions common;
+  std::filesystem::path out;  // default bundles/<env> beside converge.yaml
+};
+// Writes every target's compiled bundle under out/<target>/. Exit 0, 2 on bad sources.
+int run_compile(const CompileOptions& options, StepIo io);
+
+struct RenderOptions {
+  std::filesystem::path template_file;
+  std::filesystem::path vars_file;
+};
+// Prints one rendered template (for people debugging templates). Exit 0, 2 on errors.
+int run_render(const RenderOptions& options, StepIo io);
 
 // The common flags (--config, --env) and their values.
 void add_common_flags(cxxopts::Options& cli, bool env_required = true);

@@ -1,0 +1,36 @@
+// converge compile: every target's desired state for one environment, written as
+// files under bundles/<env>/<target>/ (deterministic), with the bundle hashes.
+// converge render: one template rendered with a variables file.
+#include "converge/steps/steps.hpp"
+#include "converge/template/render.hpp"
+#include "converge/util/fs.hpp"
+
+namespace converge::steps {
+
+int run_compile(const CompileOptions& options, StepIo io) {
+  auto session = open_session(options.common, io);
+  if (!session) return report_error(session.error(), io);
+  const auto out = options.out.empty() ? session->config.root / "bundles" / session->environment().name : options.out;
+  for (auto& target : session->targets) {
+    auto bundle = target.impl->compile();
+    if (!bundle) return report_error(bundle.error().with_context("target " + target.name), io);
+    const auto dir = out / target.name;
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);  // files of items that are gone must not linger
+    for (const auto& [path, content] : target.impl->bundle_files(*bundle)) {
+      if (auto ok = util::write_file_atomic(dir / path, content); !ok) return report_error(ok.error(), io);
+    }
+    io.console.info(target.name + ": bundle " + bundle->hash + " → " + dir.string());
+    io.console.set_output("bundle-hash-" + target.name, bundle->hash);
+  }
+  return 0;
+}
+
+int run_render(const RenderOptions& options, StepIo io) {
+  auto rendered = tmpl::render_file(options.template_file, options.vars_file);
+  if (!rendered) return report_error(rendered.error(), io);
+  io.console.info(*rendered);
+  return 0;
+}
+
+}  // namespace converge::steps
