@@ -8,8 +8,12 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev
   libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libsqlite3-dev libssl-dev libdtl-dev
-  sqlite3 postgresql postgresql-client python3-jinja2 python3-yaml
+  sqlite3 postgresql postgresql-client python3-jinja2 python3-yaml lighttpd buildah mmdebstrap uidmap
 )
+
+# Node.js and npm run test peers (the GitHub API server, json-server, prism, the
+# workflow parser); a machine that has them (Node 20 here) keeps its own.
+command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,84 @@
+# SPDX-License-Identifier: MIT
+# The one converge image: every step executable (converge, converge-<step>) on PATH.
+#
+#   build stage    Debian bookworm + the -dev packages, CMake Release build, tests off
+#   runtime stage  Debian bookworm + only the shared libraries the steps link against
+#
+# Built without a Docker engine by scripts/build-image.sh (buildah on a base made by
+# mmdebstrap); any OCI builder works:
+#   docker build --build-arg GIT_SHA=$(git rev-parse --short=12 HEAD) -t converge .
+#
+# Build arguments:
+#   BASE_IMAGE  Debian bookworm base of both stages (default debian:bookworm-slim;
+#               build-image.sh passes the one it made with mmdebstrap)
+#   GIT_SHA     commit the image is built from; `converge --version` prints it
+#   VERSION     image version label (the CMake project version is what --version prints)
+#   CREATED     RFC 3339 build time for the org.opencontainers.image.created label
+#   UID         uid of the non-root user the steps run as (see "The user" below)
+ARG BASE_IMAGE=debian:bookworm-slim
+
+FROM ${BASE_IMAGE} AS build
+# Few instructions on purpose: with buildah's vfs storage every layer is a full copy.
+# The -dev packages of scripts/install-deps.sh that the library and the steps link;
+# no GoogleTest, benchmark or PostgreSQL server: the tests do not run here.
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update -q \
+ && apt-get install -y -q --no-install-recommends \
+      build-essential cmake pkg-config ca-certificates \
+      libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev \
+      libcxxopts-dev libspdlog-dev libfmt-dev libpq-dev libsqlite3-dev libssl-dev libdtl-dev \
+ && rm -rf /var/lib/apt/lists/*
+# .dockerignore lets only CMakeLists.txt, cmake/, src/ and steps/ in.
+COPY . /src
+ARG GIT_SHA=unknown
+# CMakeLists.txt takes the commit from CONVERGE_GIT_SHA when there is no .git (there
+# is none in the build context, on purpose: the context stays small and reproducible).
+# Release at -O2, not CMake's -O3: g++ 12 at -O3 reports a false -Wstringop-overflow
+# in std::string inlining (GCC bug 105329), which -Werror turns into a failed build.
+RUN CONVERGE_GIT_SHA="${GIT_SHA}" cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release -DCONVERGE_TESTS=OFF \
+      -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" -DCMAKE_INSTALL_PREFIX=/usr/local \
+ && cmake --build /build -j"$(nproc)" \
+ && DESTDIR=/staging cmake --install /build --strip \
+ && rm -rf /build
+
+FROM ${BASE_IMAGE} AS runtime
+# Only what the executables load at run time (checked with ldd by build-image.sh),
+# and the CA bundle libcurl needs for the GitHub API and HTTPS providers.
+RUN export DEBIAN_FRONTEND=noninteractive \
+ && apt-get update -q \
+ && apt-get install -y -q --no-install-recommends \
+      ca-certificates libcurl4 libyaml-cpp0.7 libgit2-1.5 libpq5 libsqlite3-0 libssl3 \
+      libspdlog1.10 libfmt9 \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
+COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
+
+# The user. The steps never need root, so they do not run as root. GitHub's docs ask
+# Docker actions to run as root only because the runner's bind mounts
+# (/github/workspace, /github/file_commands for GITHUB_OUTPUT, /github/home) belong to
+# the runner's user; on GitHub-hosted runners that user is uid 1001, so a uid-1001 user
+# can read the checkout and write outputs and the job summary (and libgit2's owner
+# check of the repository passes). Self-hosted runners whose user has another uid:
+# build with --build-arg UID=$(id -u) or run the image with --user (docs/adopt.md).
+ARG UID=1001
+RUN useradd --uid "${UID}" --user-group --create-home --shell /usr/sbin/nologin converge
+USER ${UID}
+WORKDIR /home/converge
+
+ARG GIT_SHA=unknown
+ARG VERSION=0.1.0
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="converge" \
+      org.opencontainers.image.description="Git-first deployments across environments: plan, apply, drift-verify, record-manifest, export-to-pr as GitHub Actions steps" \
+      org.opencontainers.image.source="https://github.com/converge-dev/converge" \
+      org.opencontainers.image.url="https://github.com/converge-dev/converge" \
+      org.opencontainers.image.documentation="https://github.com/converge-dev/converge/tree/main/docs" \
+      org.opencontainers.image.vendor="converge-dev" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${GIT_SHA}" \
+      org.opencontainers.image.created="${CREATED}"
+
+# `docker run IMAGE apply --env dev` runs `converge apply --env dev`. The actions set
+# their own entrypoint (actions/<step>/action.yml); a job container replaces it.
+ENTRYPOINT ["/usr/local/bin/converge"]
+CMD ["--help"]
