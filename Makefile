@@ -2,6 +2,8 @@
 #   make quickstart   install what is missing, build, walk the quickstart on SQLite
 #   make test         install what is missing, build with sanitizers, run every test
 # against a throwaway PostgreSQL server on 127.0.0.1.
+# Both build with optimisation (-O2): some of g++'s warnings, errors here, only
+# appear when it optimises, so the tested build must optimise as the shipped one does.
 BUILD      ?= build/release
 TEST_BUILD ?= build/test
 JOBS       ?= $(shell nproc)
@@ -12,14 +14,14 @@ setup:
 	@bash scripts/install-deps.sh
 
 build: setup
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DCONVERGE_TESTS=OFF >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERGE_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD) -j$(JOBS)
 
 quickstart: build
 	@bash scripts/quickstart.sh $(abspath $(BUILD))/steps
 
 test: setup
-	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON >/dev/null
+	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERGE_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j$(JOBS)
 	@bash scripts/run-tests.sh $(abspath $(TEST_BUILD))
 
