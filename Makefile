@@ -1,14 +1,15 @@
 # The two commands a newcomer needs (see README.md):
 #   make quickstart   install what is missing, build, walk the quickstart on SQLite
 #   make test         install what is missing, build with sanitizers, run every test
-# against a throwaway PostgreSQL server on 127.0.0.1.
+# against a throwaway PostgreSQL server on 127.0.0.1, then build the container image
+# and run every step in it.
 # Both build with optimisation (-O2): some of g++'s warnings, errors here, only
 # appear when it optimises, so the tested build must optimise as the shipped one does.
 BUILD      ?= build/release
 TEST_BUILD ?= build/test
 JOBS       ?= $(shell nproc)
 
-.PHONY: setup build quickstart test bench clean
+.PHONY: setup build quickstart test image bench clean
 
 setup:
 	@bash scripts/install-deps.sh
@@ -24,6 +25,12 @@ test: setup
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERGE_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j$(JOBS)
 	@bash scripts/run-tests.sh $(abspath $(TEST_BUILD))
+	@if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then bash scripts/build-image.sh; \
+	 else echo "converge: buildah/mmdebstrap not installed; the image was not built" >&2; fi
+
+# The one container image with every step (buildah, no Docker engine needed).
+image: setup
+	@bash scripts/build-image.sh
 
 bench: build
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DCONVERGE_BENCH=ON >/dev/null
