@@ -25,6 +25,21 @@ commit() { git add -A && git -c user.name=Quickstart -c user.email=quickstart@ex
 bold "A consumer repository in $work"
 cp -R "$here/examples/quickstart/." "$work/"
 cd "$work"
+
+# The BI runtime: a REST item server (json-server, pinned with the assets tests) on
+# loopback, holding empty collections; converge.yaml reads its address from BI_URL.
+bash "$here/tests/providers/assets/server/install.sh" >/dev/null
+mkdir -p .converge
+echo '{"databases": [], "datasets": [], "charts": [], "dashboards": []}' > .converge/bi-db.json
+port=38600
+while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+node "$here/tests/providers/assets/server/node_modules/json-server/lib/cli/bin.js" --host 127.0.0.1 --port "$port" \
+  --id uuid .converge/bi-db.json >.converge/bi-server.log 2>&1 &
+bi_pid=$!
+trap 'kill $bi_pid 2>/dev/null' EXIT
+export BI_URL=http://127.0.0.1:$port
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+echo "BI runtime (json-server) at $BI_URL"
 git init -q -b dev/quickstart
 commit "Initial migrations"
 git log --oneline
@@ -67,5 +82,16 @@ expect 0 converge record-manifest --env dev
 bold "9. Drift check: clean again"
 expect 0 converge drift-verify --env dev
 expect 0 converge describe --env dev --history 5
+
+bold "10. Someone renames the revenue chart in the BI tool's UI"
+printf '$ curl -X PATCH %s/charts/<revenue chart> -d {"slice_name": "Revenue (EUR)"}\n' "$BI_URL"
+curl -fsS -X PATCH -H 'Content-Type: application/json' -d '{"slice_name": "Revenue (EUR)"}' \
+  "$BI_URL/charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05" >/dev/null
+expect 1 converge drift-verify --env dev
+
+bold "11. export-to-pr brings the edit back to Git (dry run: a local branch, no push, no PR)"
+expect 0 converge export-to-pr --env dev --target bi --dry-run
+printf '$ git diff HEAD converge/export/dev\n'
+git --no-pager diff HEAD converge/export/dev
 
 bold "Done: the quickstart repository is at $work"

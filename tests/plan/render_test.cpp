@@ -54,7 +54,7 @@ TEST(PlanRender, MarkdownHasATablePerTargetAndCollapsibleDiffs) {
 
 TEST(PlanRender, ErrorsAreShown) {
   auto p = with({});
-  p.targets[0].errors.push_back("migration 3 was applied but its file is gone");
+  p.targets[0].errors = {std::string("migration 3 was applied but its file is gone")};
   EXPECT_NE(render_text(p).find("ERROR: migration 3 was applied but its file is gone"), std::string::npos);
   EXPECT_NE(render_markdown(p).find("[!CAUTION]"), std::string::npos);
 }

@@ -157,4 +157,12 @@ std::string GitRepo::head_sha() const {
   return hex;
 }
 
+void GitRepo::set_remote(const std::string& name, const std::string& url) {
+  git_config* config = nullptr;
+  check(git_repository_config(&config, repo_), "config");
+  int rc = git_config_set_string(config, ("remote." + name + ".url").c_str(), url.c_str());
+  git_config_free(config);
+  check(rc, "remote url");
+}
+
 }  // namespace converge::testing

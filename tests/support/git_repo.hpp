@@ -38,6 +38,8 @@ class GitRepo {
   // checkout in the next CI job would see.
   void reset_hard();
   std::string head_sha() const;
+  // Sets remote `name`'s URL (through the config, as `git remote add` would write it).
+  void set_remote(const std::string& name, const std::string& url);
 
   git_repository* get() const { return repo_; }
   const std::filesystem::path& path() const { return path_; }
