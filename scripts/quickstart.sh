@@ -31,14 +31,24 @@ cd "$work"
 bash "$here/tests/providers/assets/server/install.sh" >/dev/null
 mkdir -p .converge
 echo '{"databases": [], "datasets": [], "charts": [], "dashboards": []}' > .converge/bi-db.json
-port=38600
-while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
-node "$here/tests/providers/assets/server/node_modules/json-server/lib/cli/bin.js" --host 127.0.0.1 --port "$port" \
-  --id uuid .converge/bi-db.json >.converge/bi-server.log 2>&1 &
-bi_pid=$!
-trap 'kill $bi_pid 2>/dev/null' EXIT
-export BI_URL=http://127.0.0.1:$port
-for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
+start_bi() {  # start json-server on a free port; fails when it does not come up
+  local port=$((38600 + RANDOM % 2000))
+  while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+  node "$here/tests/providers/assets/server/node_modules/json-server/lib/cli/bin.js" --host 127.0.0.1 \
+    --port "$port" --id uuid .converge/bi-db.json >.converge/bi-server.log 2>&1 &
+  bi_pid=$!
+  for _ in $(seq 100); do
+    kill -0 "$bi_pid" 2>/dev/null || return 1  # it exited: the port was taken meanwhile
+    if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then BI_URL=http://127.0.0.1:$port; return 0; fi
+    sleep 0.1
+  done
+  return 1
+}
+bi_pid=
+trap '[ -n "$bi_pid" ] && kill $bi_pid 2>/dev/null' EXIT
+for _ in 1 2 3 4 5; do start_bi && break; done
+[ -n "${BI_URL:-}" ] || { echo "quickstart: json-server did not start (.converge/bi-server.log)" >&2; exit 1; }
+export BI_URL
 echo "BI runtime (json-server) at $BI_URL"
 git init -q -b dev/quickstart
 commit "Initial migrations"

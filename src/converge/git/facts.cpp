@@ -1,7 +1,7 @@
 // Repository facts (HEAD's commit, branch, tags at HEAD, dirtiness) read with libgit2.
 #include "converge/git/facts.hpp"
 
-#include <git2.h>
+#include "converge/git/handles.hpp"
 
 #include <algorithm>
 #include <memory>
@@ -9,26 +9,7 @@
 namespace converge::git {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using Repository = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using Reference = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-using Object = std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
-using StatusList = std::unique_ptr<git_status_list, Deleter<git_status_list, git_status_list_free>>;
-
-// libgit2 must be initialised once per process before any call; a function-local
-// static is initialised exactly once even when threads race.
-void ensure_initialised() {
-  static const int initialised = git_libgit2_init();
-  (void)initialised;
-}
-
-std::unexpected<Error> git_failure(std::string_view what) {
-  const git_error* e = git_error_last();
-  return fail(Error::runtime(std::string(what) + ": " + (e && e->message ? e->message : "unknown libgit2 error")));
-}
+using namespace detail;
 
 struct TagSearch {
   git_repository* repo;

@@ -5,7 +5,7 @@
 // exponential backoff; authentication failures and rejected refs are final.
 #include "converge/git/publish.hpp"
 
-#include <git2.h>
+#include "converge/git/handles.hpp"
 
 #include <memory>
 #include <thread>
@@ -13,33 +13,7 @@
 namespace converge::git {
 namespace {
 
-template <class T, void (*Free)(T*)>
-struct Deleter {
-  void operator()(T* p) const { Free(p); }
-};
-using Repository = std::unique_ptr<git_repository, Deleter<git_repository, git_repository_free>>;
-using Reference = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-using Commit = std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
-using Tree = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
-using TreeEntry = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
-using Signature = std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
-using Remote = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>;
-using Config = std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
-
-// libgit2 must be initialised once per process before any call (as in facts.cpp).
-void ensure_initialised() {
-  static const int initialised = git_libgit2_init();
-  (void)initialised;
-}
-
-std::string last_git_message() {
-  const git_error* e = git_error_last();
-  return e && e->message ? e->message : "unknown libgit2 error";
-}
-
-std::unexpected<Error> git_failure(std::string_view what) {
-  return fail(Error::runtime(std::string(what) + ": " + last_git_message()));
-}
+using namespace detail;
 
 std::string hex(const git_oid& id) {
   char text[GIT_OID_HEXSZ + 1] = {};

@@ -84,21 +84,6 @@ std::vector<T> parse_all(const std::vector<json>& items, Parse parse) {
   return out;
 }
 
-// Percent-encodes everything but RFC 3986 unreserved characters.
-std::string encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string_view reason_phrase(long status) {
   switch (status) {
@@ -232,7 +217,7 @@ Expected<PullRequest> Api::pull_request(std::int64_t number) {
 }
 
 Expected<std::vector<PullRequest>> Api::pulls_for_commit(const std::string& sha) {
-  auto items = paginate("/repos/" + repository_ + "/commits/" + encode(sha) + "/pulls");
+  auto items = paginate("/repos/" + repository_ + "/commits/" + http::percent_encode(sha) + "/pulls");
   if (!items) return fail(items.error());
   return parse_all<PullRequest>(*items, parse_pull);
 }
@@ -275,7 +260,7 @@ Expected<void> Api::delete_comment(std::int64_t comment_id) {
 }
 
 Expected<std::vector<Issue>> Api::open_issues_with_label(const std::string& label) {
-  auto items = paginate("/repos/" + repository_ + "/issues?state=open&labels=" + encode(label));
+  auto items = paginate("/repos/" + repository_ + "/issues?state=open&labels=" + http::percent_encode(label));
   if (!items) return fail(items.error());
   std::vector<Issue> issues;
   for (const auto& item : *items) {
@@ -299,7 +284,7 @@ Expected<Issue> Api::update_issue(std::int64_t number, const json& fields) {
 Expected<std::vector<PullRequest>> Api::open_pulls_from(const std::string& head_branch) {
   std::string head = head_branch;
   if (head.find(':') == std::string::npos) head = repository_.substr(0, repository_.find('/')) + ":" + head;
-  auto items = paginate("/repos/" + repository_ + "/pulls?state=open&head=" + encode(head));
+  auto items = paginate("/repos/" + repository_ + "/pulls?state=open&head=" + http::percent_encode(head));
   if (!items) return fail(items.error());
   return parse_all<PullRequest>(*items, parse_pull);
 }

@@ -50,6 +50,10 @@ struct RetryPolicy {
   std::chrono::milliseconds max_delay{std::chrono::seconds(60)};
 };
 
+// Percent-encodes everything but RFC 3986's unreserved characters (for a path
+// segment or a query value).
+std::string percent_encode(std::string_view text);
+
 // Waits; replaced in tests so retries take no time.
 using Sleeper = std::function<void(std::chrono::milliseconds)>;
 

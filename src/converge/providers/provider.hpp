@@ -96,6 +96,10 @@ class Provider {
   virtual Expected<ExportedSources> export_sources();
 };
 
+// For apply(): Error (refused) when `plan` carries errors, naming the target and
+// them; a provider never applies such a plan, whatever its caller checked.
+Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target);
+
 using Factory = std::function<Expected<std::unique_ptr<Provider>>(const TargetSpec&)>;
 
 // The provider registered under `name`; nullptr on a miss.

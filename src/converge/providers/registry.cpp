@@ -28,6 +28,13 @@ Expected<ExportedSources> Provider::export_sources() {
   return fail(Error::usage("this provider cannot export its runtime to the repository"));
 }
 
+Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target) {
+  if (plan.errors.empty()) return {};
+  std::string why;
+  for (const auto& e : plan.errors) why += (why.empty() ? "" : "; ") + e;
+  return fail(Error::refused("the plan for target '" + std::string(target) + "' has errors, nothing applied: " + why));
+}
+
 const Factory* find(std::string_view name) {
   auto it = table().find(name);
   return it == table().end() ? nullptr : &it->second;

@@ -15,6 +15,11 @@
 
 #include "converge/template/render.hpp"
 
+#include <fstream>
+#include <sstream>
+
+#include "converge/template/yaml.hpp"
+
 namespace converge::tmpl {
 
 namespace {
@@ -233,22 +238,37 @@ ojson convert(const YAML::Node& node) {
 
 }  // namespace
 
-Expected<nlohmann::ordered_json> load_yaml_variables(const std::filesystem::path& vars_yaml) {
-  std::string file = vars_yaml.string();
+Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
+  const std::string file(file_label);
   try {
-    YAML::Node root = YAML::LoadFile(file);
-    if (root.IsNull()) return ojson::object();
-    if (!root.IsMap()) {
-      return fail(Error::config("template variables must be a YAML mapping", {file, root.Mark().line + 1, root.Mark().column + 1}));
-    }
+    YAML::Node root = YAML::Load(std::string(text));
     return convert(root);
-  } catch (const YAML::BadFile&) {
-    return fail(Error::config("cannot read the variables file", {file}));
   } catch (const YAML::Exception& e) {
     return fail(Error::config(e.msg, {file, e.mark.line + 1, e.mark.column + 1}));
   } catch (const YamlError& e) {
     return fail(Error::config(e.message, {file, e.mark.line + 1, e.mark.column + 1}));
   }
+}
+
+bool plain_scalar_is_string(std::string_view text) {
+  return !is_bool(text) && !is_null(text) && !is_float(text) && !is_int(text);
+}
+
+Expected<nlohmann::ordered_json> load_yaml_variables(const std::filesystem::path& vars_yaml) {
+  std::string file = vars_yaml.string();
+  std::ifstream in(vars_yaml, std::ios::binary);
+  if (!in) return fail(Error::config("cannot read the variables file", {file}));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto root = parse_yaml(buffer.str(), file);
+  if (!root) return root;
+  if (root->is_null()) return ojson::object();
+  if (!root->is_object()) {
+    auto doc = YAML::Load(buffer.str());
+    return fail(Error::config("template variables must be a YAML mapping",
+                              {file, doc.Mark().line + 1, doc.Mark().column + 1}));
+  }
+  return root;
 }
 
 }  // namespace converge::tmpl

@@ -120,11 +120,7 @@ class AssetsProvider final : public Provider {
   }
 
   Expected<ApplyReport> apply(const Bundle& desired, const plan::TargetPlan& changes) override {
-    if (!changes.errors.empty()) {
-      std::string why;
-      for (const auto& e : changes.errors) why += (why.empty() ? "" : "; ") + e;
-      return fail(Error::refused("the plan for target '" + spec_.name + "' has errors, nothing applied: " + why));
-    }
+    if (auto ok = refuse_plan_errors(changes, spec_.name); !ok) return fail(ok.error());
     std::set<std::string> managed;
     if (context_)
       for (const auto& key : context_->managed_keys)

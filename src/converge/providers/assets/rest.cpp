@@ -8,20 +8,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string percent_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 bool ok_status(long status) { return status >= 200 && status < 300; }
 
@@ -55,7 +41,7 @@ http::Request ItemApi::request(std::string method, std::string url) const {
 Expected<http::Response> ItemApi::send(http::Request request) { return client_.send(std::move(request)); }
 
 std::string ItemApi::item_url(const KindSpec& kind, const std::string& id) const {
-  return options_.url + kind.path + "/" + percent_encode(id);
+  return options_.url + kind.path + "/" + http::percent_encode(id);
 }
 
 Expected<std::vector<json>> ItemApi::list(const KindSpec& kind) {

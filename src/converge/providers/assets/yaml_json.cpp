@@ -1,7 +1,6 @@
-// YAML ↔ JSON for asset files (see yaml_json.hpp). The scalar resolver follows
-// PyYAML's resolver.py patterns for YAML 1.1 plain scalars; quoted and !!str
-// scalars are strings. It mirrors template/yaml_variables.cpp, which keeps its
-// converter private to the template library.
+// YAML ↔ JSON for asset files (see yaml_json.hpp). Reading and the typing of plain
+// scalars are the template library's PyYAML-compatible ones (template/yaml.hpp);
+// this file adds the item rules and the deterministic writer.
 #include "converge/providers/assets/yaml_json.hpp"
 
 #include <cmath>
@@ -10,219 +9,12 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "converge/template/yaml.hpp"
+
 namespace converge::providers::assets {
 namespace {
 
 using nlohmann::json;
-
-struct YamlError {
-  std::string message;
-  YAML::Mark mark;
-};
-
-bool is_bool(std::string_view t) {
-  for (std::string_view w : {"yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
-                             "FALSE", "on", "On", "ON", "off", "Off", "OFF"})
-    if (t == w) return true;
-  return false;
-}
-bool bool_value(std::string_view t) {
-  return t[0] == 'y' || t[0] == 'Y' || t[0] == 't' || t[0] == 'T' || t == "on" || t == "On" || t == "ON";
-}
-bool is_null(std::string_view t) { return t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL"; }
-
-// Only text starting like a number can be one; the matchers run on those alone.
-bool may_be_number(std::string_view t) {
-  if (t.empty()) return false;
-  char c = t[0];
-  return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
-}
-// PyYAML's implicit resolver patterns, matched by hand (std::regex is slow, and
-// g++ 12 warns inside it).
-class Cursor {
- public:
-  explicit Cursor(std::string_view s) : s_(s) {}
-  bool done() const { return i_ == s_.size(); }
-  bool eat(std::string_view what) {
-    if (!s_.substr(i_).starts_with(what)) return false;
-    i_ += what.size();
-    return true;
-  }
-  template <class P>
-  int eat_all(P pred) {
-    int n = 0;
-    while (i_ < s_.size() && pred(s_[i_])) ++i_, ++n;
-    return n;
-  }
-  template <class P>
-  bool eat_one(P pred) {
-    if (i_ >= s_.size() || !pred(s_[i_])) return false;
-    ++i_;
-    return true;
-  }
-  void sign() {
-    if (!eat("-")) eat("+");
-  }
-  // (?::[0-5]?[0-9])+ — at least one group.
-  bool base60_groups() {
-    int groups = 0;
-    while (eat(":")) {
-      std::size_t start = i_;
-      int n = eat_all(digit);
-      if (n == 0 || n > 2 || (n == 2 && s_[start] > '5')) return false;
-      ++groups;
-    }
-    return groups > 0;
-  }
-  static bool digit(char c) { return c >= '0' && c <= '9'; }
-  static bool digit_(char c) { return digit(c) || c == '_'; }
-
- private:
-  std::string_view s_;
-  std::size_t i_ = 0;
-};
-
-template <class F>
-bool whole(std::string_view text, F body) {
-  Cursor c(text);
-  return body(c) && c.done();
-}
-
-void exponent(Cursor& c) {
-  Cursor back = c;
-  if ((c.eat("e") || c.eat("E")) && (c.eat("-") || c.eat("+")) && c.eat_all(Cursor::digit) > 0) return;
-  c = back;
-}
-
-bool is_float(std::string_view t) {
-  return whole(t, [](Cursor& c) {
-           c.sign();
-           if (!c.eat_one(Cursor::digit)) return false;
-           c.eat_all(Cursor::digit_);
-           if (!c.eat(".")) return false;
-           c.eat_all(Cursor::digit_);
-           exponent(c);
-           return true;
-         }) ||
-         whole(t, [](Cursor& c) {
-           if (!c.eat(".") || !c.eat_one(Cursor::digit)) return false;
-           c.eat_all(Cursor::digit_);
-           exponent(c);
-           return true;
-         }) ||
-         whole(t, [](Cursor& c) {
-           c.sign();
-           if (!c.eat_one(Cursor::digit)) return false;
-           c.eat_all(Cursor::digit_);
-           if (!c.base60_groups() || !c.eat(".")) return false;
-           c.eat_all(Cursor::digit_);
-           return true;
-         }) ||
-         whole(t, [](Cursor& c) { return c.sign(), c.eat(".inf") || c.eat(".Inf") || c.eat(".INF"); }) ||
-         whole(t, [](Cursor& c) { return c.eat(".nan") || c.eat(".NaN") || c.eat(".NAN"); });
-}
-
-bool is_int(std::string_view t) {
-  auto nonzero = [](char x) { return x >= '1' && x <= '9'; };
-  return whole(t, [](Cursor& c) { return c.sign(), c.eat("0b") && c.eat_all([](char x) { return x == '0' || x == '1' || x == '_'; }) > 0; }) ||
-         whole(t, [](Cursor& c) { return c.sign(), c.eat("0") && c.eat_all([](char x) { return (x >= '0' && x <= '7') || x == '_'; }) > 0; }) ||
-         whole(t, [&](Cursor& c) { return c.sign(), c.eat("0") || (c.eat_one(nonzero) && c.eat_all(Cursor::digit_) >= 0); }) ||
-         whole(t, [](Cursor& c) { return c.sign(), c.eat("0x") && c.eat_all([](char x) { return std::isxdigit(static_cast<unsigned char>(x)) != 0 || x == '_'; }) > 0; }) ||
-         whole(t, [&](Cursor& c) { return c.sign(), c.eat_one(nonzero) && (c.eat_all(Cursor::digit_), c.base60_groups()); });
-}
-
-// Sexagesimal "1:30:15" → 5415 (base 60), the sign handled by the caller.
-long double base60(const std::string& digits) {
-  long double value = 0;
-  std::size_t start = 0;
-  while (true) {
-    std::size_t colon = digits.find(':', start);
-    value = value * 60 + std::stold(digits.substr(start, colon - start));
-    if (colon == std::string::npos) return value;
-    start = colon + 1;
-  }
-}
-
-json yaml_int(std::string text, const YAML::Mark& mark) {
-  std::erase(text, '_');
-  bool negative = text[0] == '-';
-  if (text[0] == '-' || text[0] == '+') text.erase(0, 1);
-  long double value = 0;
-  if (text.find(':') != std::string::npos) {
-    value = base60(text);
-  } else {
-    int base = text.starts_with("0b") ? 2 : text.starts_with("0x") ? 16 : (text.size() > 1 && text[0] == '0') ? 8 : 10;
-    for (char c : (base == 2 || base == 16) ? text.substr(2) : text)
-      value = value * base + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-  }
-  if (value > static_cast<long double>(std::numeric_limits<std::int64_t>::max()))
-    throw YamlError{"integer " + text + " is too large", mark};
-  auto n = static_cast<std::int64_t>(value);
-  return json(negative ? -n : n);
-}
-
-json yaml_float(std::string text, const YAML::Mark& mark) {
-  std::erase(text, '_');
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  double sign = text[0] == '-' ? -1 : 1;
-  if (text[0] == '-' || text[0] == '+') text.erase(0, 1);
-  if (text == ".inf" || text == ".nan") throw YamlError{"infinity and NaN have no JSON form", mark};
-  double value = text.find(':') != std::string::npos ? static_cast<double>(base60(text))
-                                                     : std::strtod(text.c_str(), nullptr);
-  return json(sign * value);
-}
-
-json scalar(const YAML::Node& node) {
-  const std::string& text = node.Scalar();
-  const std::string& tag = node.Tag();
-  if (tag == "!" || tag == "tag:yaml.org,2002:str") return json(text);
-  if (tag != "?") throw YamlError{"unsupported YAML tag " + tag, node.Mark()};
-  if (is_bool(text)) return json(bool_value(text));
-  if (may_be_number(text)) {
-    if (is_float(text)) return yaml_float(text, node.Mark());
-    if (is_int(text)) return yaml_int(text, node.Mark());
-  }
-  if (is_null(text)) return json(nullptr);
-  return json(text);
-}
-
-json convert(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Scalar: return scalar(node);
-    case YAML::NodeType::Sequence: {
-      json out = json::array();
-      for (const auto& item : node) out.push_back(convert(item));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      json merged = json::object(), own = json::object();
-      for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) throw YamlError{"mapping keys must be scalars", kv.first.Mark()};
-        const std::string& key = kv.first.Scalar();
-        if (key == "<<" && kv.first.Tag() == "?") {  // PyYAML's merge key: own keys win
-          std::vector<YAML::Node> sources;
-          if (kv.second.IsSequence()) {
-            for (const auto& item : kv.second) sources.push_back(item);
-          } else {
-            sources.push_back(kv.second);
-          }
-          for (const auto& source : sources) {
-            if (!source.IsMap()) throw YamlError{"a '<<' merge needs mappings", source.Mark()};
-            // Named: a range-for over convert(source).items() would outlive the temporary.
-            const json converted = convert(source);
-            for (const auto& [k, v] : converted.items())
-              if (!merged.contains(k)) merged[k] = v;
-          }
-          continue;
-        }
-        own[key] = convert(kv.second);
-      }
-      for (auto& [k, v] : own.items()) merged[k] = v;
-      return merged;
-    }
-    default: return json(nullptr);
-  }
-}
 
 SourceLocation at(std::string_view file, const YAML::Mark& mark) {
   return {std::string(file), mark.line + 1, mark.column + 1};
@@ -281,11 +73,7 @@ void emit(YAML::Emitter& out, const json& value) {
 
 }  // namespace
 
-bool plain_scalar_is_string(std::string_view text) {
-  if (is_bool(text) || is_null(text)) return false;
-  if (!may_be_number(text)) return true;
-  return !is_float(text) && !is_int(text);
-}
+bool plain_scalar_is_string(std::string_view text) { return tmpl::plain_scalar_is_string(text); }
 
 void normalise_numbers(json& value) {
   if (value.is_number_float()) {
@@ -297,18 +85,13 @@ void normalise_numbers(json& value) {
 }
 
 Expected<json> parse_yaml_item(std::string_view text, std::string_view file) {
-  try {
-    YAML::Node root = YAML::Load(std::string(text));
-    if (!root.IsMap())
-      return fail(Error::config("an asset file must hold one YAML mapping", at(file, root.Mark())));
-    json item = convert(root);
-    normalise_numbers(item);
-    return item;
-  } catch (const YAML::Exception& e) {
-    return fail(Error::config(e.msg, at(file, e.mark)));
-  } catch (const YamlError& e) {
-    return fail(Error::config(e.message, at(file, e.mark)));
-  }
+  auto parsed = tmpl::parse_yaml(text, file);
+  if (!parsed) return fail(parsed.error());
+  if (!parsed->is_object()) return fail(Error::config("an asset file must hold one YAML mapping", {std::string(file), 1, 1}));
+  // Items are compared and hashed with sorted keys: the ordered form is not needed.
+  json item = json::parse(parsed->dump(-1, ' ', false, json::error_handler_t::replace));
+  normalise_numbers(item);
+  return item;
 }
 
 std::optional<SourceLocation> locate(std::string_view text, std::string_view file,

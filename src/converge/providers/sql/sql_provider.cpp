@@ -126,11 +126,7 @@ class SqlProvider final : public Provider {
   }
 
   Expected<ApplyReport> apply(const Bundle& desired, const plan::TargetPlan& changes) override {
-    if (!changes.errors.empty()) {
-      std::string why;
-      for (const auto& e : changes.errors) why += (why.empty() ? "" : "; ") + e;
-      return fail(Error::refused("the plan for target '" + spec_.name + "' has errors, nothing applied: " + why));
-    }
+    if (auto ok = refuse_plan_errors(changes, spec_.name); !ok) return fail(ok.error());
     // Only migrations write: a plan of drift alone leaves even an empty database untouched.
     bool migrates = std::any_of(changes.changes.begin(), changes.changes.end(),
                                 [](const plan::Change& c) { return c.kind != "schema"; });
