@@ -106,6 +106,31 @@ TEST_F(Steps, FailingMigrationExitsThreeAndKeepsThePreviousVersion) {
   EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from sqlite_master where name = 'half'"), "0");
 }
 
+TEST_F(Steps, PromotionRefusesABundleTheEarlierEnvironmentDoesNotRun) {
+  dir_.write("converge.yaml",
+             "environments:\n  - {name: stage, branch: develop}\n  - {name: prod, branch: main, promote_from: stage}\n"
+             "targets:\n  - name: app-db\n    provider: sql\n    settings:\n"
+             "      url: sqlite:///.converge/${CONVERGE_ENV}.db\n");
+  EXPECT_EQ(converge({"apply", "--env", "prod"}).exit_code, 1) << "stage never ran anything";
+  ASSERT_EQ(converge({"apply", "--env", "stage"}).exit_code, 0);
+  ASSERT_EQ(converge({"record-manifest", "--env", "stage"}).exit_code, 0);
+  const auto stage_hash = sqlite_value(".converge/manifest.db", "select bundle_hash from deployments");
+  ASSERT_EQ(stage_hash.size(), 64u);
+  std::filesystem::remove(dir_ / "db/schema.sql");  // apply's rewrite; the next job checks out afresh
+
+  dir_.write("db/migrations/20260102000000_posts.sql", kPosts);  // only in the commit going to prod
+  auto refused = converge({"apply", "--env", "prod"});
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("promotion: target app-db would get bundle "), std::string::npos) << refused.err;
+  EXPECT_NE(refused.err.find("but stage runs " + stage_hash.substr(0, 12)), std::string::npos) << refused.err;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / ".converge/prod.db"));
+
+  std::filesystem::remove(dir_ / "db/migrations/20260102000000_posts.sql");
+  auto promoted = converge({"apply", "--env", "prod"});
+  EXPECT_EQ(promoted.exit_code, 0) << promoted.err;
+  EXPECT_NE(promoted.out.find("promotion: every target's bundle equals what stage runs"), std::string::npos);
+}
+
 TEST_F(Steps, FrontDispatchesAndPrintsVersions) {
   auto r = converge({"--version"});
   EXPECT_EQ(r.exit_code, 0);
