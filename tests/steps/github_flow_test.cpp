@@ -84,6 +84,18 @@ TEST_F(GitHubFlow, ACreateAnsweredTooLateIsNotLeftDuplicated) {
   EXPECT_EQ(github_.comments(4).size(), 1u);
 }
 
+TEST_F(GitHubFlow, ContainerActionInputsFillTheFlags) {
+  github_.seed({{"pulls", {{{"number", 6}, {"user", "alice"}, {"head", {{"ref", "develop"}, {"sha", kHead}}},
+                            {"base", {{"ref", "develop"}}}}}}});
+  // A container action gets its inputs as INPUT_<NAME>, hyphens kept; no flags at all.
+  auto r = step({"plan-comment"}, "workflow_dispatch", nlohmann::json::object(), sha_,
+                {{"INPUT_PR", "6"}, {"INPUT_BASE", "develop"}, {"INPUT_DRY-RUN", "true"}, {"INPUT_HEAD-SHA", kHead}});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("comment for pull request #6"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("<!-- converge:plan v=1 env=stage sha=" + kHead), std::string::npos) << r.out;
+  EXPECT_TRUE(github_.comments(6).empty()) << "dry-run came from the input";
+}
+
 class ProdApply : public GitHubFlowTest {
  protected:
   // PR #7 (alice) merged into main as the repository's HEAD; its plan comment made.
