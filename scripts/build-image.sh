@@ -110,7 +110,18 @@ failures=0
 fail() { say "FAIL: $*"; failures=$((failures + 1)); }
 ctr=$("${bah[@]}" from --quiet "$tag")
 trap '"${bah[@]}" rm "$ctr" >/dev/null 2>&1 || true' EXIT
-run() { "${bah[@]}" run --isolation chroot "$ctr" -- "$@"; }
+# buildah run itself fails now and then under chroot isolation ("Close_Fd sealing
+# memfd copy: Device or resource busy"): a command that fails is tried up to 3 times,
+# so only a failure of the command, not of buildah, fails a check.
+run() {
+  local attempt rc=0
+  for attempt in 1 2 3; do
+    "${bah[@]}" run --isolation chroot "$ctr" -- "$@" && return 0
+    rc=$?
+    [ "$attempt" -lt 3 ] && sleep 1
+  done
+  return "$rc"
+}
 
 out=$(run converge --version) || fail "converge --version exited $?"
 say "  $out"
