@@ -104,5 +104,21 @@ TEST_F(ExportToPr, AUiEditBecomesOnePullRequestWhoseDiffIsExactlyThatEdit) {
   EXPECT_EQ(runner_.transcript().find(git_.url("consumer").substr(0, 7) + "x-access-token"), std::string::npos);
 }
 
+// Regression: an apply with nothing to change recorded no managed keys, so the
+// next plan forgot which items converge created and never deleted them.
+TEST_F(ExportToPr, AnItemRemovedFromGitIsDeletedEvenAfterADeployThatChangedNothing) {
+  ASSERT_EQ(runner_.same_job({"record-manifest", "--env", "dev"}, "push", {}, base_).exit_code, 0);
+  auto again = runner_.run({"apply", "--env", "dev"}, "push", runner_.push_event("main", base_), base_);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_NE(again.out.find("Nothing to apply"), std::string::npos) << again.out;
+  ASSERT_EQ(runner_.same_job({"record-manifest", "--env", "dev"}, "push", {}, base_).exit_code, 0);
+
+  std::filesystem::remove(dir_ / "assets/charts/revenue.yaml");
+  auto plan = runner_.run({"plan", "--env", "dev"}, "push", runner_.push_event("main", base_), base_);
+  ASSERT_EQ(plan.exit_code, 0) << plan.err;
+  EXPECT_NE(plan.out.find("0 to create, 0 to update, 1 to delete"), std::string::npos) << plan.out;
+  EXPECT_NE(plan.out.find("charts/c1"), std::string::npos) << plan.out;
+}
+
 }  // namespace
 }  // namespace converge::testing
