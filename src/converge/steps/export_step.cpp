@@ -68,7 +68,7 @@ int run_export_to_pr(const ExportOptions& options, StepIo io) {
                     published->base_sha.substr(0, 12) + ".");
     return 0;
   }
-  io.console.info("Committed " + std::to_string(exported->files.size() + exported->removed.size()) + " file(s) as " +
+  io.console.info("Committed the runtime's differences from " + published->base_sha.substr(0, 12) + " as " +
                   published->commit_sha.substr(0, 12) + " on " + branch +
                   (options.dry_run ? " (dry run: not pushed)" : ""));
   if (options.dry_run) return 0;
