@@ -22,7 +22,7 @@ fs::path make_repo(int n) {
   fs::create_directories(dir / "db/migrations");
   for (int i = 0; i < n; ++i) {
     char name[64];
-    std::snprintf(name, sizeof name, "%014d_table_%d.sql", 20000000000000 + i, i);
+    std::snprintf(name, sizeof name, "%014lld_table_%d.sql", 20000000000000LL + i, i);
     std::ofstream(dir / "db/migrations" / name) << "-- migrate:up\ncreate table t" << i
                                                  << " (id integer primary key, v text);\n\n-- migrate:down\ndrop table t"
                                                  << i << ";\n";
