@@ -46,16 +46,7 @@ class SqlBackendTest : public ::testing::TestWithParam<std::string> {
     return out ? *out : plan::TargetPlan{};
   }
 
-  // compile → plan → apply, as the apply step does.
-  ApplyReport apply(Provider& p) {
-    auto bundle = p.compile();
-    EXPECT_TRUE(bundle) << bundle.error().to_string();
-    auto planned = p.plan(*bundle, {});
-    EXPECT_TRUE(planned) << planned.error().to_string();
-    auto report = p.apply(*bundle, *planned);
-    EXPECT_TRUE(report) << report.error().to_string();
-    return report ? *report : ApplyReport{};
-  }
+  ApplyReport apply(Provider& p) { return test::compile_plan_apply(p); }
 
   std::string snapshot() { return util::read_file(repo_ / "db/schema.sql").value_or("<missing>"); }
 

@@ -106,4 +106,14 @@ std::unique_ptr<Backend> sqlite_backend(const std::filesystem::path& repo_root) 
 
 std::unique_ptr<Backend> postgres_backend() { return std::make_unique<PostgresBackend>(); }
 
+ApplyReport compile_plan_apply(Provider& p) {
+  auto bundle = p.compile();
+  EXPECT_TRUE(bundle) << bundle.error().to_string();
+  auto planned = p.plan(*bundle, {});
+  EXPECT_TRUE(planned) << planned.error().to_string();
+  auto report = p.apply(*bundle, *planned);
+  EXPECT_TRUE(report) << report.error().to_string();
+  return report ? *report : ApplyReport{};
+}
+
 }  // namespace converge::providers::sql::test

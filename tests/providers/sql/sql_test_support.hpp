@@ -17,6 +17,9 @@ TargetSpec spec_for(const std::filesystem::path& repo_root, const std::string& u
 // make_provider + compile, failing the test on an error.
 Bundle compile(const std::filesystem::path& repo_root, const std::string& url);
 
+// compile → plan → apply, as the apply step does; failing the test on an error.
+ApplyReport compile_plan_apply(Provider& p);
+
 // One database under test, reachable both by URL (for the provider) and directly.
 class Backend {
  public:

@@ -15,15 +15,7 @@ std::unique_ptr<Provider> provider(const testing::TempDir& repo, const std::stri
   return p ? std::move(*p) : nullptr;
 }
 
-ApplyReport apply(Provider& p) {
-  auto bundle = p.compile();
-  EXPECT_TRUE(bundle) << bundle.error().to_string();
-  auto planned = p.plan(*bundle, {});
-  EXPECT_TRUE(planned) << planned.error().to_string();
-  auto report = p.apply(*bundle, *planned);
-  EXPECT_TRUE(report) << report.error().to_string();
-  return report ? *report : ApplyReport{};
-}
+ApplyReport apply(Provider& p) { return test::compile_plan_apply(p); }
 
 TEST(SqliteProvider, PlanAndRuntimeVersionDoNotCreateAMissingDatabaseFile) {
   testing::TempDir repo;
