@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake pkg-config git ca-certificates curl
+  build-essential cmake ccache pkg-config git ca-certificates curl
   libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev
   libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libsqlite3-dev libssl-dev libdtl-dev
