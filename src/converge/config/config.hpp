@@ -23,6 +23,7 @@ struct Gates {
   int approvals = 0;               // approvals required from reviewers other than the author
   bool distinct_approver = false;  // approvers must not have pushed commits to the PR
   bool plan_pinning = false;       // apply only the plan that was approved
+  bool allow_large_pull_requests = false;  // accept PRs with more commits than GitHub lists (250)
 };
 
 struct Drift {

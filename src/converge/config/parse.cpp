@@ -9,6 +9,7 @@
 
 #include "converge/config/config.hpp"
 #include "converge/util/fs.hpp"
+#include "converge/util/yaml_keys.hpp"
 
 namespace converge::config {
 namespace {
@@ -133,7 +134,7 @@ class Parser {
     if (!branch) return fail(branch.error());
     env.branch = *branch;
     if (auto g = node["gates"]) {
-      if (auto ok = expect_map(g, "gates", {"approvals", "distinct_approver", "plan_pinning"}); !ok)
+      if (auto ok = expect_map(g, "gates", {"approvals", "distinct_approver", "plan_pinning", "allow_large_pull_requests"}); !ok)
         return fail(ok.error());
       if (g["approvals"]) {
         auto v = count(g["approvals"], "approvals");
@@ -149,6 +150,11 @@ class Parser {
         auto v = boolean(g["plan_pinning"], "plan_pinning");
         if (!v) return fail(v.error());
         env.gates.plan_pinning = *v;
+      }
+      if (g["allow_large_pull_requests"]) {
+        auto v = boolean(g["allow_large_pull_requests"], "allow_large_pull_requests");
+        if (!v) return fail(v.error());
+        env.gates.allow_large_pull_requests = *v;
       }
     }
     if (auto d = node["drift"]) {
@@ -261,6 +267,7 @@ class Parser {
       return fail(Error::config("invalid YAML: " + e.msg, {file_, e.mark.line + 1, e.mark.column + 1}));
     }
     if (!root.IsDefined() || root.IsNull()) return fail(Error::config("the file is empty", {file_, 1, 1}));
+    if (auto ok = util::check_mapping_keys(root, file_); !ok) return fail(ok.error());
     if (auto ok = expect_map(root, "converge.yaml", {"version", "environments", "targets", "manifest"}); !ok)
       return fail(ok.error());
     Config config;
