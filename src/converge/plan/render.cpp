@@ -1,11 +1,12 @@
 // Terminal and markdown renderings of a plan. Each change's diff is a unified diff
 // of its before/after rendered as text, so every provider gets readable output
-// without a renderer of its own.
+// without a renderer of its own. Names, notes and errors come from the repository
+// or a runtime, so each is escaped for where it lands (markdown.hpp).
 #include "converge/plan/render.hpp"
 
-#include <algorithm>
 #include <sstream>
 
+#include "converge/plan/markdown.hpp"
 #include "converge/util/text_diff.hpp"
 
 namespace converge::plan {
@@ -40,21 +41,57 @@ std::string deletion_warning(const Counts& c) {
          (c.replace ? " (replace = delete, then create)" : "") + ".";
 }
 
-// A code fence longer than any run of backticks in `text`, so SQL or markdown in a
-// diff cannot close it early.
-std::string fence_for(std::string_view text) {
-  size_t longest = 0, run = 0;
-  for (char c : text) {
-    run = c == '`' ? run + 1 : 0;
-    longest = std::max(longest, run);
-  }
-  return std::string(std::max<size_t>(3, longest + 1), '`');
+// Bytes of one key, note or error shown inline: a hostile name cannot fill the
+// comment and push every other change out of it.
+constexpr size_t kInlineLimit = 1000;
+
+std::string shown(std::string_view text) { return clip(text, kInlineLimit); }
+
+// Notes are prose: surrounding spaces would stop the emphasis around them.
+std::string trimmed(std::string_view text) {
+  const auto first = text.find_first_not_of(" \t");
+  if (first == std::string_view::npos) return {};
+  return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
+}
+
+// "`+` **create** migration `20260101_users`"
+std::string change_heading(const Change& c) {
+  std::string out = "`";
+  out += symbol(c.action);
+  out += "` **";
+  out += to_string(c.action);
+  out += "** ";
+  out += md_text(shown(c.kind));
+  out += ' ';
+  out += md_code(shown(c.key));
+  return out;
+}
+
+// What a cut comment leaves out, said where the reader looks.
+struct Cut {
+  int diffs = 0;     // changes listed without their diff
+  int changes = 0;   // changes not listed at all
+  int deletes = 0;   // of those, deletes and replaces
+  int messages = 0;  // errors and notes not shown
+  bool any() const { return diffs + changes + messages > 0; }
+};
+
+std::string cut_note(const Cut& cut) {
+  std::string what;
+  auto add = [&](const std::string& part) { what += (what.empty() ? "" : "; ") + part; };
+  if (cut.changes > 0)
+    add(std::to_string(cut.changes) + " changes are not shown" +
+        (cut.deletes > 0 ? " (" + std::to_string(cut.deletes) + " of them delete or replace)" : ""));
+  if (cut.diffs > 0) add("the diffs of " + std::to_string(cut.diffs) + " changes are not shown");
+  if (cut.messages > 0) add(std::to_string(cut.messages) + " errors or notes are not shown");
+  return "> [!NOTE]\n> The plan is too long for a comment: " + what +
+         ". The full plan is in the job summary and in `plan.json`.\n\n";
 }
 
 }  // namespace
 
 std::string change_diff(const Change& change) {
-  std::string label = change.kind + "/" + change.key;
+  std::string label = visible(change.kind) + "/" + visible(change.key);
   return util::unified_diff(as_text(change.before), as_text(change.after),
                             change.before.is_null() ? "/dev/null" : "actual/" + label,
                             change.after.is_null() ? "/dev/null" : "desired/" + label);
@@ -67,19 +104,23 @@ std::string summary_line(const Counts& c) {
   return out.str();
 }
 
+// Every string from the repository or a runtime is shown on its line with
+// visible(): a name with a newline cannot start a line of its own (in a GitHub
+// Actions log, a line starting with "::" is a workflow command).
 std::string render_text(const Plan& plan) {
   std::ostringstream out;
   const auto total = count(plan);
-  out << "Plan for environment " << plan.environment;
-  if (!plan.git_sha.empty()) out << " at " << plan.git_sha.substr(0, 12);
+  out << "Plan for environment " << visible(plan.environment);
+  if (!plan.git_sha.empty()) out << " at " << visible(plan.git_sha.substr(0, 12));
   out << ": " << summary_line(total) << "\n";
   if (auto w = deletion_warning(total); !w.empty()) out << w << "\n";
   for (const auto& t : plan.targets) {
-    out << "\n== " << t.target << " (" << t.provider << "): " << summary_line(count(t)) << "\n";
-    for (const auto& e : t.errors) out << "ERROR: " << e << "\n";
-    for (const auto& n : t.notes) out << "note: " << n << "\n";
+    out << "\n== " << visible(t.target) << " (" << visible(t.provider) << "): " << summary_line(count(t)) << "\n";
+    for (const auto& e : t.errors) out << "ERROR: " << visible(e) << "\n";
+    for (const auto& n : t.notes) out << "note: " << visible(n) << "\n";
     for (const auto& c : t.changes) {
-      out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << c.kind << " " << c.key << "\n";
+      out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << visible(c.key)
+          << "\n";
       out << change_diff(c);
     }
   }
@@ -88,52 +129,90 @@ std::string render_text(const Plan& plan) {
   return out.str();
 }
 
+// Every string from the repository or a runtime goes through the escaping of the
+// context it lands in (markdown.hpp): code spans for names and keys, table cells,
+// <code> inside the raw-HTML summary line, plain text for notes and errors, fenced
+// blocks for diffs. With a limit, a change whose diff does not fit is still listed
+// (its heading alone), and only what does not fit even so is counted in the note.
 std::string render_markdown(const Plan& plan, size_t limit) {
-  std::ostringstream head;
+  std::string out;
   const auto total = count(plan);
-  head << "### converge plan: `" << plan.environment << "`\n\n";
-  if (!plan.git_sha.empty()) head << "Planned at `" << plan.git_sha.substr(0, 12) << "`. ";
-  head << "**" << summary_line(total) << "**\n\n";
-  if (auto w = deletion_warning(total); !w.empty()) head << "> [!WARNING]\n> " << w << "\n\n";
-  if (!plan.has_changes() && !plan.has_errors()) head << "No changes: the runtime equals Git.\n\n";
-  head << "| target | provider | create | update | delete | replace |\n|---|---|---|---|---|---|\n";
+  out += "### converge plan: " + md_code(plan.environment) + "\n\n";
+  if (!plan.git_sha.empty()) out += "Planned at " + md_code(plan.git_sha.substr(0, 12)) + ". ";
+  out += "**" + summary_line(total) + "**\n\n";
+  if (auto w = deletion_warning(total); !w.empty()) out += "> [!WARNING]\n> " + w + "\n\n";
+  if (!plan.has_changes() && !plan.has_errors()) out += "No changes: the runtime equals Git.\n\n";
+  out += "| target | provider | create | update | delete | replace |\n|---|---|---|---|---|---|\n";
   for (const auto& t : plan.targets) {
     auto c = count(t);
-    head << "| " << t.target << " | " << t.provider << " | " << c.create << " | " << c.update << " | " << c.remove
-         << " | " << c.replace << " |\n";
+    out += "| " + md_cell(shown(t.target)) + " | " + md_cell(shown(t.provider)) + " | " + std::to_string(c.create) +
+           " | " + std::to_string(c.update) + " | " + std::to_string(c.remove) + " | " + std::to_string(c.replace) +
+           " |\n";
   }
-  head << "\n";
-  for (const auto& t : plan.targets)
-    for (const auto& e : t.errors) head << "> [!CAUTION]\n> **" << t.target << "**: " << e << "\n\n";
+  out += "\n";
 
-  const std::string foot = "<sub>plan hash `" + hash(plan) + "`</sub>\n";
-  // Room kept for closing tags, the cut note and the footer.
+  const std::string foot = "<sub>plan hash " + md_code(hash(plan)) + "</sub>\n";
+  // Room kept for the closing tag, the cut note and the footer.
   constexpr size_t kReserve = 512;
-  std::string out = head.str();
-  int not_shown = 0;
+  auto fits = [&](size_t more) {
+    return limit == std::string::npos || out.size() + more + foot.size() + kReserve <= limit;
+  };
+  Cut cut;
+  for (const auto& t : plan.targets)
+    for (const auto& e : t.errors) {
+      auto part = "> [!CAUTION]\n> **" + md_code(shown(t.target)) + "**: " + md_text(shown(e)) + "\n\n";
+      if (fits(part.size())) out += part;
+      else ++cut.messages;
+    }
+
+  // Once a diff does not fit, later changes are listed without theirs; once a
+  // heading does not fit, later changes are only counted: the reader never sees a
+  // change after one that is missing.
+  enum class Room { diffs, headings, none } room = Room::diffs;
   for (const auto& t : plan.targets) {
     if (t.changes.empty() && t.notes.empty()) continue;
-    out += "<details><summary><b>" + t.target + "</b>: " + summary_line(count(t)) + "</summary>\n\n";
-    for (const auto& n : t.notes) out += "_" + n + "_\n\n";
+    auto open = "<details><summary><b>" + html_code(shown(t.target)) + "</b>: " + summary_line(count(t)) +
+                "</summary>\n\n";
+    if (room == Room::none || !fits(open.size())) {
+      room = Room::none;
+      cut.changes += count(t).total();
+      cut.deletes += count(t).remove + count(t).replace;
+      cut.messages += static_cast<int>(t.notes.size());
+      continue;
+    }
+    out += open;
+    for (const auto& n : t.notes) {
+      auto part = "_" + md_text(shown(trimmed(n))) + "_\n\n";
+      if (fits(part.size())) out += part;
+      else ++cut.messages;
+    }
     for (const auto& c : t.changes) {
-      const auto diff = change_diff(c);
-      const auto fence = fence_for(diff);
-      std::string part = "`" + std::string(symbol(c.action)) + "` **" + std::string(to_string(c.action)) + "** " +
-                         c.kind + " `" + c.key + "`\n\n" + fence + "diff\n" + diff + fence + "\n\n";
-      if (not_shown > 0 || (limit != std::string::npos && out.size() + part.size() + foot.size() + kReserve > limit)) {
-        ++not_shown;
-        continue;
+      auto heading = change_heading(c);
+      if (room == Room::diffs) {
+        auto part = heading + "\n\n" + md_code_block(change_diff(c), "diff") + "\n";
+        if (fits(part.size())) {
+          out += part;
+          continue;
+        }
+        room = Room::headings;
       }
-      out += part;
+      if (room == Room::headings) {
+        heading += " (diff not shown)\n\n";
+        if (fits(heading.size())) {
+          out += heading;
+          ++cut.diffs;
+          continue;
+        }
+        room = Room::none;
+      }
+      ++cut.changes;
+      if (c.action == Action::remove || c.action == Action::replace) ++cut.deletes;
     }
     out += "</details>\n\n";
   }
-  if (not_shown > 0)
-    out += "> [!NOTE]\n> " + std::to_string(not_shown) +
-           " changes are not shown: the plan is too long for a comment. The full plan is in the job summary and in "
-           "`plan.json`.\n\n";
+  if (cut.any()) out += cut_note(cut);
   out += foot;
-  if (limit != std::string::npos && out.size() > limit) out.resize(limit);  // only if the summary alone is too long
+  if (limit != std::string::npos && out.size() > limit) out.resize(limit);  // only if the head alone is too long
   return out;
 }
 
