@@ -106,6 +106,25 @@ TEST(MarkdownRendered, EachContextShowsItsTextExactly) {
     EXPECT_EQ(r.text_outside_code.find(live), std::string::npos) << live << " outside <code>:\n" << r.text_outside_code;
 }
 
+TEST(MarkdownRendered, PlainTextShowsItsTextWithoutMentionsReferencesOrLinks) {
+  std::string md;
+  for (const auto& s : kHostile) md += "**" + md_plain(s) + "**\n\n";
+  const Rendered r = render_with_markdown_it(md);
+  ASSERT_EQ(r.blocks.size(), kHostile.size()) << r.html;
+  for (size_t i = 0; i < kHostile.size(); ++i) {
+    std::string shown = r.blocks[i];
+    for (size_t p = 0; (p = shown.find("\u2060", p)) != std::string::npos;) shown.erase(p, 3);
+    const auto& s = kHostile[i];
+    const bool spaced = s.front() == ' ' || s.back() == ' ';  // then "**" is no emphasis, and shows
+    EXPECT_EQ(shown, spaced ? "**" + visible(s) + "**" : visible(s)) << s;
+  }
+  for (const auto& [tag, count] : r.elements) EXPECT_TRUE(tag == "p" || tag == "strong") << "<" << tag << ">";
+  EXPECT_TRUE(r.links.empty()) << r.links.dump();
+  EXPECT_TRUE(r.comments.empty());
+  for (size_t p = 0; (p = r.text.find_first_of("@#", p)) != std::string::npos; ++p)
+    EXPECT_FALSE(std::isalnum(static_cast<unsigned char>(r.text[p + 1]))) << "live mention or reference at " << p;
+}
+
 // A plan with hostile keys, kinds, notes, errors and diffs, and a delete at the end.
 Plan hostile_plan() {
   Plan p{"prod", "0123456789abcdef0123456789abcdef01234567", {}};

@@ -60,6 +60,17 @@ TEST(MarkdownText, NewlinesNeverSurvive) {
   EXPECT_EQ(md_text("a\r\nb").find('\n'), std::string::npos);
 }
 
+TEST(MarkdownPlain, HasNoMarkupCharacterAndBreaksMentionsReferencesAndLinks) {
+  EXPECT_EQ(md_plain("applied at 0123456789ab (break glass: outage)"),
+            "applied at 0123456789ab (break glass: outage)");
+  EXPECT_EQ(md_plain("<!-- *x* `y` [z] _w_ a|b \\"),
+            "&#60;!-- &#42;x&#42; &#96;y&#96; &#91;z&#93; &#95;w&#95; a&#124;b &#92;");
+  EXPECT_EQ(md_plain("@octocat #1 1)"), "&#64;\u2060octocat #\u20601 1&#41;");
+  EXPECT_EQ(md_plain("https://evil"), "https:\u2060/\u2060/\u2060evil");
+  const auto plain = md_plain("x\n<img src=x>*`[]\r@a");
+  EXPECT_EQ(plain.find_first_of("<>*`[]\r\n"), std::string::npos) << plain;
+}
+
 TEST(MarkdownCell, APipeCannotSplitTheCell) {
   EXPECT_EQ(md_cell("app-db"), "app-db") << "a plain name stays as it is";
   EXPECT_EQ(md_cell("a|b"), "` a\\|b `");

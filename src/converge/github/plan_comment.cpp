@@ -2,6 +2,7 @@
 #include "converge/github/plan_comment.hpp"
 
 #include "converge/github/sticky.hpp"
+#include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
 
 namespace converge::github {
@@ -64,7 +65,7 @@ std::string with_status(std::string_view body, std::string_view status) {
   auto line_end = out.find('\n');
   std::string line(kStatusStart);
   line += " **";
-  line += status;
+  line += plan::md_plain(status);  // plain text: the status carries a break-glass reason
   line += "**\n";
   if (line_end == std::string::npos) return out + "\n" + line;
   out.insert(line_end + 1, line);

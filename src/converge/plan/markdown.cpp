@@ -186,6 +186,38 @@ std::string md_text(std::string_view text) {
   return out;
 }
 
+std::string md_plain(std::string_view text) {
+  constexpr std::string_view kWordJoiner = "\u2060";
+  const std::string shown = visible(text);
+  std::string out;
+  out.reserve(shown.size() + shown.size() / 4);
+  size_t start = 0;  // of the current word
+  bool linking = false;
+  for (size_t i = 0; i < shown.size(); ++i) {
+    if (i == start) {
+      size_t end = shown.find(' ', i);
+      linking = could_link(std::string_view(shown).substr(i, end == std::string::npos ? std::string::npos : end - i));
+    }
+    const char c = shown[i];
+    if (c == ' ') {
+      out += c;
+      start = i + 1;
+      continue;
+    }
+    // An '@' as a reference too: linkify-it takes a word joiner for part of an
+    // e-mail address, but not a reference, which ends its text token.
+    if (needs_escape(std::string_view(shown).substr(start), i - start) || (linking && c == '@')) {
+      out += "&#" + std::to_string(static_cast<int>(c)) + ";";
+    } else {
+      out += c;
+    }
+    const bool gh_dash = c == '-' && i >= 2 && (shown[i - 1] == 'H' || shown[i - 1] == 'h') &&
+                         (shown[i - 2] == 'G' || shown[i - 2] == 'g');
+    if (linking && (c == '@' || c == '#' || c == ':' || c == '/' || c == '.' || gh_dash)) out += kWordJoiner;
+  }
+  return out;
+}
+
 std::string md_cell(std::string_view text) {
   // A plain name (letters, digits, '-') means nothing to markdown: shown as is.
   if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {

@@ -43,6 +43,15 @@ std::string md_code(std::string_view text);
 // link) is set as md_code, so it cannot ping, reference or link.
 std::string md_text(std::string_view text);
 
+// Like md_text, but without a single markup character (no backslash escapes, no
+// code spans): for a line that must stay plain text, such as the plan comment's
+// status line. Characters that could open markdown, HTML or an entity become
+// numeric character references (`&#60;`); in a word that could ping, reference or
+// link, a WORD JOINER (U+2060, invisible) follows each '@', '#', ':', '/', '.' and
+// the '-' of "GH-", which breaks mentions, references and autolinks, and the '@'
+// is a character reference too (which ends a linkifier's e-mail address).
+std::string md_plain(std::string_view text);
+
 // The content of a GFM table cell: a plain name (ASCII letters, digits, '-') as it
 // is, anything else as md_code(text) with every '|' escaped, so the cell cannot be
 // split (GFM removes that backslash inside a cell's code span too).

@@ -2,6 +2,7 @@
 // (Git wins) and verify again; never undo what no change in Git explains. With
 // --issue, one GitHub issue per environment tracks drift until it is gone.
 #include "converge/github/drift_issue.hpp"
+#include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
@@ -36,9 +37,9 @@ void track_drift_issue(const plan::Plan& final_plan, const std::string& sha, boo
     else if (*closed) io.console.info("Closed drift issue " + (*closed)->html_url);
     return;
   }
-  std::string body = "The runtime of `" + final_plan.environment + "` differs from Git at `" + sha.substr(0, 12) +
-                     "`" + run + ".\n\n" + plan::render_markdown(final_plan, 60000) + "\n" + std::string(kUnexplained) +
-                     "\n";
+  std::string body = "The runtime of " + plan::md_code(final_plan.environment) + " differs from Git at `" +
+                     sha.substr(0, 12) + "`" + run + ".\n\n" + plan::render_markdown(final_plan, 60000) + "\n" +
+                     std::string(kUnexplained) + "\n";
   auto issue = github::report_drift(*link->api, final_plan.environment, body);
   if (!issue) {
     io.console.warning("could not update the drift issue: " + issue.error().message);
@@ -64,7 +65,7 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
 
   if (clean(*plan)) {
     io.console.info("No drift: " + plan->environment + " equals Git at " + sha.substr(0, 12) + ".");
-    io.console.append_summary("No drift: `" + plan->environment + "` equals Git.\n");
+    io.console.append_summary("No drift: " + plan::md_code(plan->environment) + " equals Git.\n");
     return finish(*plan, false, 0);
   }
   report_plan(*plan, {}, io);

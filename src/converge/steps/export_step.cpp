@@ -3,6 +3,7 @@
 // branch, push, and keep ONE open pull request for the environment.
 #include "converge/git/publish.hpp"
 #include "converge/github/sticky.hpp"
+#include "converge/plan/markdown.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
 
@@ -77,11 +78,11 @@ int run_export_to_pr(const ExportOptions& options, StepIo io) {
   if (!link) return report_error(Error::usage("export-to-pr needs a GitHub token and repository to open the PR"), io);
   const std::string base = options.base.empty() ? default_base(io) : options.base;
   const std::string title = "converge: export " + target->name + " from " + env;
-  const std::string body = "Edits made in the runtime of `" + env + "` (target `" + target->name +
-                           "`), normalised and brought back to Git.\n\nReview them like any change: merging makes them "
+  const std::string body = "Edits made in the runtime of " + plan::md_code(env) + " (target " +
+                           plan::md_code(target->name) + "), normalised and brought back to Git.\n\nReview them like any change: merging makes them "
                            "part of Git, so the next deploy keeps them.\n\nCommit `" + published->commit_sha +
-                           "` on `" + branch + "`" + (io.ctx.run_url().empty() ? "" : ", from " + io.ctx.run_url()) +
-                           ".\n";
+                           "` on " + plan::md_code(branch) +
+                           (io.ctx.run_url().empty() ? "" : ", from " + io.ctx.run_url()) + ".\n";
   auto pr = keep_one_pull(*link->api, branch, base, title, body);
   if (!pr) return report_error(pr.error(), io);
   io.console.info("Export pull request: " + pr->html_url);
