@@ -5,12 +5,15 @@ int main(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-apply", "Apply an environment's plan through its providers.");
   s::add_common_flags(cli);
+  s::add_trusted_ref_flag(cli);
   cli.add_options()
     ("plan", "apply only if the plan made now equals this reviewed plan.json", cxxopts::value<std::string>())
     ("break-glass", "skip the approval gate (only), loudly, for this recorded reason", cxxopts::value<std::string>())
     ("dry-run", "show which gates pass or fail and why; apply nothing");
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
     s::ApplyOptions o{s::common_options(flags), {}, {}, flags.count("dry-run") > 0};
+    o.common.trusted_ref = s::trusted_ref(flags);
+    o.common.deploys = true;
     if (flags.count("plan")) o.pinned_plan = flags["plan"].as<std::string>();
     if (flags.count("break-glass")) {
       o.break_glass = flags["break-glass"].as<std::string>();

@@ -13,7 +13,7 @@
 namespace {
 
 constexpr const char* kSteps[] = {"plan",     "plan-comment", "apply",   "drift-verify", "record-manifest",
-                                  "describe", "export-to-pr", "compile", "render"};
+                                  "describe", "export-to-pr", "compile", "render",       "secret-names"};
 
 void usage(std::ostream& out) {
   out << "usage: converge <step> [flags]\n\nsteps:\n"
@@ -25,7 +25,8 @@ void usage(std::ostream& out) {
          "  describe         what each environment is running\n"
          "  export-to-pr     bring runtime edits back to Git as one pull request\n"
          "  compile          write an environment's compiled bundles\n"
-         "  render           render one template with a variables file\n\n"
+         "  render           render one template with a variables file\n"
+         "  secret-names     the secrets an environment may use (the workflows export only these)\n\n"
          "`converge <step> --help` shows a step's flags. Exit codes: 0 ok, 1 drift or refused,\n"
          "2 usage or configuration error, 3 runtime or provider failure.\n";
 }

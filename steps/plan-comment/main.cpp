@@ -6,6 +6,7 @@ int main(int argc, char** argv) {
   cxxopts::Options cli("converge-plan-comment",
                        "Plan the environment a pull request targets and keep one sticky plan comment on it.");
   s::add_common_flags(cli, false);
+  s::add_trusted_ref_flag(cli);
   cli.add_options()
     ("pr", "pull request number (default: from the pull_request event)", cxxopts::value<std::int64_t>())
     ("base", "base branch (default: from the event); picks the environment", cxxopts::value<std::string>())
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
     s::PlanCommentOptions o;
     o.common = s::common_options(flags, false);
+    o.common.trusted_ref = s::trusted_ref(flags);
     if (flags.count("pr")) o.pr = flags["pr"].as<std::int64_t>();
     if (flags.count("base")) o.base = flags["base"].as<std::string>();
     if (flags.count("head-sha")) o.head_sha = flags["head-sha"].as<std::string>();

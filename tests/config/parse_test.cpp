@@ -152,6 +152,62 @@ TEST(ConfigParse, UnsupportedVersionIsRefused) {
   EXPECT_NE(e.message.find("version 2"), std::string::npos);
 }
 
+// yaml-cpp answers node["approvals"] with the FIRST of two keys, PyYAML and a
+// reviewer read the LAST: a duplicate must never be resolved silently.
+TEST(ConfigParse, ADuplicateKeyAnywhereIsAnErrorAtItsSecondOccurrence) {
+  auto gates = parse_error("environments:\n  - name: prod\n    branch: main\n    gates:\n      approvals: 0\n"
+                           "      approvals: 2\ntargets:\n  - {name: db, provider: sql}\n");
+  EXPECT_EQ(gates.where->file, "repo/converge.yaml");
+  EXPECT_EQ(gates.where->line, 6);
+  EXPECT_EQ(gates.where->column, 7);
+  EXPECT_NE(gates.message.find("duplicate key 'approvals' (first at line 5)"), std::string::npos) << gates.message;
+  auto top = parse_error("environments:\n  - {name: dev, branch: a}\ntargets:\n  - {name: db, provider: sql}\n"
+                         "environments:\n  - {name: dev, branch: b}\n");
+  EXPECT_EQ(top.where->line, 5);
+  auto flow = parse_error("environments:\n  - {name: dev, branch: a, branch: b}\ntargets:\n  - {name: db, provider: sql}\n");
+  EXPECT_EQ(flow.where->line, 2);
+  EXPECT_NE(flow.message.find("duplicate key 'branch'"), std::string::npos);
+  auto setting = parse_error("environments:\n  - {name: dev, branch: a}\ntargets:\n  - name: db\n    provider: sql\n"
+                             "    settings:\n      url: a\n      \"url\": b\n");
+  EXPECT_EQ(setting.where->line, 8);
+}
+
+TEST(ConfigParse, AComplexKeyIsAnErrorWithItsLine) {
+  auto e = parse_error("environments:\n  - {name: dev, branch: a}\n? [a, b]\n: 1\ntargets:\n  - {name: db, provider: sql}\n");
+  EXPECT_EQ(e.where->line, 3);
+  EXPECT_NE(e.message.find("mapping key must be a plain value"), std::string::npos) << e.message;
+}
+
+TEST(ConfigParse, AliasesAreCheckedOnceSoARepeatedAnchorIsNoDuplicate) {
+  auto c = parse("environments:\n  - &e {name: dev, branch: a}\ntargets:\n  - name: db\n    provider: sql\n"
+                 "    settings: {x: &s {k: 1}, y: *s, z: [*s, *s]}\n",
+                 "converge.yaml");
+  EXPECT_TRUE(c) << c.error().to_string();
+}
+
+TEST(ConfigParse, SecretsListNamesVariablesOnceAndNeverAReservedOne) {
+  auto c = parse("environments:\n  - {name: prod, branch: main, secrets: [DB_URL, API_KEY]}\n  - {name: dev, branch: d}\n"
+                 "targets:\n  - {name: db, provider: sql}\n",
+                 "converge.yaml");
+  ASSERT_TRUE(c) << c.error().to_string();
+  ASSERT_TRUE(c->environments[0].secrets);
+  EXPECT_EQ(*c->environments[0].secrets, (std::vector<std::string>{"DB_URL", "API_KEY"}));
+  EXPECT_FALSE(c->environments[1].secrets);
+  auto reserved = parse_error("environments:\n  - {name: prod, branch: main, secrets: [DB_URL, GITHUB_TOKEN]}\n"
+                              "targets:\n  - {name: db, provider: sql}\n");
+  EXPECT_EQ(reserved.where->line, 2);
+  EXPECT_NE(reserved.message.find("'GITHUB_TOKEN' in 'secrets' is reserved"), std::string::npos) << reserved.message;
+  EXPECT_NE(parse_error("environments:\n  - {name: p, branch: m, secrets: [A, A]}\ntargets:\n  - {name: db, provider: sql}\n")
+                .message.find("listed twice"),
+            std::string::npos);
+  EXPECT_NE(parse_error("environments:\n  - {name: p, branch: m, secrets: [\"a-b\"]}\ntargets:\n  - {name: db, provider: sql}\n")
+                .message.find("not a variable name"),
+            std::string::npos);
+  EXPECT_NE(parse_error("environments:\n  - {name: p, branch: m, secrets: A}\ntargets:\n  - {name: db, provider: sql}\n")
+                .message.find("must be a list"),
+            std::string::npos);
+}
+
 TEST(ConfigLoad, MissingFileIsAUsageError) {
   auto c = load("/nonexistent/converge.yaml");
   ASSERT_FALSE(c);

@@ -37,6 +37,9 @@ struct Environment {
   Gates gates;
   Drift drift;
   std::optional<std::string> promote_from;
+  // `secrets: [NAME, ...]`: the variables ${NAME} may name for this environment (read
+  // from the trusted copy: config/trust.hpp); nullopt when the key is absent.
+  std::optional<std::vector<std::string>> secrets;
   SourceLocation where;
 };
 
@@ -57,6 +60,8 @@ struct Target {
   std::map<std::string, std::map<std::string, RawValue, std::less<>>, std::less<>> overrides;
 
   bool applies_to(std::string_view environment) const;
+  // The settings as `environment` sees them: `settings` with its overrides on top.
+  std::map<std::string, RawValue, std::less<>> settings_for(std::string_view environment) const;
 };
 
 struct Config {

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "converge/config/config.hpp"
+#include "converge/config/trust.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/yaml_keys.hpp"
 
@@ -50,6 +51,24 @@ class Parser {
                           std::string::npos)
       return fail(error(node, "'" + std::string(key) + "' must be a name of letters, digits, '-', '_' or '.'"));
     return s;
+  }
+
+  // `secrets: [NAME, ...]`: variable names, each once, none that steers the runner.
+  Expected<std::vector<std::string>> secret_names(const YAML::Node& node) const {
+    if (!node.IsSequence()) return fail(error(node, "'secrets' must be a list of variable names"));
+    std::vector<std::string> out;
+    for (const auto& item : node) {
+      auto v = string(item, "secrets");
+      if (!v) return fail(v.error());
+      if (!valid_variable_name(*v))
+        return fail(error(item, "'" + *v + "' in 'secrets' is not a variable name (letters, digits and '_')"));
+      if (reserved_variable(*v))
+        return fail(error(item, "'" + *v + "' in 'secrets' is reserved: converge never expands it"));
+      if (std::find(out.begin(), out.end(), *v) != out.end())
+        return fail(error(item, "'" + *v + "' is listed twice in 'secrets'"));
+      out.push_back(*v);
+    }
+    return out;
   }
 
   Expected<bool> boolean(const YAML::Node& node, std::string_view key) const {
@@ -121,7 +140,7 @@ class Parser {
   }
 
   Expected<Environment> environment(const YAML::Node& node) const {
-    if (auto ok = expect_map(node, "an environment", {"name", "branch", "gates", "drift", "promote_from"}); !ok)
+    if (auto ok = expect_map(node, "an environment", {"name", "branch", "gates", "drift", "promote_from", "secrets"}); !ok)
       return fail(ok.error());
     Environment env;
     env.where = at(node);
@@ -179,6 +198,11 @@ class Parser {
       auto v = name(node["promote_from"], "promote_from");
       if (!v) return fail(v.error());
       env.promote_from = *v;
+    }
+    if (auto list = node["secrets"]) {
+      auto v = secret_names(list);
+      if (!v) return fail(v.error());
+      env.secrets = std::move(*v);
     }
     return env;
   }

@@ -71,6 +71,13 @@ Expected<std::string> expand(std::string_view text, const VariableLookup& lookup
   return out;
 }
 
+std::map<std::string, Target::RawValue, std::less<>> Target::settings_for(std::string_view environment) const {
+  auto merged = settings;
+  if (auto it = overrides.find(environment); it != overrides.end())
+    for (const auto& [key, value] : it->second) merged[key] = value;
+  return merged;
+}
+
 Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup) {
   const Environment* env = config.find_environment(environment);
   if (!env) {
@@ -100,10 +107,7 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
   for (const auto& target : config.targets) {
     if (!target.applies_to(env_name)) continue;
     ResolvedTarget rt{target.name, target.provider, target.provider_where, Settings(target.where)};
-    auto merged = target.settings;
-    if (auto it = target.overrides.find(env_name); it != target.overrides.end())
-      for (const auto& [key, value] : it->second) merged[key] = value;
-    for (const auto& [key, raw] : merged) {
+    for (const auto& [key, raw] : target.settings_for(env_name)) {
       used_variable = false;
       auto value = expand_json(raw.value, with_builtins, raw.where);
       if (!value) return fail(value.error());

@@ -28,9 +28,17 @@ using Remote = std::unique_ptr<git_remote, Deleter<git_remote, git_remote_free>>
 using Config = std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
 
 // libgit2 must be initialised once per process before any call; a function-local
-// static is initialised exactly once even when threads race.
+// static is initialised exactly once even when threads race. The owner check (a
+// repository owned by another user is refused, against planted repositories on
+// shared machines) is off: a container action runs as root over the workspace the
+// runner's user checked out, which is exactly the repository converge must read,
+// and the trusted converge.yaml must not become unreadable because of it.
 inline void ensure_initialised() {
-  static const int initialised = git_libgit2_init();
+  static const int initialised = [] {
+    int rc = git_libgit2_init();
+    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
+    return rc;
+  }();
   (void)initialised;
 }
 

@@ -3,6 +3,7 @@
 #include "converge/github/plan_comment.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
+#include "converge/steps/trust.hpp"
 
 namespace converge::steps {
 namespace {
@@ -36,18 +37,21 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   if (!facts) return report_error(facts.error(), io);
   auto config = config::load(options.common.config);
   if (!config) return report_error(config.error(), io);
-  std::string environment = options.common.environment;
-  if (environment.empty()) {
-    const auto* env = config->environment_for_branch(facts->base);
-    if (!env) {
+  auto trust = load_trust(*config, options.common.trusted_ref, io);
+  if (!trust) return report_error(trust.error(), io);
+  auto common = options.common;
+  if (common.environment.empty()) {
+    common.environment = environment_for_base(*config, *trust, facts->base);
+    if (common.environment.empty()) {
       io.console.info("No environment deploys from " + facts->base + ": nothing to plan.");
       io.console.set_output("has-changes", "false");
       return 0;
     }
-    environment = env->name;
   }
+  const std::string& environment = common.environment;
+  const auto gate_changes = gate_change_section(*config, *trust);
 
-  auto session = open_session(std::move(*config), environment, io);
+  auto session = open_session(std::move(*config), *trust, common, io);
   if (!session) return report_error(session.error(), io);
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
@@ -55,7 +59,8 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   plan->git_sha = head;
   report_plan(*plan, options.out, io);
 
-  const auto body = github::comment_body(*plan, head, io.ctx.run_url());
+  const auto body =
+      github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - gate_changes.size()) + gate_changes;
   auto link = options.dry_run ? nullptr : connect_github(io.ctx);
   if (!link) {
     io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "converge/manifest/store.hpp"
+#include "converge/steps/trust.hpp"
 
 #include "converge/plan/render.hpp"
 #include "converge/util/fs.hpp"
@@ -28,11 +29,20 @@ std::string random_id() {
 Expected<Session> open_session(const CommonOptions& options, StepIo io) {
   auto config = config::load(options.config);
   if (!config) return fail(config.error());
-  return open_session(std::move(*config), options.environment, io);
+  auto trust = load_trust(*config, options.trusted_ref, io);
+  if (!trust) return fail(trust.error());
+  return open_session(std::move(*config), *trust, options, io);
 }
 
-Expected<Session> open_session(config::Config config, const std::string& environment, StepIo io) {
-  auto lookup = [&](std::string_view name) { return io.ctx.variable(name); };
+Expected<Session> open_session(config::Config config, const Trust& trust, const CommonOptions& options, StepIo io) {
+  const std::string& environment = options.environment;
+  if (auto ok = apply_trust(config, trust, environment, options.deploys, io); !ok) return fail(ok.error());
+  // Only what the trusted copy allows is ever looked up (apply_trust refused the rest).
+  const auto allowed = config::allowed_variables(trust.trusted, environment);
+  auto lookup = [&](std::string_view name) -> std::optional<std::string> {
+    if (!allowed.contains(name)) return std::nullopt;
+    return io.ctx.variable(name);
+  };
   auto resolved = config::resolve(config, environment, lookup);
   if (!resolved) return fail(resolved.error());
   for (const auto& secret : resolved->secrets) io.console.mask(secret);

@@ -29,7 +29,11 @@ struct StepIo {
 struct CommonOptions {
   std::filesystem::path config = "converge.yaml";
   std::string environment;
+  std::string trusted_ref;  // --trusted-ref: where the search for the trusted converge.yaml starts (steps/trust.hpp)
+  bool deploys = false;     // the step changes the runtime (apply, drift --apply): see apply_trust()
 };
+
+struct Trust;
 
 struct TargetHandle {
   std::string name;
@@ -48,13 +52,16 @@ struct Session {
   const config::Environment& environment() const { return *resolved.environment; }
 };
 
-// Loads and validates the config, resolves the environment (secrets masked on the
-// console), reads git facts and builds every target's provider. Errors: config
-// (exit 2) or runtime (exit 3).
+// Loads and validates the config, finds its trusted copy and rules the config by it
+// (steps/trust.hpp: gates, environments, branches, allowed ${NAME}s), resolves the
+// environment (secrets masked on the console), reads git facts and builds every
+// target's provider. Errors: config (exit 2), refused (exit 1: an environment or
+// branch the trusted copy does not allow) or runtime (exit 3).
 Expected<Session> open_session(const CommonOptions& options, StepIo io);
-// The same with converge.yaml already loaded (a step that needed it to pick the
-// environment does not parse it twice).
-Expected<Session> open_session(config::Config config, const std::string& environment, StepIo io);
+// The same with converge.yaml already loaded and its trusted copy found (a step that
+// needed both to pick the environment does not read them twice); options.config is
+// not read again.
+Expected<Session> open_session(config::Config config, const Trust& trust, const CommonOptions& options, StepIo io);
 
 // Compiles every target's bundle and plans it against its runtime.
 Expected<plan::Plan> plan_environment(Session& session);

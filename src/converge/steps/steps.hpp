@@ -48,6 +48,13 @@ struct DriftOptions {
 // Exit 0 no drift (or reconciled), 1 drift remains, 3 runtime failure.
 int run_drift_verify(const DriftOptions& options, StepIo io);
 
+struct SecretNamesOptions {
+  CommonOptions common;
+};
+// Prints and outputs (`names`, space-separated) the variables ${NAME} may use in the
+// environment, as the trusted converge.yaml allows. Exit 0, 2 on a bad config.
+int run_secret_names(const SecretNamesOptions& options, StepIo io);
+
 struct RecordOptions {
   CommonOptions common;
   std::filesystem::path result;  // apply result to record; empty = the default path
@@ -96,6 +103,10 @@ int run_render(const RenderOptions& options, StepIo io);
 void add_common_flags(cxxopts::Options& cli, bool env_required = true);
 // Throws Failure (exit 2) when --env is required and missing.
 CommonOptions common_options(const cxxopts::ParseResult& flags, bool env_required = true);
+// --trusted-ref REV (steps/trust.hpp), for the steps whose gates or secrets depend on
+// the trusted converge.yaml; trusted_ref() is "" when the flag is not given.
+void add_trusted_ref_flag(cxxopts::Options& cli);
+std::string trusted_ref(const cxxopts::ParseResult& flags);
 
 // What every main() does around its step: parse flags (usage errors → 2, --help,
 // --version), read the run context once, run the step, turn a thrown Failure or

@@ -5,7 +5,8 @@
 // 0b, 0x, leading-0 octal, sexagesimal 1:30, '_' ignored), float (needs a '.',
 // exponent needs a sign, .inf/.nan), null (~, null, empty). Quoted, block and
 // !!str scalars are strings. Timestamps stay strings (PyYAML makes dates, whose
-// str() is the same text). Mapping keys are kept as written; `<<` merges as in
+// str() is the same text). Mapping keys are kept as written and must be unique
+// scalars (util::check_mapping_keys); `<<` merges as in
 // PyYAML (merged keys first, the mapping's own keys override).
 #include <cmath>
 #include <limits>
@@ -19,6 +20,7 @@
 #include <sstream>
 
 #include "converge/template/yaml.hpp"
+#include "converge/util/yaml_keys.hpp"
 
 namespace converge::tmpl {
 
@@ -242,6 +244,7 @@ Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_v
   const std::string file(file_label);
   try {
     YAML::Node root = YAML::Load(std::string(text));
+    if (auto ok = util::check_mapping_keys(root, file); !ok) return fail(ok.error());
     return convert(root);
   } catch (const YAML::Exception& e) {
     return fail(Error::config(e.msg, {file, e.mark.line + 1, e.mark.column + 1}));
