@@ -50,6 +50,14 @@ class GitHubApi : public ::testing::Test {
     }
   }
 
+  // A GET with the server's token, without Api: {status, JSON body}.
+  std::pair<long, json> raw_get(const std::string& path) {
+    auto r = transport_->send(http::Request{.url = server_.url() + path,
+                                            .headers = {{"Authorization", "Bearer " + server_.token()}}});
+    EXPECT_TRUE(r.has_value());
+    return {r ? r->status : 0, r ? json::parse(r->body, nullptr, false) : json()};
+  }
+
   GitHubServer server_;
   std::unique_ptr<http::Transport> transport_ = http::make_curl_transport(milliseconds(5000));
   http::Client client_{*transport_, {.max_attempts = 3, .base_delay = milliseconds(1)}, [](milliseconds) {}};
@@ -313,6 +321,127 @@ TEST_F(GitHubApi, ErrorsNameTheRequestAndNeverContainTheToken) {
   EXPECT_EQ(network.code, ExitCode::failure);
 }
 
+TEST_F(GitHubApi, TheIdentityOfAUserTokenIsItsUserAskedOnce) {
+  server_.add_token("ghp_alice-token", "alice");
+  auto a = api("ghp_alice-token");
+  EXPECT_EQ(a.identity().value_or(""), "alice");
+  EXPECT_EQ(a.identity().value_or(""), "alice");
+  int asked = 0;
+  for (const auto& r : server_.requests()) asked += r["path"] == "/user";
+  EXPECT_EQ(asked, 1) << "cached for the run";
+}
+
+TEST_F(GitHubApi, TheIdentityOfAnIntegrationTokenIsTheConfiguredLoginAfterGitHubs403) {
+  auto a = api();  // the server's token is github-actions[bot]'s, an integration
+  EXPECT_EQ(a.identity().value_or(""), "github-actions[bot]");
+  auto app = api();
+  app.set_integration_login("deploy-app[bot]");
+  EXPECT_EQ(app.identity().value_or(""), "deploy-app[bot]");
+  auto user = raw_get("/user");
+  EXPECT_EQ(user.first, 403);
+  EXPECT_EQ(user.second["message"], "Resource not accessible by integration");
+  EXPECT_EQ(user.second["documentation_url"], "https://docs.github.com/rest/users/users#get-the-authenticated-user");
+  auto wrong = api(server_.token() + "-wrong");
+  EXPECT_EQ(error_of(wrong.identity()).message, "GET /user: 401 Bad credentials");
+}
+
+TEST_F(GitHubApi, WritesAreAuthoredByTheUserOfTheTokenThatMadeThem) {
+  server_.seed({{"pulls", {{{"number", 3}}}}});
+  server_.add_token("ghp_mallory", "mallory");
+  ASSERT_TRUE(api("ghp_mallory").create_comment(3, "hi").has_value());
+  ASSERT_TRUE(api().create_comment(3, "bot").has_value());
+  auto comments = api().issue_comments(3);
+  ASSERT_TRUE(comments.has_value());
+  ASSERT_EQ(comments->size(), 2u);
+  EXPECT_EQ((*comments)[0].user.login, "mallory");
+  EXPECT_EQ((*comments)[1].user.login, "github-actions[bot]");
+  EXPECT_TRUE((*comments)[1].user.bot);
+}
+
+TEST_F(GitHubApi, CreatesCommitStatusesAndListsThemNewestFirstWithTheirCreator) {
+  server_.add_token("ghp_mallory", "mallory");
+  auto mine = api().create_commit_status(kSha1, "success", "converge/plan (prod)", "plan abc",
+                                         "https://github.com/o/r/actions/runs/1");
+  ASSERT_TRUE(mine.has_value()) << mine.error().message;
+  EXPECT_EQ(mine->creator.login, "github-actions[bot]");
+  EXPECT_EQ(mine->target_url, "https://github.com/o/r/actions/runs/1");
+  ASSERT_TRUE(api("ghp_mallory").create_commit_status(kSha1, "success", "converge/plan (prod)", "plan def", "")
+                  .has_value());
+  auto list = api().commit_statuses(kSha1);
+  ASSERT_TRUE(list.has_value()) << list.error().message;
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ((*list)[0].creator.login, "mallory");
+  EXPECT_EQ((*list)[0].description, "plan def");
+  EXPECT_EQ((*list)[0].target_url, "");
+  EXPECT_EQ((*list)[1].creator.login, "github-actions[bot]");
+  EXPECT_EQ((*list)[1].context, "converge/plan (prod)");
+  EXPECT_EQ((*list)[1].state, "success");
+  EXPECT_TRUE(api().commit_statuses(kSha2).value().empty());
+  EXPECT_EQ(error_of(api().create_commit_status(kSha1, "success", "c", std::string(141, 'x'), "")).message,
+            "POST /repos/octo-org/octo-repo/statuses/" + kSha1 +
+                ": 422 Validation Failed (description is too long (maximum is 140 characters))");
+  EXPECT_EQ(error_of(api().create_commit_status(kSha1, "done", "c", "d", "")).message,
+            "POST /repos/octo-org/octo-repo/statuses/" + kSha1 +
+                ": 422 Validation Failed (state is not included in the list)");
+}
+
+TEST_F(GitHubApi, ReadsAWorkflowRunAndTheReviewsOfItsDeployments) {
+  server_.seed({{"runs", {{{"id", 77}, {"actor", "dave"}, {"triggering_actor", "erin"}, {"event", "workflow_dispatch"},
+                           {"head_sha", kSha1}, {"run_attempt", 2},
+                           {"approvals", {{{"user", "carol"}, {"state", "approved"}, {"environments", {"prod"}},
+                                           {"comment", "ship it"}}}}}}}});
+  server_.seed({{"run_approvals", {{"77", {{{"user", "bob"}, {"state", "rejected"}, {"environments", {"prod", "stage"}}}}}}}});
+  auto run = api().workflow_run(77);
+  ASSERT_TRUE(run.has_value()) << run.error().message;
+  EXPECT_EQ(run->id, 77);
+  EXPECT_EQ(run->actor.login, "dave");
+  EXPECT_EQ(run->triggering_actor.login, "erin");
+  EXPECT_EQ(run->event, "workflow_dispatch");
+  EXPECT_EQ(run->head_sha, kSha1);
+  EXPECT_EQ(run->run_attempt, 2);
+  auto approvals = api().deployment_approvals(77);
+  ASSERT_TRUE(approvals.has_value()) << approvals.error().message;
+  ASSERT_EQ(approvals->size(), 2u);
+  EXPECT_EQ((*approvals)[0].user.login, "carol");
+  EXPECT_EQ((*approvals)[0].state, "approved");
+  EXPECT_EQ((*approvals)[0].environments, std::vector<std::string>{"prod"});
+  EXPECT_EQ((*approvals)[0].comment, "ship it");
+  EXPECT_EQ((*approvals)[1].state, "rejected");
+  EXPECT_EQ((*approvals)[1].environments, (std::vector<std::string>{"prod", "stage"}));
+  EXPECT_EQ(error_of(api().workflow_run(78)).message, "GET /repos/octo-org/octo-repo/actions/runs/78: 404 Not Found");
+}
+
+TEST_F(GitHubApi, ReadsTheRulesOfABranchEvenWithSlashesInItsName) {
+  server_.seed({{"rules", {{"release/v1", {{{"type", "pull_request"},
+                                            {"parameters", {{"require_last_push_approval", true},
+                                                            {"required_approving_review_count", 1}}}},
+                                           {{"type", "deletion"}}}}}}});
+  auto rules = api().branch_rules("release/v1");
+  ASSERT_TRUE(rules.has_value()) << rules.error().message;
+  ASSERT_EQ(rules->size(), 2u);
+  EXPECT_EQ((*rules)[0].type, "pull_request");
+  EXPECT_EQ((*rules)[0].parameters["require_last_push_approval"], true);
+  EXPECT_EQ((*rules)[0].ruleset_source, "octo-org/octo-repo");
+  EXPECT_TRUE((*rules)[1].parameters.is_object());
+  EXPECT_TRUE(api().branch_rules("main").value().empty()) << "no ruleset: no rules";
+}
+
+TEST_F(GitHubApi, LikeGitHubAPullRequestListsAtMost250CommitsButCountsThemAll) {
+  json commits = json::array();
+  for (int i = 0; i < 260; ++i) {
+    char sha[41];
+    std::snprintf(sha, sizeof sha, "%040x", i + 1);
+    commits.push_back({{"sha", sha}, {"author", "alice"}});
+  }
+  server_.seed({{"pulls", {{{"number", 9}, {"commits", commits}}}}});
+  auto pr = api().pull_request(9);
+  ASSERT_TRUE(pr.has_value());
+  EXPECT_EQ(pr->commits, 260);
+  auto listed = api().pull_commits(9);
+  ASSERT_TRUE(listed.has_value());
+  EXPECT_EQ(listed->size(), 250u);
+}
+
 class GitHubApiWithoutToken : public GitHubApi {
  protected:
   GitHubApiWithoutToken() : GitHubApi(GitHubServer::Options{.token = ""}) {}
@@ -369,6 +498,37 @@ TEST_F(GitHubApi, ServerResponsesHaveTheShapesOfRecordedGitHubResponses) {
                    get("/repos/octo-org/octo-repo/pulls/6/reviews"), "reviews");
   expect_same_keys(recorded("GHIssueTest/issueComment/__files/8-r_h_g_issues_15_comments.json"),
                    get("/repos/octo-org/octo-repo/issues/6/comments"), "comments");
+}
+
+// The endpoints without a recording: against the example responses of GitHub's
+// OpenAPI description (tests/github/server/openapi_examples.json says which).
+TEST_F(GitHubApi, NewerEndpointsAnswerWithTheShapesOfGitHubsDocumentedExamples) {
+  std::ifstream in(std::string(CONVERGE_SOURCE_DIR) + "/tests/github/server/openapi_examples.json");
+  const json documented = json::parse(in);
+  server_.add_token("ghp_alice-token", "alice");
+  server_.seed({{"runs", {{{"id", 30433642}, {"actor", "octocat"},
+                           {"approvals", {{{"user", "carol"}, {"state", "approved"}, {"environments", {"staging"}}}}}}}},
+                {"rules", {{"main", {{{"type", "commit_message_pattern"},
+                                      {"parameters", {{"operator", "starts_with"}, {"pattern", "issue"}}}}}}}}});
+  auto created = api().create_commit_status(kSha1, "success", "ci", "d", "https://ci.example.com/1");
+  ASSERT_TRUE(created.has_value());
+  http::Client raw(*transport_);
+  auto get = [&](const std::string& path, const std::string& token) {
+    auto r = raw.send(http::Request{.url = server_.url() + path, .headers = {{"Authorization", "Bearer " + token}}});
+    EXPECT_TRUE(r.has_value());
+    return json::parse(r->body);
+  };
+  expect_same_keys(documented["GET /user"], get("/user", "ghp_alice-token"), "user");
+  expect_same_keys(documented["GET /repos/{owner}/{repo}/commits/{ref}/statuses"],
+                   get("/repos/octo-org/octo-repo/commits/" + kSha1 + "/statuses", server_.token()), "statuses");
+  expect_same_keys(documented["POST /repos/{owner}/{repo}/statuses/{sha}"],
+                   get("/repos/octo-org/octo-repo/commits/" + kSha1 + "/statuses", server_.token())[0], "status");
+  expect_same_keys(documented["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
+                   get("/repos/octo-org/octo-repo/actions/runs/30433642", server_.token()), "run");
+  expect_same_keys(documented["GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"],
+                   get("/repos/octo-org/octo-repo/actions/runs/30433642/approvals", server_.token()), "approvals");
+  expect_same_keys(documented["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
+                   get("/repos/octo-org/octo-repo/rules/branches/main", server_.token()), "rules");
 }
 
 }  // namespace

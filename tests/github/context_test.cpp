@@ -28,5 +28,17 @@ TEST(RunContext, OutsideARunnerHasNoRunUrlAndUsesUser) {
   EXPECT_EQ(ctx.run_url(), "");
 }
 
+TEST(RunContext, TheIntegrationLoginComesFromTheEnvironmentThenTheInputElseGithubActions) {
+  const char* none[] = {"GITHUB_ACTIONS=true", nullptr};
+  EXPECT_EQ(RunContext::from_environment(const_cast<char**>(none)).github_login, "github-actions[bot]");
+  const char* input[] = {"INPUT_GITHUB-LOGIN=deploy-app[bot]", nullptr};
+  EXPECT_EQ(RunContext::from_environment(const_cast<char**>(input)).github_login, "deploy-app[bot]");
+  const char* both[] = {"INPUT_GITHUB-LOGIN=deploy-app[bot]", "CONVERGE_GITHUB_LOGIN= other-app[bot] ", nullptr};
+  EXPECT_EQ(RunContext::from_environment(const_cast<char**>(both)).github_login, "other-app[bot]");
+  const char* empty[] = {"CONVERGE_GITHUB_LOGIN=", "INPUT_GITHUB-LOGIN=  ", nullptr};
+  EXPECT_EQ(RunContext::from_environment(const_cast<char**>(empty)).github_login, "github-actions[bot]")
+      << "an empty login is no login";
+}
+
 }  // namespace
 }  // namespace converge::github

@@ -1,4 +1,5 @@
-// The sticky plan comment: marker, size limit, status line.
+// The sticky plan comment: marker (first line only), size limit, status line, and
+// recognising a comment somebody edited.
 #include <gtest/gtest.h>
 
 #include "converge/github/plan_comment.hpp"
@@ -54,6 +55,58 @@ TEST(PlanComment, StatusLineIsPutUnderTheMarkerAndReplacedNotStacked) {
   EXPECT_NE(twice.find("**not applied: the plan changed**"), std::string::npos);
   EXPECT_EQ(twice.substr(0, twice.find('\n')), body.substr(0, body.find('\n'))) << "marker stays first";
   EXPECT_TRUE(find_marker(twice));
+}
+
+TEST(PlanComment, OnlyAMarkerOnTheFirstLineCounts) {
+  auto body = comment_body(plan_with(1), "deadbeef", "");
+  EXPECT_TRUE(find_marker(body));
+  EXPECT_FALSE(find_marker("Look at this:\n" + body)) << "a quoted marker is no marker";
+  EXPECT_FALSE(find_marker(" " + body));
+  EXPECT_FALSE(find_marker("> " + body));
+  EXPECT_FALSE(is_plan_comment("LGTM\n\n" + body, "stage"));
+  EXPECT_FALSE(find_marker("<!-- converge:plan v=1 env=stage sha=a plan=b --> and more\n"));
+  EXPECT_FALSE(find_marker("<!-- converge:plan v=1 env=stage sha=a plan=b\n-->\n")) << "the marker is one line";
+  EXPECT_TRUE(find_marker("<!-- converge:plan v=1 env=stage sha=a plan=b -->"));
+  EXPECT_TRUE(find_marker("<!-- converge:plan v=1 env=stage sha=a plan=b -->\r\nbody"));
+}
+
+TEST(PlanComment, AnUneditedCommentShowsThePlanWhateverItsStatusLine) {
+  auto p = plan_with(2);
+  const std::string url = "https://github.com/o/r/actions/runs/1/attempts/1";
+  auto body = comment_body(p, "deadbeef", url);
+  EXPECT_TRUE(shows_plan(body, p, "deadbeef", url));
+  EXPECT_TRUE(shows_plan(with_status(body, "applied at abc by https://github.com/o/r/actions/runs/2"), p, "deadbeef",
+                         url));
+  EXPECT_FALSE(shows_plan(body, p, "deadbeef", "https://github.com/o/r/actions/runs/9")) << "another run's comment";
+  EXPECT_FALSE(shows_plan(body, plan_with(1), "deadbeef", url)) << "another plan";
+  EXPECT_FALSE(shows_plan(body, p, "cafef00d", url)) << "another head";
+}
+
+TEST(PlanComment, AnEditedCommentDoesNotShowThePlan) {
+  auto p = plan_with(2);
+  const std::string url = "https://github.com/o/r/actions/runs/1";
+  auto body = comment_body(p, "deadbeef", url);
+  auto marker = body.substr(0, body.find('\n') + 1);
+  EXPECT_FALSE(shows_plan(marker + "No changes.\n", p, "deadbeef", url));
+  auto hidden = body;
+  hidden.replace(hidden.find("m1"), 2, "mX");
+  EXPECT_FALSE(shows_plan(hidden, p, "deadbeef", url));
+  EXPECT_FALSE(shows_plan(body + "\nAll good, nothing to see.\n", p, "deadbeef", url));
+  // A section converge appends after the footer takes room but is not the plan.
+  const std::string gate = "<!-- converge:gate-change -->\n### Gate change\n";
+  EXPECT_TRUE(shows_plan(comment_body(p, "deadbeef", url, kCommentLimit - gate.size()) + gate, p, "deadbeef", url));
+  EXPECT_FALSE(shows_plan(marker + "No changes.\n" + body.substr(body.find("\n<sub>")) + gate, p, "deadbeef", url));
+  // Markup slipped into the status line (an HTML comment hides everything below it).
+  // (with_status writes plain text; someone editing the comment can write anything.)
+  auto status_line = [&](const std::string& line) { return marker + line + "\n" + body.substr(marker.size()); };
+  EXPECT_TRUE(shows_plan(status_line("<!-- converge:status --> **applied at abc**"), p, "deadbeef", url));
+  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **ok <!--**"), p, "deadbeef", url));
+  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **see [here](https://evil)**"), p, "deadbeef", url));
+  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **a** **b**"), p, "deadbeef", url));
+  // A status line anywhere but right under the marker.
+  auto moved = body;
+  moved.insert(moved.find("m1"), "<!-- converge:status --> **fine**\n");
+  EXPECT_FALSE(shows_plan(moved, p, "deadbeef", url));
 }
 
 TEST(PlanComment, SqlWithBackticksCannotCloseTheFence) {

@@ -8,6 +8,7 @@
 // Authorization header, so no error or log line can contain it.
 #include "converge/github/api.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include "converge/version.hpp"
@@ -54,6 +55,7 @@ PullRequest parse_pull(const json& j) {
   p.head_ref = str(member(j, "head"), "ref");
   p.base_ref = str(member(j, "base"), "ref");
   p.merge_commit_sha = str(j, "merge_commit_sha");
+  if (const json& n = member(j, "commits"); n.is_number_integer()) p.commits = n.get<std::int64_t>();
   p.author = parse_user(member(j, "user"));
   p.html_url = str(j, "html_url");
   return p;
@@ -70,6 +72,30 @@ PullCommit parse_commit(const json& j) {
 
 Comment parse_comment(const json& j) {
   return Comment{integer(j, "id"), str(j, "body"), str(j, "html_url"), parse_user(member(j, "user"))};
+}
+
+CommitStatus parse_status(const json& j) {
+  return CommitStatus{integer(j, "id"),          str(j, "state"),      str(j, "context"), str(j, "description"),
+                      str(j, "target_url"),      str(j, "created_at"), parse_user(member(j, "creator"))};
+}
+
+DeploymentApproval parse_approval(const json& j) {
+  DeploymentApproval a{str(j, "state"), parse_user(member(j, "user")), {}, str(j, "comment")};
+  for (const auto& e : member(j, "environments"))
+    if (auto name = str(e, "name"); !name.empty()) a.environments.push_back(name);
+  return a;
+}
+
+WorkflowRun parse_run(const json& j) {
+  return WorkflowRun{integer(j, "id"),          str(j, "event"),       str(j, "head_sha"),
+                     str(j, "head_branch"),     str(j, "status"),      str(j, "conclusion"),
+                     integer(j, "run_attempt"), parse_user(member(j, "actor")),
+                     parse_user(member(j, "triggering_actor"))};
+}
+
+BranchRule parse_rule(const json& j) {
+  const json& parameters = member(j, "parameters");
+  return BranchRule{str(j, "type"), parameters.is_object() ? parameters : json::object(), str(j, "ruleset_source")};
 }
 
 Issue parse_issue(const json& j) {
@@ -149,13 +175,19 @@ std::string next_link(std::string_view link) {
 
 }  // namespace
 
+bool same_login(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
 Api::Api(http::Client& client, std::string api_url, std::string token, std::string repository)
     : client_(client), api_url_(std::move(api_url)), token_(std::move(token)), repository_(std::move(repository)) {
   while (api_url_.ends_with('/')) api_url_.pop_back();
 }
 
 Expected<http::Response> Api::call(const std::string& method, const std::string& path, const json* body,
-                                   bool missing_ok) {
+                                   bool missing_ok, long also_ok) {
   http::Request request;
   request.method = method;
   request.url = api_url_ + path;
@@ -171,6 +203,7 @@ Expected<http::Response> Api::call(const std::string& method, const std::string&
   auto response = client_.send(request);
   if (!response) return fail(response.error());
   if (missing_ok && response->status == 404) return response;
+  if (also_ok != 0 && response->status == also_ok) return response;
   if (response->status < 200 || response->status > 299) {
     return fail(Error::runtime(request.label + ": " + describe_status(*response)));
   }
@@ -257,6 +290,64 @@ Expected<void> Api::delete_comment(std::int64_t comment_id) {
                        true);
   if (!response) return fail(response.error());
   return {};
+}
+
+Expected<std::string> Api::identity() {
+  if (identity_) return *identity_;
+  auto response = call("GET", "/user", nullptr, false, 403);
+  auto learn = [&]() -> Expected<std::string> {
+    if (!response) return fail(response.error());
+    json body = json::parse(response->body, nullptr, false);
+    if (response->status == 403) {
+      // GitHub's answer to an installation token (GITHUB_TOKEN, a GitHub App).
+      if (str(body, "message") != "Resource not accessible by integration")
+        return fail(Error::runtime("GET /user: " + describe_status(*response)));
+      if (integration_login_.empty())
+        return fail(Error::usage("the token is an integration's and no login is configured (CONVERGE_GITHUB_LOGIN)"));
+      return integration_login_;
+    }
+    auto login = str(body, "login");
+    if (login.empty()) return fail(Error::runtime("GET /user: the response has no login"));
+    return login;
+  };
+  identity_ = learn();
+  return *identity_;
+}
+
+Expected<std::vector<CommitStatus>> Api::commit_statuses(const std::string& ref) {
+  auto items = paginate("/repos/" + repository_ + "/commits/" + http::percent_encode(ref) + "/statuses");
+  if (!items) return fail(items.error());
+  return parse_all<CommitStatus>(*items, parse_status);
+}
+
+Expected<CommitStatus> Api::create_commit_status(const std::string& sha, const std::string& state,
+                                                 const std::string& context, const std::string& description,
+                                                 const std::string& target_url) {
+  auto path = "/repos/" + repository_ + "/statuses/" + http::percent_encode(sha);
+  json request = {{"state", state}, {"context", context}, {"description", description}};
+  if (!target_url.empty()) request["target_url"] = target_url;
+  return parse_object<CommitStatus>(call("POST", path, &request), "POST " + path, parse_status);
+}
+
+Expected<WorkflowRun> Api::workflow_run(std::int64_t run_id) {
+  auto path = "/repos/" + repository_ + "/actions/runs/" + std::to_string(run_id);
+  return parse_object<WorkflowRun>(call("GET", path, nullptr), "GET " + path, parse_run);
+}
+
+Expected<std::vector<DeploymentApproval>> Api::deployment_approvals(std::int64_t run_id) {
+  // Not paginated by GitHub: one array with the whole review history of the run.
+  auto path = "/repos/" + repository_ + "/actions/runs/" + std::to_string(run_id) + "/approvals";
+  auto response = call("GET", path, nullptr);
+  if (!response) return fail(response.error());
+  json body = json::parse(response->body, nullptr, false);
+  if (!body.is_array()) return fail(Error::runtime("GET " + path + ": the response is not a JSON array"));
+  return parse_all<DeploymentApproval>(std::vector<json>(body.begin(), body.end()), parse_approval);
+}
+
+Expected<std::vector<BranchRule>> Api::branch_rules(const std::string& branch) {
+  auto items = paginate("/repos/" + repository_ + "/rules/branches/" + http::percent_encode(branch));
+  if (!items) return fail(items.error());
+  return parse_all<BranchRule>(*items, parse_rule);
 }
 
 Expected<std::vector<Issue>> Api::open_issues_with_label(const std::string& label) {

@@ -1,6 +1,7 @@
-// The GitHub REST API as converge uses it: pull requests, their reviews and
-// commits, issue comments (the sticky plan comment), issues (drift issues),
-// deployments. Token auth, X-GitHub-Api-Version, User-Agent, pagination through
+// The GitHub REST API as converge uses it: the token's identity, pull requests,
+// their reviews and commits, issue comments (the sticky plan comment), commit
+// statuses (converge's own plan record), issues (drift issues), deployments,
+// workflow runs and their deployment reviews, branch rules. Token auth, X-GitHub-Api-Version, User-Agent, pagination through
 // Link headers; the token never appears in an error or a log.
 #pragma once
 
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "converge/http/client.hpp"
@@ -20,10 +22,14 @@ struct User {
   bool bot = false;  // type == "Bot" or login ends in "[bot]"
 };
 
+// True when two logins name the same GitHub account (logins are case-insensitive).
+bool same_login(std::string_view a, std::string_view b);
+
 struct PullRequest {
   std::int64_t number = 0;
   std::string state;             // "open" | "closed"
-  bool merged = false;
+  bool merged = false;           // the full shape's `merged`; list items: merged_at set
+  std::int64_t commits = -1;     // the full shape's commit count; -1 when the shape has none
   std::string head_sha;
   std::string head_ref;
   std::string base_ref;
@@ -53,6 +59,46 @@ struct Comment {
   User user;
 };
 
+// A commit status (`POST /statuses/{sha}`, `GET /commits/{ref}/statuses`).
+struct CommitStatus {
+  std::int64_t id = 0;
+  std::string state;  // error | failure | pending | success
+  std::string context;
+  std::string description;
+  std::string target_url;
+  std::string created_at;
+  User creator;       // login empty when GitHub says null
+};
+
+// One review of a workflow run's deployments (`GET /actions/runs/{id}/approvals`).
+struct DeploymentApproval {
+  std::string state;  // approved | rejected | pending
+  User user;
+  std::vector<std::string> environments;  // environments[].name
+  std::string comment;
+};
+
+// The workflow run fields converge reads (`GET /actions/runs/{id}`).
+struct WorkflowRun {
+  std::int64_t id = 0;
+  std::string event;
+  std::string head_sha;
+  std::string head_branch;
+  std::string status;
+  std::string conclusion;
+  std::int64_t run_attempt = 0;
+  User actor;             // who started the run (the first attempt)
+  User triggering_actor;  // who started this attempt (a re-run may differ)
+};
+
+// An active rule for a branch (`GET /rules/branches/{branch}`): `type` (e.g.
+// "pull_request") and its `parameters` as GitHub sent them.
+struct BranchRule {
+  std::string type;
+  nlohmann::json parameters;
+  std::string ruleset_source;  // "owner/repo" or the organization
+};
+
 struct Issue {
   std::int64_t number = 0;
   std::string title;
@@ -69,6 +115,16 @@ class Api {
 
   // Every call: Error (runtime) naming the request ("GET /repos/o/r/pulls/5: 404 Not
   // Found") on a final failure; never contains the token.
+
+  // The login converge writes as, learned once per Api (cached): `GET /user` for a
+  // user token; for a GitHub Actions GITHUB_TOKEN or an App installation token
+  // GitHub answers 403 "Resource not accessible by integration", and the login is
+  // then `integration_login` (the run context's CONVERGE_GITHUB_LOGIN / `github-login`
+  // input, default github-actions[bot]). Error when GitHub answers otherwise or
+  // sends an empty login; the error is cached too (one request per run).
+  Expected<std::string> identity();
+  void set_integration_login(std::string login) { integration_login_ = std::move(login); }
+
   Expected<PullRequest> pull_request(std::int64_t number);
   Expected<std::vector<PullRequest>> pulls_for_commit(const std::string& sha);  // GET commits/{sha}/pulls
   Expected<std::vector<Review>> reviews(std::int64_t pr);                        // all pages
@@ -81,6 +137,20 @@ class Api {
   Expected<Comment> update_comment(std::int64_t comment_id, const std::string& body);
   // Deletes a comment; one that is already gone (404) counts as deleted.
   Expected<void> delete_comment(std::int64_t comment_id);
+
+  // Commit statuses of `ref` (a SHA, branch or tag), newest first, all pages.
+  Expected<std::vector<CommitStatus>> commit_statuses(const std::string& ref);
+  // Creates a status on `sha`, written by the token's identity. `target_url` may be empty.
+  Expected<CommitStatus> create_commit_status(const std::string& sha, const std::string& state,
+                                              const std::string& context, const std::string& description,
+                                              const std::string& target_url);
+
+  // The workflow run `run_id` (actor, triggering_actor, event, head).
+  Expected<WorkflowRun> workflow_run(std::int64_t run_id);
+  // Every review of the run's deployments to environments with required reviewers, oldest first.
+  Expected<std::vector<DeploymentApproval>> deployment_approvals(std::int64_t run_id);
+  // The active rules (rulesets) that apply to `branch`; empty when none (readable with contents:read).
+  Expected<std::vector<BranchRule>> branch_rules(const std::string& branch);
 
   Expected<std::vector<Issue>> open_issues_with_label(const std::string& label);
   Expected<Issue> create_issue(const std::string& title, const std::string& body, const std::vector<std::string>& labels);
@@ -101,13 +171,15 @@ class Api {
   // A 2xx response, or an Error naming the request. With `missing_ok`, a 404 is
   // returned as a response too.
   Expected<http::Response> call(const std::string& method, const std::string& path, const nlohmann::json* body,
-                                bool missing_ok = false);
+                                bool missing_ok = false, long also_ok = 0);
   Expected<std::vector<nlohmann::json>> paginate(const std::string& path);
 
   http::Client& client_;
   std::string api_url_;
   std::string token_;
   std::string repository_;
+  std::string integration_login_ = "github-actions[bot]";
+  std::optional<Expected<std::string>> identity_;  // cached answer of identity()
 };
 
 }  // namespace converge::github

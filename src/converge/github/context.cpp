@@ -54,6 +54,14 @@ RunContext RunContext::from_environment(char** envp) {
     for (auto& c : input) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     ctx.inputs[input] = value;
   }
+  // An empty value (an unset action input arrives as "") keeps the default.
+  for (std::string login : {get("CONVERGE_GITHUB_LOGIN"), get("INPUT_GITHUB-LOGIN")}) {
+    while (!login.empty() && std::isspace(static_cast<unsigned char>(login.back()))) login.pop_back();
+    while (!login.empty() && std::isspace(static_cast<unsigned char>(login.front()))) login.erase(0, 1);
+    if (login.empty()) continue;
+    ctx.github_login = login;
+    break;
+  }
   if (!ctx.event_path.empty()) {
     std::ifstream in(ctx.event_path);
     if (!in) {

@@ -29,6 +29,12 @@ struct RunContext {
   std::string summary_file;  // GITHUB_STEP_SUMMARY
   bool debug = false;        // RUNNER_DEBUG=1 or CONVERGE_DEBUG=1
   std::string token;         // INPUT_TOKEN, else GITHUB_TOKEN; a secret
+  // The login converge writes as when the token belongs to an integration (GitHub
+  // answers GET /user with 403 for GITHUB_TOKEN and App installation tokens):
+  // CONVERGE_GITHUB_LOGIN, else the `github-login` input, else github-actions[bot]
+  // (the author of GITHUB_TOKEN's comments). A GitHub App sets its bot login,
+  // "<app-slug>[bot]". Never empty.
+  std::string github_login = "github-actions[bot]";
 
   // Inputs of a container action: INPUT_<NAME> → "name" (lower-cased).
   std::map<std::string, std::string, std::less<>> inputs;

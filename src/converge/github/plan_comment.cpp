@@ -1,6 +1,8 @@
 // Sticky plan comment: marker, body within GitHub's size limit, status line.
 #include "converge/github/plan_comment.hpp"
 
+#include <algorithm>
+
 #include "converge/github/sticky.hpp"
 #include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
@@ -10,6 +12,7 @@ namespace {
 
 constexpr std::string_view kMarkerStart = "<!-- converge:plan ";
 constexpr std::string_view kStatusStart = "<!-- converge:status -->";
+constexpr std::string_view kSectionStart = "<!-- converge:";  // a section converge appends (gate change)
 
 std::string field(std::string_view line, std::string_view name) {
   auto key = std::string(name) + "=";
@@ -18,6 +21,27 @@ std::string field(std::string_view line, std::string_view name) {
   pos += key.size() + 1;
   auto end = line.find(' ', pos);
   return std::string(line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+}
+
+std::string footer(const std::string& run_url) {
+  return run_url.empty() ? "" : "\n<sub>[workflow run](" + run_url + ")</sub>\n";
+}
+
+// The body without the status line converge writes as the second line
+// ("<!-- converge:status --> **text**", text without markup). Any other second
+// line, or a status line elsewhere, stays and so makes the comparison fail.
+std::string without_status(std::string_view body) {
+  auto first = body.find('\n');
+  if (first == std::string_view::npos) return std::string(body);
+  auto second = body.find('\n', first + 1);
+  std::string_view line = body.substr(first + 1, second == std::string_view::npos ? body.npos : second - first - 1);
+  std::string_view text = line.substr(std::min(line.size(), kStatusStart.size()));
+  const bool plain = text.starts_with(" **") && text.ends_with("**") && text.size() >= 5 &&
+                     text.substr(3, text.size() - 5).find_first_of("<>*`[]\r\n") == std::string_view::npos;
+  if (!line.starts_with(kStatusStart) || !plain) return std::string(body);
+  std::string out(body.substr(0, first + 1));
+  if (second != std::string_view::npos) out += body.substr(second + 1);
+  return out;
 }
 
 }  // namespace
@@ -34,11 +58,10 @@ std::string marker_line(const Marker& m) {
 }
 
 std::optional<Marker> find_marker(std::string_view body) {
-  auto start = body.find(kMarkerStart);
-  if (start == std::string_view::npos) return std::nullopt;
-  auto end = body.find("-->", start);
-  if (end == std::string_view::npos) return std::nullopt;
-  auto line = body.substr(start, end - start);
+  std::string_view line = body.substr(0, body.find('\n'));
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  if (!line.starts_with(kMarkerStart) || !line.ends_with(" -->")) return std::nullopt;
+  line.remove_suffix(4);
   Marker m{field(line, "env"), field(line, "sha"), field(line, "plan")};
   if (m.environment.empty()) return std::nullopt;
   return m;
@@ -51,7 +74,7 @@ bool is_plan_comment(std::string_view body, std::string_view environment) {
 
 std::string comment_body(const plan::Plan& p, const std::string& head_sha, const std::string& run_url, size_t limit) {
   std::string head = marker_line({p.environment, head_sha, plan::hash(p)}) + "\n";
-  std::string foot = run_url.empty() ? "" : "\n<sub>[workflow run](" + run_url + ")</sub>\n";
+  std::string foot = footer(run_url);
   const size_t room = limit > head.size() + foot.size() ? limit - head.size() - foot.size() : 0;
   return head + plan::render_markdown(p, room) + foot;
 }
@@ -72,19 +95,39 @@ std::string with_status(std::string_view body, std::string_view status) {
   return out;
 }
 
+bool shows_plan(std::string_view body, const plan::Plan& p, const std::string& head_sha, const std::string& run_url) {
+  const std::string text = without_status(body);
+  std::string_view plan_part = text;
+  std::string_view appendix;
+  // A section plan-comment appends after the footer (the gate-change notice) is
+  // converge's too, but is not the plan: it is not compared; it only takes room.
+  if (const std::string foot = footer(run_url); !foot.empty()) {
+    if (auto at = plan_part.find(foot); at != std::string_view::npos) {
+      appendix = plan_part.substr(at + foot.size());
+      plan_part = plan_part.substr(0, at + foot.size());
+    }
+    std::string_view section = appendix.starts_with('\n') ? appendix.substr(1) : appendix;
+    if (!appendix.empty() && !section.starts_with(kSectionStart)) return false;
+  }
+  if (appendix.size() >= kCommentLimit) return false;
+  return plan_part == comment_body(p, head_sha, run_url, kCommentLimit - appendix.size());
+}
+
 }  // namespace converge::github
 
 namespace converge::github {
 
 namespace {
 
-// Every plan comment of `environment` on `pr`, oldest first.
+// Every plan comment of `environment` on `pr` written by converge's identity, oldest first.
 Expected<std::vector<Comment>> plan_comments(Api& api, std::int64_t pr, std::string_view environment) {
+  auto self = api.identity();
+  if (!self) return fail(self.error());
   auto comments = api.issue_comments(pr);
   if (!comments) return fail(comments.error());
   std::vector<Comment> out;
   for (auto& c : *comments)
-    if (is_plan_comment(c.body, environment)) out.push_back(std::move(c));
+    if (same_login(c.user.login, *self) && is_plan_comment(c.body, environment)) out.push_back(std::move(c));
   return out;
 }
 

@@ -1,11 +1,18 @@
 // The sticky plan comment: ONE comment per pull request and environment, found by
 // a hidden marker, edited in place on every push.
 //
-// Marker (format 1), the first line of the body:
+// Marker (format 1), the FIRST line of the body:
 //   <!-- converge:plan v=1 env=<environment> sha=<head sha> plan=<plan hash> -->
 // The environment identifies the comment; sha and plan record what was reviewed
 // (apply's plan pinning compares the plan hash). A status line below the marker
-// says whether the plan was applied or refused.
+// says whether the plan was applied or refused; the last line links the run.
+//
+// Trust: only a comment written by converge's own identity (Api::identity()) with
+// the marker on its first line is the plan comment. A marker anywhere else, or in
+// anyone else's comment (a PR author can post one), is ignored: never adopted,
+// edited or deleted. A comment is still not the root of trust on its own: apply
+// also checks the commit status plan-comment writes (plan_record.hpp) and that
+// the visible plan is exactly what converge renders for the plan made now.
 #pragma once
 
 #include <optional>
@@ -26,9 +33,11 @@ struct Marker {
 };
 
 std::string marker_line(const Marker& marker);
-// The marker of a comment body; nullopt when the body carries none.
+// The marker on the FIRST line of a comment body; nullopt when that line is not a
+// complete marker with an environment (a marker further down does not count).
 std::optional<Marker> find_marker(std::string_view body);
-// True when `body` is the plan comment of `environment`.
+// True when `body` is the plan comment of `environment` (by its first line only;
+// who wrote it is checked by the API functions below).
 bool is_plan_comment(std::string_view body, std::string_view environment);
 
 // The comment body for a plan, at most `limit` characters: the full markdown when
@@ -41,14 +50,28 @@ std::string comment_body(const plan::Plan& plan, const std::string& head_sha, co
 // status line): e.g. "applied at <sha> by <run>" or "not applied: …".
 std::string with_status(std::string_view body, std::string_view status);
 
+// True when `body` reads exactly as comment_body(plan, head_sha, run_url) writes
+// it, ignoring only a status line as with_status writes it (second line, plain
+// text) and a section plan-comment appends after the footer that starts with
+// "<!-- converge:" (the gate-change notice; not compared, it only takes room from
+// the plan): a comment somebody edited — its plan, its footer, or markup slipped
+// into the status line — does not match. `run_url` is the run that wrote the
+// comment (the target_url of converge's own plan status).
+bool shows_plan(std::string_view body, const plan::Plan& plan, const std::string& head_sha,
+                const std::string& run_url);
+
 }  // namespace converge::github
 
 namespace converge::github {
 
-// The plan comment of `environment` on pull request `pr`; nullopt when there is none.
+// The plan comment of `environment` on pull request `pr` written by api.identity()
+// (the oldest, when there are several); nullopt when there is none. Comments by
+// anyone else are ignored whatever they say.
 Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment);
 
 // Creates or edits the ONE plan comment of `environment` on `pr` so it reads `body`.
+// Only converge's own comments are edited or deleted; a comment by anyone else
+// that carries (or quotes) a marker is left alone.
 // Never duplicates: it looks for the comment before every create, so a create whose
 // answer was lost (the write happened, the response did not arrive) is found and
 // edited instead of created again; a create that landed only after that look (a

@@ -6,6 +6,7 @@
 #include "converge/github/approvals.hpp"
 #include "converge/manifest/store.hpp"
 #include "converge/github/plan_comment.hpp"
+#include "converge/github/plan_record.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/text_diff.hpp"
@@ -15,17 +16,50 @@ namespace {
 
 std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
 
-// The merged pull request whose merge commit is `sha`; nullopt when there is none.
+// The merged pull request whose merge commit is `sha`; nullopt when no pull request
+// names `sha` as its merge commit. A pull request that names it but was not merged
+// by GitHub (closed, or open: its test merge pushed directly) is refused, as is one
+// whose facts are missing or malformed.
 Expected<std::optional<github::PullRequest>> merged_pull_request(github::Api& api, const std::string& sha) {
   auto pulls = api.pulls_for_commit(sha);
   if (!pulls) return fail(pulls.error());
+  std::optional<Error> unmerged;
   for (const auto& p : *pulls) {
     if (p.merge_commit_sha != sha) continue;
-    auto full = api.pull_request(p.number);  // the list form may lack review-relevant fields
+    auto full = api.pull_request(p.number);  // the list form lacks `merged` and the commit count
     if (!full) return fail(full.error());
+    if (auto ok = github::validate_pull_request(*full); !ok) return fail(ok.error());
+    const std::string ref = "pull request #" + std::to_string(full->number);
+    if (!full->merged) {
+      unmerged = Error::refused(ref + " names " + short_sha(sha) + " as its merge commit but was not merged (state " +
+                                full->state + "), so " + short_sha(sha) + " was pushed without one; nothing was applied");
+      continue;
+    }
+    if (full->merge_commit_sha != sha) {
+      unmerged = Error::refused(ref + " was merged as " + short_sha(full->merge_commit_sha) + ", not as " +
+                                short_sha(sha) + "; nothing was applied");
+      continue;
+    }
     return std::optional<github::PullRequest>(*full);
   }
+  if (unmerged) return fail(*unmerged);
   return std::optional<github::PullRequest>();
+}
+
+// Warns when GitHub does not itself require that the last push be approved by
+// someone other than its pusher (GitHub knows the pusher; converge only sees git
+// identities). Not a refusal: the ruleset may live where the token cannot read it.
+void warn_without_last_push_approval(github::Api& api, const std::string& branch, StepIo io) {
+  auto rules = api.branch_rules(branch);
+  if (!rules) {
+    io.console.warning("could not read the rules of branch " + branch + " (" + rules.error().message +
+                       "); converge cannot tell whether GitHub requires approval of the most recent reviewable push");
+    return;
+  }
+  if (!github::last_push_approval_required(*rules))
+    io.console.warning("no ruleset of branch " + branch +
+                       " sets require_last_push_approval (\"Require approval of the most recent reviewable push\"): "
+                       "GitHub knows who pushed, converge only sees git identities; turn it on in a ruleset");
 }
 
 Expected<void> check_plan_file(const plan::Plan& now, const std::filesystem::path& file, StepIo io) {
@@ -58,8 +92,10 @@ void set_comment_status(const GateInput& in, GateRecord& record, const std::stri
 Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, StepIo io) {
   const auto& env = in.environment;
   const auto& gates = env.gates;
-  const bool needs_pr = gates.approvals > 0 || (gates.plan_pinning && in.pinned_plan.empty());
-  if (!needs_pr) {
+  // A --plan file only narrows what is applied: on a gated environment it never
+  // stands in for the pull request, its approvals or converge's plan record.
+  const bool gated = gates.approvals > 0 || gates.plan_pinning;
+  if (!gated) {
     record.log.push_back("approval gate: none required for " + env.name);
     return {};
   }
@@ -68,10 +104,13 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
       return fail(Error::refused("environment " + env.name + " requires " + std::to_string(gates.approvals) +
                                  " approval(s) of its pull request, which cannot be verified without a GitHub token; "
                                  "nothing was applied"));
-    if (gates.plan_pinning && in.pinned_plan.empty())
+    if (gates.plan_pinning)
       return fail(Error::refused("environment " + env.name +
-                                 " pins plans: pass --plan with the reviewed plan.json, or run with a GitHub token"));
+                                 " pins plans to the plan reviewed on its pull request, which cannot be verified "
+                                 "without a GitHub token (a --plan file alone is not a review); nothing was applied"));
   } else {
+    if (!github::is_sha(in.sha))
+      return fail(Error::refused("the commit being applied is not known (\"" + in.sha + "\"); nothing was applied"));
     auto pr = merged_pull_request(*in.api, in.sha);
     if (!pr) return fail(pr.error());
     if (!*pr)
@@ -83,20 +122,22 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
   }
   if (gates.approvals == 0) return {};
   if (record.pr) {
+    warn_without_last_push_approval(*in.api, record.pr->base_ref, io);
     auto reviews = in.api->reviews(record.pr->number);
     if (!reviews) return fail(reviews.error());
     auto commits = in.api->pull_commits(record.pr->number);
     if (!commits) return fail(commits.error());
     auto decision = github::evaluate_approvals(*record.pr, *reviews, *commits, gates);
-    if (decision.satisfied) {
-      record.approvers = decision.approvers;
+    if (decision && decision->satisfied) {
+      record.approvers = decision->approvers;
       std::string who;
-      for (const auto& a : decision.approvers) who += (who.empty() ? "" : ", ") + a;
+      for (const auto& a : decision->approvers) who += (who.empty() ? "" : ", ") + a;
       record.log.push_back("approval gate: passed (" + who + ")");
       return {};
     }
-    if (in.break_glass.empty()) return fail(Error::refused("approval gate: " + decision.reason));
-    io.console.warning("approval gate would refuse: " + decision.reason);
+    const std::string why = decision ? "approval gate: " + decision->reason : decision.error().message;
+    if (in.break_glass.empty()) return fail(decision ? Error::refused(why) : decision.error());
+    io.console.warning("approval gate would refuse: " + why);
   }
   record.break_glass = in.break_glass;
   io.console.warning("BREAK GLASS: the approval gate of " + env.name + " is skipped: " + in.break_glass +
@@ -108,8 +149,7 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
 Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
   if (!in.pinned_plan.empty()) {
     if (auto ok = check_plan_file(now, in.pinned_plan, io); !ok) return ok;
-    record.log.push_back("plan pinning: the plan equals the reviewed plan " + plan::hash(now).substr(0, 12));
-    return {};
+    record.log.push_back("plan pinning: the plan equals the given plan file " + plan::hash(now).substr(0, 12));
   }
   if (!in.environment.gates.plan_pinning) return {};
   // A plan without changes applies nothing, so there is nothing to pin: a re-run of
@@ -118,20 +158,23 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
     record.log.push_back("plan pinning: nothing to apply, nothing to pin");
     return {};
   }
-  if (!record.pr || !in.api) return fail(Error::refused("plan pinning: no reviewed plan to pin to"));
+  if (!record.pr || !in.api) return fail(Error::refused("plan pinning: no reviewed plan to pin to; nothing was applied"));
+  auto self = in.api->identity();
+  if (!self) return fail(self.error());
+  const auto& head = record.pr->head_sha;
+  const std::string pr_ref = "pull request #" + std::to_string(record.pr->number);
   auto comment = github::find_plan_comment(*in.api, record.pr->number, in.environment.name);
   if (!comment) return fail(comment.error());
-  const std::string pr_ref = "pull request #" + std::to_string(record.pr->number);
   if (!*comment)
     return fail(Error::refused("plan pinning: " + pr_ref + " has no plan comment for " + in.environment.name +
-                               ", so no plan was reviewed; nothing was applied"));
+                               " written by " + *self + ", so no plan was reviewed; nothing was applied"));
   record.plan_comment = **comment;
   auto marker = github::find_marker(record.plan_comment->body);
-  if (marker->sha != record.pr->head_sha) {
+  if (marker->sha != head) {
     set_comment_status(in, record, "not applied: the plan comment is for " + short_sha(marker->sha) +
-                                       ", not the head commit " + short_sha(record.pr->head_sha), io);
+                                       ", not the head commit " + short_sha(head), io);
     return fail(Error::refused("plan pinning: the plan comment on " + pr_ref + " was made at " + short_sha(marker->sha) +
-                               ", but the reviewed head is " + short_sha(record.pr->head_sha) +
+                               ", but the reviewed head is " + short_sha(head) +
                                "; the last push was never planned, so nothing was applied"));
   }
   const auto hash = plan::hash(now);
@@ -144,6 +187,26 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
                                marker->plan_hash.substr(0, 12) + ", now " + hash.substr(0, 12) +
                                "); nothing was applied"));
   }
+  // The comment alone is never the root of trust: converge's own status must agree.
+  auto status = github::find_plan_record(*in.api, head, in.environment.name);
+  if (!status) return fail(status.error());
+  const std::string context = github::plan_status_context(in.environment.name);
+  if (!*status)
+    return fail(Error::refused("plan pinning: the head " + short_sha(head) + " of " + pr_ref + " has no \"" + context +
+                               "\" status written by " + *self + ", so the plan comment is not backed by converge's "
+                               "own record; nothing was applied"));
+  const auto recorded = github::recorded_plan_hash((*status)->description);
+  if ((*status)->state != "success" || recorded != hash)
+    return fail(Error::refused("plan pinning: converge's own \"" + context + "\" status on " + short_sha(head) +
+                               " records plan " + (recorded.empty() ? "(none)" : recorded.substr(0, 12)) + " (" +
+                               (*status)->state + "), not the plan now " + hash.substr(0, 12) +
+                               "; nothing was applied"));
+  plan::Plan shown = now;
+  shown.git_sha = head;  // plan-comment renders the plan at the PR head
+  if (!github::shows_plan(record.plan_comment->body, shown, head, (*status)->target_url))
+    return fail(Error::refused("plan pinning: the plan comment on " + pr_ref +
+                               " does not read as converge wrote it (it was edited), so reviewers may have seen "
+                               "another plan; nothing was applied"));
   record.log.push_back("plan pinning: the plan equals the one approved on " + pr_ref);
   return {};
 }

@@ -27,6 +27,7 @@ std::unique_ptr<GitHubLink> connect_github(const github::RunContext& ctx) {
   link->client = std::make_unique<http::Client>(*link->transport, policy);
   const std::string api_url = ctx.api_url.empty() ? "https://api.github.com" : ctx.api_url;
   link->api = std::make_unique<github::Api>(*link->client, api_url, ctx.token, ctx.repository);
+  link->api->set_integration_login(ctx.github_login);
   return link;
 }
 

@@ -1,6 +1,9 @@
-// converge plan-comment: plan the environment a pull request targets and keep ONE
-// sticky comment per PR and environment up to date.
+// converge plan-comment: plan the environment a pull request targets, keep ONE
+// sticky comment per PR and environment up to date, and write converge's own
+// record of the plan (a commit status on the head SHA) that apply cross-checks.
+#include "converge/github/approvals.hpp"
 #include "converge/github/plan_comment.hpp"
+#include "converge/github/plan_record.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
 #include "converge/steps/trust.hpp"
@@ -66,10 +69,15 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +
                     ") of the comment for pull request #" + std::to_string(facts->number) + ":\n" + body);
   } else {
+    if (!github::is_sha(head))
+      return report_error(Error::usage("the pull request's head SHA is not a 40-character SHA (\"" + head + "\")"), io);
     auto comment = github::upsert_plan_comment(*link->api, facts->number, environment, body);
     if (!comment) return report_error(comment.error(), io);
     io.console.info("Plan comment: " + comment->html_url);
     io.console.set_output("comment-url", comment->html_url);
+    auto record = github::record_plan(*link->api, *plan, head, io.ctx.run_url());
+    if (!record) return report_error(record.error(), io);
+    io.console.info("Plan record: status \"" + record->context + "\" on " + head.substr(0, 12));
   }
   if (plan->has_errors()) {
     io.console.error(Error::refused("the plan for " + environment + " has errors: it cannot be applied"));

@@ -153,6 +153,14 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
   ok(api.create_deployment(sha, "prod", "converge apply", {{"plan_hash", "abc"}}), "create_deployment");
   ok(api.create_deployment_status(42, "success", "https://github.com/octo-org/octo-repo/actions/runs/1", "prod"),
      "create_deployment_status");
+  ok(api.identity(), "identity");
+  ok(api.commit_statuses(sha), "commit_statuses");
+  ok(api.create_commit_status(sha, "success", "converge/plan (prod)", "plan " + std::string(64, 'a'),
+                              "https://github.com/octo-org/octo-repo/actions/runs/1"),
+     "create_commit_status");
+  ok(api.workflow_run(30433642), "workflow_run");
+  ok(api.deployment_approvals(30433642), "deployment_approvals");
+  ok(api.branch_rules("release/v1"), "branch_rules");
 
   // The check itself works: a comment without a body is a request violation.
   http::Request invalid{.method = "POST", .url = prism.url() + "/repos/octo-org/octo-repo/issues/1/comments",
@@ -162,7 +170,7 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
   EXPECT_EQ(refused->status, 422);
   EXPECT_NE(refused->header("sl-violations").find(R"("location":["request","body"])"), std::string::npos);
 
-  EXPECT_EQ(checking.exchanges.size(), 16u);
+  EXPECT_EQ(checking.exchanges.size(), 22u);
   for (const auto& e : checking.exchanges) {
     // Prism also reports where its own example response breaks the description
     // (location "response"); only the request's violations are converge's.

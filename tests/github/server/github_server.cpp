@@ -118,6 +118,10 @@ nlohmann::json GitHubServer::control(const std::string& method, const std::strin
 
 nlohmann::json GitHubServer::seed(const nlohmann::json& state) { return control("POST", "/_control/seed", &state); }
 void GitHubServer::reset() { control("POST", "/_control/reset", nullptr); }
+void GitHubServer::add_token(const std::string& token, const std::string& login, bool integration) {
+  nlohmann::json body = {{"token", token}, {"login", login}, {"integration", integration}};
+  control("POST", "/_control/tokens", &body);
+}
 nlohmann::json GitHubServer::state() const { return control("GET", "/_control/state", nullptr); }
 nlohmann::json GitHubServer::comments(std::int64_t issue) const {
   return control("GET", "/_control/comments?issue=" + std::to_string(issue), nullptr);

@@ -75,15 +75,29 @@ class GitHubServer {
   //              "reviews":[{"user","state","commit_id","body"}]}],     // commit_id defaults to head.sha
   //    "issues":[{"number","title","body","state","labels":[…],"user"}],
   //    "comments":[{"issue","body","user"}],
-  //    "commit_pulls":{"sha":[numbers]}}   // extra commit→PR associations (head, PR commits
+  //    "commit_pulls":{"sha":[numbers]},   // extra commit→PR associations (head, PR commits
   //                                        // and a merged PR's merge_commit_sha are automatic)
+  //    "statuses":{"sha":[{"state","context","description","target_url","creator"}]},
+  //    "runs":[{"id","actor","triggering_actor","event","head_sha","head_branch","status",
+  //             "conclusion","run_attempt","approvals":[{"user","state","environments":[…],"comment"}]}],
+  //    "run_approvals":{"<run id>":[…]},   // deployment reviews added to an existing run
+  //    "rules":{"branch":[{"type","parameters"}]}}   // active ruleset rules of a branch
+  // head.sha or a review's commit_id given as null are sent as null (a PR whose
+  // head is unknown, a review whose commit was garbage-collected).
   // Returns {"pulls":[numbers],"issues":[numbers],"comments":[ids]} of what was created.
   // Numbers are shared by issues and pulls, as on GitHub; ids increase.
   nlohmann::json seed(const nlohmann::json& state);
-  void reset();  // forget all state, faults and the request log
+  void reset();  // forget all state, faults, registered tokens and the request log
+
+  // Registers another token acting as `login`: what a request with it creates is
+  // authored by `login` (a PR author posting a comment or a commit status through
+  // the real API). `integration` (a bot's installation token) makes GET /user
+  // answer 403 "Resource not accessible by integration", like GitHub.
+  void add_token(const std::string& token, const std::string& login, bool integration = false);
 
   // Everything in API shapes: {"pulls":[…],"issues":[…],"comments":[…],
-  // "reviews":{"<pr>":[…]},"deployments":[… + auto_merge, required_contexts],"statuses":{"<id>":[…]}}
+  // "reviews":{"<pr>":[…]},"deployments":[… + auto_merge, required_contexts],"statuses":{"<id>":[…]},
+  // "commit_statuses":{"<sha>":[… newest first]},"runs":[…]}
   nlohmann::json state() const;
   nlohmann::json comments(std::int64_t issue) const;  // the comments of one issue/PR, oldest first
 

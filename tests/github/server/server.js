@@ -6,11 +6,19 @@
 //
 //   node server.js [--token T] [--repository owner/name] [--login L] [--login-type Bot|User]
 //
+// --token belongs to --login; more tokens can be registered (POST /_control/tokens),
+// each acting as its own user: whatever a request creates (comments, statuses,
+// issues, pulls, deployments) is authored by the user of the token it carried, as
+// on GitHub. A token of an integration (a Bot login: GITHUB_TOKEN, an App
+// installation) gets GitHub's 403 "Resource not accessible by integration" from
+// GET /user; a user's token gets the user.
+//
 // Listens on 127.0.0.1 on a free port and prints `listening <port>` on stdout when
 // ready (nothing else is ever written to stdout). Exits when stdin closes, so it
 // never outlives the test process that started it.
 //
 // API (auth: `Authorization: Bearer <token>` or `token <token>`, else 401):
+//   GET    /user                                       (403 for an integration's token)
 //   GET    /repos/{o}/{r}/pulls?state&head&base       PATCH/GET /repos/{o}/{r}/pulls/{n}
 //   POST   /repos/{o}/{r}/pulls                        GET /repos/{o}/{r}/pulls/{n}/reviews
 //   GET    /repos/{o}/{r}/pulls/{n}/commits            GET /repos/{o}/{r}/commits/{sha}/pulls
@@ -20,20 +28,32 @@
 //   GET    /repos/{o}/{r}/issues/comments/{id}         PATCH /repos/{o}/{r}/issues/comments/{id}
 //   GET    /repos/{o}/{r}/deployments?environment&ref  POST /repos/{o}/{r}/deployments
 //   GET    /repos/{o}/{r}/deployments/{id}/statuses    POST /repos/{o}/{r}/deployments/{id}/statuses
+//   POST   /repos/{o}/{r}/statuses/{sha}               GET /repos/{o}/{r}/commits/{ref}/statuses (newest first)
+//   GET    /repos/{o}/{r}/actions/runs/{id}            GET /repos/{o}/{r}/actions/runs/{id}/approvals
+//   GET    /repos/{o}/{r}/rules/branches/{branch}
+// Like GitHub, GET /pulls/{n}/commits lists at most 250 commits; the full pull
+// shape's `commits` counts them all.
 // Lists paginate with per_page (default 30, max 100) and page, with Link headers.
 //
 // Control API (no auth, JSON; `repo` defaults to --repository):
 //   POST   /_control/reset                  forget all state, faults and the request log
 //   POST   /_control/seed                   {repo?, users:[{login,type?}], branches:{ref:sha},
 //            pulls:[{number?,title?,body?,state?,merged?,head:{ref,sha},base:{ref,sha?},
-//                    merge_commit_sha?,user?,draft?,
+//                    merge_commit_sha?,user?,draft?,               // head.sha / commit_id null: sent as null
 //                    commits:[{sha,author?,committer?,message?}], reviews:[{user,state,commit_id?,body?}]}],
 //            issues:[{number?,title,body?,state?,labels?,user?}],
 //            comments:[{issue,body,user?}], commit_pulls:{sha:[number]},
-//            reviews:{"<pr number>":[{user,state,commit_id?,body?}]}}   // on existing PRs
+//            reviews:{"<pr number>":[{user,state,commit_id?,body?}]},   // on existing PRs
+//            statuses:{sha:[{state,context,description?,target_url?,creator?}]},  // oldest first
+//            runs:[{id,actor,triggering_actor?,event?,head_sha?,head_branch?,status?,conclusion?,
+//                   run_attempt?,name?,approvals?:[{user,state,environments:[names],comment?}]}],
+//            run_approvals:{"<run id>":[{user,state,environments,comment?}]},   // on existing runs
+//            rules:{"<branch>":[{type,parameters?}]}}                          // active ruleset rules
 //            -> {pulls:[numbers], issues:[numbers], comments:[ids]}
+//   POST   /_control/tokens                 {token, login, type?: "User"|"Bot", integration?: bool}
+//                                           another token, acting as `login` (integration defaults to Bot)
 //   GET    /_control/state?repo=            everything, in API shapes: {pulls, issues, comments, reviews,
-//                                           deployments, statuses}
+//                                           deployments, statuses, commit_statuses:{sha:[newest first]}, runs}
 //   GET    /_control/comments?issue=N&repo= the comments of one issue (API shape)
 //   POST   /_control/faults                 {method:"*"|"GET"…, path:"<regex on the path>",
 //            kind:"rate_limit_429"|"secondary_rate_limit"|"primary_rate_limit"|"server_error"|
@@ -69,11 +89,18 @@ let requestLog;
 let nextFaultId;
 
 function reset() {
-  state = { nextId: 1000001, nextUserId: 100, users: new Map(), repos: new Map(), repoIds: 5000 };
+  state = { nextId: 1000001, nextUserId: 100, users: new Map(), repos: new Map(), repoIds: 5000, tokens: new Map() };
   faults = [];
   requestLog = [];
   nextFaultId = 1;
-  user(SELF_LOGIN, SELF_TYPE);
+  addToken(TOKEN, SELF_LOGIN, SELF_TYPE);
+}
+
+function addToken(token, login, type, integration) {
+  const u = user(login, type);
+  const entry = { login: u.login, integration: integration === undefined ? u.type === 'Bot' : !!integration };
+  state.tokens.set(token, entry);
+  return entry;
 }
 
 function newId() { return state.nextId++; }
@@ -100,7 +127,8 @@ function repo(fullName) {
     r = {
       owner, name: repoName, full_name: name, id: state.repoIds++, nextNumber: 1,
       pulls: new Map(), issues: new Map(), comments: [], branches: new Map(),
-      commitPulls: new Map(), deployments: [], statuses: new Map(),
+      commitPulls: new Map(), deployments: [], statuses: new Map(), commitStatuses: new Map(), runs: new Map(),
+      rules: new Map(),
     };
     state.repos.set(name, r);
   }
@@ -122,7 +150,8 @@ function associate(r, sha, number) {
 function addPull(r, p) {
   const number = takeNumber(r, p.number);
   const headRef = (p.head && p.head.ref) || `branch-${number}`;
-  const headSha = (p.head && p.head.sha) || r.branches.get(headRef) || fakeSha(`${r.full_name}:${headRef}:${number}`);
+  const headSha = p.head && p.head.sha === null ? null
+    : (p.head && p.head.sha) || r.branches.get(headRef) || fakeSha(`${r.full_name}:${headRef}:${number}`);
   const baseRef = (p.base && p.base.ref) || 'main';
   const created = now();
   const merged = !!p.merged;
@@ -160,7 +189,7 @@ function addPull(r, p) {
 function addReview(r, pull, rv) {
   const review = {
     id: newId(), user: user(rv.user).login, state: rv.state || 'APPROVED', body: rv.body || '',
-    commit_id: rv.commit_id || pull.head.sha, submitted_at: rv.state === 'PENDING' ? undefined : now(),
+    commit_id: rv.commit_id === null ? null : rv.commit_id || pull.head.sha, submitted_at: rv.state === 'PENDING' ? undefined : now(),
   };
   pull.reviews.push(review);
   return review;
@@ -364,6 +393,58 @@ function statusJson(base, r, d, s) {
   };
 }
 
+function commitStatusJson(base, r, sha, s) {
+  const creator = userJson(base, s.creator);
+  return {
+    url: `${base}/repos/${r.full_name}/statuses/${sha}`, avatar_url: creator ? creator.avatar_url : null, id: s.id,
+    node_id: Buffer.from(`SC_${s.id}`).toString('base64'), state: s.state, description: s.description,
+    target_url: s.target_url, context: s.context, created_at: s.created_at, updated_at: s.created_at, creator,
+  };
+}
+
+function environmentJson(base, r, name) {
+  const id = Number.parseInt(fakeSha(`env:${r.full_name}:${name}`).slice(0, 8), 16);
+  return {
+    id, node_id: Buffer.from(`EN_${id}`).toString('base64'), name,
+    url: `${base}/repos/${r.full_name}/environments/${encodeURIComponent(name)}`,
+    html_url: `${WEB}/${r.full_name}/deployments/activity_log?environments_filter=${encodeURIComponent(name)}`,
+    created_at: '2024-01-01T00:00:00Z', updated_at: '2024-01-01T00:00:00Z',
+  };
+}
+
+function approvalJson(base, r, a) {
+  return {
+    state: a.state, comment: a.comment, environments: a.environments.map((e) => environmentJson(base, r, e)),
+    user: userJson(base, a.user),
+  };
+}
+
+function runJson(base, r, run) {
+  const api = `${base}/repos/${r.full_name}/actions/runs/${run.id}`;
+  return {
+    id: run.id, name: run.name, node_id: Buffer.from(`WFR_${run.id}`).toString('base64'), check_suite_id: run.id + 1,
+    check_suite_node_id: Buffer.from(`CS_${run.id + 1}`).toString('base64'), head_branch: run.head_branch,
+    head_sha: run.head_sha, path: '.github/workflows/deploy.yml@main', run_number: run.id % 1000, event: run.event,
+    display_title: run.name, status: run.status, conclusion: run.conclusion, workflow_id: 159038, url: api,
+    html_url: `${WEB}/${r.full_name}/actions/runs/${run.id}`, pull_requests: [], created_at: run.created_at,
+    updated_at: run.created_at, actor: userJson(base, run.actor), run_attempt: run.run_attempt, referenced_workflows: [],
+    run_started_at: run.created_at, triggering_actor: userJson(base, run.triggering_actor), jobs_url: `${api}/jobs`,
+    logs_url: `${api}/logs`, check_suite_url: `${base}/repos/${r.full_name}/check-suites/${run.id + 1}`,
+    artifacts_url: `${api}/artifacts`, cancel_url: `${api}/cancel`, rerun_url: `${api}/rerun`,
+    previous_attempt_url: run.run_attempt > 1 ? `${api}/attempts/${run.run_attempt - 1}` : null,
+    workflow_url: `${base}/repos/${r.full_name}/actions/workflows/159038`,
+    head_commit: { id: run.head_sha, tree_id: fakeSha(`tree:${run.head_sha}`), message: run.name, timestamp: run.created_at,
+      author: { name: run.actor, email: `${run.actor}@users.noreply.github.com` },
+      committer: { name: run.actor, email: `${run.actor}@users.noreply.github.com` } },
+    repository: repoJson(base, r), head_repository: repoJson(base, r),
+  };
+}
+
+function ruleJson(r, rule) {
+  return { type: rule.type, ruleset_source_type: 'Repository', ruleset_source: r.full_name, ruleset_id: rule.ruleset_id,
+    parameters: rule.parameters };
+}
+
 // ---- HTTP plumbing ---------------------------------------------------------
 function send(res, status, body, headers = {}) {
   const text = body === undefined ? '' : JSON.stringify(body);
@@ -383,9 +464,9 @@ function error(res, status, message, docs, extra = {}) {
 
 const notFound = (res) => error(res, 404, 'Not Found');
 
-function validation(res, message, docs) {
+function validation(res, message, docs, resource = 'Issue') {
   return send(res, 422, {
-    message: 'Validation Failed', errors: [{ resource: 'Issue', code: 'custom', message }],
+    message: 'Validation Failed', errors: [{ resource, code: 'custom', message }],
     documentation_url: docs || DOCS, status: '422',
   });
 }
@@ -437,7 +518,8 @@ function matchFault(method, path) {
 // ---- routes ----------------------------------------------------------------
 const routes = [];
 function route(method, pattern, handler) {
-  const re = new RegExp('^' + pattern.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)') + '$');
+  // {name} is one path segment; {name*} the rest of the path (a branch with slashes).
+  const re = new RegExp('^' + pattern.replace(/\{(\w+)\*\}/g, '(?<$1>.+)').replace(/\{(\w+)\}/g, '(?<$1>[^/]+)') + '$');
   routes.push({ method, re, handler });
 }
 
@@ -470,7 +552,7 @@ route('POST', '/repos/{o}/{r}/pulls', (c) => {
     });
   }
   const p = addPull(c.repo, { title: b.title, body: b.body === undefined ? null : b.body, head: { ref: headRef }, base: { ref: b.base },
-    user: SELF_LOGIN, draft: b.draft, merge_commit_sha: null });
+    user: c.actor.login, draft: b.draft, merge_commit_sha: null });
   return send(c.res, 201, pullJson(c.base, c.repo, p, true), { Location: `${c.base}/repos/${c.repo.full_name}/pulls/${p.number}` });
 });
 route('PATCH', '/repos/{o}/{r}/pulls/{n}', (c) => {
@@ -491,7 +573,8 @@ route('GET', '/repos/{o}/{r}/pulls/{n}/reviews', (c) => {
 });
 route('GET', '/repos/{o}/{r}/pulls/{n}/commits', (c) => {
   const p = needPull(c.repo, c.params.n);
-  return p ? paginate(c.req, c.res, c.base, p.commits.map((cm) => commitJson(c.base, c.repo, cm))) : notFound(c.res);
+  // GitHub lists at most 250 commits of a pull request (the full shape counts them all).
+  return p ? paginate(c.req, c.res, c.base, p.commits.slice(0, 250).map((cm) => commitJson(c.base, c.repo, cm))) : notFound(c.res);
 });
 route('GET', '/repos/{o}/{r}/commits/{sha}/pulls', (c) => {
   const numbers = [...(c.repo.commitPulls.get(c.params.sha) || [])].sort((a, b) => a - b);
@@ -509,7 +592,7 @@ route('GET', '/repos/{o}/{r}/issues', (c) => {
 });
 route('POST', '/repos/{o}/{r}/issues', (c) => {
   if (!c.body.title) return validation(c.res, 'title is required', `${DOCS}/issues/issues#create-an-issue`);
-  const i = addIssue(c.repo, { title: c.body.title, body: c.body.body, labels: c.body.labels }, SELF_LOGIN);
+  const i = addIssue(c.repo, { title: c.body.title, body: c.body.body, labels: c.body.labels }, c.actor.login);
   return send(c.res, 201, issueJson(c.base, c.repo, i), { Location: `${c.base}/repos/${c.repo.full_name}/issues/${i.number}` });
 });
 route('GET', '/repos/{o}/{r}/issues/{n}', (c) => {
@@ -540,7 +623,7 @@ route('POST', '/repos/{o}/{r}/issues/{n}/comments', (c) => {
   if (!issueExists(c.repo, c.params.n)) return notFound(c.res);
   if (typeof c.body.body !== 'string') return validation(c.res, 'body is required', `${DOCS}/issues/comments#create-an-issue-comment`);
   if (c.body.body.length > 65536) return validation(c.res, 'Body is too long (maximum is 65536 characters)', `${DOCS}/issues/comments#create-an-issue-comment`);
-  const cm = addComment(c.repo, Number(c.params.n), c.body.body, SELF_LOGIN);
+  const cm = addComment(c.repo, Number(c.params.n), c.body.body, c.actor.login);
   return send(c.res, 201, commentJson(c.base, c.repo, cm), { Location: `${c.base}/repos/${c.repo.full_name}/issues/comments/${cm.id}` });
 });
 route('GET', '/repos/{o}/{r}/issues/comments/{id}', (c) => {
@@ -577,7 +660,7 @@ route('POST', '/repos/{o}/{r}/deployments', (c) => {
   const d = {
     id: newId(), ref: b.ref, sha: /^[0-9a-f]{40}$/.test(b.ref) ? b.ref : (c.repo.branches.get(b.ref) || fakeSha(b.ref)),
     task: b.task || 'deploy', payload: b.payload === undefined ? {} : b.payload, environment,
-    description: b.description === undefined ? null : b.description, creator: SELF_LOGIN, created_at: created, updated_at: created,
+    description: b.description === undefined ? null : b.description, creator: c.actor.login, created_at: created, updated_at: created,
     transient_environment: !!b.transient_environment,
     production_environment: b.production_environment === undefined ? environment === 'production' : !!b.production_environment,
     auto_merge: b.auto_merge, required_contexts: b.required_contexts,
@@ -598,12 +681,67 @@ route('POST', '/repos/{o}/{r}/deployments/{id}/statuses', (c) => {
   const states = ['error', 'failure', 'inactive', 'in_progress', 'queued', 'pending', 'success'];
   if (!states.includes(c.body.state)) return validation(c.res, `state is not included in the list`, `${DOCS}/deployments/statuses#create-a-deployment-status`);
   const s = {
-    id: newId(), state: c.body.state, creator: SELF_LOGIN, description: c.body.description || '',
+    id: newId(), state: c.body.state, creator: c.actor.login, description: c.body.description || '',
     environment: c.body.environment || d.environment, log_url: c.body.log_url || c.body.target_url || '',
     environment_url: c.body.environment_url || '', created_at: now(),
   };
   c.repo.statuses.get(d.id).push(s);
   return send(c.res, 201, statusJson(c.base, c.repo, d, s));
+});
+
+route('GET', '/user', (c) => {
+  if (c.actor.integration) {
+    return error(c.res, 403, 'Resource not accessible by integration', `${DOCS}/users/users#get-the-authenticated-user`);
+  }
+  const u = userJson(c.base, c.actor.login);
+  return send(c.res, 200, { ...u, name: null, company: null, blog: '', location: null, email: null, hireable: null,
+    bio: null, twitter_username: null, public_repos: 0, public_gists: 0, followers: 0, following: 0,
+    created_at: '2020-01-01T00:00:00Z', updated_at: '2020-01-01T00:00:00Z',
+    // the authenticated user's own profile carries its private counts
+    private_gists: 0, total_private_repos: 0, owned_private_repos: 0, disk_usage: 0, collaborators: 0,
+    two_factor_authentication: true, plan: { name: 'free', space: 976562499, private_repos: 10000, collaborators: 0 } });
+});
+function addCommitStatus(r, sha, s, creator) {
+  const created = now();
+  const status = { id: newId(), state: s.state, context: s.context || 'default',
+    description: s.description === undefined ? null : s.description,
+    target_url: s.target_url === undefined ? null : s.target_url, creator: user(creator).login, created_at: created };
+  if (!r.commitStatuses.has(sha)) r.commitStatuses.set(sha, []);
+  r.commitStatuses.get(sha).push(status);
+  return status;
+}
+route('POST', '/repos/{o}/{r}/statuses/{sha}', (c) => {
+  const docs = `${DOCS}/commits/statuses#create-a-commit-status`;
+  const sha = c.params.sha;
+  if (!/^[0-9a-f]{40}$/.test(sha)) return error(c.res, 422, `No commit found for SHA: ${sha}`, docs);
+  if (!['error', 'failure', 'pending', 'success'].includes(c.body.state)) {
+    return validation(c.res, 'state is not included in the list', docs, 'Status');
+  }
+  if (typeof c.body.description === 'string' && c.body.description.length > 140) {
+    return validation(c.res, 'description is too long (maximum is 140 characters)', docs, 'Status');
+  }
+  const s = addCommitStatus(c.repo, sha, c.body, c.actor.login);
+  return send(c.res, 201, commitStatusJson(c.base, c.repo, sha, s), { Location: `${c.base}/repos/${c.repo.full_name}/statuses/${sha}` });
+});
+function listCommitStatuses(c) {
+  const ref = decodeURIComponent(c.params.ref);
+  const sha = c.repo.branches.get(ref) || ref;
+  const list = (c.repo.commitStatuses.get(sha) || []).slice().reverse();  // newest first, like GitHub
+  return paginate(c.req, c.res, c.base, list.map((s) => commitStatusJson(c.base, c.repo, sha, s)));
+}
+route('GET', '/repos/{o}/{r}/commits/{ref}/statuses', listCommitStatuses);
+route('GET', '/repos/{o}/{r}/statuses/{ref}', listCommitStatuses);  // GitHub's legacy route
+route('GET', '/repos/{o}/{r}/actions/runs/{id}', (c) => {
+  const run = c.repo.runs.get(Number(c.params.id));
+  return run ? send(c.res, 200, runJson(c.base, c.repo, run)) : notFound(c.res);
+});
+route('GET', '/repos/{o}/{r}/actions/runs/{id}/approvals', (c) => {
+  const run = c.repo.runs.get(Number(c.params.id));
+  return run ? send(c.res, 200, run.approvals.map((a) => approvalJson(c.base, c.repo, a))) : notFound(c.res);
+});
+route('GET', '/repos/{o}/{r}/rules/branches/{branch*}', (c) => {
+  const branch = decodeURIComponent(c.params.branch);
+  return paginate(c.req, c.res, c.base, (c.repo.rules.get(branch) || []).map((rule) => ruleJson(c.repo, rule)));
 });
 
 // ---- control API -----------------------------------------------------------
@@ -622,6 +760,28 @@ function seed(b) {
     if (!pull) throw new Error(`seed: no pull request #${number} for reviews`);
     for (const rv of reviews) addReview(r, pull, rv);
   }
+  for (const [sha, list] of Object.entries(b.statuses || {})) for (const s of list) addCommitStatus(r, sha, s, s.creator || SELF_LOGIN);
+  const approval = (a) => ({ state: a.state || 'approved', user: user(a.user).login, environments: a.environments || [],
+    comment: a.comment || '' });
+  for (const run of b.runs || []) {
+    if (!run.id || !run.actor) throw new Error('seed: a run needs an id and an actor');
+    r.runs.set(Number(run.id), {
+      id: Number(run.id), name: run.name || 'deploy', event: run.event || 'workflow_dispatch',
+      head_sha: run.head_sha || fakeSha(`run:${run.id}`), head_branch: run.head_branch || 'main',
+      status: run.status || 'in_progress', conclusion: run.conclusion === undefined ? null : run.conclusion,
+      run_attempt: run.run_attempt || 1, actor: user(run.actor).login,
+      triggering_actor: user(run.triggering_actor || run.actor).login, created_at: now(),
+      approvals: (run.approvals || []).map(approval),
+    });
+  }
+  for (const [id, list] of Object.entries(b.run_approvals || {})) {
+    const run = r.runs.get(Number(id));
+    if (!run) throw new Error(`seed: no run ${id} for approvals`);
+    for (const a of list) run.approvals.push(approval(a));
+  }
+  for (const [branch, rules] of Object.entries(b.rules || {})) {
+    r.rules.set(branch, rules.map((rule, i) => ({ type: rule.type, parameters: rule.parameters || {}, ruleset_id: 40 + i })));
+  }
   return out;
 }
 
@@ -636,6 +796,9 @@ function snapshot(base, r) {
     issues: [...r.issues.values()].map((i) => issueJson(base, r, i)),
     comments: r.comments.map((c) => commentJson(base, r, c)),
     reviews, deployments, statuses,
+    commit_statuses: Object.fromEntries([...r.commitStatuses.entries()].map(([sha, list]) =>
+      [sha, list.slice().reverse().map((s) => commitStatusJson(base, r, sha, s))])),
+    runs: [...r.runs.values()].map((run) => runJson(base, r, run)),
   };
 }
 
@@ -646,6 +809,11 @@ async function control(req, res, url, base) {
   const p = url.pathname;
   if (req.method === 'POST' && p === '/_control/reset') { reset(); return send(res, 200, {}); }
   if (req.method === 'POST' && p === '/_control/seed') return send(res, 200, seed(body));
+  if (req.method === 'POST' && p === '/_control/tokens') {
+    if (!body.token || !body.login) return error(res, 400, 'token and login are required');
+    const t = addToken(body.token, body.login, body.type, body.integration);
+    return send(res, 201, { login: t.login, integration: t.integration });
+  }
   if (req.method === 'GET' && p === '/_control/state') return send(res, 200, snapshot(base, repo(url.searchParams.get('repo'))));
   if (req.method === 'GET' && p === '/_control/comments') {
     const r = repo(url.searchParams.get('repo'));
@@ -700,9 +868,13 @@ async function api(req, res, url, base) {
 
   const auth = req.headers.authorization || '';
   const presented = auth.replace(/^(Bearer|token)\s+/i, '');
-  if (TOKEN !== '' && (presented === auth || presented !== TOKEN)) {
-    entry.status = error(res, 401, 'Bad credentials');
-    return;
+  let actor = state.tokens.get(TOKEN);
+  if (TOKEN !== '') {
+    actor = presented === auth ? undefined : state.tokens.get(presented);
+    if (!actor) {
+      entry.status = error(res, 401, 'Bad credentials');
+      return;
+    }
   }
   const f = matchFault(req.method, url.pathname);
   if (f) entry.fault = f.kind;
@@ -721,7 +893,8 @@ async function api(req, res, url, base) {
     const m = r.re.exec(url.pathname);
     if (!m) continue;
     const params = m.groups || {};
-    const c = { req, res, base, body, params, query: url.searchParams, repo: repo(`${params.o}/${params.r}`) };
+    const c = { req, res, base, body, params, query: url.searchParams, actor,
+      repo: params.o === undefined ? null : repo(`${params.o}/${params.r}`) };
     if (f && f.kind === 'drop_after_write') {
       // Do the work, then cut the connection before any byte of the response.
       c.res = { writeHead() { return this; }, end() {} };
