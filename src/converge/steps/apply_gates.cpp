@@ -136,7 +136,7 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
       return {};
     }
     const std::string why = decision ? "approval gate: " + decision->reason : decision.error().message;
-    if (in.break_glass.empty()) return fail(decision ? Error::refused(why) : decision.error());
+    if (in.break_glass.empty()) return fail(decision ? Error::refused(why + "; nothing was applied") : decision.error());
     io.console.warning("approval gate would refuse: " + why);
   }
   record.break_glass = in.break_glass;
