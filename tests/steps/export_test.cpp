@@ -39,7 +39,7 @@ class ExportToPr : public ::testing::Test {
     base_ = repo_->commit_all("BI assets");
     git_.create_bare("consumer");
     repo_->set_remote("origin", git_.url("consumer"));
-    auto applied = runner_.run({"apply", "--env", "dev"}, "push", runner_.push_event("main", base_), base_);
+    auto applied = runner_.run({"apply", "--env", "dev"}, "push", runner_.push_event("dev/bi", base_), base_);
     ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
   }
 
@@ -108,7 +108,7 @@ TEST_F(ExportToPr, AUiEditBecomesOnePullRequestWhoseDiffIsExactlyThatEdit) {
 // next plan forgot which items converge created and never deleted them.
 TEST_F(ExportToPr, AnItemRemovedFromGitIsDeletedEvenAfterADeployThatChangedNothing) {
   ASSERT_EQ(runner_.same_job({"record-manifest", "--env", "dev"}, "push", {}, base_).exit_code, 0);
-  auto again = runner_.run({"apply", "--env", "dev"}, "push", runner_.push_event("main", base_), base_);
+  auto again = runner_.run({"apply", "--env", "dev"}, "push", runner_.push_event("dev/bi", base_), base_);
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_NE(again.out.find("Nothing to apply"), std::string::npos) << again.out;
   ASSERT_EQ(runner_.same_job({"record-manifest", "--env", "dev"}, "push", {}, base_).exit_code, 0);
