@@ -1,4 +1,5 @@
-// drift-verify end to end on SQLite: clean, pending migrations, ad-hoc DDL, --apply.
+// drift-verify end to end on SQLite: clean, pending migrations, ad-hoc DDL, --apply
+// (which only ever restores the deploy the manifest recorded).
 #include "steps/repo_fixture.hpp"
 
 namespace converge::testing {
@@ -14,19 +15,67 @@ TEST_F(Drift, CleanRuntimeExitsZero) {
   EXPECT_NE(r.out.find("No drift"), std::string::npos);
 }
 
-TEST_F(Drift, PendingMigrationIsDriftAndApplyReconcilesIt) {
+TEST_F(Drift, PendingMigrationIsDrift) {
   auto r = converge({"drift-verify", "--env", "dev"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("drift in dev: 1 to create"), std::string::npos) << r.err;
+}
+
+TEST_F(Drift, ApplyPutsBackTheRecordedDeployAfterAHandMadeRollback) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  sha_ = repo_->commit_all("snapshot");
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  sqlite_exec(".converge/dev.db", "drop table users; delete from schema_migrations");
+
   auto fixed = converge({"drift-verify", "--env", "dev", "--apply"});
   EXPECT_EQ(fixed.exit_code, 0) << fixed.out << fixed.err;
+  EXPECT_NE(fixed.out.find("runs " + sha_.substr(0, 12) + " as recorded"), std::string::npos) << fixed.out;
   EXPECT_NE(fixed.out.find("Drift reconciled"), std::string::npos);
   EXPECT_EQ(sqlite_value(".converge/dev.db", "select max(version) from schema_migrations"), "20260101000000");
+}
+
+TEST_F(Drift, ApplyRefusesWhenNothingIsRecorded) {
+  auto r = converge({"drift-verify", "--env", "dev", "--apply"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("nothing is recorded as running in dev"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("nothing was applied"), std::string::npos) << r.err;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from schema_migrations"), "");
+}
+
+TEST_F(Drift, ApplyRefusesACommitThatIsNotTheRecordedOne) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  repo_->commit_all("snapshot");
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  dir_.write("db/migrations/20260102000000_posts.sql", kPosts);
+  const auto unrecorded = repo_->commit_all("posts, never deployed through apply");
+
+  auto r = converge({"drift-verify", "--env", "dev", "--apply"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("but the checkout is " + unrecorded.substr(0, 12)), std::string::npos) << r.err;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from sqlite_master where name = 'posts'"), "0");
+}
+
+TEST_F(Drift, ApplyRefusesABundleThatIsNotTheRecordedOne) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  repo_->commit_all("snapshot");
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  dir_.write("db/migrations/20260102000000_posts.sql", kPosts);  // uncommitted: same HEAD, another bundle
+
+  auto r = converge({"drift-verify", "--env", "dev", "--apply"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("target app-db's bundle"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("is not the one recorded for dev"), std::string::npos) << r.err;
+  EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from sqlite_master where name = 'posts'"), "0");
 }
 
 TEST_F(Drift, AdHocDdlIsShownAsADiffAndNeverUndone) {
   ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
   repo_->commit_all("snapshot");
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
   sqlite_exec(".converge/dev.db", "alter table users add column nickname text");
   auto r = converge({"drift-verify", "--env", "dev"});
   EXPECT_EQ(r.exit_code, 1);

@@ -153,8 +153,9 @@ TEST_F(Steps, SecretsFromVariablesAreMaskedAndNeverPrinted) {
              "environments:\n  - {name: dev, branch: dev}\ntargets:\n  - name: pg\n    provider: sql\n"
              "    settings:\n      url: ${DATABASE_URL}\n");
   dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nselect * from missing_table;\n-- migrate:down\n");
+  TempDir runner_temp;
   auto r = run_step("converge", {"apply", "--env", "dev"}, dir_.path(),
-                    {{"GITHUB_ACTIONS", "true"}, {"DATABASE_URL", url}});
+                    {{"GITHUB_ACTIONS", "true"}, {"RUNNER_TEMP", runner_temp.path().string()}, {"DATABASE_URL", url}});
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   auto mask_line = "::add-mask::" + url + "\n";
   ASSERT_NE(r.out.find(mask_line), std::string::npos) << r.out;

@@ -1,6 +1,6 @@
 // The manifest in PostgreSQL: the server store shared by every runner.
 //
-// Schema (version 2, kept in meta.schema_version under component 'deployments';
+// Schema (version 3, kept in meta.schema_version under component 'deployments';
 // kMigrations[i] upgrades i → i+1):
 //
 //   meta.schema_version(component text PRIMARY KEY, version integer NOT NULL)
@@ -20,10 +20,17 @@
 //                                       -- converge manages in the target; '' = not tracked
 //     UNIQUE (run_id, run_attempt, target, environment))  -- a retried step writes nothing
 //
-// Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
-// written by version 1 read back as '').
+//   meta.locks(                          -- (version 3) apply locks of targets without one
+//     name        text PRIMARY KEY,      -- "apply:<environment>/<target>"
+//     token       text NOT NULL,         -- random per holder; only it renews or deletes the row
+//     holder      text NOT NULL,         -- one line naming the run, host, pid, since when
+//     host        text NOT NULL, pid bigint NOT NULL,
+//     expires_at  timestamptz NOT NULL)  -- lease end (the server's clock)
 //
-// Rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
+// Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
+// written by version 1 read back as ''); 3 adds `meta.locks`.
+//
+// Deployment rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
 // All values travel as parameters (PQexecParams). Creating or upgrading the schema
 // holds a transaction-scoped advisory lock, because CREATE … IF NOT EXISTS races
 // between two sessions in PostgreSQL. The session runs in UTC.
@@ -49,7 +56,7 @@ CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);
 )sql";
 
-constexpr std::array<const char*, 2> kMigrations{
+constexpr std::array<const char*, 3> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE meta.deployments (
@@ -79,7 +86,29 @@ CREATE INDEX deployments_by_environment ON meta.deployments (environment, target
     R"sql(
 ALTER TABLE meta.deployments ADD COLUMN managed text NOT NULL DEFAULT '';
 )sql",
+    // 2 → 3
+    R"sql(
+CREATE TABLE meta.locks (
+  name       text PRIMARY KEY,
+  token      text NOT NULL,
+  holder     text NOT NULL,
+  host       text NOT NULL,
+  pid        bigint NOT NULL,
+  expires_at timestamptz NOT NULL
+);
+)sql",
 };
+
+constexpr const char* kDropExpiredLock = "DELETE FROM meta.locks WHERE name = $1 AND expires_at < now()";
+constexpr const char* kInsertLock = "INSERT INTO meta.locks (name, token, holder, host, pid, expires_at)"
+                                    " VALUES ($1, $2, $3, $4, $5::bigint, now() + $6::bigint * interval '1 millisecond')"
+                                    " ON CONFLICT (name) DO NOTHING";
+constexpr const char* kReadLock = "SELECT name, token, holder, host, pid::text,"
+                                  " to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"
+                                  " FROM meta.locks WHERE name = $1";
+constexpr const char* kRenewLock = "UPDATE meta.locks SET expires_at = now() + $3::bigint * interval '1 millisecond'"
+                                   " WHERE name = $1 AND token = $2";
+constexpr const char* kUnlock = "DELETE FROM meta.locks WHERE name = $1 AND token = $2";
 
 constexpr const char* kInsert = R"sql(
 INSERT INTO meta.deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
@@ -186,6 +215,42 @@ class PostgresStore final : public Store {
     auto result = query(kHistory, {env.c_str(), n.c_str()});
     if (!result) return fail(result.error());
     return read_rows(result->get());
+  }
+
+  Expected<LockTry> try_lock(const LockLease& claim, std::chrono::milliseconds lease) override {
+    if (auto ok = exec("BEGIN"); !ok) return fail(ok.error());
+    auto dropped = query(kDropExpiredLock, {claim.name.c_str()});
+    if (!dropped) return rollback(dropped.error());
+    const std::string pid = std::to_string(claim.pid), ms = std::to_string(lease.count());
+    auto inserted = query(kInsertLock, {claim.name.c_str(), claim.token.c_str(), claim.holder.c_str(),
+                                        claim.host.c_str(), pid.c_str(), ms.c_str()});
+    if (!inserted) return rollback(inserted.error());
+    LockTry out;
+    out.acquired = std::atoi(PQcmdTuples(inserted->get())) == 1;
+    if (!out.acquired) {
+      auto row = query(kReadLock, {claim.name.c_str()});
+      if (!row) return rollback(row.error());
+      if (PQntuples(row->get()) > 0) {
+        auto text = [&](int c) { return std::string(PQgetvalue(row->get(), 0, c)); };
+        out.holder = {text(0), text(1), text(2), text(3), std::atoll(PQgetvalue(row->get(), 0, 4)), text(5)};
+      }
+    }
+    if (auto ok = exec("COMMIT"); !ok) return rollback(ok.error());
+    return out;
+  }
+
+  Expected<bool> renew_lock(std::string_view name, std::string_view token, std::chrono::milliseconds lease) override {
+    const std::string n(name), t(token), ms = std::to_string(lease.count());
+    auto done = query(kRenewLock, {n.c_str(), t.c_str(), ms.c_str()});
+    if (!done) return fail(done.error());
+    return std::atoi(PQcmdTuples(done->get())) == 1;
+  }
+
+  Expected<void> unlock(std::string_view name, std::string_view token) override {
+    const std::string n(name), t(token);
+    auto done = query(kUnlock, {n.c_str(), t.c_str()});
+    if (!done) return fail(done.error());
+    return {};
   }
 
  private:

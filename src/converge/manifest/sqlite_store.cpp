@@ -1,6 +1,6 @@
 // The manifest in a SQLite file: the embedded default store.
 //
-// Schema (version 2, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
+// Schema (version 3, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
 //
 //   deployments(
 //     id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: append-only
@@ -18,10 +18,17 @@
 //                                       -- converge manages in the target; '' = not tracked
 //     UNIQUE (run_id, run_attempt, target, environment))   -- a retried step writes nothing
 //
-// Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
-// written by version 1 read back as '').
+//   locks(                              -- (version 3) apply locks of targets without one
+//     name        TEXT PRIMARY KEY,     -- "apply:<environment>/<target>"
+//     token       TEXT NOT NULL,        -- random per holder; only it renews or deletes the row
+//     holder      TEXT NOT NULL,        -- one line naming the run, host, pid, since when
+//     host        TEXT NOT NULL, pid INTEGER NOT NULL,
+//     expires_ms  INTEGER NOT NULL)     -- lease end, Unix milliseconds (SQLite's clock)
 //
-// Rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
+// Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
+// written by version 1 read back as ''); 3 adds `locks`.
+//
+// Deployment rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
 // The file runs in WAL mode with a 10 s busy timeout so concurrent writers wait
 // instead of failing; record() takes the write lock up front (BEGIN IMMEDIATE).
 //
@@ -40,7 +47,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10'000;
 
-constexpr std::array<const char*, 2> kMigrations{
+constexpr std::array<const char*, 3> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE deployments (
@@ -70,7 +77,30 @@ CREATE INDEX deployments_by_environment ON deployments (environment, target, sta
     R"sql(
 ALTER TABLE deployments ADD COLUMN managed TEXT NOT NULL DEFAULT '';
 )sql",
+    // 2 → 3
+    R"sql(
+CREATE TABLE locks (
+  name       TEXT PRIMARY KEY,
+  token      TEXT NOT NULL,
+  holder     TEXT NOT NULL,
+  host       TEXT NOT NULL,
+  pid        INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL
+);
+)sql",
 };
+
+#define CONVERGE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
+constexpr const char* kDropExpiredLock = "DELETE FROM locks WHERE name = ?1 AND expires_ms < " CONVERGE_NOW_MS;
+constexpr const char* kInsertLock = "INSERT INTO locks (name, token, holder, host, pid, expires_ms)"
+                                    " VALUES (?1, ?2, ?3, ?4, ?5, " CONVERGE_NOW_MS " + ?6)"
+                                    " ON CONFLICT (name) DO NOTHING";
+constexpr const char* kRenewLock = "UPDATE locks SET expires_ms = " CONVERGE_NOW_MS " + ?3 WHERE name = ?1 AND token = ?2";
+#undef CONVERGE_NOW_MS
+constexpr const char* kReadLock = "SELECT name, token, holder, host, pid,"
+                                  " strftime('%Y-%m-%dT%H:%M:%SZ', expires_ms / 1000, 'unixepoch')"
+                                  " FROM locks WHERE name = ?1";
+constexpr const char* kUnlock = "DELETE FROM locks WHERE name = ?1 AND token = ?2";
 
 constexpr const char* kInsert = R"sql(
 INSERT INTO deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
@@ -162,7 +192,63 @@ class SqliteStore final : public Store {
     return read_rows(stmt->get());
   }
 
+  Expected<LockTry> try_lock(const LockLease& claim, std::chrono::milliseconds lease) override {
+    if (auto ok = exec("BEGIN IMMEDIATE"); !ok) return fail(ok.error());
+    auto dropped = step(kDropExpiredLock, {claim.name});
+    if (!dropped) return rollback(dropped.error());
+    auto insert = prepare(kInsertLock);
+    if (!insert) return rollback(insert.error());
+    for (int i = 0; const std::string* text : {&claim.name, &claim.token, &claim.holder, &claim.host})
+      bind_text(insert->get(), ++i, *text);
+    sqlite3_bind_int64(insert->get(), 5, claim.pid);
+    sqlite3_bind_int64(insert->get(), 6, lease.count());
+    if (sqlite3_step(insert->get()) != SQLITE_DONE) return rollback(error("taking lock " + claim.name));
+    LockTry out;
+    out.acquired = sqlite3_changes(db_.get()) == 1;
+    insert->reset();
+    if (!out.acquired) {
+      auto read = prepare(kReadLock);
+      if (!read) return rollback(read.error());
+      bind_text(read->get(), 1, claim.name);
+      if (sqlite3_step(read->get()) == SQLITE_ROW) {
+        auto text = [&](int column) {
+          const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(read->get(), column));
+          return std::string(p ? p : "");
+        };
+        out.holder = {text(0), text(1), text(2), text(3), sqlite3_column_int64(read->get(), 4), text(5)};
+      }
+    }
+    if (auto ok = exec("COMMIT"); !ok) return rollback(ok.error());
+    return out;
+  }
+
+  Expected<bool> renew_lock(std::string_view name, std::string_view token, std::chrono::milliseconds lease) override {
+    auto stmt = prepare(kRenewLock);
+    if (!stmt) return fail(stmt.error());
+    bind_text(stmt->get(), 1, name);
+    bind_text(stmt->get(), 2, token);
+    sqlite3_bind_int64(stmt->get(), 3, lease.count());
+    if (sqlite3_step(stmt->get()) != SQLITE_DONE) return fail(error("renewing lock " + std::string(name)));
+    return sqlite3_changes(db_.get()) == 1;
+  }
+
+  Expected<void> unlock(std::string_view name, std::string_view token) override {
+    auto done = step(kUnlock, {name, token});
+    if (!done) return fail(done.error());
+    return {};
+  }
+
  private:
+  // Runs one statement with text parameters ?1, ?2, …
+  Expected<void> step(const char* sql, std::initializer_list<std::string_view> params) {
+    auto stmt = prepare(sql);
+    if (!stmt) return fail(stmt.error());
+    int i = 0;
+    for (auto p : params) bind_text(stmt->get(), ++i, p);
+    if (sqlite3_step(stmt->get()) != SQLITE_DONE) return fail(error("updating locks"));
+    return {};
+  }
+
   Error error(std::string_view what) const {
     return Error::runtime("manifest " + path_ + ": " + std::string(what) + ": " + sqlite3_errmsg(db_.get()));
   }

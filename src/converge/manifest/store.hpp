@@ -3,6 +3,7 @@
 // store writes is documented at the top of its .cpp file.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -40,6 +41,22 @@ struct Deployment {
   bool operator==(const Deployment&) const = default;
 };
 
+// A lock row: who holds the lock `name` until its lease runs out. Used for the
+// apply lock of targets whose runtime has no lock of its own.
+struct LockLease {
+  std::string name;        // "apply:<environment>/<target>"
+  std::string token;       // random, names this holder's row (only it renews or releases it)
+  std::string holder;      // one line naming the holder (run, host, pid, since when)
+  std::string host;        // the holder's host name
+  std::int64_t pid = 0;    // the holder's process id on that host
+  std::string expires_at;  // read back: UTC ISO 8601
+};
+
+struct LockTry {
+  bool acquired = false;
+  LockLease holder;  // when not acquired: the row that holds the lock
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -55,6 +72,16 @@ class Store {
 
   // The last `limit` rows of an environment (any status), newest first.
   virtual Expected<std::vector<Deployment>> history(std::string_view environment, int limit) = 0;
+
+  // Takes the lock `claim.name` for `lease` when nobody holds it or its holder's
+  // lease has expired (that row is replaced), in one transaction. Not acquired:
+  // LockTry::holder is the row that holds it.
+  virtual Expected<LockTry> try_lock(const LockLease& claim, std::chrono::milliseconds lease) = 0;
+  // Extends the lease of the row (name, token) to now + `lease`. false: the row is
+  // gone (the lease expired and another run took the lock).
+  virtual Expected<bool> renew_lock(std::string_view name, std::string_view token, std::chrono::milliseconds lease) = 0;
+  // Deletes the row (name, token); nothing when it is not there.
+  virtual Expected<void> unlock(std::string_view name, std::string_view token) = 0;
 };
 
 // Opens (and creates or upgrades the schema of) the store at `url`. A relative

@@ -3,6 +3,8 @@
 // provider sits behind it.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -62,6 +64,39 @@ struct ApplyReport {
   bool ok() const { return failed_key.empty() && error.empty(); }
 };
 
+// Who asks for a target's apply lock, and how long it waits. `holder` is the one
+// line another run shows when it finds the lock taken.
+struct LockRequest {
+  std::string holder;    // "run <url> (job apply) on host h, pid 42, since 2026-12-03T08:00:00Z"
+  std::string host;      // this machine's host name
+  std::int64_t pid = 0;  // this process
+  std::chrono::milliseconds timeout{std::chrono::minutes(5)};
+  std::chrono::milliseconds poll{std::chrono::milliseconds(250)};
+  // Called once, with the holder's line, when the lock is taken and the run starts waiting.
+  std::function<void(const std::string& holder)> on_wait;
+};
+
+// A held apply lock of one target. The destructor releases it; the runtime also
+// releases it when the process dies (a closed connection, a closed file).
+class Lock {
+ public:
+  virtual ~Lock() = default;
+};
+
+// What one attempt at a lock gives: the lock, or (lock == nullptr) the line naming
+// whoever holds it now.
+struct LockAttempt {
+  std::unique_ptr<Lock> lock;
+  std::string holder;
+};
+
+// Tries `attempt` until it returns a lock or request.timeout has passed (calling
+// request.on_wait once when it starts waiting). Error (refused) on timeout: "<what>
+// is held by <holder>; waited N s for it; nothing was applied"; an Error of `attempt`
+// is returned as is.
+Expected<std::unique_ptr<Lock>> wait_for_lock(std::string_view what, const LockRequest& request,
+                                              const std::function<Expected<LockAttempt>()>& attempt);
+
 class Provider {
  public:
   virtual ~Provider() = default;
@@ -82,6 +117,13 @@ class Provider {
   // What the runtime reports it runs (e.g. the latest applied migration version);
   // empty when nothing has been applied.
   virtual Expected<std::string> runtime_version() = 0;
+
+  // Takes this target's apply lock, waiting up to request.timeout while another run
+  // holds it; the caller keeps it for the whole apply. nullptr: the provider has no
+  // lock in its runtime (the caller takes one in the manifest store instead).
+  // Error (refused) naming the holder when the wait timed out, (runtime) when the
+  // runtime cannot be reached. Default: nullptr.
+  virtual Expected<std::unique_ptr<Lock>> lock(const LockRequest& request);
 
   // True when plan() needs PlanContext::managed_keys (read from the manifest).
   virtual bool uses_managed_keys() const { return false; }

@@ -8,6 +8,9 @@ namespace converge::steps {
 int run_apply(const ApplyOptions& options, StepIo io) {
   auto session = open_session(options.common, io);
   if (!session) return report_error(session.error(), io);
+  // Known before anything is applied: an apply whose result cannot be handed over is not started.
+  auto path = result_path(session->config.file, session->environment().name, io.ctx);
+  if (!path) return report_error(path.error(), io);
   auto link = connect_github(io.ctx);
   GateInput gate{session->environment(),
                  // What is checked out is what gets applied: a rollback's workflow_dispatch
@@ -24,6 +27,9 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   };
 
   if (auto ok = check_approval_gate(gate, record, io); !ok) return refuse(ok.error());
+  // Plan under the targets' locks: a second apply waits here, then plans what is left.
+  if (!options.dry_run)
+    if (auto locked = lock_targets(*session, io); !locked) return refuse(locked.error());
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
   report_plan(*plan, {}, io);
@@ -42,7 +48,7 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   if (record.pr) result->pr_number = record.pr->number;
   result->approvers = record.approvers;
   result->break_glass = record.break_glass;
-  if (auto written = write_result(result_path(*session), *result); !written) return report_error(written.error(), io);
+  if (auto written = write_result(*path, *result, io.ctx); !written) return report_error(written.error(), io);
   mark_applied(gate, record, result->ok(), io);
   io.console.set_output("status", result->ok() ? "success" : "failure");
   if (!result->ok()) {

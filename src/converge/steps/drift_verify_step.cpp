@@ -1,7 +1,16 @@
 // converge drift-verify: is the runtime equal to Git? With --apply, make it so
 // (Git wins) and verify again; never undo what no change in Git explains. With
 // --issue, one GitHub issue per environment tracks drift until it is gone.
+//
+// --apply has no gates of its own (no pull request, no approvals, often no token),
+// so it only ever puts the runtime back to what the manifest says the environment
+// runs: the checked-out commit must be the recorded one and every target's bundle
+// must hash equal to the recorded bundle; anything else is refused, so nothing that
+// did not pass apply's gates is applied at 1 AM.
+#include <algorithm>
+
 #include "converge/github/drift_issue.hpp"
+#include "converge/manifest/store.hpp"
 #include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/steps/github_link.hpp"
@@ -49,11 +58,48 @@ void track_drift_issue(const plan::Plan& final_plan, const std::string& sha, boo
   io.console.set_output("issue-url", issue->html_url);
 }
 
+// Error (refused) unless HEAD and every target's bundle are what the manifest
+// recorded as the environment's last successful deploy.
+Expected<void> check_restores_recorded_deploy(const Session& session, StepIo io) {
+  const auto& env = session.environment().name;
+  const std::string nothing = "; drift --apply only puts the runtime back to the last deploy recorded in the manifest "
+                              "(deploy changes through apply and its gates); nothing was applied";
+  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
+  if (!store) return fail(store.error());
+  auto rows = (*store)->current(env);
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return fail(Error::refused("nothing is recorded as running in " + env + nothing));
+  const std::string head = session.git.sha;
+  for (const auto& target : session.targets) {
+    auto row = std::find_if(rows->begin(), rows->end(), [&](const auto& r) { return r.target == target.name; });
+    if (row == rows->end())
+      return fail(Error::refused("nothing is recorded as running in " + env + " for target " + target.name + nothing));
+    if (head.empty() || row->git_sha != head)
+      return fail(Error::refused(env + " runs " + row->git_sha.substr(0, 12) + " (target " + target.name +
+                                 ", recorded), but the checkout is " + (head.empty() ? "unknown" : head.substr(0, 12)) +
+                                 nothing));
+    if (row->bundle_hash != target.bundle.hash)
+      return fail(Error::refused("target " + target.name + "'s bundle (" + target.bundle.hash.substr(0, 12) +
+                                 ") is not the one recorded for " + env + " at " + row->git_sha.substr(0, 12) + " (" +
+                                 row->bundle_hash.substr(0, 12) + ")" + nothing));
+  }
+  io.console.info("drift --apply: " + env + " runs " + head.substr(0, 12) +
+                  " as recorded, with every target's recorded bundle; restoring it.");
+  return {};
+}
+
 }  // namespace
 
 int run_drift_verify(const DriftOptions& options, StepIo io) {
   auto session = open_session(options.common, io);
   if (!session) return report_error(session.error(), io);
+  Expected<std::filesystem::path> result_file = std::filesystem::path();
+  if (options.apply) {
+    result_file = result_path(session->config.file, session->environment().name, io.ctx);
+    if (!result_file) return report_error(result_file.error(), io);
+    // Plan under the targets' locks, like apply: never two reconciles (or an apply) at once.
+    if (auto locked = lock_targets(*session, io); !locked) return report_error(locked.error(), io);
+  }
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
   const std::string sha = session->git.sha;
@@ -78,10 +124,15 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
     return finish(*plan, false, static_cast<int>(ExitCode::refused));
   }
 
+  // Refused: the drift stays reported (and its issue updated).
+  if (auto ok = check_restores_recorded_deploy(*session, io); !ok) return finish(*plan, false, report_error(ok.error(), io));
+
   io.console.info("Reconciling " + plan->environment + " (Git wins).");
   auto result = apply_plan(*session, *plan, io);
   if (!result) return report_error(result.error(), io);
-  if (auto written = write_result(result_path(*session), *result); !written) return report_error(written.error(), io);
+  if (auto written = write_result(*result_file, *result, io.ctx); !written) return report_error(written.error(), io);
+  // record-manifest runs only after this: a result was written by this job.
+  io.console.set_output("applied", "true");
   if (!result->ok()) return finish(*plan, false, static_cast<int>(ExitCode::failure));
 
   auto after = plan_environment(*session);

@@ -2,6 +2,7 @@
 // manifest, one row per target, in one transaction, never twice for one run.
 #include <ctime>
 
+#include "converge/git/facts.hpp"
 #include "converge/manifest/store.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
@@ -42,6 +43,25 @@ void record_github_deployment(const ApplyResult& result, StepIo io) {
   if (!status) io.console.warning("GitHub deployment status not set: " + status.error().message);
 }
 
+// The result to record: --result, else where apply writes it (result_path). In a
+// runner a result left in the work tree is refused by name, never looked past.
+Expected<std::filesystem::path> trusted_result_path(const RecordOptions& options, StepIo io) {
+  const auto& env = options.common.environment;
+  auto path = options.result;
+  if (path.empty()) {
+    auto where = result_path(options.common.config, env, io.ctx);
+    if (!where) return fail(where.error());
+    path = *where;
+  }
+  if (std::filesystem::exists(path)) return path;
+  auto local = result_path(options.common.config, env, github::RunContext{});
+  if (io.ctx.in_actions && local && std::filesystem::exists(*local))
+    return fail(Error::refused("the apply result " + local->string() + " is not trusted: it is in the work tree, which "
+                               "holds the pull request's code, and this job's apply wrote none under $RUNNER_TEMP; "
+                               "nothing was recorded"));
+  return fail(Error::usage("no apply result at " + path.string() + ": run `converge apply --env " + env + "` first"));
+}
+
 }  // namespace
 
 int run_record_manifest(const RecordOptions& options, StepIo io) {
@@ -55,15 +75,13 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
   if (!url) return report_error(url.error(), io);
   for (const auto& s : secrets) io.console.mask(s);
 
-  auto path = options.result.empty() ? result_path(options.common.config, options.common.environment) : options.result;
-  if (!std::filesystem::exists(path))
-    return report_error(Error::usage("no apply result at " + path.string() + ": run `converge apply --env " +
-                                     options.common.environment + "` first"),
-                        io);
-  auto result = read_result(path);
+  auto path = trusted_result_path(options, io);
+  if (!path) return report_error(path.error(), io);
+  auto head = git::read_facts(config->root);
+  auto result = read_trusted_result(*path, io.ctx, head ? head->sha : std::string(), config->root);
   if (!result) return report_error(result.error(), io);
   if (result->environment != options.common.environment)
-    return report_error(Error::usage(path.string() + " is the result for " + result->environment + ", not " +
+    return report_error(Error::usage(path->string() + " is the result for " + result->environment + ", not " +
                                      options.common.environment),
                         io);
 

@@ -1,5 +1,5 @@
-// Shared step verbs: open a session, plan an environment, apply a plan, and the
-// apply result file that hands an apply over to record-manifest.
+// Shared step verbs: open a session, plan an environment, apply a plan (the apply
+// result file is in apply_result.cpp, the target locks in target_locks.cpp).
 #include "converge/steps/session.hpp"
 
 #include <algorithm>
@@ -47,7 +47,7 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
   if (!resolved) return fail(resolved.error());
   for (const auto& secret : resolved->secrets) io.console.mask(secret);
 
-  Session session{std::move(config), std::move(*resolved), {}, {}, {}};
+  Session session{std::move(config), std::move(*resolved), {}, {}, {}, {}};
   session.resolved.environment = session.config.find_environment(environment);
 
   auto facts = git::read_facts(session.config.root);
@@ -132,8 +132,16 @@ bool ApplyResult::ok() const {
 }
 
 Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepIo io) {
+  // Every apply holds its targets' locks; a caller that did not take them before
+  // planning gets them here (a provider then refuses a change already applied).
+  if (auto locked = lock_targets(session, io); !locked) return fail(locked.error());
   ApplyResult result;
   result.apply_id = io.ctx.run_id.empty() ? random_id() : io.ctx.run_id + "-" + (io.ctx.run_attempt.empty() ? "1" : io.ctx.run_attempt);
+  if (io.ctx.in_actions) {
+    result.run_id = io.ctx.run_id;
+    result.run_attempt = io.ctx.run_attempt.empty() ? "1" : io.ctx.run_attempt;
+    result.job = io.ctx.variable("GITHUB_JOB").value_or("");
+  }
   result.environment = plan.environment;
   result.git_sha = session.git.sha;
   result.git_ref = !io.ctx.ref.empty() ? io.ctx.ref : (session.git.branch.empty() ? "" : "refs/heads/" + session.git.branch);
@@ -183,59 +191,6 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
     result.targets.push_back(std::move(outcome));
   }
   return result;
-}
-
-std::filesystem::path result_path(const std::filesystem::path& config_file, std::string_view environment) {
-  auto root = config_file.has_parent_path() ? config_file.parent_path() : std::filesystem::path(".");
-  return root / ".converge" / ("apply-" + std::string(environment) + ".json");
-}
-
-std::filesystem::path result_path(const Session& session) {
-  return result_path(session.config.file, session.environment().name);
-}
-
-Expected<void> write_result(const std::filesystem::path& path, const ApplyResult& r) {
-  auto targets = nlohmann::json::array();
-  for (const auto& t : r.targets)
-    targets.push_back({{"target", t.target}, {"status", t.status}, {"bundle_hash", t.bundle_hash},
-                       {"version", t.version}, {"applied", t.applied}, {"error", t.error},
-                       {"managed", t.managed ? nlohmann::json(*t.managed) : nlohmann::json(nullptr)}});
-  nlohmann::json j = {{"format", 1},          {"apply_id", r.apply_id}, {"environment", r.environment},
-                      {"approvers", r.approvers}, {"break_glass", r.break_glass},
-                      {"git_sha", r.git_sha}, {"git_ref", r.git_ref},   {"git_tags", r.git_tags},
-                      {"plan_hash", r.plan_hash}, {"status", r.ok() ? "success" : "failure"},
-                      {"targets", std::move(targets)}};
-  j["pr_number"] = r.pr_number ? nlohmann::json(*r.pr_number) : nlohmann::json(nullptr);
-  return util::write_file_atomic(path, j.dump(2) + "\n");
-}
-
-Expected<ApplyResult> read_result(const std::filesystem::path& path) {
-  auto text = util::read_file(path);
-  if (!text) return fail(text.error());
-  try {
-    auto j = nlohmann::json::parse(*text);
-    if (j.value("format", 0) != 1) return fail(Error::usage(path.string() + ": unsupported apply result format"));
-    ApplyResult r;
-    r.apply_id = j.at("apply_id").get<std::string>();
-    r.environment = j.at("environment").get<std::string>();
-    r.git_sha = j.at("git_sha").get<std::string>();
-    r.git_ref = j.at("git_ref").get<std::string>();
-    r.git_tags = j.at("git_tags").get<std::vector<std::string>>();
-    r.plan_hash = j.at("plan_hash").get<std::string>();
-    if (j.contains("pr_number") && !j["pr_number"].is_null()) r.pr_number = j["pr_number"].get<std::int64_t>();
-    r.approvers = j.value("approvers", std::vector<std::string>{});
-    r.break_glass = j.value("break_glass", "");
-    for (const auto& t : j.at("targets")) {
-      TargetOutcome o{t.at("target").get<std::string>(), t.at("status").get<std::string>(),
-                      t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),
-                      t.at("applied").get<std::vector<std::string>>(), t.at("error").get<std::string>(), std::nullopt};
-      if (t.contains("managed") && t["managed"].is_array()) o.managed = t["managed"].get<std::vector<std::string>>();
-      r.targets.push_back(std::move(o));
-    }
-    return r;
-  } catch (const nlohmann::json::exception& e) {
-    return fail(Error::usage(path.string() + ": not a valid apply result: " + e.what()));
-  }
 }
 
 void report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io) {

@@ -49,6 +49,8 @@ struct Session {
   std::vector<TargetHandle> targets;
   // What the manifest said each target manages, as plan_environment() read it.
   std::map<std::string, providers::PlanContext> contexts;
+  // The targets' apply locks, held from lock_targets() until the session ends.
+  std::vector<std::unique_ptr<providers::Lock>> locks;
   const config::Environment& environment() const { return *resolved.environment; }
 };
 
@@ -66,12 +68,23 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
 // Compiles every target's bundle and plans it against its runtime.
 Expected<plan::Plan> plan_environment(Session& session);
 
-// Persisted result of an apply, read by record-manifest. Written as JSON to
-// result_path() (format 1):
-// {"format":1,"apply_id","pr_number"(null or int),"approvers":[...],"break_glass",
-//  "environment","git_sha","git_ref","git_tags":[...],
+// Takes every target's apply lock (target_locks.cpp) and keeps it in the session
+// until the session ends: the target's own (a PostgreSQL advisory lock, an flock
+// beside a SQLite file), else a lease row in the manifest store. A held lock makes
+// a second apply wait up to CONVERGE_LOCK_TIMEOUT_MS (default 5 minutes); then
+// Error (refused) naming the holder (run, host, pid, since when). Call it before
+// plan_environment(), so the plan is made under the lock. Idempotent.
+Expected<void> lock_targets(Session& session, StepIo io);
+
+// Persisted result of an apply, read by record-manifest (apply_result.cpp).
+// Written as JSON to result_path() (format 2):
+// {"format":2,"apply_id","run_id","run_attempt","job","pr_number"(null or int),
+//  "approvers":[...],"break_glass","environment","git_sha","git_ref","git_tags":[...],
 //  "plan_hash","status":"success"|"failure","targets":[{"target","status",
-//  "bundle_hash","version","applied":[keys],"error","managed":[keys] or null}]}
+//  "bundle_hash","version","applied":[keys],"error","managed":[keys] or null}],
+//  "mac"}
+// In a runner, "mac" is HMAC-SHA256 (hex) of the document without "mac" (compact
+// JSON, keys sorted), keyed by this job's result key; outside a runner it is "".
 struct TargetOutcome {
   std::string target;
   std::string status;  // "success" | "failure" | "skipped" (after an earlier target failed)
@@ -82,10 +95,13 @@ struct TargetOutcome {
   std::optional<std::vector<std::string>> managed;  // keys converge manages after the apply
 };
 struct ApplyResult {
-  std::string apply_id;
+  std::string apply_id;     // GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in a runner, random locally
+  std::string run_id;       // GITHUB_RUN_ID, GITHUB_RUN_ATTEMPT, GITHUB_JOB of the apply; "" locally
+  std::string run_attempt;
+  std::string job;
   std::optional<std::int64_t> pr_number;  // the pull request that was applied, if any
   std::vector<std::string> approvers;     // logins whose approvals satisfied the gate
-  std::string break_glass;                // reason, when the approval gate was skipped  // GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in a runner, random locally
+  std::string break_glass;                // reason, when the approval gate was skipped
   std::string environment;
   std::string git_sha;
   std::string git_ref;
@@ -99,10 +115,25 @@ struct ApplyResult {
 // first failed target (later ones are "skipped"). Failures are in the result.
 Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepIo io);
 
-std::filesystem::path result_path(const Session& session);
-std::filesystem::path result_path(const std::filesystem::path& config_file, std::string_view environment);
-Expected<void> write_result(const std::filesystem::path& path, const ApplyResult& result);
+// Where apply writes its result and record-manifest reads it. In a runner
+// (GITHUB_ACTIONS=true): $RUNNER_TEMP/converge/apply-<env>.json, outside the work
+// tree (the work tree is the pull request's code; a file committed there is never
+// a result). Locally: .converge/apply-<env>.json beside converge.yaml. Error (usage)
+// in a runner without RUNNER_TEMP.
+Expected<std::filesystem::path> result_path(const std::filesystem::path& config_file, std::string_view environment,
+                                            const github::RunContext& ctx);
+// Writes `result` atomically; in a runner sealed with this job's result key (created
+// 0600 as $RUNNER_TEMP/converge/result.key when missing).
+Expected<void> write_result(const std::filesystem::path& path, const ApplyResult& result,
+                            const github::RunContext& ctx);
+// Parses a result file, trusting nothing in it. Error (usage) when it is not one.
 Expected<ApplyResult> read_result(const std::filesystem::path& path);
+// The result at `path` if this run may record it. In a runner, Error (refused), one
+// line saying why, unless: `path` lies outside `work_tree`, its MAC verifies with
+// this job's result key, and its run id, attempt and job are this run's, and its
+// commit is `head_sha` (the checked-out commit). Locally: read_result().
+Expected<ApplyResult> read_trusted_result(const std::filesystem::path& path, const github::RunContext& ctx,
+                                          std::string_view head_sha, const std::filesystem::path& work_tree);
 
 // Prints the plan (text), writes the job summary (markdown) and plan.json when
 // `plan_file` is not empty, and sets outputs has-changes / plan-hash.

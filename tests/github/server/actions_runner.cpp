@@ -34,6 +34,7 @@ RunResult ActionsRunner::exec(const std::vector<std::string>& args, const std::s
                               const nlohmann::json& event, const std::string& sha,
                               const std::map<std::string, std::string>& extra) {
   std::ofstream(workdir_ / "event.json") << event.dump();
+  std::filesystem::create_directories(runner_temp());
   std::map<std::string, std::string> env = {
       {"GITHUB_ACTIONS", "true"},
       {"GITHUB_TOKEN", github_.token()},
@@ -42,6 +43,9 @@ RunResult ActionsRunner::exec(const std::vector<std::string>& args, const std::s
       {"GITHUB_SERVER_URL", "https://github.com"},
       {"GITHUB_RUN_ID", std::to_string(run_id_)},
       {"GITHUB_RUN_ATTEMPT", "1"},
+      {"GITHUB_JOB", "deploy"},
+      {"GITHUB_WORKSPACE", workdir_.string()},
+      {"RUNNER_TEMP", runner_temp().string()},
       {"GITHUB_ACTOR", "deployer"},
       {"GITHUB_EVENT_NAME", event_name},
       {"GITHUB_EVENT_PATH", (workdir_ / "event.json").string()},
@@ -78,6 +82,10 @@ nlohmann::json ActionsRunner::workflow_dispatch_event(const std::string& ref) co
   auto event = payload("octokit-webhooks/workflow_dispatch/payload.json");
   event["ref"] = ref;
   return event;
+}
+
+std::filesystem::path ActionsRunner::runner_temp() const {
+  return temp_root_ / ("run-" + std::to_string(run_id_));
 }
 
 std::string ActionsRunner::file(const std::string& name) const {

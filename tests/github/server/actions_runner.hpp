@@ -2,6 +2,8 @@
 // GITHUB_* environment (token, repository, API URL of the local GitHub server, run
 // id and attempt, event name and payload file, output and summary files), with
 // event payloads built from the real recorded webhook payloads in shared/testdata.
+// Each run (job) gets its own RUNNER_TEMP outside the work dir, as a runner does,
+// and GITHUB_JOB "deploy" unless a step's `extra` environment says otherwise.
 #pragma once
 
 #include <filesystem>
@@ -12,6 +14,7 @@
 
 #include "github/server/github_server.hpp"
 #include "support/run.hpp"
+#include "support/temp_dir.hpp"
 
 namespace converge::testing {
 
@@ -38,6 +41,8 @@ class ActionsRunner {
   // output and summary files.
   bool token_leaked() const;
   std::string file(const std::string& name) const;  // a file of the work dir, "" when absent
+  // The current job's RUNNER_TEMP (outside the work dir; a new one for every run()).
+  std::filesystem::path runner_temp() const;
 
   const std::string& transcript() const { return transcript_; }  // everything every run printed
 
@@ -48,6 +53,7 @@ class ActionsRunner {
   std::filesystem::path workdir_;
   const GitHubServer& github_;
   int run_id_ = 1000;
+  TempDir temp_root_;  // holds each job's RUNNER_TEMP
   std::string transcript_;
 };
 

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "converge/providers/provider.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::providers::sql {
@@ -51,6 +52,14 @@ Expected<std::unique_ptr<Database>> open_database(std::string_view url,
 // Implementations behind open_database().
 Expected<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& file, OpenMode mode);
 Expected<std::unique_ptr<Database>> open_postgres(const std::string& url);
+
+// The apply lock of the database at `url` (target_lock.cpp), waited for as
+// `request` says: on PostgreSQL a session-level advisory lock on its own connection,
+// on SQLite an flock on "<file>.converge-lock" beside the file. Both are released
+// when the Lock is destroyed or the process dies. Error (refused) naming the holder
+// on timeout; (runtime) when the database cannot be reached.
+Expected<std::unique_ptr<Lock>> lock_database(std::string_view url, const std::filesystem::path& repo_root,
+                                              const LockRequest& request);
 
 // True for the URL schemes open_database() understands.
 bool is_sqlite_url(std::string_view url);

@@ -110,6 +110,11 @@ Expected<std::unique_ptr<Database>> open_postgres(const std::string& url) {
   auto db = std::make_unique<PostgresDatabase>(conn, std::move(label));
   if (auto ok = db->exec("SET client_min_messages = warning"); !ok)
     return fail(ok.error());
+  // A migration whose apply was killed must not run on without it (and then commit,
+  // or block the next apply): PostgreSQL 14+ checks the client while a statement
+  // runs and cancels it when the client is gone.
+  if (PQserverVersion(conn) >= 140000)
+    if (auto ok = db->exec("SET client_connection_check_interval = 1000"); !ok) return fail(ok.error());
   return db;
 }
 

@@ -172,6 +172,11 @@ class SqlProvider final : public Provider {
     return report;
   }
 
+  // The database's apply lock (target_lock.cpp): one apply at a time per database.
+  Expected<std::unique_ptr<Lock>> lock(const LockRequest& request) override {
+    return lock_database(options_.url, spec_.repo_root, request);
+  }
+
   Expected<std::string> runtime_version() override {
     auto db = open(OpenMode::read);
     if (!db) return fail(db.error());

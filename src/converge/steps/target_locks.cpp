@@ -1,0 +1,113 @@
+// lock_targets (session.hpp): every target's apply lock for the whole apply, so two
+// runs never apply the same change twice. A provider with a lock in its runtime
+// takes that one (providers' lock()); for the others the lock is a lease row in the
+// manifest store, renewed while held.
+#include <unistd.h>
+
+#include <charconv>
+#include <ctime>
+
+#include "converge/manifest/lease_lock.hpp"
+#include "converge/steps/session.hpp"
+
+namespace converge::steps {
+namespace {
+
+constexpr std::chrono::milliseconds kDefaultTimeout = std::chrono::minutes(5);
+constexpr std::chrono::milliseconds kDefaultLease = std::chrono::minutes(1);
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+// A duration in milliseconds from the variable `name`, else `fallback`.
+std::chrono::milliseconds millis(const github::RunContext& ctx, std::string_view name,
+                                 std::chrono::milliseconds fallback) {
+  auto text = ctx.variable(name);
+  long long ms = 0;
+  if (!text || std::from_chars(text->data(), text->data() + text->size(), ms).ec != std::errc() || ms < 0)
+    return fallback;
+  return std::chrono::milliseconds(ms);
+}
+
+// The line a waiting run shows: which run, where, since when.
+std::string holder_line(const github::RunContext& ctx, const std::string& host, std::int64_t pid) {
+  std::string who;
+  if (ctx.in_actions && !ctx.run_url().empty()) {
+    who = "run " + ctx.run_url();
+    if (auto job = ctx.variable("GITHUB_JOB"); job && !job->empty()) who += " (job " + *job + ")";
+  } else {
+    who = "a local run" + (ctx.actor.empty() ? std::string() : " by " + ctx.actor);
+  }
+  return who + " on host " + host + ", pid " + std::to_string(pid) + ", since " + utc_now();
+}
+
+class ManifestLock final : public providers::Lock {
+ public:
+  explicit ManifestLock(std::unique_ptr<manifest::LeaseLock> lease) : lease_(std::move(lease)) {}
+
+ private:
+  std::unique_ptr<manifest::LeaseLock> lease_;
+};
+
+Expected<std::unique_ptr<providers::Lock>> lock_in_manifest(const Session& session, const TargetHandle& target,
+                                                            const providers::LockRequest& request,
+                                                            std::chrono::milliseconds lease) {
+  manifest::LockLease claim;
+  claim.name = "apply:" + session.environment().name + "/" + target.name;
+  claim.holder = request.holder;
+  claim.host = request.host;
+  claim.pid = request.pid;
+  auto claimant = manifest::LeaseLock::open(session.resolved.manifest_url, session.config.root, claim, lease);
+  if (!claimant) return fail(claimant.error());
+  return providers::wait_for_lock(
+      "the apply lock " + claim.name + " in the manifest", request, [&]() -> Expected<providers::LockAttempt> {
+        std::string holder;
+        auto held = (*claimant)->try_acquire(holder);
+        if (!held) return fail(held.error());
+        if (!*held) return providers::LockAttempt{nullptr, holder};
+        return providers::LockAttempt{std::make_unique<ManifestLock>(std::move(*claimant)), ""};
+      });
+}
+
+}  // namespace
+
+Expected<void> lock_targets(Session& session, StepIo io) {
+  if (!session.locks.empty() || session.targets.empty()) return {};
+  providers::LockRequest request;
+  request.host = host_name();
+  request.pid = static_cast<std::int64_t>(::getpid());
+  request.holder = holder_line(io.ctx, request.host, request.pid);
+  request.timeout = millis(io.ctx, "CONVERGE_LOCK_TIMEOUT_MS", kDefaultTimeout);
+  const auto lease = millis(io.ctx, "CONVERGE_LOCK_LEASE_MS", kDefaultLease);
+
+  std::vector<std::unique_ptr<providers::Lock>> held;
+  for (const auto& target : session.targets) {
+    request.on_wait = [&](const std::string& holder) {
+      io.console.info("Waiting up to " + std::to_string(request.timeout.count() / 1000) +
+                      " s for the apply lock of target " + target.name + ", held by " + holder);
+    };
+    auto lock = target.impl->lock(request);
+    if (!lock) return fail(lock.error().with_context("target " + target.name));
+    if (!*lock) {
+      lock = lock_in_manifest(session, target, request, lease);
+      if (!lock) return fail(lock.error().with_context("target " + target.name));
+    }
+    held.push_back(std::move(*lock));
+  }
+  session.locks = std::move(held);
+  return {};
+}
+
+}  // namespace converge::steps
