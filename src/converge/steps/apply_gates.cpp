@@ -149,7 +149,7 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
 Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
   if (!in.pinned_plan.empty()) {
     if (auto ok = check_plan_file(now, in.pinned_plan, io); !ok) return ok;
-    record.log.push_back("plan pinning: the plan equals the given plan file " + plan::hash(now).substr(0, 12));
+    record.log.push_back("plan pinning: the plan equals the reviewed plan " + plan::hash(now).substr(0, 12));
   }
   if (!in.environment.gates.plan_pinning) return {};
   // A plan without changes applies nothing, so there is nothing to pin: a re-run of
