@@ -250,6 +250,33 @@ TEST_F(TrustedConfig, TheHonestPathWithDeclaredSecretsAndUnchangedGatesApplies) 
   expect_nothing_leaked(r);
 }
 
+TEST_F(TrustedConfig, AGateChangeThatPassesTheOldRulesAppliesAndTighteningCountsAtOnce) {
+  std::string config = weakened("    gates: {approvals: 2, distinct_approver: true, plan_pinning: true}\n");
+  config.replace(config.find("secrets: [PROD_DB_FILE]"), 23, "secrets: [PROD_DB_FILE, EXTRA]");
+  dir_.write("converge.yaml", config);
+  auto merged = repo_->commit_all("Merge pull request #14: two approvals for prod");
+  github_.seed({{"pulls", {{{"number", 14}, {"user", "alice"}, {"state", "closed"}, {"merged", true},
+                            {"merge_commit_sha", merged}, {"head", {{"ref", "tighten"}, {"sha", kHead}}},
+                            {"base", {{"ref", "main"}}},
+                            {"commits", {{{"sha", kHead}, {"author", "alice"}, {"committer", "alice"}}}}}}}});
+  auto planned = step({"plan-comment"}, "pull_request", pull_request_event(14, "main", kHead), merged, secrets());
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  auto body = github_.comments(14).at(0)["body"].get<std::string>();
+  EXPECT_NE(body.find("- ` prod: approvals 1 → 2 `"), std::string::npos) << body;
+  github_.seed({{"reviews", {{"14", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", kHead}}}}}}});
+  auto one = apply_pushed(merged);
+  EXPECT_EQ(one.exit_code, 1) << "the stricter proposed gate already counts: " << one.out << one.err;
+  EXPECT_NE(one.err.find("2 required"), std::string::npos) << one.err;
+  EXPECT_FALSE(prod_touched());
+  github_.seed({{"reviews", {{"14", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", kHead}},
+                                     {{"user", "carol"}, {"state", "APPROVED"}, {"commit_id", kHead}}}}}}});
+  auto two = apply_pushed(merged);
+  ASSERT_EQ(two.exit_code, 0) << two.out << two.err;
+  EXPECT_NE(two.out.find("plan pinning"), std::string::npos) << two.out;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / ".converge" / kSecretValue));
+  expect_nothing_leaked(two);
+}
+
 TEST_F(TrustedConfig, SecretNamesListsWhatTheTrustedCopyDeclaresNotWhatTheChangeAsks) {
   std::string config(kTrusted);
   config.replace(config.find("secrets: [PROD_DB_FILE]"), 23, "secrets: [PROD_DB_FILE, STOLEN_SECRET]");
@@ -268,6 +295,39 @@ TEST_F(TrustedConfig, SecretNamesListsWhatTheTrustedCopyDeclaresNotWhatTheChange
   auto dev = step({"secret-names", "--env", "dev"}, "pull_request", pull_request_event(13, "main", kHead), pushed);
   ASSERT_EQ(dev.exit_code, 0) << dev.out << dev.err;
   EXPECT_TRUE(names_output().starts_with("\n")) << "dev references no secret: " << file("output.txt");
+}
+
+// A rollback checks out an old tag, whose converge.yaml (and its parent's) may have
+// had weaker gates: the rollback workflow passes the environment branch as
+// --trusted-ref, so today's gates judge it.
+TEST(Rollback, AnOldTagIsJudgedByTheTrustedRefNotByItsOwnConverge) {
+  TempDir dir;
+  GitHubServer github;
+  ActionsRunner runner{dir.path(), github};
+  const std::string weak = "environments:\n  - {name: prod, branch: main}\n"
+                           "targets:\n  - {name: app-db, provider: sql, settings: {url: 'sqlite:///.converge/prod.db'}}\n";
+  dir.write("converge.yaml", weak);
+  dir.write(".gitignore", ".converge/\nevent.json\noutput.txt\nsummary.md\n");
+  GitRepo repo(dir.path(), "main");
+  repo.commit_all("ungated prod");
+  dir.write("db/migrations/20260101000000_users.sql", kUsers);
+  repo.commit_all("users");
+  repo.tag_lightweight("v1");
+  std::string strong(weak);
+  strong.replace(strong.find("branch: main}"), 13, "branch: main, gates: {approvals: 1, plan_pinning: true}}");
+  dir.write("converge.yaml", strong);
+  repo.commit_all("gate prod");
+  repo.checkout("v1");
+  auto r = runner.run({"apply", "--env", "prod", "--trusted-ref", "main"}, "workflow_dispatch",
+                      runner.workflow_dispatch_event("refs/heads/main"), repo.head_sha());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("Gates, environments, branches and secrets from converge.yaml@"), std::string::npos) << r.out;
+  EXPECT_NE(r.err.find("nothing was applied"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir / ".converge/prod.db"));
+  // Without the flag the tag's own history would judge it: no gate at all.
+  auto old_rules = runner.run({"apply", "--env", "prod", "--dry-run"}, "workflow_dispatch",
+                              runner.workflow_dispatch_event("refs/heads/main"), repo.head_sha());
+  EXPECT_NE(old_rules.out.find("approval gate: none required for prod"), std::string::npos) << old_rules.out;
 }
 
 // A repository whose first commit brings converge.yaml: nothing earlier to trust.

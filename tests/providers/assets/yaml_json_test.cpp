@@ -143,3 +143,19 @@ TEST(AssetExportTemplates, ATemplatedItemRendersBackToTheSameItem) {
 
 }  // namespace
 }  // namespace converge::providers::assets
+
+namespace converge::providers::assets {
+namespace {
+
+// Superset and the Preset CLI read asset files with PyYAML, which keeps the last of
+// two equal keys; yaml-cpp would keep the first. Neither is chosen: refused.
+TEST(AssetYaml, ADuplicateKeyIsAnErrorWithFileAndLine) {
+  auto item = parse_yaml_item("slice_name: Revenue\nparams:\n  viz_type: table\n  viz_type: pie\n", "assets/charts/r.yaml");
+  ASSERT_FALSE(item);
+  EXPECT_EQ(item.error().where->file, "assets/charts/r.yaml");
+  EXPECT_EQ(item.error().where->line, 4);
+  EXPECT_NE(item.error().message.find("duplicate key 'viz_type'"), std::string::npos) << item.error().message;
+}
+
+}  // namespace
+}  // namespace converge::providers::assets
