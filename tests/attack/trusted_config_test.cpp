@@ -61,6 +61,19 @@ class TrustedConfig : public GitHubFlowTest {
     return step({"apply", "--env", "prod"}, "push", event, sha, secrets());
   }
 
+  // Pull request `number` by `author` into main, merged as `merge_sha`, head kHead.
+  void seed_merged_pull(int number, const std::string& author, const std::string& merge_sha) {
+    github_.seed({{"pulls", {{{"number", number}, {"user", author}, {"state", "closed"}, {"merged", true},
+                              {"merge_commit_sha", merge_sha}, {"head", {{"ref", "topic"}, {"sha", kHead}}},
+                              {"base", {{"ref", "main"}}},
+                              {"commits", {{{"sha", kHead}, {"author", author}, {"committer", author}}}}}}}});
+  }
+  // An open pull request `number` by `author` into main, head kHead.
+  void seed_open_pull(int number, const std::string& author) {
+    github_.seed({{"pulls", {{{"number", number}, {"user", author}, {"head", {{"ref", "topic"}, {"sha", kHead}}},
+                              {"base", {{"ref", "main"}}}}}}});
+  }
+
   bool prod_touched() const {
     return std::filesystem::exists(dir_ / ".converge/prod.db") || std::filesystem::exists(dir_ / ".converge" / kSecretValue);
   }
@@ -115,10 +128,7 @@ TEST_F(TrustedConfig, ACommitThatRemovesTheGatesBlockIsJudgedByTheOldGates) {
 
 TEST_F(TrustedConfig, AMergedPullRequestThatWeakensTheGatesStillNeedsTheOldApproval) {
   auto merged = commit_config(weakened("    gates: {approvals: 0}\n"), "Merge pull request #8: relax prod");
-  github_.seed({{"pulls", {{{"number", 8}, {"user", "mallory"}, {"state", "closed"}, {"merged", true},
-                            {"merge_commit_sha", merged}, {"head", {{"ref", "relax"}, {"sha", kHead}}},
-                            {"base", {{"ref", "main"}}},
-                            {"commits", {{{"sha", kHead}, {"author", "mallory"}, {"committer", "mallory"}}}}}}}});
+  seed_merged_pull(8, "mallory", merged);
   auto r = apply_pushed(merged);
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("approval gate: pull request #8 has 0 qualifying approvals"), std::string::npos) << r.err;
@@ -174,8 +184,7 @@ TEST_F(TrustedConfig, APullRequestThatExpandsTheTokenFailsToPlanNamingItAndNever
   std::string config(kTrusted);
   config.replace(config.find("${PROD_DB_FILE}"), 15, "${GITHUB_TOKEN}.db");
   commit_config(config, "exfiltrate the token");
-  github_.seed({{"pulls", {{{"number", 9}, {"user", "mallory"}, {"head", {{"ref", "x"}, {"sha", kHead}}},
-                            {"base", {{"ref", "main"}}}}}}});
+  seed_open_pull(9, "mallory");
   auto planned = step({"plan-comment"}, "pull_request", pull_request_event(9, "main", kHead), repo_->head_sha(),
                       secrets());
   EXPECT_EQ(planned.exit_code, 2) << planned.out << planned.err;
@@ -195,8 +204,7 @@ TEST_F(TrustedConfig, APullRequestThatReferencesAnUndeclaredSecretFailsNamingIt)
   config += "  - name: beacon\n    provider: sql\n    environments: [prod]\n    settings:\n"
             "      url: sqlite:///.converge/${STOLEN_SECRET}.db\n";
   auto pushed = commit_config(config, "one more target");
-  github_.seed({{"pulls", {{{"number", 10}, {"user", "mallory"}, {"head", {{"ref", "x"}, {"sha", kHead}}},
-                            {"base", {{"ref", "main"}}}}}}});
+  seed_open_pull(10, "mallory");
   auto planned =
       step({"plan-comment"}, "pull_request", pull_request_event(10, "main", kHead), pushed, secrets());
   EXPECT_EQ(planned.exit_code, 2) << planned.out << planned.err;
@@ -216,8 +224,7 @@ TEST_F(TrustedConfig, ThePlanCommentShowsAGateChangeThatNeedsTheOldRules) {
   std::string config = weakened("    gates: {approvals: 0, distinct_approver: true, plan_pinning: true}\n");
   config.replace(config.find("secrets: [PROD_DB_FILE]"), 23, "secrets: [PROD_DB_FILE, EXTRA]");
   commit_config(config, "relax prod");
-  github_.seed({{"pulls", {{{"number", 11}, {"user", "mallory"}, {"head", {{"ref", "x"}, {"sha", kHead}}},
-                            {"base", {{"ref", "main"}}}}}}});
+  seed_open_pull(11, "mallory");
   auto r = step({"plan-comment", "--dry-run"}, "pull_request", pull_request_event(11, "main", kHead),
                 repo_->head_sha(), secrets());
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -232,10 +239,7 @@ TEST_F(TrustedConfig, ThePlanCommentShowsAGateChangeThatNeedsTheOldRules) {
 TEST_F(TrustedConfig, TheHonestPathWithDeclaredSecretsAndUnchangedGatesApplies) {
   dir_.write("db/migrations/20260102000000_posts.sql", kPosts);
   auto merged = repo_->commit_all("Merge pull request #12: posts");
-  github_.seed({{"pulls", {{{"number", 12}, {"user", "alice"}, {"state", "closed"}, {"merged", true},
-                            {"merge_commit_sha", merged}, {"head", {{"ref", "posts"}, {"sha", kHead}}},
-                            {"base", {{"ref", "main"}}},
-                            {"commits", {{{"sha", kHead}, {"author", "alice"}, {"committer", "alice"}}}}}}}});
+  seed_merged_pull(12, "alice", merged);
   auto planned =
       step({"plan-comment"}, "pull_request", pull_request_event(12, "main", kHead), merged, secrets());
   ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
@@ -255,10 +259,7 @@ TEST_F(TrustedConfig, AGateChangeThatPassesTheOldRulesAppliesAndTighteningCounts
   config.replace(config.find("secrets: [PROD_DB_FILE]"), 23, "secrets: [PROD_DB_FILE, EXTRA]");
   dir_.write("converge.yaml", config);
   auto merged = repo_->commit_all("Merge pull request #14: two approvals for prod");
-  github_.seed({{"pulls", {{{"number", 14}, {"user", "alice"}, {"state", "closed"}, {"merged", true},
-                            {"merge_commit_sha", merged}, {"head", {{"ref", "tighten"}, {"sha", kHead}}},
-                            {"base", {{"ref", "main"}}},
-                            {"commits", {{{"sha", kHead}, {"author", "alice"}, {"committer", "alice"}}}}}}}});
+  seed_merged_pull(14, "alice", merged);
   auto planned = step({"plan-comment"}, "pull_request", pull_request_event(14, "main", kHead), merged, secrets());
   ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
   auto body = github_.comments(14).at(0)["body"].get<std::string>();

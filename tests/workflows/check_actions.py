@@ -40,21 +40,7 @@ NO_ACTION = {
 HELPER_ACTIONS = {"secrets-to-env": "composite helper of the reusable workflows, not a step"}
 COMMON_OUTPUT = "failure-reason"
 
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def load(path):
-    data = yaml.safe_load(path.read_text())
-    if isinstance(data, dict) and True in data:  # YAML 1.1 reads the key `on` as true
-        data["on"] = data.pop(True)
-    return data
+from checklib import check, failures, load  # noqa: E402  (this directory is on sys.path)
 
 
 def version():

@@ -28,21 +28,7 @@ SELF = "converge-dev/converge"
 PLAN_WORKFLOW = "converge-plan.yml"
 PLAN_WRITES = {"pull-requests", "statuses"}
 
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what)
-    if not ok:
-        failures.append(what)
-    return ok
-
-
-def load(path):
-    data = yaml.safe_load(path.read_text())
-    if isinstance(data, dict) and True in data:  # YAML 1.1 reads the key `on` as true
-        data["on"] = data.pop(True)
-    return data
+from checklib import check, failures, load  # noqa: E402  (this directory is on sys.path)
 
 
 def uses(step, action):
