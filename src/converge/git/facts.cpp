@@ -39,11 +39,9 @@ int collect_tag(const char* name, git_oid* oid, void* payload) {
 }  // namespace
 
 Expected<Facts> read_facts(const std::filesystem::path& dir) {
-  ensure_initialised();
-  git_repository* repo_raw = nullptr;
-  if (git_repository_open_ext(&repo_raw, dir.c_str(), 0, nullptr) != 0)
-    return git_failure("not a git repository: " + dir.string());
-  Repository repo(repo_raw);
+  auto opened = open_repository(dir);
+  if (!opened) return fail(opened.error());
+  Repository repo = std::move(*opened);
 
   git_reference* head_raw = nullptr;
   if (git_repository_head(&head_raw, repo.get()) != 0) return git_failure("cannot read HEAD in " + dir.string());

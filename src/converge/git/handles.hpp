@@ -4,6 +4,7 @@
 
 #include <git2.h>
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +52,15 @@ inline std::string last_git_message() {
 // An Error naming what failed, with libgit2's message.
 inline std::unexpected<Error> git_failure(std::string_view what) {
   return fail(Error::runtime(std::string(what) + ": " + last_git_message()));
+}
+
+// The repository containing `dir` (searching upwards); Error (runtime) outside one.
+inline Expected<Repository> open_repository(const std::filesystem::path& dir) {
+  ensure_initialised();
+  git_repository* raw = nullptr;
+  if (git_repository_open_ext(&raw, dir.c_str(), 0, nullptr) != 0)
+    return git_failure("not a git repository: " + dir.string());
+  return Repository(raw);
 }
 
 }  // namespace converge::git::detail

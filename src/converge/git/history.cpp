@@ -11,14 +11,6 @@ namespace {
 
 using namespace detail;
 
-Expected<Repository> open(const std::filesystem::path& dir) {
-  ensure_initialised();
-  git_repository* raw = nullptr;
-  if (git_repository_open_ext(&raw, dir.c_str(), 0, nullptr) != 0)
-    return git_failure("not a git repository: " + dir.string());
-  return Repository(raw);
-}
-
 std::string hex(const git_oid* oid) {
   char out[GIT_OID_HEXSZ + 1] = {};
   git_oid_tostr(out, sizeof out, oid);
@@ -73,7 +65,7 @@ Expected<std::optional<std::string>> read_file(git_repository* repo, git_commit*
 }  // namespace
 
 Expected<std::filesystem::path> work_tree_of(const std::filesystem::path& dir) {
-  auto repo = open(dir);
+  auto repo = open_repository(dir);
   if (!repo) return fail(repo.error());
   const char* workdir = git_repository_workdir(repo->get());
   if (!workdir) return fail(Error::runtime("the repository at " + dir.string() + " has no work tree"));
@@ -81,14 +73,14 @@ Expected<std::filesystem::path> work_tree_of(const std::filesystem::path& dir) {
 }
 
 bool has_commit(const std::filesystem::path& dir, std::string_view revision) {
-  auto repo = open(dir);
+  auto repo = open_repository(dir);
   return repo && resolve(repo->get(), revision).has_value();
 }
 
 Expected<std::optional<FileAtCommit>> nearest_first_parent_with_file(const std::filesystem::path& dir,
                                                                       std::string_view start,
                                                                       const std::filesystem::path& file) {
-  auto repo = open(dir);
+  auto repo = open_repository(dir);
   if (!repo) return fail(repo.error());
   Commit commit;
   if (start.empty()) {

@@ -70,14 +70,6 @@ bool valid_repo_path(std::string_view path) {
   return true;
 }
 
-Expected<Repository> open_repository(const std::filesystem::path& dir) {
-  ensure_initialised();
-  git_repository* raw = nullptr;
-  if (git_repository_open_ext(&raw, dir.c_str(), 0, nullptr) != 0)
-    return git_failure("not a git repository: " + dir.string());
-  return Repository(raw);
-}
-
 // The push URL (else the URL) configured for remote `name`, read as plain config
 // values. Not git_remote_lookup: libgit2 1.5's regex-based config iteration (remote
 // lookup, insteadOf rewriting) leaks PCRE2 match data on every non-matching entry.
