@@ -23,8 +23,6 @@
 #include "steps/github_fixture.hpp"
 #include "support/postgres.hpp"
 
-extern char** environ;
-
 namespace converge::testing {
 namespace {
 
@@ -248,33 +246,7 @@ TEST_F(DriftBypass, ADirectPushIsNotAppliedOverTheRecordedDeployAndTheRecordedOn
 class Child {
  public:
   Child(const std::vector<std::string>& args, const fs::path& cwd, const std::map<std::string, std::string>& env)
-      : out_(io_ / "stdout") {
-    std::vector<std::string> env_strings;
-    std::map<std::string, std::string> merged;
-    for (char** e = environ; *e; ++e) {
-      std::string kv = *e;
-      auto eq = kv.find('=');
-      if (eq != std::string::npos) merged[kv.substr(0, eq)] = kv.substr(eq + 1);
-    }
-    for (const auto& [k, v] : env) merged[k] = v;
-    for (const auto& [k, v] : merged) env_strings.push_back(k + "=" + v);
-    auto exe = step_path("converge");
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      FILE* out = std::fopen(out_.c_str(), "w");
-      ::dup2(fileno(out), 1);
-      ::dup2(fileno(out), 2);
-      if (::chdir(cwd.c_str()) != 0) ::_exit(126);
-      std::vector<char*> argv{const_cast<char*>(exe.c_str())};
-      for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-      argv.push_back(nullptr);
-      std::vector<char*> envp;
-      for (auto& s : env_strings) envp.push_back(s.data());
-      envp.push_back(nullptr);
-      ::execve(exe.c_str(), argv.data(), envp.data());
-      ::_exit(127);
-    }
-  }
+      : pid_(start_step("converge", args, cwd, env, io_ / "stdout", io_ / "stdout")) {}
   ~Child() {
     if (pid_ > 0) kill9();
   }
@@ -283,11 +255,10 @@ class Child {
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
-  std::string output() const { return slurp(out_); }
+  std::string output() const { return slurp(io_ / "stdout"); }
 
  private:
   TempDir io_;
-  fs::path out_;
   pid_t pid_ = -1;
 };
 

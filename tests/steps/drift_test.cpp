@@ -5,7 +5,17 @@
 namespace converge::testing {
 namespace {
 
-using Drift = RepoTest;
+class Drift : public RepoTest {
+ protected:
+  // dev deployed and recorded at a commit that holds the schema snapshot apply
+  // wrote (sha_), as a developer commits it: the manifest says dev runs sha_.
+  void deploy_and_record() {
+    ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+    sha_ = repo_->commit_all("snapshot");
+    ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+    ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  }
+};
 
 TEST_F(Drift, CleanRuntimeExitsZero) {
   ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
@@ -22,10 +32,7 @@ TEST_F(Drift, PendingMigrationIsDrift) {
 }
 
 TEST_F(Drift, ApplyPutsBackTheRecordedDeployAfterAHandMadeRollback) {
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  sha_ = repo_->commit_all("snapshot");
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  deploy_and_record();
   sqlite_exec(".converge/dev.db", "drop table users; delete from schema_migrations");
 
   auto fixed = converge({"drift-verify", "--env", "dev", "--apply"});
@@ -44,10 +51,7 @@ TEST_F(Drift, ApplyRefusesWhenNothingIsRecorded) {
 }
 
 TEST_F(Drift, ApplyRefusesACommitThatIsNotTheRecordedOne) {
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  repo_->commit_all("snapshot");
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  deploy_and_record();
   dir_.write("db/migrations/20260102000000_posts.sql", kPosts);
   const auto unrecorded = repo_->commit_all("posts, never deployed through apply");
 
@@ -58,10 +62,7 @@ TEST_F(Drift, ApplyRefusesACommitThatIsNotTheRecordedOne) {
 }
 
 TEST_F(Drift, ApplyRefusesABundleThatIsNotTheRecordedOne) {
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  repo_->commit_all("snapshot");
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  deploy_and_record();
   dir_.write("db/migrations/20260102000000_posts.sql", kPosts);  // uncommitted: same HEAD, another bundle
 
   auto r = converge({"drift-verify", "--env", "dev", "--apply"});
@@ -72,10 +73,7 @@ TEST_F(Drift, ApplyRefusesABundleThatIsNotTheRecordedOne) {
 }
 
 TEST_F(Drift, AdHocDdlIsShownAsADiffAndNeverUndone) {
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  repo_->commit_all("snapshot");
-  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
-  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  deploy_and_record();
   sqlite_exec(".converge/dev.db", "alter table users add column nickname text");
   auto r = converge({"drift-verify", "--env", "dev"});
   EXPECT_EQ(r.exit_code, 1);

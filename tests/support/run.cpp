@@ -22,11 +22,9 @@ std::filesystem::path step_path(const std::string& program) {
   return base / program;
 }
 
-RunResult run_step(const std::string& program, const std::vector<std::string>& args,
-                   const std::filesystem::path& cwd, const std::map<std::string, std::string>& env) {
-  TempDir io;
-  auto out_path = io / "stdout";
-  auto err_path = io / "stderr";
+int start_step(const std::string& program, const std::vector<std::string>& args, const std::filesystem::path& cwd,
+               const std::map<std::string, std::string>& env, const std::filesystem::path& out_path,
+               const std::filesystem::path& err_path) {
   auto exe = step_path(program);
 
   std::map<std::string, std::string> merged;
@@ -58,6 +56,15 @@ RunResult run_step(const std::string& program, const std::vector<std::string>& a
     ::execve(exe.c_str(), argv.data(), envp.data());
     ::_exit(127);
   }
+  return pid;
+}
+
+RunResult run_step(const std::string& program, const std::vector<std::string>& args,
+                   const std::filesystem::path& cwd, const std::map<std::string, std::string>& env) {
+  TempDir io;
+  auto out_path = io / "stdout";
+  auto err_path = io / "stderr";
+  pid_t pid = start_step(program, args, cwd, env, out_path, err_path);
   int status = 0;
   ::waitpid(pid, &status, 0);
   RunResult r;

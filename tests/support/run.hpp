@@ -22,4 +22,10 @@ RunResult run_step(const std::string& program, const std::vector<std::string>& a
 
 std::filesystem::path step_path(const std::string& program);
 
+// Starts `program` like run_step() without waiting, stdout and stderr going to the
+// given files; returns its pid (the caller waits for it or kills it).
+int start_step(const std::string& program, const std::vector<std::string>& args, const std::filesystem::path& cwd,
+               const std::map<std::string, std::string>& env, const std::filesystem::path& out_path,
+               const std::filesystem::path& err_path);
+
 }  // namespace converge::testing

@@ -1,7 +1,5 @@
 // converge record-manifest: append the last apply of an environment to the
 // manifest, one row per target, in one transaction, never twice for one run.
-#include <ctime>
-
 #include "converge/git/facts.hpp"
 #include "converge/manifest/store.hpp"
 #include "converge/steps/github_link.hpp"
@@ -9,15 +7,6 @@
 
 namespace converge::steps {
 namespace {
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;

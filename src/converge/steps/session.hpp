@@ -135,6 +135,9 @@ Expected<ApplyResult> read_result(const std::filesystem::path& path);
 Expected<ApplyResult> read_trusted_result(const std::filesystem::path& path, const github::RunContext& ctx,
                                           std::string_view head_sha, const std::filesystem::path& work_tree);
 
+// Now, UTC, ISO 8601 ("2026-12-03T08:00:00Z").
+std::string utc_now();
+
 // Prints the plan (text), writes the job summary (markdown) and plan.json when
 // `plan_file` is not empty, and sets outputs has-changes / plan-hash.
 void report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io);

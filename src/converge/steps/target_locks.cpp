@@ -16,15 +16,6 @@ namespace {
 constexpr std::chrono::milliseconds kDefaultTimeout = std::chrono::minutes(5);
 constexpr std::chrono::milliseconds kDefaultLease = std::chrono::minutes(1);
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
@@ -82,6 +73,15 @@ Expected<std::unique_ptr<providers::Lock>> lock_in_manifest(const Session& sessi
 }
 
 }  // namespace
+
+std::string utc_now() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&now, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 Expected<void> lock_targets(Session& session, StepIo io) {
   if (!session.locks.empty() || session.targets.empty()) return {};
