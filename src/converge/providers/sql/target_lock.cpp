@@ -167,9 +167,11 @@ Expected<std::unique_ptr<Lock>> lock_sqlite(const std::filesystem::path& file, c
 }
 
 // The locks this process holds, by database, so its targets on one database share one.
+// A forked child inherits the map but not the locks (flock and a connection belong to
+// the parent), so entries carry the pid that holds them.
 struct Held {
   std::mutex mutex;
-  std::map<std::string, std::weak_ptr<Lock>> by_database;
+  std::map<std::string, std::pair<pid_t, std::weak_ptr<Lock>>> by_database;
 };
 Held& held() {
   static Held instance;
@@ -200,11 +202,13 @@ Expected<std::unique_ptr<Lock>> lock_database(std::string_view url, const std::f
                               : std::string(url);
   auto& registry = held();
   std::lock_guard guard(registry.mutex);
-  if (auto shared = registry.by_database[key].lock()) return std::make_unique<SharedLock>(std::move(shared));
+  auto& entry = registry.by_database[key];
+  if (entry.first == ::getpid())
+    if (auto shared = entry.second.lock()) return std::make_unique<SharedLock>(std::move(shared));
   auto lock = take(url, repo_root, request);
   if (!lock) return fail(lock.error());
   std::shared_ptr<Lock> shared(std::move(*lock));
-  registry.by_database[key] = shared;
+  entry = {::getpid(), shared};
   return std::make_unique<SharedLock>(std::move(shared));
 }
 
