@@ -351,10 +351,12 @@ TEST_F(ConcurrentApply, AKilledApplysPostgresLockIsReleasedAndTheNextApplyProcee
   slow_migration("select pg_sleep((select s from sleep_for));");
   Child killed({"apply", "--env", "dev"}, dir_.path(), {{"GITHUB_ACTIONS", "false"}, {"APP_DB_URL", db.url()}});
   auto held = [&] {
-    return db.query_value("select count(*) from pg_locks where locktype = 'advisory' and granted") == "1";
+    return db.query_value("select count(*) from pg_locks where locktype = 'advisory' and granted and database = "
+                          "(select oid from pg_database where datname = current_database())") == "1";
   };
   for (int i = 0; i < 200 && !(held() && db.query_value("select count(*) from pg_stat_activity where query like "
-                                                        "'%pg_sleep((select s%' and state = 'active'") != "0");
+                                                        "'%pg_sleep((select s%' and state = 'active' and datname = "
+                                                        "current_database()") != "0");
        ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   ASSERT_TRUE(held()) << killed.output();
