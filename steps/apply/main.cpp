@@ -9,11 +9,17 @@ int main(int argc, char** argv) {
   cli.add_options()
     ("plan", "apply only if the plan made now equals this reviewed plan.json", cxxopts::value<std::string>())
     ("break-glass", "skip the approval gate (only), loudly, for this recorded reason", cxxopts::value<std::string>())
-    ("dry-run", "show which gates pass or fail and why; apply nothing");
+    ("dry-run", "show which gates pass or fail and why; apply nothing")
+    ("rollback", "re-apply an older tag or commit: only bundles the environment ran before, approved by a second "
+                 "person through the GitHub environment's required reviewers (or break glass)")
+    ("github-environment", "with --rollback: the GitHub environment whose deployment approval counts (default --env)",
+     cxxopts::value<std::string>());
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
-    s::ApplyOptions o{s::common_options(flags), {}, {}, flags.count("dry-run") > 0};
+    s::ApplyOptions o{s::common_options(flags), {}, {}, flags.count("dry-run") > 0, false, {}};
     o.common.trusted_ref = s::trusted_ref(flags);
     o.common.deploys = true;
+    o.rollback = flags.count("rollback") > 0;
+    if (flags.count("github-environment")) o.github_environment = flags["github-environment"].as<std::string>();
     if (flags.count("plan")) o.pinned_plan = flags["plan"].as<std::string>();
     if (flags.count("break-glass")) {
       o.break_glass = flags["break-glass"].as<std::string>();

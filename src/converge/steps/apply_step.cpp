@@ -1,6 +1,7 @@
 // converge apply: gate, plan, pin, apply, hand the result to record-manifest.
 #include "converge/steps/apply_gates.hpp"
 #include "converge/steps/github_link.hpp"
+#include "converge/steps/rollback_gate.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
@@ -26,7 +27,17 @@ int run_apply(const ApplyOptions& options, StepIo io) {
     return report_error(e, io);
   };
 
-  if (auto ok = check_approval_gate(gate, record, io); !ok) return refuse(ok.error());
+  // A rollback has no pull request of its own: a second person approves the run's
+  // deployment, and only bundles the environment ran before may come back.
+  const std::string github_environment =
+      options.github_environment.empty() ? session->environment().name : options.github_environment;
+  const bool gated = session->environment().gates.approvals > 0 || session->environment().gates.plan_pinning;
+  if (options.rollback) {
+    if (!options.pinned_plan.empty()) return refuse(Error::usage("--rollback and --plan cannot be combined"));
+    if (auto ok = check_rollback_approval(gate, github_environment, record, io); !ok) return refuse(ok.error());
+  } else if (auto ok = check_approval_gate(gate, record, io); !ok) {
+    return refuse(ok.error());
+  }
   // Plan under the targets' locks: a second apply waits here, then plans what is left.
   if (!options.dry_run)
     if (auto locked = lock_targets(*session, io); !locked) return refuse(locked.error());
@@ -34,8 +45,13 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   if (!plan) return report_error(plan.error(), io);
   report_plan(*plan, {}, io);
   if (plan->has_errors()) return refuse(Error::refused("the plan has errors; nothing was applied"));
-  if (auto ok = check_plan_pinning(*plan, gate, record, io); !ok) return refuse(ok.error());
-  if (auto ok = check_promotion(*session, io, record); !ok) return refuse(ok.error());
+  if (options.rollback) {
+    if (gated)
+      if (auto ok = check_rollback_bundles(*session, record, io); !ok) return refuse(ok.error());
+  } else {
+    if (auto ok = check_plan_pinning(*plan, gate, record, io); !ok) return refuse(ok.error());
+    if (auto ok = check_promotion(*session, io, record); !ok) return refuse(ok.error());
+  }
   for (const auto& line : record.log) io.console.info(line);
   if (options.dry_run) {
     io.console.info("Dry run: every gate passes; nothing was applied.");

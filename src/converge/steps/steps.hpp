@@ -35,6 +35,8 @@ struct ApplyOptions {
   std::filesystem::path pinned_plan;  // a plan.json that must hash equal to the plan made now
   std::string break_glass;            // non-empty: skip the approval gate, loudly, for this reason
   bool dry_run = false;               // show which gates pass or fail; apply nothing
+  bool rollback = false;              // re-apply bundles the environment ran before (rollback_gate.hpp)
+  std::string github_environment;     // rollback: the GitHub environment whose reviewers approve (default --env)
 };
 // Exit 0 applied (or nothing to do), 1 refused (plan errors, pinned plan differs),
 // 3 a provider failed (what was applied is in the result file).
