@@ -139,11 +139,15 @@ Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, Step
     if (in.break_glass.empty()) return fail(decision ? Error::refused(why + "; nothing was applied") : decision.error());
     io.console.warning("approval gate would refuse: " + why);
   }
+  skip_approval_for_break_glass(in, record, io);
+  return {};
+}
+
+void skip_approval_for_break_glass(const GateInput& in, GateRecord& record, StepIo io) {
   record.break_glass = in.break_glass;
-  io.console.warning("BREAK GLASS: the approval gate of " + env.name + " is skipped: " + in.break_glass +
+  io.console.warning("BREAK GLASS: the approval gate of " + in.environment.name + " is skipped: " + in.break_glass +
                      ". This is recorded in the manifest.");
   record.log.push_back("approval gate: SKIPPED (break glass: " + in.break_glass + ")");
-  return {};
 }
 
 Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {

@@ -36,6 +36,9 @@ struct GateRecord {
 
 // Finds the pull request and checks approvals. Runs before planning.
 Expected<void> check_approval_gate(const GateInput& in, GateRecord& record, StepIo io);
+// Break glass: the approval gate is skipped for in.break_glass, loudly (a warning
+// here, the reason in the record and so in the manifest row).
+void skip_approval_for_break_glass(const GateInput& in, GateRecord& record, StepIo io);
 // Plan pinning. Runs after planning; on a mismatch the PR comment is marked
 // "not applied" (unless dry_run).
 Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io);

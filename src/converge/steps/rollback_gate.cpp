@@ -68,10 +68,7 @@ Expected<void> check_rollback_approval(const GateInput& in, std::string_view git
   auto skip = [&](const std::string& why) -> Expected<void> {
     if (in.break_glass.empty()) return fail(Error::refused("rollback of " + env.name + ": " + why + "; nothing was applied"));
     io.console.warning("rollback approval would refuse: " + why);
-    record.break_glass = in.break_glass;
-    io.console.warning("BREAK GLASS: the approval gate of " + env.name + " is skipped: " + in.break_glass +
-                       ". This is recorded in the manifest.");
-    record.log.push_back("rollback approval: SKIPPED (break glass: " + in.break_glass + ")");
+    skip_approval_for_break_glass(in, record, io);
     return {};
   };
   if (!in.api) return skip("the approval of a second person cannot be verified without a GitHub token");
