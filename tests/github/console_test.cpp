@@ -70,5 +70,47 @@ TEST(Console, EscapesNewlinesInAnnotations) {
   EXPECT_EQ(out.str(), "::warning::50%25 done%0Anext\n");
 }
 
+TEST(Console, ASecretInAPathIsRedactedInTheAnnotationsFileProperty) {
+  RunContext ctx;
+  ctx.in_actions = true;
+  std::ostringstream out, err;
+  Console c(out, err, ctx);
+  c.mask("s3cretdir");
+  c.error(Error::config("cannot read", {"/srv/s3cretdir/db.sql", 2, 0}));
+  c.warning("odd", SourceLocation{"/srv/s3cretdir/x.yaml", 1, 1});
+  std::string printed = out.str();
+  printed.erase(0, printed.find('\n') + 1);  // the ::add-mask:: line carries it, as it must
+  EXPECT_EQ(printed.find("s3cretdir"), std::string::npos) << printed;
+  EXPECT_NE(printed.find("::error file=/srv/***/db.sql,line=2::cannot read"), std::string::npos) << printed;
+  EXPECT_EQ(err.str(), "error: /srv/***/db.sql:2: cannot read\n");
+}
+
+TEST(Console, ASecretIsHiddenInItsEncodedFormsAndThePiecesAUrlParserSplitsOff) {
+  RunContext ctx;
+  ctx.in_actions = true;
+  std::ostringstream out, err;
+  Console c(out, err, ctx);
+  c.mask("cAn4ry/p@ss%20 word");
+  EXPECT_EQ(c.redact("url-encoded cAn4ry%2Fp%40ss%2520%20word"), "url-encoded ***");
+  EXPECT_EQ(c.redact("lower cAn4ry%2fp%40ss%2520%20word"), "lower ***");
+  EXPECT_EQ(c.redact("form cAn4ry%2Fp%40ss%2520+word"), "form ***");
+  EXPECT_EQ(c.redact("decoded cAn4ry/p@ss  word"), "decoded ***");
+  // libpq, given the raw password inside a URL, names the part before the '/' as the port.
+  EXPECT_EQ(c.redact("invalid integer value \"cAn4ry\" for connection option \"port\""),
+            "invalid integer value \"***\" for connection option \"port\"");
+  EXPECT_EQ(c.redact("a password is no word"), "a password is no word") << "short pieces stay";
+  EXPECT_NE(out.str().find("::add-mask::cAn4ry%252Fp%2540ss%252520%2520word\n"), std::string::npos) << out.str();
+}
+
+TEST(Console, TheVariablesPasswordInAUrlIsHiddenRawAndDecoded) {
+  RunContext ctx;
+  std::ostringstream out, err;
+  Console c(out, err, ctx);
+  c.mask("postgres://app:pa%2Fss%40word@db:5432/app");
+  EXPECT_EQ(c.redact("auth failed for pa/ss@word"), "auth failed for ***");
+  EXPECT_EQ(c.redact("auth failed for pa%2Fss%40word"), "auth failed for ***");
+  EXPECT_EQ(c.redact("connecting to db:5432/app as app"), "connecting to db:5432/app as app") << "host and path stay";
+}
+
 }  // namespace
 }  // namespace converge::github

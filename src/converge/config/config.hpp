@@ -99,7 +99,8 @@ struct Resolved {
   const Environment* environment = nullptr;
   std::vector<ResolvedTarget> targets;  // only those that apply to the environment
   std::string manifest_url;
-  std::vector<std::string> secrets;  // every value that came from a ${VAR}: mask them
+  // Every value that came from a ${VAR}, and each such variable's own value: mask them.
+  std::vector<std::string> secrets;
 };
 
 // Selects an environment and expands `${VAR}` / `${VAR:-default}` (`$${` is a literal
@@ -109,7 +110,7 @@ struct Resolved {
 Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup);
 
 // The manifest store URL for `environment`, expanded; a value that came from a
-// variable is appended to `secrets`. Needs none of the targets' variables.
+// variable is appended to `secrets`, and so is each variable's own value. Needs none of the targets' variables.
 Expected<std::string> manifest_url(const Config& config, std::string_view environment, const VariableLookup& lookup,
                                    std::vector<std::string>& secrets);
 

@@ -7,6 +7,11 @@
 namespace converge::config {
 namespace {
 
+// Appends a non-empty secret once.
+void add_secret(std::vector<std::string>& secrets, const std::string& value) {
+  if (!value.empty() && std::find(secrets.begin(), secrets.end(), value) == secrets.end()) secrets.push_back(value);
+}
+
 bool valid_name_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
 
 Expected<nlohmann::json> expand_json(const nlohmann::json& value, const VariableLookup& lookup,
@@ -95,13 +100,16 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
   auto with_builtins = [&](std::string_view name) -> std::optional<std::string> {
     if (name == "CONVERGE_ENV") return env_name;
     auto value = lookup(name);
-    if (value) used_variable = true;
+    if (value) {
+      used_variable = true;
+      // The variable's own value too: a message may quote a part of the setting
+      // (libpq names the piece of a URL it could not parse), never the whole.
+      add_secret(out.secrets, *value);
+    }
     return value;
   };
   auto remember_secret = [&](const nlohmann::json& value) {
-    if (!used_variable) return;
-    auto text = value.is_string() ? value.get<std::string>() : value.dump();
-    if (!text.empty()) out.secrets.push_back(std::move(text));
+    if (used_variable) add_secret(out.secrets, value.is_string() ? value.get<std::string>() : value.dump());
   };
 
   for (const auto& target : config.targets) {
@@ -128,11 +136,14 @@ Expected<std::string> manifest_url(const Config& config, std::string_view enviro
   auto with_builtins = [&](std::string_view name) -> std::optional<std::string> {
     if (name == "CONVERGE_ENV") return std::string(environment);
     auto value = lookup(name);
-    if (value) used_variable = true;
+    if (value) {
+      used_variable = true;
+      add_secret(secrets, *value);
+    }
     return value;
   };
   auto url = expand(config.manifest_url.value.get<std::string>(), with_builtins, config.manifest_url.where);
-  if (url && used_variable) secrets.push_back(*url);
+  if (url && used_variable) add_secret(secrets, *url);
   return url;
 }
 

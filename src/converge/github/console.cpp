@@ -5,6 +5,8 @@
 #include <fstream>
 #include <random>
 
+#include "converge/github/secret_forms.hpp"
+
 namespace converge::github {
 namespace {
 
@@ -41,11 +43,13 @@ Console::Console(std::ostream& out, std::ostream& err, const RunContext& ctx)
     : out_(out), err_(err), commands_(ctx.in_actions), output_file_(ctx.output_file), summary_file_(ctx.summary_file) {}
 
 void Console::mask(std::string_view secret) {
-  if (secret.empty() || std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
-  secrets_.emplace_back(secret);
+  for (auto& form : secret_forms(secret)) {
+    if (std::find(secrets_.begin(), secrets_.end(), form) != secrets_.end()) continue;
+    if (commands_) out_ << "::add-mask::" << escape_data(form) << "\n";
+    secrets_.push_back(std::move(form));
+  }
   // Longest first, so a secret containing another is replaced whole.
-  std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
-  if (commands_) out_ << "::add-mask::" << escape_data(secret) << "\n";
+  std::stable_sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 std::string Console::redact(std::string_view text) const {
@@ -62,7 +66,7 @@ std::string Console::annotation(std::string_view level, std::string_view text,
                                 const std::optional<SourceLocation>& where) const {
   std::string props;
   if (where && !where->file.empty()) {
-    props = " file=" + escape_property(where->file);
+    props = " file=" + escape_property(redact(where->file));
     if (where->line > 0) props += ",line=" + std::to_string(where->line);
     if (where->column > 0) props += ",col=" + std::to_string(where->column);
   }
@@ -93,7 +97,7 @@ void Console::set_output(std::string_view name, std::string_view value) {
   if (output_file_.empty()) return;
   std::random_device rd;
   std::string delimiter = "ghadelimiter_" + std::to_string(rd()) + std::to_string(rd());
-  append(output_file_, std::string(name) + "<<" + delimiter + "\n" + redact(value) + "\n" + delimiter + "\n");
+  append(output_file_, redact(name) + "<<" + delimiter + "\n" + redact(value) + "\n" + delimiter + "\n");
 }
 
 void Console::append_summary(std::string_view markdown) { append(summary_file_, redact(markdown)); }

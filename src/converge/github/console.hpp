@@ -20,8 +20,11 @@ class Console {
  public:
   Console(std::ostream& out, std::ostream& err, const RunContext& ctx);
 
-  // Registers a secret: announced to the runner with ::add-mask:: and replaced by
-  // "***" in everything this console writes afterwards. Empty strings are ignored.
+  // Registers a secret and its other forms (secret_forms.hpp: URL-encoded, decoded,
+  // JSON-escaped, a URL's password, pieces a URL parser splits off): each announced to
+  // the runner with ::add-mask:: and replaced by "***" in everything this console
+  // writes afterwards, every field of a workflow command included (file=, the
+  // message), outputs and the job summary. Empty strings are ignored.
   void mask(std::string_view secret);
   std::string redact(std::string_view text) const;
 
