@@ -21,38 +21,7 @@ constexpr const char* kPosts =
     "-- migrate:up\ncreate table posts (\n  id integer primary key,\n  user_id integer references users (id)\n);\n"
     "create index posts_user_id on posts (user_id);\n-- migrate:down\ndrop table posts;\n";
 
-class SqlBackendTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    if (GetParam() == "postgres") {
-      CONVERGE_REQUIRE_POSTGRES();
-      db_ = test::postgres_backend();
-    } else {
-      db_ = test::sqlite_backend(repo_.path());
-    }
-  }
-
-  std::unique_ptr<Provider> provider(const nlohmann::json& extra = nlohmann::json::object()) {
-    auto p = make_provider(test::spec_for(repo_.path(), db_->url(), extra));
-    EXPECT_TRUE(p) << p.error().to_string();
-    return p ? std::move(*p) : nullptr;
-  }
-
-  plan::TargetPlan plan(Provider& p) {
-    auto bundle = p.compile();
-    EXPECT_TRUE(bundle) << bundle.error().to_string();
-    auto out = p.plan(*bundle, {});
-    EXPECT_TRUE(out) << out.error().to_string();
-    return out ? *out : plan::TargetPlan{};
-  }
-
-  ApplyReport apply(Provider& p) { return test::compile_plan_apply(p); }
-
-  std::string snapshot() { return util::read_file(repo_ / "db/schema.sql").value_or("<missing>"); }
-
-  testing::TempDir repo_;
-  std::unique_ptr<test::Backend> db_;
-};
+using test::SqlBackendTest;
 
 TEST_P(SqlBackendTest, ApplyRunsPendingMigrationsInOrderAndRecordsThem) {
   repo_.write("db/migrations/20240101000000_users.sql", kUsers);

@@ -1,5 +1,6 @@
 // The dbmate migration-file parser, and the provider's settings and bundle.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include "converge/providers/sql/database.hpp"
 #include "converge/providers/sql/migration.hpp"
@@ -94,6 +95,36 @@ TEST(MigrationParse, MarkerMustBeFollowedBySpaceOrEndOfLine) {
   EXPECT_EQ(e.where->line, 2);
 }
 
+TEST(MigrationParse, NulByteIsAnErrorAtItsLine) {
+  using namespace std::string_literals;
+  Error e = parse_error("-- migrate:up\ncreate table a (id int);\ninsert into a values (1);\0drop table a;\n"
+                        "-- migrate:down\n"s);
+  EXPECT_EQ(e.code, ExitCode::usage);
+  EXPECT_EQ(e.to_string().rfind("db/migrations/7_x.sql:3: a NUL byte", 0), 0u) << e.to_string();
+  // Anywhere in the file, even in the down block or a comment.
+  EXPECT_EQ(parse_error("-- migrate:up\nselect 1;\n-- migrate:down\n-- \0\n"s).where->line, 4);
+}
+
+TEST(MigrationTransactions, CommitInATransactionalMigrationIsAnErrorAtItsFileLine) {
+  Migration m = parsed("-- Moves rows.\n\n-- migrate:up\ncreate table a (id int);\n\nCOMMIT;\n-- migrate:down\n");
+  auto checked = check_transaction_control(m, Dialect::sqlite);
+  ASSERT_FALSE(checked);
+  EXPECT_EQ(checked.error().code, ExitCode::usage);
+  EXPECT_EQ(checked.error().to_string().rfind(
+                "db/migrations/20240101000000_create_users.sql:6: 'COMMIT' in a migration that runs in a transaction", 0),
+            0u)
+      << checked.error().to_string();
+  EXPECT_NE(checked.error().message.find("transaction:false"), std::string::npos);
+}
+
+TEST(MigrationTransactions, TransactionFalseMigrationsManageTheirOwnTransactions) {
+  Migration m = parsed("-- migrate:up transaction:false\nbegin;\ncreate table a (id int);\ncommit;\n-- migrate:down\n");
+  EXPECT_TRUE(check_transaction_control(m, Dialect::postgres));
+  EXPECT_TRUE(check_transaction_control(parsed("-- migrate:up\nselect 1;\n-- migrate:down\ncommit;\n"),
+                                        Dialect::postgres))
+      << "converge never runs the down block";
+}
+
 TEST(MigrationFileName, TakesTheLeadingDigitsAsVersionAndIgnoresOtherFiles) {
   auto a = split_file_name("20151129054053_test_migration.sql");
   ASSERT_TRUE(a);
@@ -135,6 +166,59 @@ TEST(MigrationLoad, TwoFilesWithOneVersionAreAnError) {
   auto list = load_migrations(repo / "db/migrations", repo.path());
   ASSERT_FALSE(list);
   EXPECT_NE(list.error().message.find("version 1"), std::string::npos);
+}
+
+Error load_error(const testing::TempDir& repo) {
+  auto list = load_migrations(repo / "db/migrations", repo.path());
+  EXPECT_FALSE(list);
+  return list ? Error{} : list.error();
+}
+
+TEST(MigrationLoad, SymlinkLoopIsAnErrorNamingThePath) {
+  testing::TempDir repo;
+  repo.write("db/migrations/1_a.sql", "-- migrate:up\nselect 1;\n-- migrate:down\n");
+  std::filesystem::create_symlink("2_loop.sql", repo / "db/migrations/2_loop.sql");
+  Error e = load_error(repo);
+  EXPECT_EQ(e.code, ExitCode::usage);
+  EXPECT_EQ(e.to_string(), "db/migrations/2_loop.sql: migration file is a symlink loop (following it never reaches a file)");
+}
+
+TEST(MigrationLoad, DanglingSymlinkIsAnErrorNamingItAndItsTarget) {
+  testing::TempDir repo;
+  std::filesystem::create_directories(repo / "db/migrations");
+  std::filesystem::create_symlink("../moved/3_b.sql", repo / "db/migrations/3_b.sql");
+  Error e = load_error(repo);
+  EXPECT_EQ(e.code, ExitCode::usage);
+  EXPECT_EQ(e.to_string(),
+            "db/migrations/3_b.sql: migration file is a dangling symlink (its target '../moved/3_b.sql' does not exist)");
+}
+
+TEST(MigrationLoad, SymlinkToAFileIsReadUnderItsOwnNameAndDirectoriesAreSkipped) {
+  testing::TempDir repo;
+  repo.write("shared/users.sql", "-- migrate:up\ncreate table users (id int);\n-- migrate:down\n");
+  std::filesystem::create_directories(repo / "db/migrations/2_folder.sql");
+  std::filesystem::create_symlink("../../shared/users.sql", repo / "db/migrations/1_users.sql");
+  auto list = load_migrations(repo / "db/migrations", repo.path());
+  ASSERT_TRUE(list) << list.error().to_string();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ(list->front().file, "db/migrations/1_users.sql");
+  EXPECT_EQ(list->front().up, "create table users (id int);\n");
+}
+
+TEST(MigrationLoad, FifoNamedLikeAMigrationIsAnErrorNotAHang) {
+  testing::TempDir repo;
+  std::filesystem::create_directories(repo / "db/migrations");
+  ASSERT_EQ(::mkfifo((repo / "db/migrations/4_pipe.sql").c_str(), 0600), 0);
+  Error e = load_error(repo);
+  EXPECT_EQ(e.to_string(), "db/migrations/4_pipe.sql: migration file is not a regular file");
+}
+
+TEST(MigrationLoad, MigrationsDirectoryThatIsASymlinkLoopSaysSo) {
+  testing::TempDir repo;
+  std::filesystem::create_directories(repo / "db");
+  std::filesystem::create_symlink("migrations", repo / "db/migrations");
+  Error e = load_error(repo);
+  EXPECT_NE(e.message.find("cannot be read: Too many levels of symbolic links"), std::string::npos) << e.message;
 }
 
 TEST(SqlSettings, UnknownSettingIsAConfigErrorWithItsLocation) {

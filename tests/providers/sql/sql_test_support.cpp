@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "converge/providers/sql/sql_provider.hpp"
+#include "converge/util/fs.hpp"
 #include "support/postgres.hpp"
 
 namespace converge::providers::sql::test {
@@ -114,6 +115,34 @@ ApplyReport compile_plan_apply(Provider& p) {
   auto report = p.apply(*bundle, *planned);
   EXPECT_TRUE(report) << report.error().to_string();
   return report ? *report : ApplyReport{};
+}
+
+void SqlBackendTest::SetUp() {
+  if (GetParam() == "postgres") {
+    CONVERGE_REQUIRE_POSTGRES();
+    db_ = postgres_backend();
+  } else {
+    db_ = sqlite_backend(repo_.path());
+  }
+}
+
+std::unique_ptr<Provider> SqlBackendTest::provider(const nlohmann::json& extra) {
+  auto p = make_provider(spec_for(repo_.path(), db_->url(), extra));
+  EXPECT_TRUE(p) << p.error().to_string();
+  return p ? std::move(*p) : nullptr;
+}
+
+plan::TargetPlan SqlBackendTest::plan(Provider& p) {
+  auto bundle = p.compile();
+  EXPECT_TRUE(bundle) << bundle.error().to_string();
+  if (!bundle) return {};
+  auto out = p.plan(*bundle, {});
+  EXPECT_TRUE(out) << out.error().to_string();
+  return out ? *out : plan::TargetPlan{};
+}
+
+std::string SqlBackendTest::snapshot() {
+  return util::read_file(repo_ / "db/schema.sql").value_or("<missing>");
 }
 
 }  // namespace converge::providers::sql::test

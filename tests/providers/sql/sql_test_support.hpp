@@ -1,12 +1,16 @@
-// Helpers for the sql provider tests: a target spec for a repo, and a Backend that
-// gives a test direct access to the same database the provider drives.
+// Helpers for the sql provider tests: a target spec for a repo, a Backend that gives a
+// test direct access to the same database the provider drives, and the fixture of the
+// tests that run on both backends.
 #pragma once
+
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <memory>
 #include <string>
 
 #include "converge/providers/provider.hpp"
+#include "support/temp_dir.hpp"
 
 namespace converge::providers::sql::test {
 
@@ -37,5 +41,22 @@ class Backend {
 std::unique_ptr<Backend> sqlite_backend(const std::filesystem::path& repo_root);
 // A fresh ScratchDatabase on the test PostgreSQL server.
 std::unique_ptr<Backend> postgres_backend();
+
+// A repo in a temp dir and one database, SQLite or PostgreSQL by the test parameter
+// ("sqlite", "postgres"); instantiate with ::testing::Values("sqlite", "postgres").
+class SqlBackendTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override;
+  // The provider for the repo and database, with `extra` settings.
+  std::unique_ptr<Provider> provider(const nlohmann::json& extra = nlohmann::json::object());
+  // compile + plan, failing the test on an error.
+  plan::TargetPlan plan(Provider& p);
+  ApplyReport apply(Provider& p) { return compile_plan_apply(p); }
+  // db/schema.sql as apply wrote it, "<missing>" when absent.
+  std::string snapshot();
+
+  testing::TempDir repo_;
+  std::unique_ptr<Backend> db_;
+};
 
 }  // namespace converge::providers::sql::test

@@ -27,12 +27,20 @@ class Database {
   virtual Expected<void> commit() = 0;
   // Never fails loudly: used on the error path.
   virtual void rollback() = 0;
+  // True while a transaction is open on the connection (one a migration may have
+  // begun and left open).
+  virtual bool in_transaction() = 0;
 
   // Versions in schema_migrations (any order); empty when the table does not exist.
   virtual Expected<std::vector<std::string>> applied_versions() = 0;
   // Creates schema_migrations when it does not exist.
   virtual Expected<void> ensure_migrations_table() = 0;
   virtual Expected<void> insert_version(std::string_view version) = 0;
+  // The longest version schema_migrations.version holds, 0 for no limit. PostgreSQL:
+  // the column's declared length (varchar(128) as converge and current dbmate create
+  // it, so 128 before the table exists; older dbmate created varchar(255)). SQLite: 0,
+  // it does not enforce declared lengths.
+  virtual Expected<size_t> version_capacity() = 0;
 
   // The live schema as deterministic SQL text (schema_migrations left out); "" when empty.
   virtual Expected<std::string> dump_schema() = 0;

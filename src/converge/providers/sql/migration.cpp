@@ -61,6 +61,10 @@ std::map<std::string, std::string, std::less<>> parse_options(std::string_view t
   return out;
 }
 
+int line_at(std::string_view text, size_t offset) {
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
+}
+
 std::string_view strip_digits(std::string_view s) {
   while (!s.empty() && s.front() == '0') s.remove_prefix(1);
   return s;
@@ -94,8 +98,12 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
     return fail(Error::config("'" + std::string(file_name) +
                                   "' is not a migration file name (expected <version>_<name>.sql)",
                               at(0)));
+  if (size_t nul = content.find('\0'); nul != std::string_view::npos)
+    return fail(Error::config("a NUL byte: the database would receive this migration's SQL only up to it; "
+                              "remove it (the file may be binary or UTF-16)",
+                              at(line_at(content, nul))));
   Migration m{.version = parts->version, .name = parts->name, .file = file,
-              .content = std::string(content), .up = {}, .down = {}, .transaction = true};
+              .content = std::string(content), .up = {}, .down = {}, .transaction = true, .up_line = 0};
 
   Marker section = Marker::none;
   int up_line = 0, down_line = 0, line_no = 0;
@@ -117,7 +125,7 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
                                   "section per migration file",
                                   at(line_no)));
       section = Marker::up;
-      up_line = line_no;
+      up_line = m.up_line = line_no;
       auto opts = parse_options(options);
       auto tx = opts.find("transaction");
       m.transaction = tx == opts.end() || tx->second != "false";
@@ -153,22 +161,70 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
   return m;
 }
 
+Expected<void> check_transaction_control(const Migration& migration, Dialect dialect) {
+  if (!migration.transaction) return {};
+  auto found = find_transaction_control(migration.up, dialect);
+  if (!found) return {};
+  return fail(Error::config(
+      "'" + found->statement + "' in a migration that runs in a transaction: converge runs each migration and its "
+      "schema_migrations row in one transaction, and this statement would end or restart it, so the migration "
+      "would no longer apply all or nothing; remove it, or put `-- migrate:up transaction:false` on the up marker "
+      "(as dbmate documents) to manage transactions yourself",
+      SourceLocation{migration.file, migration.up_line + found->line, 0}));
+}
+
+namespace {
+
+// How a directory entry named like a migration reads: a file (`problem` empty), a
+// directory (skipped, as dbmate does) or what is wrong with it.
+struct Entry {
+  bool skip = false;
+  std::string problem;
+};
+
+Entry classify(const std::filesystem::directory_entry& entry) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::file_status self = entry.symlink_status(ec);
+  if (ec) return {false, "cannot be read: " + ec.message()};
+  if (fs::is_directory(self)) return {true, {}};
+  fs::file_status target = fs::status(entry.path(), ec);
+  if (ec == std::errc::too_many_symbolic_link_levels)
+    return {false, "is a symlink loop (following it never reaches a file)"};
+  if (target.type() == fs::file_type::not_found || ec == std::errc::no_such_file_or_directory) {
+    std::error_code read_ec;
+    fs::path to = fs::read_symlink(entry.path(), read_ec);
+    return {false, "is a dangling symlink (its target '" + to.string() + "' does not exist)"};
+  }
+  if (ec) return {false, "cannot be read: " + ec.message()};
+  if (!fs::is_regular_file(target)) return {false, "is not a regular file"};
+  return {};
+}
+
+}  // namespace
+
 Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& dir,
                                                  const std::filesystem::path& repo_root) {
   namespace fs = std::filesystem;
+  // Lexically, so a symlink is named as it sits in the folder, not as what it points at.
   auto shown = [&repo_root](const fs::path& p) {
-    std::error_code ec;
-    fs::path rel = fs::relative(p, repo_root, ec);
-    return (ec || rel.empty() || rel.string().starts_with("..")) ? p.string() : rel.generic_string();
+    fs::path rel = p.lexically_normal().lexically_relative(repo_root.lexically_normal());
+    return (rel.empty() || rel.string().starts_with("..")) ? p.string() : rel.generic_string();
   };
   std::error_code ec;
-  if (!fs::is_directory(dir, ec))
-    return fail(Error::config("migrations directory '" + shown(dir) + "' does not exist",
-                              SourceLocation{shown(dir), 0, 0}));
+  if (!fs::is_directory(dir, ec)) {
+    std::string why = ec && ec != std::errc::no_such_file_or_directory ? "cannot be read: " + ec.message()
+                                                                        : "does not exist";
+    return fail(Error::config("migrations directory '" + shown(dir) + "' " + why, SourceLocation{shown(dir), 0, 0}));
+  }
   std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (!entry.is_regular_file()) continue;
-    if (split_file_name(entry.path().filename().string())) files.push_back(entry.path());
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!split_file_name(it->path().filename().string())) continue;
+    Entry entry = classify(*it);
+    if (entry.skip) continue;
+    if (!entry.problem.empty())
+      return fail(Error::config("migration file " + entry.problem, SourceLocation{shown(it->path()), 0, 0}));
+    files.push_back(it->path());
   }
   if (ec) return fail(Error::runtime("cannot list '" + shown(dir) + "': " + ec.message()));
 

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "converge/providers/sql/transaction_control.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::providers::sql {
@@ -20,6 +21,7 @@ struct Migration {
   std::string up;            // lines after the `-- migrate:up` marker, up to `-- migrate:down`
   std::string down;          // lines after the `-- migrate:down` marker
   bool transaction = true;   // false for `-- migrate:up transaction:false`
+  int up_line = 0;           // line of the `-- migrate:up` marker (the up block starts below it)
 
   std::string key() const { return name.empty() ? version : version + "_" + name; }
 };
@@ -36,13 +38,23 @@ std::optional<FileName> split_file_name(std::string_view file_name);
 // Parses one file with dbmate's rules: an up block is required and comes before the
 // down block; a down block is required; only blank and comment lines may precede
 // `-- migrate:up`. Marker options are `key:value` words (`transaction:false`).
-// Error (config) names `file`:line. CRLF line endings are accepted.
+// Error (config) names `file`:line. CRLF line endings are accepted. A NUL byte anywhere
+// is an error at its line: SQLite and libpq take the SQL as a C string and would run
+// only the text before it.
 Expected<Migration> parse_migration(std::string_view file_name, std::string_view content,
                                     std::string file);
 
+// Refuses a transactional migration whose up block ends or starts a transaction
+// (find_transaction_control): it would not apply all or nothing. Error (config) at
+// the statement's file:line; nothing for a `transaction:false` migration, which
+// manages its transactions itself (as dbmate documents).
+Expected<void> check_transaction_control(const Migration& migration, Dialect dialect);
+
 // Every migration file in `dir`, ordered by version (see version_less). Error (config)
-// when the directory is missing, a file does not parse, or two files share a version.
-// `repo_root` only shortens the paths in messages.
+// when the directory is missing, a file does not parse, two files share a version, or
+// an entry with a migration's name is a dangling symlink, a symlink loop or not a
+// regular file (directories are skipped, as dbmate does). `repo_root` only shortens
+// the paths in messages.
 Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& dir,
                                                  const std::filesystem::path& repo_root);
 

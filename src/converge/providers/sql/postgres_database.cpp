@@ -8,6 +8,9 @@
 namespace converge::providers::sql {
 namespace {
 
+// schema_migrations.version is varchar(128), as dbmate creates it.
+constexpr size_t kVersionCapacity = 128;
+
 void ignore_notice(void*, const char*) {}
 
 std::string trimmed(std::string message) {
@@ -32,6 +35,7 @@ class PostgresDatabase final : public Database {
   void rollback() override {
     if (PQtransactionStatus(conn_) != PQTRANS_IDLE) PQclear(PQexec(conn_, "ROLLBACK"));
   }
+  bool in_transaction() override { return PQtransactionStatus(conn_) != PQTRANS_IDLE; }
 
   Expected<std::vector<std::string>> applied_versions() override {
     auto exists = run("SELECT to_regclass('schema_migrations') IS NOT NULL", nullptr);
@@ -45,7 +49,19 @@ class PostgresDatabase final : public Database {
   }
 
   Expected<void> ensure_migrations_table() override {
-    return exec("CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(128) PRIMARY KEY)");
+    return exec("CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(" + std::to_string(kVersionCapacity) +
+                ") PRIMARY KEY)");
+  }
+
+  // The declared length of varchar(n) / char(n) (atttypmod is n + 4); 0 for text.
+  Expected<size_t> version_capacity() override {
+    auto rows = run("SELECT CASE WHEN a.atttypid IN ('varchar'::regtype, 'bpchar'::regtype) AND a.atttypmod > 4"
+                    " THEN a.atttypmod - 4 ELSE 0 END FROM pg_attribute a"
+                    " WHERE a.attrelid = to_regclass('schema_migrations') AND a.attname = 'version'"
+                    " AND NOT a.attisdropped", nullptr);
+    if (!rows) return fail(rows.error());
+    if (rows->empty()) return kVersionCapacity;  // what ensure_migrations_table() will create
+    return static_cast<size_t>(std::stoul(rows->front().front()));
   }
 
   Expected<void> insert_version(std::string_view version) override {

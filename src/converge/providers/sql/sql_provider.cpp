@@ -2,9 +2,10 @@
 // snapshot; actual state = the database's schema_migrations table and live schema.
 //
 // Bundle content (format 1): {"format": 1, "snapshot_file", "snapshot": text ("" when
-// the file is absent), "migrations": [{"version", "name", "file", "sql", "transaction"}]}
-// in version order. Its hash covers versions, names, file contents and the snapshot
-// text (no paths, no mtimes), so it is the same on every machine.
+// the file is absent), "migrations": [{"version", "name", "file", "sql", "transaction",
+// "up_line" (the line of the up marker in the file)}]} in version order. Its hash
+// covers versions, names, file contents and the snapshot text (no paths, no mtimes),
+// so it is the same on every machine.
 #include "converge/providers/sql/sql_provider.hpp"
 
 #include <algorithm>
@@ -21,6 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+constexpr const char* kSavepoint = "SAVEPOINT converge_migration";
+constexpr const char* kReleaseSavepoint = "RELEASE SAVEPOINT converge_migration";
 constexpr const char* kDriftHint = "write a migration that explains this change, or stop making ad-hoc DDL changes";
 
 std::string latest(const std::vector<std::string>& versions) {
@@ -65,7 +68,7 @@ class SqlProvider final : public Provider {
       hash_field(sha, m.name);
       hash_field(sha, m.content);
       list.push_back({{"version", m.version}, {"name", m.name}, {"file", m.file}, {"sql", m.up},
-                      {"transaction", m.transaction}});
+                      {"transaction", m.transaction}, {"up_line", m.up_line}});
     }
     hash_field(sha, "snapshot");
     hash_field(sha, snapshot);
@@ -82,6 +85,7 @@ class SqlProvider final : public Provider {
     auto applied = (*db)->applied_versions();
     if (!applied) return fail(applied.error());
     std::set<std::string> applied_set(applied->begin(), applied->end());
+    if (auto ok = check_pending(**db, desired, applied_set); !ok) return fail(ok.error());
     std::set<std::string> files;
     for (const auto& m : desired.content.at("migrations")) files.insert(m.at("version").get<std::string>());
 
@@ -192,9 +196,40 @@ class SqlProvider final : public Provider {
     return db;
   }
 
+  // Refuses a pending migration that could not apply all or nothing: transaction
+  // control in a transactional one (file:line, see check_transaction_control), or a
+  // version longer than schema_migrations.version holds, which would run and then fail
+  // to be recorded (the file). Applied migrations are history and are not judged:
+  // dbmate may have run a BEGIN/COMMIT-wrapped one long ago. Error (config).
+  Expected<void> check_pending(Database& db, const Bundle& desired, const std::set<std::string>& applied) const {
+    auto capacity = db.version_capacity();
+    if (!capacity) return fail(capacity.error());
+    Dialect dialect = is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres;
+    for (const auto& m : desired.content.at("migrations")) {
+      std::string version = m.at("version");
+      if (applied.contains(version)) continue;
+      Migration pending{.version = version, .name = m.at("name"), .file = m.at("file"), .content = {},
+                        .up = m.at("sql"), .down = {}, .transaction = m.at("transaction"),
+                        .up_line = m.value("up_line", 0)};
+      if (auto ok = check_transaction_control(pending, dialect); !ok) return fail(ok.error());
+      if (*capacity == 0 || version.size() <= *capacity) continue;
+      return fail(Error::config("the version of this migration is " + std::to_string(version.size()) +
+                                    " digits long, but schema_migrations.version holds at most " +
+                                    std::to_string(*capacity) + " characters on this database, so the migration "
+                                    "would run and then fail to be recorded; use a shorter version (a timestamp)",
+                                SourceLocation{m.at("file").get<std::string>(), 0, 0}));
+    }
+    return {};
+  }
+
   // Runs one planned migration with its schema_migrations row: both in one
   // transaction, or (transaction:false) the script alone then the row. Returns why it
-  // failed, "" on success; a failed transactional migration leaves no trace.
+  // failed, "" on success; a failed transactional migration leaves no trace, and no
+  // failed migration is recorded.
+  //
+  // The savepoint proves the script left converge's transaction alone: a COMMIT or
+  // ROLLBACK in it (which the plan refuses, see check_transaction_control) ends the
+  // transaction and the savepoint with it, so RELEASE fails and the row is not written.
   std::string run_migration(Database& db, const Bundle& desired, const plan::Change& change,
                             const std::set<std::string>& applied) {
     if (change.kind != "migration") return "unknown change kind '" + change.kind + "'";
@@ -210,13 +245,27 @@ class SqlProvider final : public Provider {
       return "the plan's migration " + change.key + " does not match the compiled migrations; plan again";
 
     if (!transaction) {
-      if (auto ok = db.exec(sql); !ok)
+      if (auto ok = db.exec(sql); !ok) {
+        db.rollback();
         return ok.error().message + " (transaction:false: statements before the failing one stay applied)";
+      }
+      if (db.in_transaction()) {
+        db.rollback();
+        return "the migration left a transaction open (a BEGIN without its COMMIT); it was rolled back and the "
+               "version is not recorded (transaction:false: statements committed before it stay applied)";
+      }
       if (auto ok = db.insert_version(version); !ok) return ok.error().message;
       return "";
     }
     if (auto ok = db.begin(); !ok) return ok.error().message;
-    auto ok = db.exec(sql);
+    auto ok = db.exec(kSavepoint);
+    if (ok) ok = db.exec(sql);
+    if (ok && !db.exec(kReleaseSavepoint)) {
+      db.rollback();
+      return "the migration ended the transaction converge ran it in (a COMMIT or ROLLBACK in it): what it "
+             "committed stays applied, the version is not recorded; fix the database by hand, then remove the "
+             "statement or mark the migration `transaction:false`";
+    }
     if (ok) ok = db.insert_version(version);
     if (ok) ok = db.commit();
     if (!ok) {

@@ -43,6 +43,7 @@ class SqliteDatabase final : public Database {
   void rollback() override {
     if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
   }
+  bool in_transaction() override { return sqlite3_get_autocommit(db_) == 0; }
 
   Expected<std::vector<std::string>> applied_versions() override {
     auto exists = column(
@@ -59,6 +60,9 @@ class SqliteDatabase final : public Database {
     if (!done) return fail(done.error());
     return {};
   }
+
+  // varchar(128) is only a type name to SQLite: any length is stored.
+  Expected<size_t> version_capacity() override { return 0; }
 
   Expected<std::string> dump_schema() override {
     auto statements = column(kDumpQuery, {});

@@ -1,0 +1,30 @@
+// Finds the statements of a migration script that end or start a transaction
+// (COMMIT, END, ROLLBACK, ABORT, BEGIN, START TRANSACTION, PREPARE TRANSACTION), so a
+// transactional migration that would break its all-or-nothing promise is refused at
+// plan time (internal to the sql provider).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace converge::providers::sql {
+
+// The SQL dialect decides which quotes exist: PostgreSQL has dollar quotes, E'…'
+// strings and nested block comments; SQLite has [identifiers] and `identifiers`.
+enum class Dialect { sqlite, postgres };
+
+struct TransactionControl {
+  int line = 0;           // 1-based line of the statement's first word in the script
+  std::string statement;  // its leading words, upper-cased: "COMMIT", "START TRANSACTION"
+};
+
+// The first top-level transaction-control statement of `script`; nullopt when there is
+// none. Only a statement's leading words count: text in string literals, quoted
+// identifiers, comments and dollar-quoted bodies (function and DO bodies) is skipped,
+// as are semicolons inside parentheses and inside the BEGIN … END body of a CREATE
+// TRIGGER (SQLite) or a BEGIN ATOMIC function body (PostgreSQL). SAVEPOINT, RELEASE
+// and ROLLBACK TO stay inside the transaction and are not reported.
+std::optional<TransactionControl> find_transaction_control(std::string_view script, Dialect dialect);
+
+}  // namespace converge::providers::sql
