@@ -62,8 +62,8 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   plan->git_sha = head;
   report_plan(*plan, options.out, io);
 
-  const auto body =
-      github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - gate_changes.size()) + gate_changes;
+  const auto body = io.console.redact(
+      github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - gate_changes.size()) + gate_changes);
   auto link = options.dry_run ? nullptr : connect_github(io.ctx);
   if (!link) {
     io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +

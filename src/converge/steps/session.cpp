@@ -46,6 +46,10 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
   auto resolved = config::resolve(config, environment, lookup);
   if (!resolved) return fail(resolved.error());
   for (const auto& secret : resolved->secrets) io.console.mask(secret);
+  // Every variable the environment may read is a secret, also those no ${NAME} names
+  // (a provider's `secrets: [NAME]`, which it reads itself at apply time).
+  for (const auto& name : allowed)
+    if (auto value = io.ctx.variable(name)) io.console.mask(*value);
 
   Session session{std::move(config), std::move(*resolved), {}, {}, {}, {}};
   session.resolved.environment = session.config.find_environment(environment);
@@ -170,7 +174,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
       auto report = target.impl->apply(target.bundle, planned);
       if (!report) {
         outcome.status = "failure";
-        outcome.error = report.error().to_string();
+        outcome.error = io.console.redact(report.error().to_string());
       } else {
         outcome.applied = report->applied;
         outcome.version = report->version;
@@ -179,7 +183,8 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
         for (const auto& w : report->warnings) io.console.warning(target.name + ": " + w);
         if (!report->ok()) {
           outcome.status = "failure";
-          outcome.error = (report->failed_key.empty() ? "" : report->failed_key + ": ") + report->error;
+          // The result file and the manifest row keep this text: no secret in it.
+          outcome.error = io.console.redact((report->failed_key.empty() ? "" : report->failed_key + ": ") + report->error);
         }
       }
       io.console.group_end();
@@ -197,7 +202,9 @@ void report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file,
   io.console.info(plan::render_text(plan));
   io.console.append_summary(plan::render_markdown(plan));
   if (!plan_file.empty()) {
-    if (auto ok = util::write_file_atomic(plan_file, plan::to_json(plan).dump(2) + "\n"); !ok)
+    // Redacted like every other output (a plan changed by redaction no longer matches
+    // its hash, so apply --plan refuses it rather than a secret being kept).
+    if (auto ok = util::write_file_atomic(plan_file, io.console.redact(plan::to_json(plan).dump(2) + "\n")); !ok)
       io.console.warning(ok.error().message);
   }
   io.console.set_output("has-changes", plan.has_changes() ? "true" : "false");

@@ -95,7 +95,7 @@ class AssetsProvider final : public Provider {
         std::string id = key.substr(kind->name.size() + 1);
         if (items.contains(kind->name) && items[kind->name].contains(id)) continue;
         if (options_.prune || context.managed_keys.contains(key)) {
-          out.changes.push_back({plan::Action::remove, kind->name, key, actual, nullptr});
+          out.changes.push_back({plan::Action::remove, kind->name, key, hide_runtime_secrets(actual), nullptr});
         } else {
           unmanaged.push_back(key);
         }
@@ -151,9 +151,13 @@ class AssetsProvider final : public Provider {
     std::vector<std::string> notes;
     auto runtime = read_runtime(notes);
     if (!runtime) return fail(runtime.error());
-    for (auto& [key, item] : *runtime)
+    for (auto& [key, item] : *runtime) {
       if (auto source = sources->items.find(key); source != sources->items.end())
         item = restore_secret_references(item, source->second.item, options_.secrets);
+      // An item with no source (or a secret its source does not place) must not carry
+      // the secret into Git: known secret values go back to ${NAME}.
+      item = reference_known_secrets(item, options_.secrets);
+    }
     return export_items(options_, *sources, *runtime);
   }
 
@@ -192,7 +196,8 @@ class AssetsProvider final : public Provider {
   }
 
   // The top-level fields where `actual` differs from `desired`: before (masked where
-  // desired holds a secret) and after; absent fields are null.
+  // desired holds a secret, and where hide_runtime_secrets() hides) and after; absent
+  // fields are null.
   std::pair<json, json> difference(const json& actual, const json& desired) const {
     json before = json::object(), after = json::object();
     std::set<std::string> fields;
@@ -202,7 +207,8 @@ class AssetsProvider final : public Provider {
       bool in_actual = actual.contains(field), in_desired = desired.contains(field);
       if (in_actual && in_desired && same_value(desired[field], actual[field], options_.secrets)) continue;
       json want = in_desired ? desired[field] : json(nullptr);
-      before[field] = in_actual ? mask_secrets(actual[field], want, options_.secrets) : json(nullptr);
+      before[field] = in_actual ? hide_runtime_secrets(json{{field, mask_secrets(actual[field], want, options_.secrets)}})[field]
+                                : json(nullptr);
       after[field] = want;
     }
     return {before, after};

@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "converge/providers/assets/secrets.hpp"
+
 namespace converge::providers::assets {
 namespace {
 
@@ -11,9 +13,10 @@ using nlohmann::json;
 
 bool ok_status(long status) { return status >= 200 && status < 300; }
 
-// "POST /charts: HTTP 422: <start of the body>".
-Error status_error(const http::Request& request, const http::Response& response) {
-  std::string body = response.body.substr(0, 300);
+// "POST /charts: HTTP 422: <start of the body>"; a body that echoes the request
+// would repeat the secrets sent in it: the known ones are replaced by "***".
+Error status_error(const http::Request& request, const http::Response& response, const Options& options) {
+  std::string body = redact_known_secrets(response.body, options.secrets).substr(0, 300);
   for (auto& c : body)
     if (c == '\n' || c == '\r') c = ' ';
   std::string what = request.label + ": HTTP " + std::to_string(response.status);
@@ -56,7 +59,7 @@ Expected<std::vector<json>> ItemApi::list(const KindSpec& kind) {
     auto r = request("GET", url);
     auto response = send(r);
     if (!response) return fail(response.error());
-    if (!ok_status(response->status)) return fail(status_error(r, *response));
+    if (!ok_status(response->status)) return fail(status_error(r, *response, options_));
     json body = json::parse(response->body, nullptr, false);
     bool more = false;
     const json* list = &body;
@@ -87,7 +90,7 @@ Expected<std::optional<Fetched>> ItemApi::get(const KindSpec& kind, const std::s
   auto response = send(r);
   if (!response) return fail(response.error());
   if (response->status == 404) return std::optional<Fetched>();
-  if (!ok_status(response->status)) return fail(status_error(r, *response));
+  if (!ok_status(response->status)) return fail(status_error(r, *response, options_));
   json item = json::parse(response->body, nullptr, false);
   if (!item.is_object()) return fail(Error::runtime(r.label + ": the item is not a JSON object"));
   return std::optional<Fetched>(Fetched{std::move(item), response->header("etag")});
@@ -99,7 +102,7 @@ Expected<void> ItemApi::create(const KindSpec& kind, const json& item) {
   r.body = item.dump();
   auto response = send(r);
   if (!response) return fail(response.error());
-  if (!ok_status(response->status)) return fail(status_error(r, *response));
+  if (!ok_status(response->status)) return fail(status_error(r, *response, options_));
   return {};
 }
 
@@ -110,7 +113,7 @@ Expected<void> ItemApi::update(const KindSpec& kind, const std::string& id, cons
   r.body = body.dump();
   auto response = send(r);
   if (!response) return fail(response.error());
-  if (!ok_status(response->status)) return fail(status_error(r, *response));
+  if (!ok_status(response->status)) return fail(status_error(r, *response, options_));
   return {};
 }
 
@@ -120,7 +123,7 @@ Expected<bool> ItemApi::remove(const KindSpec& kind, const std::string& id, cons
   auto response = send(r);
   if (!response) return fail(response.error());
   if (response->status == 404) return false;
-  if (!ok_status(response->status)) return fail(status_error(r, *response));
+  if (!ok_status(response->status)) return fail(status_error(r, *response, options_));
   return true;
 }
 

@@ -1,6 +1,7 @@
 // Secret references in asset items (see secrets.hpp).
 #include "converge/providers/assets/secrets.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace converge::providers::assets {
@@ -136,6 +137,88 @@ json mask_secrets(const json& actual, const json& desired, const std::set<std::s
 json restore_secret_references(const json& actual, const json& desired, const std::set<std::string>& allowed) {
   return replace_at_secrets(actual, desired, allowed,
                             [](const json&, const json& wanted, const std::vector<Piece>&) { return wanted; });
+}
+
+namespace {
+
+bool secret_field_name(std::string name) {
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  static constexpr std::string_view kWords[] = {"password", "passwd",      "secret",   "token",    "credential",
+                                                "api_key",  "apikey",      "private_key", "encrypted"};
+  return std::any_of(std::begin(kWords), std::end(kWords),
+                     [&](std::string_view w) { return name.find(w) != std::string::npos; });
+}
+
+// `text` with the password of each "scheme://user:password@" replaced by "***".
+std::string hide_url_passwords(std::string text) {
+  for (std::size_t scheme = text.find("://"); scheme != std::string::npos; scheme = text.find("://", scheme + 3)) {
+    std::size_t start = scheme + 3;
+    std::size_t at = text.rfind('@');
+    if (at == std::string::npos || at < start) break;
+    std::size_t colon = text.find(':', start);
+    if (colon == std::string::npos || colon > at) continue;
+    text.replace(colon + 1, at - colon - 1, "***");
+  }
+  return text;
+}
+
+// (name, value) of each allowed secret set in the environment, longest value first.
+std::vector<std::pair<std::string, std::string>> known_secrets(const std::set<std::string>& allowed) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& name : allowed)
+    if (const char* value = std::getenv(name.c_str()); value && std::string_view(value).size() >= 4)
+      out.emplace_back(name, value);
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.second.size() > b.second.size(); });
+  return out;
+}
+
+void replace_all(std::string& text, const std::string& what, const std::string& with) {
+  for (std::size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + with.size()))
+    text.replace(at, what.size(), with);
+}
+
+}  // namespace
+
+json hide_runtime_secrets(const json& value) {
+  if (value.is_string()) return hide_url_passwords(value.get<std::string>());
+  if (value.is_object()) {
+    json out = json::object();
+    for (const auto& [key, field] : value.items())
+      out[key] = secret_field_name(key) && !field.is_null() ? json("(hidden: secret field)") : hide_runtime_secrets(field);
+    return out;
+  }
+  if (value.is_array()) {
+    json out = json::array();
+    for (const auto& item : value) out.push_back(hide_runtime_secrets(item));
+    return out;
+  }
+  return value;
+}
+
+json reference_known_secrets(const json& value, const std::set<std::string>& allowed) {
+  const auto known = known_secrets(allowed);
+  if (known.empty()) return value;
+  auto walk = [&](auto& self, const json& v) -> json {
+    if (v.is_string()) {
+      std::string text = v.get<std::string>();
+      for (const auto& [name, secret] : known) replace_all(text, secret, "${" + name + "}");
+      return text;
+    }
+    if (!v.is_structured()) return v;
+    json out = v;
+    for (auto& item : out) item = self(self, item);
+    return out;
+  };
+  return walk(walk, value);
+}
+
+std::string redact_known_secrets(std::string text, const std::set<std::string>& allowed) {
+  for (const auto& [name, secret] : known_secrets(allowed)) {
+    replace_all(text, secret, "***");
+    const auto escaped = json(secret).dump();
+    replace_all(text, escaped.substr(1, escaped.size() - 2), "***");
+  }
+  return text;
 }
 
 Expected<json> expand_secrets(const json& item, const std::set<std::string>& allowed) {

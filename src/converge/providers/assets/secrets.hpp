@@ -10,6 +10,14 @@
 // GitHub Actions secrets arrive as step environment variables. The `secrets` list
 // keeps this from reading arbitrary variables of the runner.
 //
+// What the runtime holds is shown in plans only through hide_runtime_secrets(): the
+// values of fields named like a secret and the password of a URL are hidden for every
+// action (an item about to be deleted has no desired item to say where its secrets
+// are). That rule reads no environment, so a plan made without the secrets (a pull
+// request's) equals the plan apply makes with them. Errors that echo a request and
+// export of an item that has no source yet replace the known values (the `secrets`
+// variables set in the process environment) instead.
+//
 // Comparing and exporting never see a secret either: a desired string with
 // references matches a runtime string when the literal parts match and each
 // reference matches any text; a differing runtime value is shown masked in a plan,
@@ -46,6 +54,21 @@ nlohmann::json mask_secrets(const nlohmann::json& actual, const nlohmann::json& 
 // the desired reference (for export).
 nlohmann::json restore_secret_references(const nlohmann::json& actual, const nlohmann::json& desired,
                                          const std::set<std::string>& allowed);
+
+// `value` (a runtime item or field) for a plan: the value of every field (at any
+// depth) whose name contains password, passwd, secret, token, credential, api_key,
+// apikey, private_key or encrypted (any case) replaced by "(hidden: secret field)",
+// and the password of every `scheme://user:password@` in a string by "***".
+nlohmann::json hide_runtime_secrets(const nlohmann::json& value);
+
+// `value` with every occurrence of a known secret (the process environment's value
+// of an allowed name, at least 4 characters) in its strings replaced by ${NAME}, longest
+// value first (for export: a runtime item with no source must not carry the secret).
+nlohmann::json reference_known_secrets(const nlohmann::json& value, const std::set<std::string>& allowed);
+
+// `text` with every known secret (as above), raw or JSON-escaped, replaced by "***"
+// (for errors that echo a request or a response).
+std::string redact_known_secrets(std::string text, const std::set<std::string>& allowed);
 
 // `item` with the allowed references replaced from the process environment (std::getenv).
 // Error (runtime) naming the variable when one is not set. Call at apply time only.
