@@ -128,5 +128,30 @@ TEST(PostgresProvider, SchemaMigrationsIsCreatedInThePublicSchemaAsDbmateDoes) {
   EXPECT_EQ(db.query_value("SELECT version FROM public.schema_migrations"), "1");
 }
 
+// The transaction-control check does not look into function bodies (see
+// transaction_control.cpp): PostgreSQL itself refuses a procedure's COMMIT inside the
+// migration's transaction, and the migration rolls back as a whole.
+TEST(PostgresProvider, ACommitInAProcedureBodyIsLeftToPostgresWhichRollsTheMigrationBack) {
+  CONVERGE_REQUIRE_POSTGRES();
+  testing::ScratchDatabase db;
+  testing::TempDir repo;
+  repo.write("db/migrations/1_proc.sql",
+             "-- migrate:up\ncreate procedure fill() language plpgsql as $$\nbegin\n  create table half (id integer);\n"
+             "  commit;\nend $$;\ncall fill();\n-- migrate:down\n");
+  auto p = make_provider(test::spec_for(repo.path(), db.url()));
+  ASSERT_TRUE(p);
+  auto bundle = (*p)->compile();
+  ASSERT_TRUE(bundle) << bundle.error().to_string();
+  auto planned = (*p)->plan(*bundle, {});
+  ASSERT_TRUE(planned) << "defining such a procedure is fine: " << planned.error().to_string();
+  auto report = (*p)->apply(*bundle, *planned);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->failed_key, "1_proc");
+  EXPECT_NE(report->error.find("invalid transaction termination"), std::string::npos) << report->error;
+  EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_class WHERE relname = 'half'"), "0");
+  EXPECT_EQ(db.query_value("SELECT count(*) FROM pg_proc WHERE proname = 'fill'"), "0");
+  EXPECT_EQ(db.query_value("SELECT count(*) FROM schema_migrations"), "0");
+}
+
 }  // namespace
 }  // namespace converge::providers::sql
