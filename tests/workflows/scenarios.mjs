@@ -1,0 +1,231 @@
+// The GitFlow story (shared/DESIGN.md, "The story it serves") as events, and what
+// must happen for each: which caller workflows start, which jobs and steps of the
+// reusable workflows run, in which GitHub environment and concurrency group, with
+// which token permissions, secrets and action inputs. Every event is a real recorded
+// payload from shared/testdata/github-events (as recorded, or with the branch, base
+// or inputs of the story put in); execute.mjs runs them through engine.mjs.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+
+export const EVENTS_DIR = process.env.CONVERGE_SHARED_TESTDATA
+  ? path.join(process.env.CONVERGE_SHARED_TESTDATA, "github-events")
+  : path.resolve(import.meta.dirname, "../../../shared/testdata/github-events");
+
+// The real payloads (SOURCES.md).
+export const PAYLOADS = {
+  push: "reallyfastci/push/webhook-push-to-master.json",
+  opened: "octokit-webhooks/pull_request/opened.payload.json",
+  synchronize: "octokit-webhooks/pull_request/synchronize.payload.json",
+  closed: "reallyfastci/pull_request/webhook-pr-close.json",
+  review: "hub4j-github-api/pull_request_review/pull_request_review.json",
+  dispatch: "octokit-webhooks/workflow_dispatch/payload.json"
+};
+export const payload = (name) => JSON.parse(readFileSync(path.join(EVENTS_DIR, PAYLOADS[name]), "utf8"));
+
+// A payload with the story's values put in (`edit` changes a copy).
+const edited = (name, edit) => {
+  const p = payload(name);
+  p.repository.default_branch = "main";
+  edit(p);
+  return p;
+};
+const pushTo = (ref) => edited("push", (p) => { p.ref = ref; });
+const pullTo = (name, base, head = "dev/add-invoices") => edited(name, (p) => {
+  p.pull_request.base.ref = base;
+  p.pull_request.head.ref = head;
+});
+const dispatch = (inputs) => edited("dispatch", (p) => { p.ref = "refs/heads/main"; p.inputs = inputs; });
+
+// What the jobs see: repository secrets (`secrets: inherit`), each GitHub
+// environment's secrets, and the names the trusted converge.yaml declares.
+export const WORLD = {
+  repoSecrets: { SLACK_WEBHOOK: "repo-secret-slack" },
+  // One name, one value per GitHub environment: a dev job never holds prod's value.
+  environmentSecrets: {
+    dev: { DATABASE_URL: "dev-secret-url" },
+    stage: { DATABASE_URL: "stage-secret-url" },
+    "stage-plan": { DATABASE_URL: "stage-readonly-url" },
+    prod: { DATABASE_URL: "prod-secret-url", OTHER_TEAM_KEY: "not-for-converge" },
+    "prod-plan": { DATABASE_URL: "prod-readonly-url" }
+  },
+  secretNames: { dev: "DATABASE_URL", stage: "DATABASE_URL", prod: "DATABASE_URL" },
+  vars: {},
+  token: "ghs_" + "0".repeat(36)
+};
+
+export const TOKEN = WORLD.token;
+const CHECKOUT = "actions/checkout@v4";
+
+// Expected jobs, keyed "<reusable workflow>/<job>"; a job not listed must not run.
+// steps: the steps that run, in order (converge's actions by name, others by `uses`,
+// `run` for a script); with: the exact inputs of the named steps; exposed: the
+// secrets secrets-to-env makes environment variables.
+const deployJob = (env) => ({
+  "converge-deploy.yml/route": { steps: ["run"] },
+  "converge-deploy.yml/deploy": {
+    environment: env,
+    concurrency: { group: `converge-apply-${env}`, cancel: false },
+    permissions: { contents: "read", deployments: "write", "pull-requests": "write" },
+    secrets: Object.keys({ ...WORLD.repoSecrets, ...WORLD.environmentSecrets[env] }).sort(),
+    steps: [CHECKOUT, "secret-names", "secrets-to-env", "apply", "record-manifest"],
+    with: {
+      "secret-names": { env, config: "converge.yaml" },
+      apply: { env, config: "converge.yaml" },
+      "record-manifest": { env, config: "converge.yaml" }
+    },
+    exposed: [WORLD.secretNames[env]]
+  }
+});
+// The deploy job when apply writes no result: record-manifest is skipped.
+const refused = (job) => {
+  const { "record-manifest": _, ...rest } = job.with;
+  return { ...job, steps: job.steps.filter((x) => x !== "record-manifest"), with: rest };
+};
+const planJob = (env, number, { fork = false } = {}) => ({
+  "converge-plan.yml/route": { steps: ["run"] },
+  "converge-plan.yml/plan": {
+    environment: `${env}-plan`,
+    concurrency: { group: `converge-plan-${env}-${number}`, cancel: true },
+    permissions: fork ? { contents: "read", "pull-requests": "read", statuses: "read" }
+      : { contents: "read", "pull-requests": "write", statuses: "write" },
+    secrets: fork ? [] : Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
+    steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan-comment", "actions/upload-artifact@v4"],
+    with: {
+      "secret-names": { env, config: "converge.yaml" },
+      "plan-comment": { env, config: "converge.yaml", out: "plan.json" },
+      "actions/upload-artifact@v4": { name: `converge-plan-${env}-${number}`, path: "plan.json", "if-no-files-found": "ignore" }
+    },
+    exposed: fork ? [] : [WORLD.secretNames[env]]
+  }
+});
+const rollbackJob = ({ dryRun }) => ({
+  "converge-rollback.yml/rollback": {
+    environment: "prod",
+    concurrency: { group: "converge-apply-prod", cancel: false },
+    permissions: { contents: "read", deployments: "write", "pull-requests": "write" },
+    secrets: ["DATABASE_URL", "OTHER_TEAM_KEY", "SLACK_WEBHOOK"],
+    steps: [CHECKOUT, "secret-names", "secrets-to-env", "apply", ...(dryRun ? [] : ["record-manifest"])],
+    with: {
+      [CHECKOUT]: { ref: "v1.1.0", "fetch-depth": "0", "persist-credentials": "false" },
+      "secret-names": { env: "prod", config: "converge.yaml", "trusted-ref": "origin/main" },
+      apply: {
+        env: "prod", config: "converge.yaml", "break-glass": "", rollback: "true", "github-environment": "prod",
+        "trusted-ref": "origin/main", "dry-run": String(dryRun)
+      }
+    },
+    exposed: ["DATABASE_URL"]
+  }
+});
+const driftJob = (mode) => ({
+  "converge-drift.yml/drift": {
+    environment: mode === "apply" ? "prod" : "prod-plan",
+    concurrency: { group: `converge-${mode === "apply" ? "apply" : "drift"}-prod`, cancel: false },
+    permissions: { contents: "read", deployments: "write", issues: "write" },
+    secrets: mode === "apply" ? ["DATABASE_URL", "OTHER_TEAM_KEY", "SLACK_WEBHOOK"] : ["DATABASE_URL", "SLACK_WEBHOOK"],
+    steps: ["run", CHECKOUT, "secret-names", "secrets-to-env", "drift-verify", ...(mode === "apply" ? ["record-manifest"] : [])],
+    with: {
+      "drift-verify": { env: "prod", config: "converge.yaml", apply: String(mode === "apply"), issue: "true" }
+    },
+    exposed: ["DATABASE_URL"]
+  }
+});
+
+// A drift caller in apply mode: the starter caller with `mode: apply`, as docs/adopt.md
+// tells users to write it.
+export const DRIFT_APPLY_CALLER = (text) => text.replace("mode: detect", "mode: apply");
+
+export function scenarios() {
+  return [
+    // --- the real payloads as recorded: none of them is an event of the GitFlow.
+    { name: "recorded push to master (not an environment branch)", payload: "push",
+      event: { name: "push", payload: payload("push") }, triggered: [], jobs: {} },
+    { name: "recorded pull request opened to master", payload: "opened",
+      event: { name: "pull_request", payload: payload("opened") }, triggered: [], jobs: {} },
+    { name: "recorded pull request synchronize to master", payload: "synchronize",
+      event: { name: "pull_request", payload: payload("synchronize") }, triggered: [], jobs: {} },
+    { name: "recorded pull request closed (merged) to master", payload: "closed",
+      event: { name: "pull_request", payload: payload("closed") }, triggered: [], jobs: {} },
+    { name: "recorded review approval from a fork", payload: "review",
+      event: { name: "pull_request_review", payload: payload("review") }, triggered: [], jobs: {} },
+    { name: "recorded workflow_dispatch of the drift check", payload: "dispatch",
+      event: { name: "workflow_dispatch", workflow: "workflows/converge-drift.yml", payload: payload("dispatch") },
+      triggered: ["workflows/converge-drift.yml"], jobs: driftJob("detect") },
+
+    // --- the story.
+    { name: "push to dev/add-invoices → dev applied and recorded", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/dev/add-invoices") },
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("dev"), real: "push-dev" },
+    { name: "push to dev/** whose apply fails with a result → still recorded", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/dev/add-invoices") },
+      outputs: { apply: { code: 1, outputs: { status: "failure" } } },
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("dev") },
+    { name: "push to dev/** whose apply is refused (no result) → nothing recorded", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/dev/add-invoices") },
+      outputs: { apply: { code: 1, outputs: {} } },
+      triggered: ["workflows/converge-deploy.yml"],
+      jobs: { ...deployJob("dev"), "converge-deploy.yml/deploy": refused(deployJob("dev")["converge-deploy.yml/deploy"]) } },
+    { name: "pull request opened to develop → stage plan comment", payload: "opened",
+      event: { name: "pull_request", payload: pullTo("opened", "develop") },
+      triggered: ["workflows/converge-pr.yml"], jobs: planJob("stage", 2), real: "pr-develop" },
+    { name: "pull request synchronized to develop → stage plan again", payload: "synchronize",
+      event: { name: "pull_request", payload: pullTo("synchronize", "develop") },
+      triggered: ["workflows/converge-pr.yml"], jobs: planJob("stage", 2) },
+    { name: "pull request from a fork to develop → plan with no secrets, read-only token", payload: "review",
+      event: { name: "pull_request", payload: edited("review", (p) => {
+        p.action = "opened"; p.pull_request.base.ref = "develop"; delete p.review;
+      }) },
+      triggered: ["workflows/converge-pr.yml"], jobs: planJob("stage", 8, { fork: true }) },
+    { name: "pull request merged to develop: the closed event starts nothing", payload: "closed",
+      event: { name: "pull_request", payload: pullTo("closed", "develop") }, triggered: [], jobs: {} },
+    { name: "merge to develop: the push → stage applied", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/develop") },
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage") },
+    { name: "pull request develop → main → prod plan comment", payload: "opened",
+      event: { name: "pull_request", payload: pullTo("opened", "main", "develop") },
+      triggered: ["workflows/converge-pr.yml"], jobs: planJob("prod", 2) },
+    { name: "pull request to a feature branch → routed to no environment, nothing planned", payload: "opened",
+      event: { name: "pull_request", payload: pullTo("opened", "release/1.0") }, triggered: [], jobs: {} },
+    { name: "approval of the prod pull request starts nothing (apply reads reviews)", payload: "review",
+      event: { name: "pull_request_review", payload: edited("review", (p) => { p.pull_request.base.ref = "main"; }) },
+      triggered: [], jobs: {} },
+    { name: "merge to main: the push → prod applied in the prod environment", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/main") },
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("prod") },
+    { name: "push to release/1.0 with a caller on every branch → routed nowhere, nothing applied", payload: "push",
+      callers: { "workflows/converge-deploy.yml": (text) => text.replace('branches: ["dev/**", develop, main]', 'branches: ["**"]') },
+      event: { name: "push", payload: pushTo("refs/heads/release/1.0") },
+      triggered: ["workflows/converge-deploy.yml"], jobs: { "converge-deploy.yml/route": { steps: ["run"] } } },
+    { name: "push of a tag v1.1.0 deploys nothing", payload: "push",
+      event: { name: "push", payload: pushTo("refs/tags/v1.1.0") }, triggered: [], jobs: {} },
+    { name: "nightly schedule → prod drift detect", payload: "push",
+      event: { name: "schedule", payload: { schedule: "0 1 * * *", repository: edited("push", () => {}).repository } },
+      triggered: ["workflows/converge-drift.yml"], jobs: driftJob("detect") },
+    { name: "nightly schedule, drift mode apply → reconciled in prod's apply group", payload: "push",
+      callers: { "workflows/converge-drift.yml": DRIFT_APPLY_CALLER },
+      event: { name: "schedule", payload: { schedule: "0 1 * * *", repository: edited("push", () => {}).repository } },
+      outputs: { "drift-verify": { code: 0, outputs: { drift: "false", applied: "true" } } },
+      triggered: ["workflows/converge-drift.yml"], jobs: driftJob("apply") },
+    { name: "workflow_dispatch rollback of prod to v1.1.0", payload: "dispatch",
+      event: { name: "workflow_dispatch", workflow: "workflows/converge-rollback.yml",
+        payload: dispatch({ environment: "prod", "git-ref": "v1.1.0", "break-glass": "", "dry-run": "false" }) },
+      triggered: ["workflows/converge-rollback.yml"], jobs: rollbackJob({ dryRun: false }) },
+    { name: "workflow_dispatch rollback dry run → nothing recorded", payload: "dispatch",
+      event: { name: "workflow_dispatch", workflow: "workflows/converge-rollback.yml",
+        payload: dispatch({ environment: "prod", "git-ref": "v1.1.0", "dry-run": "true" }) },
+      triggered: ["workflows/converge-rollback.yml"], jobs: rollbackJob({ dryRun: true }) },
+    { name: "workflow_dispatch export of prod's bi-assets → a pull request, read-only environment", payload: "dispatch",
+      event: { name: "workflow_dispatch", workflow: "workflows/converge-export.yml",
+        payload: dispatch({ environment: "prod", target: "bi-assets" }) },
+      triggered: ["workflows/converge-export.yml"],
+      jobs: { "converge-export.yml/export": {
+        environment: "prod-plan",
+        concurrency: { group: "converge-export-prod", cancel: false },
+        permissions: { contents: "write", "pull-requests": "write" },
+        secrets: ["DATABASE_URL", "SLACK_WEBHOOK"],
+        steps: [CHECKOUT, "secret-names", "secrets-to-env", "export-to-pr"],
+        with: { "export-to-pr": { env: "prod", target: "bi-assets", branch: "", base: "", "dry-run": "false",
+          config: "converge.yaml", token: TOKEN } },
+        exposed: ["DATABASE_URL"] } } }
+  ];
+}
+
