@@ -6,10 +6,11 @@
 // or inputs of the story put in); execute.mjs runs them through engine.mjs.
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
 export const EVENTS_DIR = process.env.CONVERGE_SHARED_TESTDATA
   ? path.join(process.env.CONVERGE_SHARED_TESTDATA, "github-events")
-  : path.resolve(import.meta.dirname, "../../../shared/testdata/github-events");
+  : path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../shared/testdata/github-events");
 
 // The real payloads (SOURCES.md).
 export const PAYLOADS = {
