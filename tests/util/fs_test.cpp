@@ -1,11 +1,23 @@
-// Whole-file reads and atomic writes.
+// Whole-file reads and output writes: atomic for regular files, in place for
+// symlinks, devices and FIFOs, refused for directories.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "converge/util/fs.hpp"
 #include "support/temp_dir.hpp"
 
 namespace converge::util {
 namespace {
+
+namespace fs = std::filesystem;
+
+int count_entries(const fs::path& dir) {
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  return files;
+}
 
 TEST(Fs, AtomicWriteCreatesParentsAndLeavesNoTemporary) {
   testing::TempDir dir;
@@ -14,15 +26,105 @@ TEST(Fs, AtomicWriteCreatesParentsAndLeavesNoTemporary) {
   EXPECT_EQ(read_file(path).value(), "hello");
   ASSERT_TRUE(write_file_atomic(path, "again"));
   EXPECT_EQ(read_file(path).value(), "again");
-  int files = 0;
-  for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir / "a/b")) ++files;
-  EXPECT_EQ(files, 1);
+  EXPECT_EQ(count_entries(dir / "a/b"), 1);
+}
+
+TEST(Fs, ReplacingARegularFileKeepsItsPermissionBits) {
+  testing::TempDir dir;
+  auto path = dir / "plan.json";
+  ASSERT_TRUE(write_file_atomic(path, "old"));
+  fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+  ASSERT_TRUE(write_file_atomic(path, "new"));
+  EXPECT_EQ(read_file(path).value(), "new");
+  EXPECT_EQ(fs::status(path).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
+}
+
+TEST(Fs, ASymlinkToAFileIsWrittenThroughAndStaysTheSameSymlink) {
+  testing::TempDir dir;
+  ASSERT_TRUE(write_file_atomic(dir / "real.json", "old"));
+  fs::create_symlink("real.json", dir / "link.json");
+  ASSERT_TRUE(write_file_atomic(dir / "link.json", "new"));
+  EXPECT_TRUE(fs::is_symlink(dir / "link.json"));
+  EXPECT_EQ(fs::read_symlink(dir / "link.json"), "real.json");
+  EXPECT_EQ(read_file(dir / "real.json").value(), "new");
+  EXPECT_EQ(count_entries(dir.path()), 2) << "no temporary left";
+}
+
+TEST(Fs, ADanglingSymlinkCreatesItsTargetAndStaysASymlink) {
+  testing::TempDir dir;
+  fs::create_symlink("target.json", dir / "link.json");
+  ASSERT_TRUE(write_file_atomic(dir / "link.json", "x"));
+  EXPECT_TRUE(fs::is_symlink(dir / "link.json"));
+  EXPECT_EQ(read_file(dir / "target.json").value(), "x");
+}
+
+TEST(Fs, ASymlinkToACharacterDeviceIsWrittenInPlaceNotReplaced) {
+  // /dev/stdout is such a link; replacing it (as root) broke the runner's /dev.
+  testing::TempDir dir;
+  fs::create_symlink("/dev/null", dir / "null");
+  ASSERT_TRUE(write_file_atomic(dir / "null", "into the void"));
+  EXPECT_TRUE(fs::is_symlink(dir / "null"));
+  EXPECT_TRUE(fs::is_character_file("/dev/null"));
+  EXPECT_EQ(count_entries(dir.path()), 1);
+}
+
+TEST(Fs, AFifoIsWrittenInPlace) {
+  testing::TempDir dir;
+  auto fifo = dir / "pipe";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // a reader, so the writer's open does not wait
+  ASSERT_GE(reader, 0);
+  ASSERT_TRUE(write_file_atomic(fifo, "through the pipe"));
+  char buffer[64] = {};
+  ssize_t n = ::read(reader, buffer, sizeof buffer);
+  ::close(reader);
+  EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0), "through the pipe");
+  EXPECT_TRUE(fs::is_fifo(fifo));
+}
+
+TEST(Fs, ADirectoryIsRefusedAndLeftAlone) {
+  testing::TempDir dir;
+  fs::create_directory(dir / "out");
+  auto r = write_file_atomic(dir / "out", "x");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ExitCode::usage);
+  EXPECT_NE(r.error().message.find("is a directory"), std::string::npos);
+  EXPECT_TRUE(fs::is_directory(dir / "out"));
+  fs::create_directory_symlink("out", dir / "link");
+  EXPECT_FALSE(write_file_atomic(dir / "link", "x"));
+  EXPECT_EQ(count_entries(dir.path()), 2);
+}
+
+TEST(Fs, AWriteThatCannotHappenNamesThePath) {
+  auto r = write_file_atomic("/proc/nonexistent-dir/x", "x");
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("/proc/nonexistent-dir/x"), std::string::npos);
 }
 
 TEST(Fs, ReadingAMissingFileNamesIt) {
   auto r = read_file("/nonexistent/x");
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find("/nonexistent/x"), std::string::npos);
+}
+
+TEST(Fs, ReadingADirectoryIsAnErrorNotAnEmptyFile) {
+  testing::TempDir dir;
+  auto r = read_file(dir.path());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("is a directory"), std::string::npos);
+}
+
+TEST(Fs, ReadingStopsAtTheLimitForFilesAndEndlessDevices) {
+  testing::TempDir dir;
+  ASSERT_TRUE(write_file_atomic(dir / "big", std::string(1000, 'x')));
+  EXPECT_TRUE(read_file(dir / "big", 1000));
+  auto r = read_file(dir / "big", 999);
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("larger than 999 bytes"), std::string::npos);
+  auto endless = read_file("/dev/zero", 1 << 20);
+  ASSERT_FALSE(endless);
+  EXPECT_NE(endless.error().message.find("/dev/zero"), std::string::npos);
 }
 
 }  // namespace
