@@ -215,5 +215,24 @@ TEST_F(HttpClient, RedirectsAreNotFollowed) {
   EXPECT_EQ(nlohmann::json::parse(response->body)["message"], "Bad credentials");
 }
 
+
+TEST_F(HttpClient, TheTransportReadsAtMostThirtyTwoMebibytesOfABodyByDefault) {
+  // 300 MB once went into memory whole; now the transfer stops at the limit.
+  EXPECT_EQ(kMaxBody, 32u << 20);
+  for (bool chunked : {false, true}) {
+    server_.inject({.path = "/pulls/1$", .kind = FaultKind::huge_body, .bytes = (32 << 20) + 1, .chunked = chunked});
+    auto c = client({.max_attempts = 1});
+    auto response = c.send(get("/repos/octo-org/octo-repo/pulls/1"));
+    ASSERT_FALSE(response.has_value());
+    EXPECT_EQ(response.error().message, "GET /repos/octo-org/octo-repo/pulls/1: the response body is larger than the "
+                                        "limit of 32 MiB; stopped reading it (after 1 attempt)");
+  }
+  server_.inject({.path = "/pulls/1$", .kind = FaultKind::huge_body, .bytes = 32 << 20, .chunked = true});
+  auto c = client({.max_attempts = 1});
+  auto exactly = c.send(get("/repos/octo-org/octo-repo/pulls/1"));
+  ASSERT_TRUE(exactly.has_value()) << exactly.error().message;
+  EXPECT_EQ(exactly->body.size(), 32u << 20) << "a body of exactly the limit is read";
+}
+
 }  // namespace
 }  // namespace converge::http

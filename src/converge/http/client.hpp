@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <memory>
@@ -41,8 +42,15 @@ class Transport {
   virtual Expected<Response> send(const Request& request) = 0;
 };
 
-// libcurl transport. `timeout` bounds a whole attempt.
-std::unique_ptr<Transport> make_curl_transport(std::chrono::milliseconds timeout = std::chrono::seconds(30));
+// The largest response body a transport reads by default (after decoding).
+inline constexpr std::size_t kMaxBody = 32u << 20;
+
+// libcurl transport. `timeout` bounds a whole attempt; `max_body` bounds the
+// response body (decoded): a larger one (by Content-Length, or as it arrives) ends
+// the attempt with an Error "the response body is larger than the limit of 32 MiB…"
+// (the Client puts the request's label in front), so memory stays bounded.
+std::unique_ptr<Transport> make_curl_transport(std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                                               std::size_t max_body = kMaxBody);
 
 struct RetryPolicy {
   int max_attempts = 6;

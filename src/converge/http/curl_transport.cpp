@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The libcurl Transport: one easy handle per transport (reset between requests so
-// connections are reused), no automatic redirects, bounded time per attempt, response
-// header names lower-cased. A network failure of any kind is an Error; any HTTP
+// connections are reused), no automatic redirects, bounded time per attempt, a
+// bounded body (see make_curl_transport), response header names lower-cased. A network failure of any kind is an Error; any HTTP
 // status is a Response.
 #include <curl/curl.h>
 
@@ -35,9 +35,27 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
+// The body as it arrives (decoded), up to a limit: one byte more and the transfer
+// stops (libcurl reports a write error), so a huge or endless body never fills memory.
+struct BodySink {
+  std::string* body;
+  std::size_t limit;
+  bool exceeded = false;
+};
+
 size_t on_body(char* data, size_t size, size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
+  auto& sink = *static_cast<BodySink*>(user);
+  if (size * count > sink.limit - sink.body->size()) {
+    sink.exceeded = true;
+    return 0;
+  }
+  sink.body->append(data, size * count);
   return size * count;
+}
+
+std::string size_text(std::size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
 }
 
 size_t on_header(char* data, size_t size, size_t count, void* user) {
@@ -57,7 +75,7 @@ struct SlistDeleter {
 
 class CurlTransport final : public Transport {
  public:
-  explicit CurlTransport(std::chrono::milliseconds timeout) : timeout_(timeout) {
+  CurlTransport(std::chrono::milliseconds timeout, std::size_t max_body) : timeout_(timeout), max_body_(max_body) {
     ensure_curl_global_init();
     handle_ = curl_easy_init();
     if (!handle_) throw Failure("libcurl: could not create a handle");
@@ -83,6 +101,7 @@ class CurlTransport final : public Transport {
     add_header("Expect:");  // never wait for "100 Continue"
 
     Response response;
+    BodySink sink{&response.body, max_body_};
     char error_buffer[CURL_ERROR_SIZE] = {};
     const long total_ms = static_cast<long>(timeout_.count());
     const long connect_ms = std::min(total_ms, 10'000L);
@@ -97,7 +116,9 @@ class CurlTransport final : public Transport {
     curl_easy_setopt(handle_, CURLOPT_ERRORBUFFER, error_buffer);
     curl_easy_setopt(handle_, CURLOPT_HTTPHEADER, header_list.get());
     curl_easy_setopt(handle_, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &response.body);
+    curl_easy_setopt(handle_, CURLOPT_WRITEDATA, &sink);
+    // A Content-Length above the limit fails before any of the body is read.
+    curl_easy_setopt(handle_, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_body_));
     curl_easy_setopt(handle_, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(handle_, CURLOPT_HEADERDATA, &response.headers);
 
@@ -121,6 +142,9 @@ class CurlTransport final : public Transport {
     CURLcode rc = curl_easy_perform(handle_);
     if (rc == CURLE_OK) curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &response.status);
     curl_easy_reset(handle_);  // drop pointers into this frame; the connection cache stays
+    if (sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED)
+      return fail(Error::runtime("the response body is larger than the limit of " + size_text(max_body_) +
+                                 "; stopped reading it"));
     if (rc != CURLE_OK) {
       // The error buffer names the host at most, never the path or query.
       std::string message = curl_easy_strerror(rc);
@@ -132,14 +156,15 @@ class CurlTransport final : public Transport {
 
  private:
   std::chrono::milliseconds timeout_;
+  std::size_t max_body_;
   std::mutex mutex_;
   CURL* handle_ = nullptr;
 };
 
 }  // namespace
 
-std::unique_ptr<Transport> make_curl_transport(std::chrono::milliseconds timeout) {
-  return std::make_unique<CurlTransport>(timeout);
+std::unique_ptr<Transport> make_curl_transport(std::chrono::milliseconds timeout, std::size_t max_body) {
+  return std::make_unique<CurlTransport>(timeout, max_body);
 }
 
 }  // namespace converge::http

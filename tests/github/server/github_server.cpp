@@ -25,6 +25,10 @@ const char* kind_name(FaultKind kind) {
     case FaultKind::server_error: return "server_error";
     case FaultKind::drop_after_write: return "drop_after_write";
     case FaultKind::slow: return "slow";
+    case FaultKind::endless_pages: return "endless_pages";
+    case FaultKind::looping_pages: return "looping_pages";
+    case FaultKind::huge_body: return "huge_body";
+    case FaultKind::alter: return "alter";
   }
   return "server_error";
 }
@@ -134,6 +138,9 @@ int GitHubServer::inject(const Fault& fault) {
                          {"status", fault.status},       {"reset_in", fault.reset_in_s},
                          {"delay_ms", fault.delay_ms}};
   body["retry_after"] = fault.retry_after_s < 0 ? nlohmann::json(nullptr) : nlohmann::json(fault.retry_after_s);
+  body["bytes"] = fault.bytes;
+  body["chunked"] = fault.chunked;
+  body["set"] = fault.set;
   return control("POST", "/_control/faults", &body).at("id").get<int>();
 }
 

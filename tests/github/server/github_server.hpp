@@ -34,6 +34,10 @@ enum class FaultKind {
   server_error,          // `status` (default 502), not processed
   drop_after_write,      // processed (the write happens), then the socket is closed with no response
   slow,                  // waits delay_ms, then processes and answers (to nobody, if the client timed out)
+  endless_pages,         // 200 [] with a Link rel="next" to the following page, forever
+  looping_pages,         // 200 [] with a Link rel="next" to the page just asked for
+  huge_body,             // 200 with a JSON array of `bytes` bytes (no Content-Length when `chunked`)
+  alter,                 // processes and answers, with `set` merged into the JSON sent (into each item of a list)
 };
 
 struct Fault {
@@ -47,6 +51,9 @@ struct Fault {
   int retry_after_s = 1;     // rate_limit_429 / secondary_rate_limit; < 0 = no Retry-After header
   int reset_in_s = 1;        // primary_rate_limit
   int delay_ms = 2000;       // slow
+  long long bytes = 0;       // huge_body
+  bool chunked = false;      // huge_body
+  nlohmann::json set = nlohmann::json::object();  // alter: e.g. {"number": "5"} or {"head": {"sha": null}}
 };
 
 class GitHubServer {

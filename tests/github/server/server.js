@@ -57,9 +57,14 @@
 //   GET    /_control/comments?issue=N&repo= the comments of one issue (API shape)
 //   POST   /_control/faults                 {method:"*"|"GET"…, path:"<regex on the path>",
 //            kind:"rate_limit_429"|"secondary_rate_limit"|"primary_rate_limit"|"server_error"|
-//                 "drop_after_write"|"slow", count:1 (-1 = always), skip:0, probability:1,
+//                 "drop_after_write"|"slow"|"endless_pages"|"looping_pages"|"huge_body"|"alter",
+//            count:1 (-1 = always), skip:0, probability:1,
 //            status:502, retry_after:1 (seconds; null = no header), reset_in:1 (seconds),
-//            delay_ms:2000} -> {id}
+//            delay_ms:2000, bytes:0 and chunked:false (huge_body: a JSON array that long, without
+//            Content-Length when chunked), set:{} (alter: merged into the answer's JSON, into each
+//            item of a list; a null sets null)} -> {id}
+//            endless_pages answers [] with a Link rel="next" to the next page, forever;
+//            looping_pages answers [] with a Link rel="next" to the page just asked for.
 //   DELETE /_control/faults                 remove every fault
 //   GET    /_control/requests               the request log: [{method, path, headers, body, status, fault}]
 //                                           (headers lower-cased; authorization recorded as "<redacted>")
@@ -446,7 +451,20 @@ function ruleJson(r, rule) {
 }
 
 // ---- HTTP plumbing ---------------------------------------------------------
+// `patch` merged into `value` (objects recursively; anything else replaces).
+function merged(value, patch) {
+  if (Array.isArray(value)) return value.map((item) => merged(item, patch));
+  if (value === null || typeof value !== 'object' || patch === null || typeof patch !== 'object') return patch;
+  const out = { ...value };
+  for (const [k, v] of Object.entries(patch)) {
+    out[k] = v !== null && typeof v === 'object' && !Array.isArray(v) && out[k] !== null && typeof out[k] === 'object'
+      ? merged(out[k], v) : v;
+  }
+  return out;
+}
+
 function send(res, status, body, headers = {}) {
+  if (res.alterWith && body !== undefined && status >= 200 && status < 300) body = merged(body, res.alterWith);
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, {
     'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text),
@@ -827,6 +845,7 @@ async function control(req, res, url, base) {
       probability: body.probability === undefined ? 1 : body.probability, status: body.status || 502,
       retry_after: body.retry_after === undefined ? 1 : body.retry_after, reset_in: body.reset_in === undefined ? 1 : body.reset_in,
       delay_ms: body.delay_ms === undefined ? 2000 : body.delay_ms,
+      bytes: body.bytes || 0, chunked: Boolean(body.chunked), set: body.set || {},
     };
     new RegExp(f.path);  // throws (-> 400) on a bad pattern
     faults.push(f);
@@ -839,7 +858,7 @@ async function control(req, res, url, base) {
 }
 
 // Faults that answer instead of the handler; returns the status sent.
-function answerFault(f, res) {
+function answerFault(f, res, url) {
   const limited = { 'X-RateLimit-Limit': '5000', 'X-RateLimit-Used': '5000' };
   const retryAfter = f.retry_after === null ? {} : { 'Retry-After': String(f.retry_after) };
   switch (f.kind) {
@@ -854,6 +873,31 @@ function answerFault(f, res) {
     case 'primary_rate_limit':
       return send(res, 403, { message: 'API rate limit exceeded for installation ID 1.', documentation_url: `${DOCS}/overview/rate-limits-for-the-rest-api`, status: '403' },
         { ...limited, 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(Date.now() / 1000) + f.reset_in) });
+    case 'endless_pages':
+    case 'looping_pages': {
+      const next = new URL(url);
+      const page = Math.max(Number.parseInt(next.searchParams.get('page') || '1', 10) || 1, 1);
+      next.searchParams.set('page', String(f.kind === 'endless_pages' ? page + 1 : page));
+      return send(res, 200, [], { Link: `<${next.toString()}>; rel="next"` });
+    }
+    case 'huge_body': {
+      const size = Math.max(Number(f.bytes) || 0, 2);
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', ...(f.chunked ? {} : { 'Content-Length': size }) });
+      const chunk = ' '.repeat(1 << 16);
+      let left = size - 2;
+      res.write('[');
+      const pump = () => {
+        while (left > 0) {
+          const n = Math.min(left, chunk.length);
+          left -= n;
+          if (!res.write(n === chunk.length ? chunk : chunk.slice(0, n))) return res.once('drain', pump);
+        }
+        res.end(']');
+      };
+      res.on('close', () => { left = 0; });  // the client hung up: stop
+      pump();
+      return 200;
+    }
     default:  // server_error
       return send(res, f.status, f.status === 502 ? { message: 'Server Error' } : { message: 'Server Error', status: String(f.status) });
   }
@@ -879,8 +923,9 @@ async function api(req, res, url, base) {
   const f = matchFault(req.method, url.pathname);
   if (f) entry.fault = f.kind;
   if (f && f.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, f.delay_ms));
-  if (f && !['slow', 'drop_after_write'].includes(f.kind)) {
-    entry.status = answerFault(f, res);
+  if (f && f.kind === 'alter') res.alterWith = f.set;
+  if (f && !['slow', 'drop_after_write', 'alter'].includes(f.kind)) {
+    entry.status = answerFault(f, res, url);
     return;
   }
   const body = parseJson(text);

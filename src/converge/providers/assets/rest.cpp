@@ -3,6 +3,8 @@
 
 #include <charconv>
 
+#include "converge/http/paging.hpp"
+
 #include "converge/providers/assets/secrets.hpp"
 
 namespace converge::providers::assets {
@@ -51,7 +53,9 @@ Expected<std::vector<json>> ItemApi::list(const KindSpec& kind) {
   std::vector<json> items;
   std::string collection = options_.url + kind.path;
   std::string size = std::to_string(options_.page_size);
+  http::PageGuard guard("GET " + kind.path);  // at most http::kMaxPages pages
   for (int page = 1;; ++page) {
+    if (auto ok = guard.visit(std::to_string(page)); !ok) return fail(ok.error());
     std::string url = collection;
     if (options_.paging == "json-server")
       url += (collection.find('?') == std::string::npos ? "?" : "&") + ("_page=" + std::to_string(page)) +
@@ -80,7 +84,6 @@ Expected<std::vector<json>> ItemApi::list(const KindSpec& kind) {
       more = known && !list->empty() && items.size() < count;
     }
     if (!more || options_.paging == "none") break;
-    if (page > 1'000'000) return fail(Error::runtime("GET " + kind.path + ": paging does not end"));
   }
   return items;
 }
