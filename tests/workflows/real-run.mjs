@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseCommandFile, runEvent } from "./engine.mjs";
 
+const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 const exePath = (binDir, action) => path.join(binDir, action === "converge" ? "converge" : `converge-${action}`);
 // The last lines a finished (or failed to start) process printed.
 const lastLines = (r) => `exit ${r.status}: ${(`${r.stderr ?? ""}${r.stdout ?? ""}` || String(r.error)).trim()
@@ -115,7 +116,8 @@ async function startServer(root, token, repository) {
 
 // ---- one scenario, for real ----------------------------------------------------------
 
-// Runs `scenario` (real: "push-dev" or "pr-develop") with every converge step
+// Runs `scenario` (real: "push-dev", "push-develop" — the merge commit pushed — or
+// "pr-develop") with every converge step
 // executed; returns the decisions and [ok, what] checks of what the steps did.
 export async function realRun(root, binDir, scenario, worldFor, files, callers) {
   const dir = mkdtempSync(path.join(tmpdir(), "converge-wf-real-"));
@@ -132,6 +134,9 @@ export async function realRun(root, binDir, scenario, worldFor, files, callers) 
       git(repo, "checkout", "-q", "dev/add-invoices");
       Object.assign(payload, { before: shas.main, after: shas.feature });
       sha = shas.feature;
+    } else if (scenario.real === "push-develop") {
+      Object.assign(payload, { before: shas.main, after: shas.merge });
+      sha = shas.merge;
     } else {
       const pr = payload.pull_request;
       pr.head.sha = shas.feature;
@@ -185,10 +190,12 @@ export async function realRun(root, binDir, scenario, worldFor, files, callers) 
     const step = (action) => steps.find((s) => s.action === action);
     checks.push([step("secret-names")?.outputs?.names === "DATABASE_URL",
       `secret-names reads DATABASE_URL from the trusted converge.yaml (${JSON.stringify(step("secret-names")?.outputs)})`]);
-    if (scenario.real === "push-dev") {
+    if (scenario.real.startsWith("push-")) {
+      const env = step("apply")?.inputs?.env;
+      const databases = ["dev", "stage", "prod"].filter((e) => existsSync(path.join(repo, `.converge/${e}.db`)));
       checks.push([step("apply")?.outputs?.status === "success", `apply reports status success (${JSON.stringify(step("apply")?.outputs)})`]);
-      checks.push([existsSync(path.join(repo, ".converge/dev.db")) && !existsSync(path.join(repo, ".converge/dev-plan.db")),
-        "the dev environment's DATABASE_URL reached apply through secrets-to-env (.converge/dev.db)"]);
+      checks.push([same(databases, [env]),
+        `the ${env} environment's DATABASE_URL, and only it, reached apply through secrets-to-env (databases: ${databases.join(", ")})`]);
       checks.push([Number(step("record-manifest")?.outputs?.recorded) >= 1,
         `record-manifest ran after the apply and recorded it (${JSON.stringify(step("record-manifest")?.outputs)})`]);
     } else {

@@ -180,7 +180,7 @@ export function scenarios() {
       event: { name: "pull_request", payload: pullTo("closed", "develop") }, triggered: [], jobs: {} },
     { name: "merge to develop: the push → stage applied", payload: "push",
       event: { name: "push", payload: pushTo("refs/heads/develop") },
-      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage") },
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage"), real: "push-develop" },
     { name: "pull request develop → main → prod plan comment", payload: "opened",
       event: { name: "pull_request", payload: pullTo("opened", "main", "develop") },
       triggered: ["workflows/converge-pr.yml"], jobs: planJob("prod", 2) },
