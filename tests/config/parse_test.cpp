@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "converge/config/config.hpp"
+#include "support/yaml_bomb.hpp"
 
 namespace converge::config {
 namespace {
@@ -183,6 +184,27 @@ TEST(ConfigParse, AliasesAreCheckedOnceSoARepeatedAnchorIsNoDuplicate) {
                  "    settings: {x: &s {k: 1}, y: *s, z: [*s, *s]}\n",
                  "converge.yaml");
   EXPECT_TRUE(c) << c.error().to_string();
+}
+
+// A few lines of anchors and aliases stand for 10^9 values once a reader copies
+// them into settings: refused at the anchor whose expansion crosses the budget.
+TEST(ConfigParse, AnAliasBombInSettingsOrOverridesIsAnErrorAtItsLine) {
+  const std::string head = "environments:\n  - {name: dev, branch: a}\ntargets:\n  - name: db\n    provider: sql\n";
+  auto settings = parse_error(head + "    settings:\n" + testing::billion_laughs("      "));
+  EXPECT_EQ(settings.where->file, "repo/converge.yaml");
+  EXPECT_EQ(settings.where->line, 13) << "l6, the first anchor beyond 1,000,000 nodes";
+  EXPECT_NE(settings.message.find("once its aliases are expanded"), std::string::npos) << settings.message;
+  auto overrides = parse_error(head + "    overrides:\n      dev:\n" + testing::billion_laughs("        "));
+  EXPECT_EQ(overrides.where->line, 14);
+}
+
+// Found by fuzzing (h6, yaml-1): the byte reached nlohmann's dump() in resolve and
+// ended the step with exit 3 instead of a file:line error.
+TEST(ConfigParse, ASettingThatIsNotUtf8IsAnErrorAtItsLine) {
+  auto e = parse_error("version: 1\nenvironments:\n  - {name: dev, branch: dev}\ntargets:\n  - name: db\n"
+                       "    provider: sql\n    settings:\n      url: sqlite:///x.db\n      extra: {a: \"${X}\xff\"}\n");
+  EXPECT_EQ(e.where->line, 9);
+  EXPECT_NE(e.message.find("invalid UTF-8 (byte 0xFF)"), std::string::npos) << e.message;
 }
 
 TEST(ConfigParse, SecretsListNamesVariablesOnceAndNeverAReservedOne) {

@@ -8,6 +8,7 @@
 #include "converge/template/yaml.hpp"
 #include "converge/util/yaml_keys.hpp"
 #include "support/temp_dir.hpp"
+#include "support/yaml_bomb.hpp"
 
 namespace converge::tmpl {
 namespace {
@@ -53,6 +54,30 @@ TEST(YamlKeys, ManyAliasesOfOneMappingAreCheckedOnce) {
   auto node = YAML::Load(text);
   EXPECT_TRUE(converge::util::check_mapping_keys(node, "x.yaml"));
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
+TEST(YamlKeys, AnAliasBombInAVariablesFileIsAnErrorAtItsLine) {
+  const std::string text = testing::billion_laughs();
+  testing::TempDir dir;
+  dir.write("env/prod.yaml", text);
+  auto vars = load_yaml_variables(dir / "env/prod.yaml");
+  ASSERT_FALSE(vars) << "converted to " << vars->dump().size() << " bytes";
+  EXPECT_EQ(vars.error().where->file, (dir / "env/prod.yaml").string());
+  EXPECT_EQ(vars.error().where->line, 7);
+  EXPECT_NE(vars.error().message.find("once its aliases are expanded"), std::string::npos) << vars.error().message;
+  auto asset = parse_yaml(text, "assets/charts/c.yaml");
+  ASSERT_FALSE(asset);
+  EXPECT_EQ(asset.error().where->line, 7);
+}
+
+TEST(YamlKeys, SexagesimalNumbersBeyondSixtyFourBitsAreAnErrorNotAnException) {
+  auto big = parse_yaml("a: 99999999999999999999999:00\n", "v.yaml");
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().where->line, 1);
+  EXPECT_NE(big.error().message.find("too large"), std::string::npos) << big.error().message;
+  auto huge_float = parse_yaml("a: " + std::string(400, '9') + ":00.5\n", "v.yaml");
+  ASSERT_TRUE(huge_float) << huge_float.error().to_string();
+  EXPECT_TRUE((*huge_float)["a"].is_number_float());  // inf, as PyYAML's float() gives
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "converge/config/config.hpp"
 #include "converge/config/trust.hpp"
 #include "converge/util/fs.hpp"
-#include "converge/util/yaml_keys.hpp"
+#include "converge/util/yaml_document.hpp"
 
 namespace converge::config {
 namespace {
@@ -284,14 +284,10 @@ class Parser {
   }
 
   Expected<Config> parse(std::string_view text) const {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::Exception& e) {
-      return fail(Error::config("invalid YAML: " + e.msg, {file_, e.mark.line + 1, e.mark.column + 1}));
-    }
+    auto loaded = util::load_yaml(text, file_);
+    if (!loaded) return fail(loaded.error());
+    const YAML::Node root = *loaded;
     if (!root.IsDefined() || root.IsNull()) return fail(Error::config("the file is empty", {file_, 1, 1}));
-    if (auto ok = util::check_mapping_keys(root, file_); !ok) return fail(ok.error());
     if (auto ok = expect_map(root, "converge.yaml", {"version", "environments", "targets", "manifest"}); !ok)
       return fail(ok.error());
     Config config;

@@ -6,7 +6,7 @@
 // exponent needs a sign, .inf/.nan), null (~, null, empty). Quoted, block and
 // !!str scalars are strings. Timestamps stay strings (PyYAML makes dates, whose
 // str() is the same text). Mapping keys are kept as written and must be unique
-// scalars (util::check_mapping_keys); `<<` merges as in
+// scalars (util::load_yaml, which also bounds alias expansion); `<<` merges as in
 // PyYAML (merged keys first, the mapping's own keys override).
 #include <cmath>
 #include <limits>
@@ -20,7 +20,7 @@
 #include <sstream>
 
 #include "converge/template/yaml.hpp"
-#include "converge/util/yaml_keys.hpp"
+#include "converge/util/yaml_document.hpp"
 
 namespace converge::tmpl {
 
@@ -148,7 +148,9 @@ ojson yaml_int(const std::string& text, const YAML::Mark& mark) {
     std::size_t start = 0;
     while (true) {
       std::size_t colon = v.find(':', start);
-      value = value * 60 + std::stoll(v.substr(start, colon - start));
+      long double group = 0;  // digits only (is_int checked); std::stoll would throw beyond 64 bits
+      for (char c : v.substr(start, colon - start)) group = group * 10 + (c - '0');
+      value = value * 60 + group;
       if (colon == std::string::npos) break;
       start = colon + 1;
     }
@@ -176,7 +178,7 @@ ojson yaml_float(const std::string& text) {
     std::size_t start = 0;
     while (true) {
       std::size_t colon = v.find(':', start);
-      value = value * 60 + std::stod(v.substr(start, colon - start));
+      value = value * 60 + std::strtod(v.substr(start, colon - start).c_str(), nullptr);  // stod throws on overflow
       if (colon == std::string::npos) break;
       start = colon + 1;
     }
@@ -238,19 +240,21 @@ ojson convert(const YAML::Node& node) {
   }
 }
 
-}  // namespace
-
-Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
-  const std::string file(file_label);
+// The converted document; Error::config at the node the conversion refuses.
+Expected<nlohmann::ordered_json> convert_document(const YAML::Node& root, const std::string& file) {
   try {
-    YAML::Node root = YAML::Load(std::string(text));
-    if (auto ok = util::check_mapping_keys(root, file); !ok) return fail(ok.error());
     return convert(root);
-  } catch (const YAML::Exception& e) {
-    return fail(Error::config(e.msg, {file, e.mark.line + 1, e.mark.column + 1}));
   } catch (const YamlError& e) {
     return fail(Error::config(e.message, {file, e.mark.line + 1, e.mark.column + 1}));
   }
+}
+
+}  // namespace
+
+Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
+  auto root = util::load_yaml(text, file_label);
+  if (!root) return fail(root.error());
+  return convert_document(*root, std::string(file_label));
 }
 
 bool plain_scalar_is_string(std::string_view text) {
@@ -263,13 +267,14 @@ Expected<nlohmann::ordered_json> load_yaml_variables(const std::filesystem::path
   if (!in) return fail(Error::config("cannot read the variables file", {file}));
   std::stringstream buffer;
   buffer << in.rdbuf();
-  auto root = parse_yaml(buffer.str(), file);
+  auto doc = util::load_yaml(buffer.str(), file);
+  if (!doc) return fail(doc.error());
+  auto root = convert_document(*doc, file);
   if (!root) return root;
   if (root->is_null()) return ojson::object();
   if (!root->is_object()) {
-    auto doc = YAML::Load(buffer.str());
     return fail(Error::config("template variables must be a YAML mapping",
-                              {file, doc.Mark().line + 1, doc.Mark().column + 1}));
+                              {file, doc->Mark().line + 1, doc->Mark().column + 1}));
   }
   return root;
 }

@@ -10,6 +10,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "converge/template/yaml.hpp"
+#include "converge/util/yaml_document.hpp"
 
 namespace converge::providers::assets {
 namespace {
@@ -97,7 +98,9 @@ Expected<json> parse_yaml_item(std::string_view text, std::string_view file) {
 std::optional<SourceLocation> locate(std::string_view text, std::string_view file,
                                      const json::json_pointer& path) {
   try {
-    YAML::Node node = YAML::Load(std::string(text));
+    auto loaded = util::load_yaml(text, file);  // the one reader, with its budget
+    if (!loaded) return std::nullopt;
+    YAML::Node node = *loaded;
     // A plain Mark and a flag: g++ 12 at -O2 falsely reports std::optional<Mark> as
     // maybe-uninitialized here.
     YAML::Mark key_mark = YAML::Mark::null_mark();
