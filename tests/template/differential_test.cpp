@@ -90,7 +90,7 @@ TEST(TemplateDifferential, CorpusRendersLikeJinja2InBothUndefinedModes) {
     std::string source = c["template"];
     for (bool strict : {true, false}) {
       std::string what = name + (strict ? " (StrictUndefined)" : " (Undefined)");
-      auto out = render(source, c["vars"], name + ".j2", RenderOptions{strict});
+      auto out = render(source, c["vars"], name + ".j2", RenderOptions{strict, {}});
       if (c.value("converge", "") == "unsupported") {
         EXPECT_FALSE(out.has_value()) << what << ": outside converge's subset, so it must be refused";
         continue;

@@ -30,7 +30,7 @@ TEST(TemplateRender, UndefinedVariableFailsInStrictModeWithFileLineAndColumn) {
 }
 
 TEST(TemplateRender, UndefinedVariablePrintsEmptyWithDefaultUndefined) {
-  auto out = render("[{{ missing }}]", ojson::object(), "t", RenderOptions{false});
+  auto out = render("[{{ missing }}]", ojson::object(), "t", RenderOptions{false, {}});
   ASSERT_TRUE(out.has_value());
   EXPECT_EQ("[]", *out);
 }

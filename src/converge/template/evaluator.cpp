@@ -5,7 +5,20 @@
 // not; a top-level `set` shadows the template variables from then on.
 #include "converge/template/evaluator.hpp"
 
+#include "converge/template/budget.hpp"
+
 namespace converge::tmpl {
+
+Evaluator::Evaluator(const Value& variables, Semantics sem) : root_(variables), sem_(sem) {
+  if (root_.kind == Kind::dict) {
+    for (const auto& [name, value] : *root_.entries) root_index_.emplace(name, &value);
+  }
+}
+
+void Evaluator::append(std::string& out, std::string_view text) const {
+  check_bytes(sem_, out.size() + text.size());
+  out += text;
+}
 
 void Evaluator::render(const std::vector<Node>& nodes, std::string& out) {
   for (const Node& n : nodes) {
@@ -22,9 +35,10 @@ void Evaluator::render(const std::vector<Node>& nodes, std::string& out) {
 }
 
 void Evaluator::render_node(const Node& n, std::string& out) {
+  spend(sem_, 1);
   switch (n.kind) {
-    case NodeKind::text: out += n.text; return;
-    case NodeKind::output: out += py_str(eval(*n.expr), sem_); return;
+    case NodeKind::text: return append(out, n.text);
+    case NodeKind::output: return append(out, py_str(eval(*n.expr), sem_));
     case NodeKind::set: frames_.back()[n.targets[0]] = eval(*n.expr); return;
     case NodeKind::if_:
       for (const auto& [test, body] : n.branches) {
@@ -85,6 +99,7 @@ void Evaluator::render_for(const Node& n, std::string& out) {
   List items = py_iterate(iterable, sem_);
   frames_.emplace_back();
   for (std::size_t i = 0; i < items.size(); ++i) {
+    if (sem_.budget) sem_.budget->iterate();
     auto& frame = frames_.back();
     frame.clear();  // a `set` in the body does not survive into the next iteration
     frame["loop"] = loop_object(i, items);
@@ -104,7 +119,7 @@ Value Evaluator::lookup(const std::string& name) const {
   for (auto it = frames_.rbegin(); it != frames_.rend(); ++it) {
     if (auto found = it->find(name); found != it->end()) return found->second;
   }
-  if (const Value* v = root_.find(name)) return *v;
+  if (auto found = root_index_.find(name); found != root_index_.end()) return *found->second;
   if (name == "range" || name == "dict" || name == "lipsum" || name == "cycler" || name == "joiner" ||
       name == "namespace") {
     return Value::method(Value::none(), name);
@@ -112,9 +127,19 @@ Value Evaluator::lookup(const std::string& name) const {
   return Value::undefined("'" + name + "' is undefined");
 }
 
+// Each expression is a step, and so is each 64 bytes of text it yields (a copy at
+// least) and each item of a list or dict it builds; a value beyond the size or
+// nesting limit stops the render here, at this expression.
 Value Evaluator::eval(const Expr& e) {
   try {
-    return eval_inner(e);
+    Value v = eval_inner(e);
+    bool built = e.kind != ExprKind::name && e.kind != ExprKind::getattr && e.kind != ExprKind::getitem &&
+                 e.kind != ExprKind::literal && e.kind != ExprKind::cond && e.kind != ExprKind::and_ &&
+                 e.kind != ExprKind::or_;
+    std::uint64_t items = !built ? 0 : v.items ? v.items->size() : v.entries ? v.entries->size() : 0;
+    spend(sem_, 1 + v.text.size() / 64 + items);
+    if (sem_.budget) sem_.budget->check_value(v);
+    return v;
   } catch (TemplateError& err) {
     if (err.line == 0) err.line = e.line, err.column = e.column;
     throw;
@@ -146,11 +171,11 @@ Value Evaluator::eval_inner(const Expr& e) {
     case ExprKind::pos: return unary_op(e.kind == ExprKind::neg, eval(*e.args[0]));
     case ExprKind::binary: {
       Value left = eval(*e.args[0]);
-      return binary_op(e.name, left, eval(*e.args[1]));
+      return binary_op(e.name, left, eval(*e.args[1]), sem_);
     }
     case ExprKind::concat: {
       std::string s;
-      for (const auto& a : e.args) s += py_str(eval(*a), sem_);
+      for (const auto& a : e.args) append(s, py_str(eval(*a), sem_));
       return Value::from(std::move(s));
     }
     case ExprKind::compare: {
@@ -211,10 +236,10 @@ bool Evaluator::compare(const std::string& op, const Value& a, const Value& b) c
     double y = b.kind == Kind::floating ? b.floating : b.kind == Kind::integer ? static_cast<double>(b.integer) : b.boolean;
     return op == "<" ? x < y : op == "<=" ? x <= y : op == ">" ? x > y : x >= y;
   }
-  if (op == "<") return py_less(a, b);
-  if (op == ">") return py_less(b, a);
-  if (op == "<=") return py_less(a, b) || py_equal(a, b, sem_);
-  return py_less(b, a) || py_equal(a, b, sem_);
+  if (op == "<") return py_less(a, b, sem_);
+  if (op == ">") return py_less(b, a, sem_);
+  if (op == "<=") return py_less(a, b, sem_) || py_equal(a, b, sem_);
+  return py_less(b, a, sem_) || py_equal(a, b, sem_);
 }
 
 }  // namespace converge::tmpl

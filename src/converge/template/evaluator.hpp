@@ -14,7 +14,8 @@ using Kwargs = std::vector<std::pair<std::string, Value>>;
 
 class Evaluator {
  public:
-  Evaluator(const Value& variables, Semantics sem) : root_(variables), sem_(sem) {}
+  // `variables` is a dict; `sem.budget` (budget.hpp) is charged for every step.
+  Evaluator(const Value& variables, Semantics sem);
   // Appends the output of `nodes`; throws TemplateError located at the failing node.
   void render(const std::vector<Node>& nodes, std::string& out);
 
@@ -26,7 +27,10 @@ class Evaluator {
   Value lookup(const std::string& name) const;
   bool compare(const std::string& op, const Value& a, const Value& b) const;
 
+  void append(std::string& out, std::string_view text) const;
+
   const Value& root_;
+  std::unordered_map<std::string_view, const Value*> root_index_;  // root_'s entries by name
   Semantics sem_;
   std::vector<std::unordered_map<std::string, Value>> frames_{1};  // [0]: top-level `set`s
 };
@@ -36,7 +40,7 @@ class Evaluator {
 Value get_attr(const Value& obj, const std::string& name, const Semantics& sem);
 Value get_item(const Value& obj, const Value& key, const Semantics& sem);
 Value call_method(const Value& method, const Args& args, const Kwargs& kwargs, const Semantics& sem);
-Value binary_op(const std::string& op, const Value& a, const Value& b);
+Value binary_op(const std::string& op, const Value& a, const Value& b, const Semantics& sem);
 Value unary_op(bool negate, const Value& a);
 // Filters and tests by name (filters.cpp); throw TemplateError for unknown names.
 Value call_filter(const std::string& name, const Value& subject, const Args& args, const Kwargs& kwargs,

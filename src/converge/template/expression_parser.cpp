@@ -6,13 +6,30 @@
 // concatenate; a trailing comma makes a tuple.
 #include "converge/template/parser.hpp"
 
+#include <algorithm>
+
 namespace converge::tmpl {
 
-namespace {
+Parser::Nest::Nest(Parser& p, const Token& at) : p_(p) {
+  if (++p_.nesting_ > kMaxExpressionNesting) {
+    p_.fail(at, "expressions nested more than " + std::to_string(kMaxExpressionNesting) +
+                    " deep (parentheses, brackets, operators): converge's limit");
+  }
+}
 
-ExprPtr share(Expr e) { return std::make_shared<const Expr>(std::move(e)); }
-
-}  // namespace
+ExprPtr Parser::share(Expr e) const {
+  for (const auto& a : e.args) {
+    if (a) e.depth = std::max(e.depth, a->depth + 1);
+  }
+  for (const auto& [k, a] : e.kwargs) e.depth = std::max(e.depth, a->depth + 1);
+  if (e.depth > kMaxExpressionNesting) {
+    TemplateError err("an expression nested more than " + std::to_string(kMaxExpressionNesting) +
+                      " deep (operators, filters, calls): converge's limit");
+    err.line = e.line, err.column = e.column;
+    throw err;
+  }
+  return std::make_shared<const Expr>(std::move(e));
+}
 
 ExprPtr Parser::parse_tuple(bool with_condexpr, std::initializer_list<std::string_view> extra_end,
                             bool explicit_parentheses) {
@@ -45,6 +62,7 @@ ExprPtr Parser::parse_tuple(bool with_condexpr, std::initializer_list<std::strin
 ExprPtr Parser::parse_expression(bool with_condexpr) { return with_condexpr ? parse_condexpr() : parse_or(); }
 
 ExprPtr Parser::parse_condexpr() {
+  Nest nest(*this, cur());
   ExprPtr then = parse_or();
   while (is_name("if")) {
     Expr e = make(ExprKind::cond, next());
@@ -78,6 +96,7 @@ ExprPtr Parser::parse_and() {
 
 ExprPtr Parser::parse_not() {
   if (!is_name("not")) return parse_compare();
+  Nest nest(*this, cur());
   Expr e = make(ExprKind::not_, next());
   e.args = {parse_not()};
   return share(std::move(e));
@@ -151,6 +170,7 @@ ExprPtr Parser::parse_pow() {
 ExprPtr Parser::parse_unary(bool with_filter) {
   ExprPtr node;
   if (is_op("-") || is_op("+")) {
+    Nest nest(*this, cur());
     Expr e = make(is_op("-") ? ExprKind::neg : ExprKind::pos, cur());
     next();
     e.args = {parse_unary(false)};

@@ -40,32 +40,40 @@ std::string title(const std::string& s, bool only_first) {
 std::string strip(const std::string& s, const Value& chars, const Semantics& sem) {
   if (chars.kind == Kind::none) return py_lstrip(py_rstrip(s));
   std::u32string set = utf8_decode(py_str(chars, sem)), cps = utf8_decode(s);
+  spend(sem, cps.size() / 64 * std::max<std::size_t>(set.size(), 1));  // a search of `set` per character
   std::size_t b = 0, e = cps.size();
   while (b < e && set.find(cps[b]) != std::u32string::npos) ++b;
   while (e > b && set.find(cps[e - 1]) != std::u32string::npos) --e;
   return utf8_encode(std::u32string_view(cps).substr(b, e - b));
 }
 
-std::string replace(const std::string& s, const std::string& old, const std::string& repl, std::int64_t count) {
+// The output grows by checked steps: "x" * 1000 with each character replaced by a
+// long text fails at the size limit instead of building it.
+std::string replace(const std::string& s, const std::string& old, const std::string& repl, std::int64_t count,
+                    const Semantics& sem) {
   std::string out;
+  spend(sem, s.size() / 64);
   if (old.empty()) {  // Python inserts `repl` before every character and at the end
     std::u32string cps = utf8_decode(s);
     std::int64_t done = 0;
     for (char32_t c : cps) {
-      if (count < 0 || done < count) out += repl, ++done;
+      if (count < 0 || done < count) check_bytes(sem, out.size() + repl.size()), out += repl, ++done;
       utf8_append(out, c);
     }
     if (count < 0 || done < count) out += repl;
+    check_bytes(sem, out.size());
     return out;
   }
   std::size_t pos = 0;
   for (std::int64_t done = 0; count < 0 || done < count; ++done) {
-    std::size_t hit = s.find(old, pos);
+    std::size_t hit = find_text(s, old, pos);
     if (hit == std::string::npos) break;
-    out += s.substr(pos, hit - pos) + repl;
+    check_bytes(sem, out.size() + (hit - pos) + repl.size());
+    out.append(s, pos, hit - pos).append(repl);
     pos = hit + old.size();
   }
-  return out + s.substr(pos);
+  check_bytes(sem, out.size() + (s.size() - pos));
+  return out.append(s, pos);
 }
 
 // Python's int(str) / float(str) syntax: optional whitespace and sign, digits
@@ -129,7 +137,7 @@ Value to_int_filter(const Value& v, const Value& dflt, const Value& base) {
 
 std::int64_t length(const Value& v, const Semantics& sem) {
   switch (v.kind) {
-    case Kind::string: return static_cast<std::int64_t>(utf8_decode(v.text).size());
+    case Kind::string: return spend(sem, v.text.size() / 64), static_cast<std::int64_t>(utf8_decode(v.text).size());
     case Kind::list:
     case Kind::tuple: return static_cast<std::int64_t>(v.items->size());
     case Kind::dict:
@@ -174,7 +182,7 @@ Value call_filter(const std::string& name, const Value& v, const Args& args, con
     std::int64_t count = -1;
     if (a[2].kind == Kind::integer || a[2].kind == Kind::boolean) count = a[2].kind == Kind::integer ? a[2].integer : a[2].boolean;
     else if (a[2].kind != Kind::none) throw TemplateError("'" + type_name(a[2]) + "' object cannot be interpreted as an integer");
-    return Value::from(replace(py_str(v, sem), py_str(a[0], sem), py_str(a[1], sem), count));
+    return Value::from(replace(py_str(v, sem), py_str(a[0], sem), py_str(a[1], sem), count, sem));
   }
   if (name == "int") {
     Args a = bind({"default", "base"}, {Value::from(std::int64_t{0}), Value::from(std::int64_t{10})});
@@ -198,8 +206,12 @@ Value call_filter(const std::string& name, const Value& v, const Args& args, con
     if (a[1].kind != Kind::none) throw TemplateError("unsupported: join(attribute=...)");
     std::string sep = py_str(a[0], sem), out;
     List items = py_iterate(v, sem);
-    for (std::size_t i = 0; i < items.size(); ++i) out += (i ? sep : "") + py_str(items[i], sem);
-    return Value::from(out);
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      std::string item = py_str(items[i], sem);
+      check_bytes(sem, out.size() + (i ? sep.size() : 0) + item.size());  // before it grows, not after
+      out.append(i ? sep : "").append(item);
+    }
+    return Value::from(std::move(out));
   }
   if (name == "first" || name == "last" || name == "list") {
     bind({}, {});
@@ -211,6 +223,7 @@ Value call_filter(const std::string& name, const Value& v, const Args& args, con
   }
   Args a = bind({"indent"}, {Value::none()});  // tojson
   if (a[0].kind != Kind::none) throw TemplateError("unsupported: tojson(indent=...)");
+  check_bytes(sem, v.size);  // shared parts print once per reference: a small tree can print huge
   return Value::from(jinja_tojson(v));
 }
 
@@ -238,7 +251,7 @@ bool call_test(const std::string& name, const Value& v, const Args& args, const 
     return v.kind == Kind::string || v.is_sequence() || v.kind == Kind::dict;
   }
   if (name == "even" || name == "odd" || name == "divisibleby") {
-    Value mod = binary_op("%", v, name == "divisibleby" ? a[0] : Value::from(std::int64_t{2}));
+    Value mod = binary_op("%", v, name == "divisibleby" ? a[0] : Value::from(std::int64_t{2}), sem);
     bool zero = py_equal(mod, Value::from(std::int64_t{0}), sem);
     return name == "odd" ? !zero : zero;
   }

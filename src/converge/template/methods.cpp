@@ -65,12 +65,14 @@ Value get_item(const Value& obj, const Value& key, const Semantics& sem) {
   if (obj.kind == Kind::method) throw TemplateError("unsupported: subscript of a method");
   if (key.is_undefined() && strict(key, sem) && obj.kind == Kind::dict) fail_undefined(key);
   if (obj.kind == Kind::dict && key.kind == Kind::string) {
+    spend(sem, obj.entries->size() / 8);  // a linear search
     if (const Value* v = obj.find(key.text)) return *v;
   }
   bool index = key.kind == Kind::integer || key.kind == Kind::boolean;
   if (index && (obj.is_sequence() || obj.kind == Kind::string)) {
     std::int64_t i = key.kind == Kind::integer ? key.integer : key.boolean;
     if (obj.kind == Kind::string) {
+      spend(sem, obj.text.size() / 64);
       std::u32string cps = utf8_decode(obj.text);
       auto n = static_cast<std::int64_t>(cps.size());
       if (i < 0) i += n;
@@ -134,9 +136,12 @@ Value range(const Args& args) {
   std::int64_t start = args.size() == 1 ? 0 : num(0), stop = args.size() == 1 ? num(0) : num(1);
   std::int64_t step = args.size() == 3 ? num(2) : 1;
   if (step == 0) throw TemplateError("range() arg 3 must not be zero");
-  if ((stop - start) / step > 100000) throw TemplateError("range too big, maximum is 100000");
+  // Python's len(range(...)), in 128 bits: stop - start overflows int64 for extreme bounds.
+  const __int128 span = static_cast<__int128>(stop) - start;
+  const __int128 length = (step > 0 ? span > 0 : span < 0) ? (span + step + (step > 0 ? -1 : 1)) / step : 0;
+  if (length > 100000) throw TemplateError("range too big, maximum is 100000");
   List items;
-  for (std::int64_t i = start; step > 0 ? i < stop : i > stop; i += step) items.push_back(Value::from(i));
+  for (__int128 k = 0; k < length; ++k) items.push_back(Value::from(static_cast<std::int64_t>(start + k * step)));
   Value out = Value::list(std::move(items));
   out.opaque = "range";
   return out;

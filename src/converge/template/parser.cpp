@@ -63,7 +63,13 @@ std::vector<Node> Parser::subparse(std::initializer_list<std::string_view> end_t
   std::vector<Node> nodes;
   std::string expected;
   for (auto tag : end_tags) expected += (expected.empty() ? "'" : " or '") + std::string(tag) + "'";
-  if (end_tags.size() > 0) open_.push_back({std::string(block), opened.line, expected});
+  if (end_tags.size() > 0) {
+    if (open_.size() >= kMaxBlockNesting) {
+      fail(opened, "blocks ({% if %}, {% for %}) nested more than " + std::to_string(kMaxBlockNesting) +
+                       " deep: converge's limit");
+    }
+    open_.push_back({std::string(block), opened.line, expected});
+  }
   while (cur().type != Tok::eof) {
     const Token& t = cur();
     if (t.type == Tok::data) {
@@ -190,7 +196,7 @@ ExprPtr Parser::parse_filter(ExprPtr node) {
     e.name = parse_dotted_name();
     e.args.push_back(node);
     if (is_op("(")) parse_call_args(e);
-    node = std::make_shared<const Expr>(std::move(e));
+    node = share(std::move(e));
   }
   return node;
 }
@@ -210,18 +216,18 @@ ExprPtr Parser::parse_test(ExprPtr node) {
     if (is_name("is")) fail(t, "You cannot chain multiple tests with is");
     e.args.push_back(parse_postfix(parse_primary()));
   }
-  ExprPtr test = std::make_shared<const Expr>(std::move(e));
+  ExprPtr test = share(std::move(e));
   if (!negated) return test;
   Expr n = make(ExprKind::not_, is);
   n.args = {test};
-  return std::make_shared<const Expr>(std::move(n));
+  return share(std::move(n));
 }
 
 ExprPtr Parser::parse_call(ExprPtr node) {
   Expr e = make(ExprKind::call, cur());
   e.args.push_back(node);
   parse_call_args(e);
-  return std::make_shared<const Expr>(std::move(e));
+  return share(std::move(e));
 }
 
 void Parser::parse_call_args(Expr& into) {

@@ -62,6 +62,22 @@ class Parser {
   [[noreturn]] void fail(const Token& at, const std::string& message) const;
   static std::string describe(const Token& t);
   Expr make(ExprKind kind, const Token& at) const;
+  // The finished node, shared; fails at it when its tree is deeper than kMaxExpressionNesting.
+  ExprPtr share(Expr e) const;
+
+  // One level of the parser's recursion into an expression while alive; fails at
+  // `at` past kMaxExpressionNesting.
+  class Nest {
+   public:
+    Nest(Parser& p, const Token& at);
+    ~Nest() { --p_.nesting_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+
+   private:
+    Parser& p_;
+  };
+  int nesting_ = 0;
 
   struct OpenBlock {
     std::string name;  // "if", "for"

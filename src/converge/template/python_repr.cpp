@@ -207,7 +207,9 @@ std::string py_str(const Value& v, const Semantics& sem) {
     case Kind::integer: return std::to_string(v.integer);
     case Kind::floating: return py_float_repr(v.floating);
     case Kind::string: return v.text;
-    default: return py_repr(v);
+    default:
+      check_bytes(sem, v.size);  // shared parts print once per reference: a small tree can print huge
+      return py_repr(v);
   }
 }
 

@@ -2,6 +2,7 @@
 // into an Error located at the template's file, line and column.
 #include "converge/template/render.hpp"
 
+#include "converge/template/budget.hpp"
 #include "converge/template/evaluator.hpp"
 #include "converge/util/fs.hpp"
 
@@ -16,7 +17,8 @@ Expected<std::string> render(std::string_view source, const nlohmann::ordered_js
     Value vars = variables.is_null() ? Value::dict({}) : Value::from_json(variables);
     std::vector<Node> nodes = parse(source);
     std::string out;
-    Evaluator(vars, Semantics{options.strict_undefined}).render(nodes, out);
+    Budget budget(options.limits);
+    Evaluator(vars, Semantics{options.strict_undefined, &budget}).render(nodes, out);
     return out;
   } catch (const TemplateError& e) {
     return fail(Error::config(e.what(), SourceLocation{std::string(file_label), e.line, e.column}));

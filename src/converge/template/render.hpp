@@ -19,8 +19,21 @@
 //   lower/upper/title/capitalize/strip/replace/startswith/endswith, range().
 // Anything else (macros, includes, other filters, printing a method, ...) is an
 // error naming the file and line, never a silent difference from Jinja2.
+//
+// Integers are 64-bit; where Python's unbounded integer would not fit (2**63,
+// -(-2**63), (-2**63) // -1) the render fails instead of wrapping. Python's results
+// are kept everywhere else ((-2**63) % -1 is 0, 1 ** 10**18 is 1, instantly).
+//
+// A template may come from anyone who can push, so every render has limits; beyond
+// one it fails with file:line of the tag or expression that crossed it, in bounded
+// time and memory. The parser refuses expressions nested deeper than
+// kMaxExpressionNesting (parentheses, brackets, operators: Jinja2 itself gives up
+// at about 60 parentheses) and blocks ({% if %}, {% for %}) nested deeper than
+// kMaxBlockNesting (ast.hpp; Jinja2: about 100 ifs or 20 fors); lists and dicts a
+// template builds may nest kMaxValueDepth deep (budget.hpp); the rest is Limits.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -31,11 +44,26 @@
 
 namespace converge::tmpl {
 
+// The budget of one render. Real templates stay far below each limit (a Superset
+// export renders in a few thousand steps); a hostile one (nested range() loops,
+// 'x' * 10**18, a string doubled in a loop) hits one within seconds.
+struct Limits {
+  // The rendered text, and any one value built on the way (Value::size: text bytes
+  // plus 128 per list item or dict entry), at most this many bytes.
+  std::uint64_t max_output_bytes = std::uint64_t{64} << 20;
+  // All {% for %} iterations of the render together.
+  std::uint64_t max_loop_iterations = 1'000'000;
+  // One step per expression evaluated, text or tag rendered and loop iteration, plus
+  // one per item (or per 64 bytes of text) an operation builds, copies or scans.
+  std::uint64_t max_steps = 10'000'000;
+};
+
 struct RenderOptions {
   // true: an undefined variable fails wherever Jinja2's StrictUndefined fails
   // (output, truthiness, iteration, comparison, most filters; `is defined` and
   // `default` still work). false: Jinja2's default Undefined (prints as "").
   bool strict_undefined = true;
+  Limits limits;
 };
 
 // The rendered text of `source`, whose variables are `variables` (a JSON object

@@ -4,6 +4,7 @@
 #include "converge/util/error.hpp"
 
 #include <clocale>
+#include <cstring>
 #include <cwctype>
 #include <locale.h>
 
@@ -117,6 +118,14 @@ std::string py_lstrip(std::string_view s) {
     if (!py_isspace(decode_one(s, i, n))) break;
   }
   return std::string(s.substr(i));
+}
+
+std::size_t find_text(std::string_view hay, std::string_view needle, std::size_t pos) {
+  if (pos > hay.size()) return std::string_view::npos;
+  if (needle.empty()) return pos;
+  // glibc's memmem is the two-way algorithm: linear time, constant space.
+  const void* hit = memmem(hay.data() + pos, hay.size() - pos, needle.data(), needle.size());
+  return hit ? static_cast<std::size_t>(static_cast<const char*>(hit) - hay.data()) : std::string_view::npos;
 }
 
 }  // namespace converge::tmpl

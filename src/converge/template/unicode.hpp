@@ -14,6 +14,9 @@ void utf8_append(std::string& out, char32_t cp);
 bool py_isspace(char32_t cp);
 std::u32string py_lower(std::u32string_view s);
 std::u32string py_upper(std::u32string_view s);
+// Where `needle` first occurs in `hay` at or after `pos` (npos: nowhere), in time
+// linear in their lengths (std::string::find is quadratic on 'aaa…' patterns).
+std::size_t find_text(std::string_view hay, std::string_view needle, std::size_t pos = 0);
 // Python's str.rstrip() / str.strip() without arguments, on UTF-8.
 std::string py_rstrip(std::string_view s);
 std::string py_lstrip(std::string_view s);

@@ -1,6 +1,7 @@
 // Python semantics of the renderer's values: conversion from JSON, truthiness,
 // ==, <, `in` and iteration, including how Jinja2's Undefined and StrictUndefined
 // answer each of them.
+#include <algorithm>
 #include <limits>
 
 #include "converge/template/unicode.hpp"
@@ -34,6 +35,33 @@ Value Value::from_json(const nlohmann::ordered_json& j) {
     }
     default: throw TemplateError("unsupported JSON value");
   }
+}
+
+namespace {
+
+std::uint64_t add_sat(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+void measure(Value& v, const Value& item, std::size_t key_bytes) {
+  v.size = add_sat(v.size, add_sat(Value::kItemBytes + key_bytes, item.size));
+  v.depth = std::max(v.depth, item.depth + 1);
+}
+
+}  // namespace
+
+Value Value::list(List l, Kind kind) {
+  Value v;
+  v.kind = kind;
+  for (const auto& item : l) measure(v, item, 0);
+  v.items = std::make_shared<const List>(std::move(l));
+  return v;
+}
+
+Value Value::dict(Dict d) {
+  Value v;
+  v.kind = Kind::dict;
+  for (const auto& [key, item] : d) measure(v, item, key.size());
+  v.entries = std::make_shared<const Dict>(std::move(d));
+  return v;
 }
 
 const Value* Value::find(std::string_view key) const {
@@ -85,16 +113,18 @@ bool py_equal(const Value& a, const Value& b, const Semantics& sem) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
     case Kind::none: return true;
-    case Kind::string: return a.text == b.text;
+    case Kind::string: return spend(sem, a.text.size() / 64), a.text == b.text;
     case Kind::list:
     case Kind::tuple:
       if (a.items->size() != b.items->size()) return false;
+      spend(sem, a.items->size());
       for (std::size_t i = 0; i < a.items->size(); ++i) {
         if (!py_equal((*a.items)[i], (*b.items)[i], sem)) return false;
       }
       return true;
     case Kind::dict:
       if (a.entries->size() != b.entries->size()) return false;
+      spend(sem, a.entries->size() * std::min<std::uint64_t>(a.entries->size(), UINT32_MAX));  // a find per key
       for (const auto& [k, v] : *a.entries) {
         const Value* other = b.find(k);
         if (!other || !py_equal(v, *other, sem)) return false;
@@ -104,19 +134,20 @@ bool py_equal(const Value& a, const Value& b, const Semantics& sem) {
   }
 }
 
-bool py_less(const Value& a, const Value& b) {
+bool py_less(const Value& a, const Value& b, const Semantics& sem) {
   if (a.is_undefined()) fail_undefined(a);
   if (b.is_undefined()) fail_undefined(b);
   if (a.is_number() && b.is_number()) {
     if (a.kind == Kind::floating || b.kind == Kind::floating) return as_double(a) < as_double(b);
     return as_int(a) < as_int(b);
   }
-  if (a.kind == b.kind && a.kind == Kind::string) return a.text < b.text;
+  if (a.kind == b.kind && a.kind == Kind::string) return spend(sem, a.text.size() / 64), a.text < b.text;
   if (a.kind == b.kind && a.is_sequence()) {
-    Semantics sem;
+    const Semantics strict_sem{true, sem.budget};  // Python compares items with ==, which fails on Undefined
     std::size_t n = std::min(a.items->size(), b.items->size());
+    spend(sem, n);
     for (std::size_t i = 0; i < n; ++i) {
-      if (!py_equal((*a.items)[i], (*b.items)[i], sem)) return py_less((*a.items)[i], (*b.items)[i]);
+      if (!py_equal((*a.items)[i], (*b.items)[i], strict_sem)) return py_less((*a.items)[i], (*b.items)[i], sem);
     }
     return a.items->size() < b.items->size();
   }
@@ -130,9 +161,11 @@ bool py_contains(const Value& container, const Value& item, const Semantics& sem
         if (item.is_undefined() && strict(item, sem)) fail_undefined(item);
         throw TemplateError("'in <string>' requires string as left operand, not " + type_name(item));
       }
-      return container.text.find(item.text) != std::string::npos;
+      spend(sem, container.text.size() / 64);
+      return find_text(container.text, item.text) != std::string::npos;
     case Kind::list:
     case Kind::tuple:
+      spend(sem, container.items->size());
       for (const auto& e : *container.items) {
         if (py_equal(e, item, sem)) return true;
       }
@@ -142,6 +175,7 @@ bool py_contains(const Value& container, const Value& item, const Semantics& sem
         throw TemplateError("unhashable type: '" + type_name(item) + "'");
       }
       if (item.is_undefined() && strict(item, sem)) fail_undefined(item);
+      spend(sem, container.entries->size() / 8);
       return item.kind == Kind::string && container.find(item.text) != nullptr;
     case Kind::undefined:
       if (strict(container, sem)) fail_undefined(container);
@@ -153,14 +187,16 @@ bool py_contains(const Value& container, const Value& item, const Semantics& sem
 List py_iterate(const Value& v, const Semantics& sem) {
   switch (v.kind) {
     case Kind::list:
-    case Kind::tuple: return *v.items;
+    case Kind::tuple: return spend(sem, v.items->size() + v.size / 64), *v.items;
     case Kind::dict: {
       if (!v.opaque.empty()) break;
+      spend(sem, v.entries->size());
       List keys;
       for (const auto& e : *v.entries) keys.push_back(Value::from(e.first));
       return keys;
     }
     case Kind::string: {
+      spend(sem, v.text.size());  // before making a value of each character
       List chars;
       for (char32_t cp : utf8_decode(v.text)) chars.push_back(Value::from(utf8_encode(std::u32string(1, cp))));
       return chars;

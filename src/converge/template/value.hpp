@@ -24,6 +24,7 @@ struct TemplateError : std::runtime_error {
 };
 
 struct Value;
+class Budget;  // budget.hpp
 using List = std::vector<Value>;
 using Dict = std::vector<std::pair<std::string, Value>>;  // insertion order, unique keys
 
@@ -40,6 +41,13 @@ struct Value {
   std::shared_ptr<const Value> self;    // method: the receiver
   std::string opaque;  // a Python type whose repr converge does not reproduce ("LoopContext"),
                        // or a dict view ("dict_keys") for a list
+  // Set by the factories below, read by the render's budget (budget.hpp): about how
+  // many bytes the value occupies (its text, plus kItemBytes per list item or dict
+  // entry, shared parts counted each time they appear; saturating), and how deeply
+  // lists and dicts nest in it (0 for a scalar).
+  std::uint64_t size = 0;
+  int depth = 0;
+  static constexpr std::uint64_t kItemBytes = 128;
 
   static Value none() { return {}; }
   // `lenient`: a plain jinja2.Undefined whatever the mode (what `a if b` without else gives).
@@ -49,11 +57,11 @@ struct Value {
   static Value from(bool b) { Value v; v.kind = Kind::boolean; v.boolean = b; return v; }
   static Value from(std::int64_t i) { Value v; v.kind = Kind::integer; v.integer = i; return v; }
   static Value from(double f) { Value v; v.kind = Kind::floating; v.floating = f; return v; }
-  static Value from(std::string s) { Value v; v.kind = Kind::string; v.text = std::move(s); return v; }
-  static Value list(List l, Kind kind = Kind::list) {
-    Value v; v.kind = kind; v.items = std::make_shared<const List>(std::move(l)); return v;
+  static Value from(std::string s) {
+    Value v; v.kind = Kind::string; v.size = s.size(); v.text = std::move(s); return v;
   }
-  static Value dict(Dict d) { Value v; v.kind = Kind::dict; v.entries = std::make_shared<const Dict>(std::move(d)); return v; }
+  static Value list(List l, Kind kind = Kind::list);  // value.cpp: they measure size and depth
+  static Value dict(Dict d);
   static Value method(Value receiver, std::string name) {
     Value v; v.kind = Kind::method; v.text = std::move(name);
     v.self = std::make_shared<const Value>(std::move(receiver)); return v;
@@ -67,10 +75,19 @@ struct Value {
   const Value* find(std::string_view key) const;  // dict entry or nullptr
 };
 
-// How Undefined behaves: Jinja2's default Undefined or StrictUndefined.
+// How Undefined behaves (Jinja2's default Undefined or StrictUndefined), and the
+// render's budget that every operation walking or building a large value charges
+// (none: unlimited, for tests of single functions).
 struct Semantics {
   bool strict_undefined = true;
+  Budget* budget = nullptr;
 };
+
+// Charge `steps` to the render's budget / refuse a value of `bytes` beyond its size
+// limit before building it (budget.hpp); both throw TemplateError, and do nothing
+// without a budget.
+void spend(const Semantics& sem, std::uint64_t steps);
+void check_bytes(const Semantics& sem, std::uint64_t bytes);
 
 // Whether using the undefined value `u` fails (StrictUndefined) or not (Undefined).
 inline bool strict(const Value& u, const Semantics& sem) { return sem.strict_undefined && !u.boolean; }
@@ -82,7 +99,7 @@ bool py_truthy(const Value& v, const Semantics& sem);
 std::string py_float_repr(double d);
 // Python's ==, <, `in`, with Jinja2's Undefined rules.
 bool py_equal(const Value& a, const Value& b, const Semantics& sem);
-bool py_less(const Value& a, const Value& b);
+bool py_less(const Value& a, const Value& b, const Semantics& sem);
 bool py_contains(const Value& container, const Value& item, const Semantics& sem);
 // Python's iter(v) materialised: list items, dict keys, string characters.
 List py_iterate(const Value& v, const Semantics& sem);
