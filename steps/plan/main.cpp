@@ -5,7 +5,8 @@ int main(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-plan", "Plan an environment: what apply would change, target by target.");
   s::add_common_flags(cli);
-  cli.add_options()("out", "write the plan as JSON to this file (plan.json)", cxxopts::value<std::string>());
+  cli.add_options()("out", "write the plan as JSON to this file (plan.json; - for standard output)",
+                    cxxopts::value<std::string>());
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
     s::PlanOptions o{s::common_options(flags), {}};
     if (flags.count("out")) o.out = flags["out"].as<std::string>();

@@ -531,5 +531,94 @@ TEST_F(GitHubApi, NewerEndpointsAnswerWithTheShapesOfGitHubsDocumentedExamples) 
                    get("/repos/octo-org/octo-repo/rules/branches/main", server_.token()), "rules");
 }
 
+
+// ---- answers converge cannot trust: wrong types, endless paging, huge bodies ----
+
+json simple_pull(int number) {
+  return {{"number", number}, {"head", {{"ref", "f"}, {"sha", kSha1}}}, {"base", {{"ref", "main"}}}};
+}
+
+TEST_F(GitHubApi, AFieldOfTheWrongTypeNamesTheRequestAndTheField) {
+  server_.seed({{"pulls", {simple_pull(5)}}});
+  server_.inject({.path = "/pulls/5$", .kind = FaultKind::alter, .set = {{"number", "5"}}});
+  auto e = error_of(api().pull_request(5));
+  EXPECT_EQ(e.code, ExitCode::failure);
+  EXPECT_EQ(e.message, "GET /repos/octo-org/octo-repo/pulls/5: number: expected an integer, got \"5\"");
+
+  server_.inject({.path = "/pulls/5$", .kind = FaultKind::alter, .set = {{"number", 5.7}}});
+  EXPECT_EQ(error_of(api().pull_request(5)).message,
+            "GET /repos/octo-org/octo-repo/pulls/5: number: expected an integer, got 5.7")
+      << "never truncated to 5";
+  server_.inject({.path = "/pulls/5$", .kind = FaultKind::alter, .set = {{"head", {{"sha", 40}}}}});
+  EXPECT_EQ(error_of(api().pull_request(5)).message,
+            "GET /repos/octo-org/octo-repo/pulls/5: head.sha: expected a string, got 40");
+  server_.inject({.path = "/pulls/5$", .kind = FaultKind::alter, .set = {{"user", {{"login", nullptr}}}}});
+  EXPECT_EQ(error_of(api().pull_request(5)).message, "GET /repos/octo-org/octo-repo/pulls/5: user.login: missing");
+  server_.inject({.path = "/pulls/5$", .kind = FaultKind::alter, .set = {{"merged", "yes"}}});
+  EXPECT_EQ(error_of(api().pull_request(5)).message,
+            "GET /repos/octo-org/octo-repo/pulls/5: merged: expected true or false, got \"yes\"");
+  EXPECT_TRUE(api().pull_request(5).has_value()) << "the real answer reads";
+}
+
+TEST_F(GitHubApi, AListItemOfTheWrongTypeIsNamedByItsPosition) {
+  json pull = simple_pull(6);
+  pull["reviews"] = {{{"user", "bob"}, {"state", "APPROVED"}}};
+  server_.seed({{"pulls", {pull}}});
+  server_.inject({.path = "/reviews$", .kind = FaultKind::alter, .set = {{"user", {{"login", 7}}}}});
+  EXPECT_EQ(error_of(api().reviews(6)).message,
+            "GET /repos/octo-org/octo-repo/pulls/6/reviews: [0].user.login: expected a string, got 7");
+  server_.inject({.path = "/reviews$", .kind = FaultKind::alter, .set = {{"id", "12"}}});
+  EXPECT_EQ(error_of(api().reviews(6)).message,
+            "GET /repos/octo-org/octo-repo/pulls/6/reviews: [0].id: expected an integer, got \"12\"");
+  ASSERT_TRUE(api().create_comment(6, "hi").has_value());
+  server_.inject({.method = "GET", .path = "/comments$", .kind = FaultKind::alter, .set = {{"body", {{"a", 1}}}}});
+  EXPECT_EQ(error_of(api().issue_comments(6)).message,
+            "GET /repos/octo-org/octo-repo/issues/6/comments: [0].body: expected a string, got {\"a\":1}");
+  server_.inject({.method = "POST", .path = "/comments$", .kind = FaultKind::alter, .set = {{"id", nullptr}}});
+  EXPECT_EQ(error_of(api().create_comment(6, "again")).message,
+            "POST /repos/octo-org/octo-repo/issues/6/comments: id: missing");
+  server_.inject({.path = "^/user$", .kind = FaultKind::alter, .set = {{"login", false}}});
+  server_.add_token("ghp_alice-token", "alice");
+  EXPECT_EQ(error_of(api("ghp_alice-token").identity()).message, "GET /user: login: expected a string, got false");
+}
+
+TEST_F(GitHubApi, AnEndlessNextLinkStopsAtThePageLimitNamingTheRequest) {
+  server_.seed({{"pulls", {simple_pull(7)}}});
+  server_.inject({.path = "/reviews$", .kind = FaultKind::endless_pages, .count = -1});
+  auto a = api();
+  a.set_max_pages(25);
+  auto e = error_of(a.reviews(7));
+  EXPECT_EQ(e.code, ExitCode::failure);
+  EXPECT_EQ(e.message, "GET /repos/octo-org/octo-repo/pulls/7/reviews: the list has more than 25 pages; stopped "
+                       "(the server's paging does not end)");
+  EXPECT_EQ(server_.requests().size(), 25u);
+}
+
+TEST_F(GitHubApi, ANextLinkBackToAnEarlierPageStopsAtOnce) {
+  server_.seed({{"pulls", {simple_pull(8)}}});
+  server_.inject({.path = "/commits$", .kind = FaultKind::looping_pages, .count = -1});
+  auto e = error_of(api().pull_commits(8));
+  EXPECT_NE(e.message.find("GET /repos/octo-org/octo-repo/pulls/8/commits: the server's next page after page 2 is "
+                           "one it sent before; stopped (its paging loops)"),
+            std::string::npos)
+      << e.message;
+  EXPECT_EQ(server_.requests().size(), 2u);
+}
+
+TEST_F(GitHubApi, AHugeBodyIsCutOffAtTheTransportsLimitNamingTheRequest) {
+  auto small = http::make_curl_transport(milliseconds(5000), 64 * 1024);
+  http::Client client(*small, {.max_attempts = 1}, [](milliseconds) {});
+  Api a(client, server_.url(), server_.token(), server_.repository());
+  server_.seed({{"issues", {{{"number", 9}, {"title", "t"}}}}});
+  for (bool chunked : {false, true}) {
+    server_.inject({.path = "/comments$", .kind = FaultKind::huge_body, .bytes = 10 << 20, .chunked = chunked});
+    auto e = error_of(a.issue_comments(9));
+    EXPECT_EQ(e.message, "GET /repos/octo-org/octo-repo/issues/9/comments: the response body is larger than the "
+                         "limit of 65536 bytes; stopped reading it (after 1 attempt)")
+        << (chunked ? "chunked" : "with Content-Length");
+  }
+  EXPECT_TRUE(a.issue_comments(9).has_value()) << "a normal answer still fits";
+}
+
 }  // namespace
 }  // namespace converge::github

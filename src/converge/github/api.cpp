@@ -2,7 +2,9 @@
 // The GitHub REST client. Every request carries the bearer token (when there is
 // one), `Accept: application/vnd.github+json`, `X-GitHub-Api-Version: 2022-11-28`
 // and `User-Agent: converge/<version>`. Lists are read 100 per page, following the
-// `Link: <…>; rel="next"` header until there is none. A final non-2xx response is an
+// `Link: <…>; rel="next"` header until there is none (at most http::kMaxPages pages,
+// never one page twice). Every field converge reads of an answer is type-checked: a
+// wrong type is an Error (runtime) naming the request and the field. A final non-2xx response is an
 // Error "<METHOD> <path>: <status> <GitHub's message> [(after N attempts)]"; labels
 // carry the API path without the query string, and the token goes only into the
 // Authorization header, so no error or log line can contain it.
@@ -10,7 +12,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <type_traits>
 
+#include "converge/github/json_fields.hpp"
+#include "converge/http/paging.hpp"
 #include "converge/version.hpp"
 
 namespace converge::github {
@@ -18,16 +23,12 @@ namespace {
 
 using nlohmann::json;
 
+// Lenient reads, for error bodies only (describe_status): an error is reported
+// whatever shape its body has.
 std::string str(const json& j, const char* key) {
   if (!j.is_object()) return {};
   auto it = j.find(key);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-std::int64_t integer(const json& j, const char* key) {
-  if (!j.is_object()) return 0;
-  auto it = j.find(key);
-  return it != j.end() && it->is_number_integer() ? it->get<std::int64_t>() : 0;
 }
 
 const json& member(const json& j, const char* key) {
@@ -37,79 +38,103 @@ const json& member(const json& j, const char* key) {
   return it == j.end() ? null_value : *it;
 }
 
-User parse_user(const json& j) {
+// The parsers of answers: every field converge uses is type-checked (json_fields.hpp);
+// ids and numbers are required, fields GitHub documents as nullable read as "".
+User parse_user(const JsonObject& j) {
   User u;
-  u.login = str(j, "login");
-  u.bot = str(j, "type") == "Bot" || u.login.ends_with("[bot]");
+  if (!j.present()) return u;  // null: a deleted account, an unknown author
+  u.login = j.string("login", Need::required);
+  u.bot = j.string("type") == "Bot" || u.login.ends_with("[bot]");
   return u;
 }
 
-PullRequest parse_pull(const json& j) {
+PullRequest parse_pull(const JsonObject& j) {
   PullRequest p;
-  p.number = integer(j, "number");
-  p.state = str(j, "state");
+  p.number = j.positive("number", Need::required);
+  p.state = j.string("state");
   // The full pull object has `merged`; list items (pulls, commits/{sha}/pulls) only `merged_at`.
-  const json& merged = member(j, "merged");
-  p.merged = merged.is_boolean() ? merged.get<bool>() : !member(j, "merged_at").is_null();
-  p.head_sha = str(member(j, "head"), "sha");
-  p.head_ref = str(member(j, "head"), "ref");
-  p.base_ref = str(member(j, "base"), "ref");
-  p.merge_commit_sha = str(j, "merge_commit_sha");
-  if (const json& n = member(j, "commits"); n.is_number_integer()) p.commits = n.get<std::int64_t>();
-  p.author = parse_user(member(j, "user"));
-  p.html_url = str(j, "html_url");
+  auto merged = j.boolean("merged");
+  p.merged = merged ? *merged : !j.string("merged_at").empty();
+  // head.sha may be null (GitHub lost the head): validate_pull_request refuses it.
+  p.head_sha = j.object("head").string("sha");
+  p.head_ref = j.object("head").string("ref");
+  p.base_ref = j.object("base").string("ref");
+  p.merge_commit_sha = j.string("merge_commit_sha");
+  p.commits = j.integer("commits", Need::optional, -1);
+  p.author = parse_user(j.object("user"));
+  p.html_url = j.string("html_url");
   return p;
 }
 
-Review parse_review(const json& j) {
-  return Review{integer(j, "id"), parse_user(member(j, "user")), str(j, "state"), str(j, "commit_id"),
-                str(j, "submitted_at")};
+Review parse_review(const JsonObject& j) {
+  return Review{j.positive("id", Need::required), parse_user(j.object("user")), j.string("state"),
+                j.string("commit_id"), j.string("submitted_at")};
 }
 
-PullCommit parse_commit(const json& j) {
-  return PullCommit{str(j, "sha"), str(member(j, "author"), "login"), str(member(j, "committer"), "login")};
+PullCommit parse_commit(const JsonObject& j) {
+  return PullCommit{j.string("sha", Need::required), parse_user(j.object("author")).login,
+                    parse_user(j.object("committer")).login};
 }
 
-Comment parse_comment(const json& j) {
-  return Comment{integer(j, "id"), str(j, "body"), str(j, "html_url"), parse_user(member(j, "user"))};
+Comment parse_comment(const JsonObject& j) {
+  return Comment{j.positive("id", Need::required), j.string("body"), j.string("html_url"),
+                 parse_user(j.object("user"))};
 }
 
-CommitStatus parse_status(const json& j) {
-  return CommitStatus{integer(j, "id"),          str(j, "state"),      str(j, "context"), str(j, "description"),
-                      str(j, "target_url"),      str(j, "created_at"), parse_user(member(j, "creator"))};
+CommitStatus parse_status(const JsonObject& j) {
+  return CommitStatus{j.positive("id", Need::required), j.string("state"),      j.string("context"),
+                      j.string("description"),          j.string("target_url"), j.string("created_at"),
+                      parse_user(j.object("creator"))};
 }
 
-DeploymentApproval parse_approval(const json& j) {
-  DeploymentApproval a{str(j, "state"), parse_user(member(j, "user")), {}, str(j, "comment")};
-  for (const auto& e : member(j, "environments"))
-    if (auto name = str(e, "name"); !name.empty()) a.environments.push_back(name);
+DeploymentApproval parse_approval(const JsonObject& j, JsonReader& reader) {
+  DeploymentApproval a{j.string("state"), parse_user(j.object("user")), {}, j.string("comment")};
+  if (const json* environments = j.array("environments")) {
+    for (size_t i = 0; i < environments->size(); ++i) {
+      JsonObject e(reader, &(*environments)[i], j.path_of("environments") + "[" + std::to_string(i) + "]");
+      if (auto name = e.string("name"); !name.empty()) a.environments.push_back(name);
+    }
+  }
   return a;
 }
 
-WorkflowRun parse_run(const json& j) {
-  return WorkflowRun{integer(j, "id"),          str(j, "event"),       str(j, "head_sha"),
-                     str(j, "head_branch"),     str(j, "status"),      str(j, "conclusion"),
-                     integer(j, "run_attempt"), parse_user(member(j, "actor")),
-                     parse_user(member(j, "triggering_actor"))};
+WorkflowRun parse_run(const JsonObject& j) {
+  return WorkflowRun{j.positive("id", Need::required),   j.string("event"),
+                     j.string("head_sha"),               j.string("head_branch"),
+                     j.string("status"),                 j.string("conclusion"),
+                     j.integer("run_attempt"),           parse_user(j.object("actor")),
+                     parse_user(j.object("triggering_actor"))};
 }
 
-BranchRule parse_rule(const json& j) {
-  const json& parameters = member(j, "parameters");
-  return BranchRule{str(j, "type"), parameters.is_object() ? parameters : json::object(), str(j, "ruleset_source")};
+BranchRule parse_rule(const JsonObject& j) {
+  auto parameters = j.object("parameters");
+  return BranchRule{j.string("type", Need::required), parameters.present() ? *j.raw("parameters") : json::object(),
+                    j.string("ruleset_source")};
 }
 
-Issue parse_issue(const json& j) {
-  return Issue{integer(j, "number"), str(j, "title"), str(j, "body"), str(j, "state"), str(j, "html_url")};
+Issue parse_issue(const JsonObject& j) {
+  return Issue{j.positive("number", Need::required), j.string("title"), j.string("body"), j.string("state"),
+               j.string("html_url")};
 }
 
+// Each item of a list answer, as `parse` reads it; Error (runtime) "<label>: [i].<field>: …"
+// for the first item with a field of the wrong type.
 template <class T, class Parse>
-std::vector<T> parse_all(const std::vector<json>& items, Parse parse) {
+Expected<std::vector<T>> parse_all(const std::vector<json>& items, const std::string& label, Parse parse) {
+  JsonReader reader(label, ExitCode::failure);
   std::vector<T> out;
   out.reserve(items.size());
-  for (const auto& item : items) out.push_back(parse(item));
+  for (size_t i = 0; i < items.size(); ++i) {
+    JsonObject item(reader, &items[i], "[" + std::to_string(i) + "]");
+    if constexpr (std::is_invocable_v<Parse, const JsonObject&, JsonReader&>) {
+      out.push_back(parse(item, reader));
+    } else {
+      out.push_back(parse(item));
+    }
+    if (reader.error()) return fail(*reader.error());
+  }
   return out;
 }
-
 
 std::string_view reason_phrase(long status) {
   switch (status) {
@@ -153,26 +178,6 @@ std::string describe_status(const http::Response& response) {
   return text;
 }
 
-// The URL of the `rel="next"` link in a Link header, or "".
-// Parsed by hand: `<url>; rel="next", <url>; rel="last"` (std::regex trips g++ 12's
-// -Wmaybe-uninitialized under the sanitizers).
-std::string next_link(std::string_view link) {
-  while (!link.empty()) {
-    auto open = link.find('<');
-    auto close = link.find('>', open);
-    if (open == std::string_view::npos || close == std::string_view::npos) break;
-    std::string_view url = link.substr(open + 1, close - open - 1);
-    auto end = link.find('<', close);  // the next link starts at the next '<'
-    std::string_view params = link.substr(close + 1, end == std::string_view::npos ? link.npos : end - close - 1);
-    if (params.find("rel=\"next\"") != std::string_view::npos || params.find("rel=next") != std::string_view::npos) {
-      return std::string(url);
-    }
-    if (end == std::string_view::npos) break;
-    link.remove_prefix(end);
-  }
-  return {};
-}
-
 }  // namespace
 
 bool same_login(std::string_view a, std::string_view b) {
@@ -210,26 +215,28 @@ Expected<http::Response> Api::call(const std::string& method, const std::string&
   return response;
 }
 
-Expected<std::vector<json>> Api::paginate(const std::string& path) {
-  std::vector<json> items;
+Expected<Api::Listed> Api::paginate(const std::string& path) {
+  Listed list;
   std::string next = path + (path.find('?') == std::string::npos ? "?" : "&") + "per_page=100";
-  const std::string label = "GET " + path.substr(0, path.find('?'));
+  list.label = "GET " + path.substr(0, path.find('?'));
+  http::PageGuard guard(list.label, max_pages_);
   while (!next.empty()) {
+    if (auto ok = guard.visit(next); !ok) return fail(ok.error());
     auto response = call("GET", next, nullptr);
     if (!response) return fail(response.error());
     json page = json::parse(response->body, nullptr, false);
-    if (!page.is_array()) return fail(Error::runtime(label + ": the response is not a JSON array"));
-    for (auto& item : page) items.push_back(std::move(item));
+    if (!page.is_array()) return fail(Error::runtime(list.label + ": the response is not a JSON array"));
+    for (auto& item : page) list.items.push_back(std::move(item));
     next.clear();
-    if (auto url = next_link(response->header("link")); !url.empty()) {
+    if (auto url = http::next_link(response->header("link")); !url.empty()) {
       // Follow only links into the same API: the token must not travel anywhere else.
       if (!url.starts_with(api_url_ + "/")) {
-        return fail(Error::runtime(label + ": the next page link points outside " + api_url_));
+        return fail(Error::runtime(list.label + ": the next page link points outside " + api_url_));
       }
       next = url.substr(api_url_.size());
     }
   }
-  return items;
+  return list;
 }
 
 namespace {
@@ -239,7 +246,10 @@ Expected<T> parse_object(const Expected<http::Response>& response, const std::st
   if (!response) return fail(response.error());
   json body = json::parse(response->body, nullptr, false);
   if (!body.is_object()) return fail(Error::runtime(label + ": the response is not a JSON object"));
-  return parse(body);
+  JsonReader reader(label, ExitCode::failure);
+  T parsed = parse(JsonObject(reader, &body, ""));
+  if (reader.error()) return fail(*reader.error());
+  return parsed;
 }
 
 }  // namespace
@@ -252,25 +262,25 @@ Expected<PullRequest> Api::pull_request(std::int64_t number) {
 Expected<std::vector<PullRequest>> Api::pulls_for_commit(const std::string& sha) {
   auto items = paginate("/repos/" + repository_ + "/commits/" + http::percent_encode(sha) + "/pulls");
   if (!items) return fail(items.error());
-  return parse_all<PullRequest>(*items, parse_pull);
+  return parse_all<PullRequest>(items->items, items->label, parse_pull);
 }
 
 Expected<std::vector<Review>> Api::reviews(std::int64_t pr) {
   auto items = paginate("/repos/" + repository_ + "/pulls/" + std::to_string(pr) + "/reviews");
   if (!items) return fail(items.error());
-  return parse_all<Review>(*items, parse_review);
+  return parse_all<Review>(items->items, items->label, parse_review);
 }
 
 Expected<std::vector<PullCommit>> Api::pull_commits(std::int64_t pr) {
   auto items = paginate("/repos/" + repository_ + "/pulls/" + std::to_string(pr) + "/commits");
   if (!items) return fail(items.error());
-  return parse_all<PullCommit>(*items, parse_commit);
+  return parse_all<PullCommit>(items->items, items->label, parse_commit);
 }
 
 Expected<std::vector<Comment>> Api::issue_comments(std::int64_t issue) {
   auto items = paginate("/repos/" + repository_ + "/issues/" + std::to_string(issue) + "/comments");
   if (!items) return fail(items.error());
-  return parse_all<Comment>(*items, parse_comment);
+  return parse_all<Comment>(items->items, items->label, parse_comment);
 }
 
 Expected<Comment> Api::create_comment(std::int64_t issue, const std::string& body) {
@@ -306,7 +316,9 @@ Expected<std::string> Api::identity() {
         return fail(Error::usage("the token is an integration's and no login is configured (CONVERGE_GITHUB_LOGIN)"));
       return integration_login_;
     }
-    auto login = str(body, "login");
+    JsonReader reader("GET /user", ExitCode::failure);
+    auto login = JsonObject(reader, &body, "").string("login", Need::required);
+    if (reader.error()) return fail(*reader.error());
     if (login.empty()) return fail(Error::runtime("GET /user: the response has no login"));
     return login;
   };
@@ -317,7 +329,7 @@ Expected<std::string> Api::identity() {
 Expected<std::vector<CommitStatus>> Api::commit_statuses(const std::string& ref) {
   auto items = paginate("/repos/" + repository_ + "/commits/" + http::percent_encode(ref) + "/statuses");
   if (!items) return fail(items.error());
-  return parse_all<CommitStatus>(*items, parse_status);
+  return parse_all<CommitStatus>(items->items, items->label, parse_status);
 }
 
 Expected<CommitStatus> Api::create_commit_status(const std::string& sha, const std::string& state,
@@ -341,21 +353,23 @@ Expected<std::vector<DeploymentApproval>> Api::deployment_approvals(std::int64_t
   if (!response) return fail(response.error());
   json body = json::parse(response->body, nullptr, false);
   if (!body.is_array()) return fail(Error::runtime("GET " + path + ": the response is not a JSON array"));
-  return parse_all<DeploymentApproval>(std::vector<json>(body.begin(), body.end()), parse_approval);
+  return parse_all<DeploymentApproval>(std::vector<json>(body.begin(), body.end()), "GET " + path, parse_approval);
 }
 
 Expected<std::vector<BranchRule>> Api::branch_rules(const std::string& branch) {
   auto items = paginate("/repos/" + repository_ + "/rules/branches/" + http::percent_encode(branch));
   if (!items) return fail(items.error());
-  return parse_all<BranchRule>(*items, parse_rule);
+  return parse_all<BranchRule>(items->items, items->label, parse_rule);
 }
 
 Expected<std::vector<Issue>> Api::open_issues_with_label(const std::string& label) {
   auto items = paginate("/repos/" + repository_ + "/issues?state=open&labels=" + http::percent_encode(label));
   if (!items) return fail(items.error());
+  auto all = parse_all<Issue>(items->items, items->label, parse_issue);
+  if (!all) return fail(all.error());
   std::vector<Issue> issues;
-  for (const auto& item : *items) {
-    if (!item.contains("pull_request")) issues.push_back(parse_issue(item));  // the issues API lists PRs too
+  for (size_t i = 0; i < all->size(); ++i) {  // the issues API lists pull requests too
+    if (!items->items[i].contains("pull_request")) issues.push_back(std::move((*all)[i]));
   }
   return issues;
 }
@@ -377,7 +391,7 @@ Expected<std::vector<PullRequest>> Api::open_pulls_from(const std::string& head_
   if (head.find(':') == std::string::npos) head = repository_.substr(0, repository_.find('/')) + ":" + head;
   auto items = paginate("/repos/" + repository_ + "/pulls?state=open&head=" + http::percent_encode(head));
   if (!items) return fail(items.error());
-  return parse_all<PullRequest>(*items, parse_pull);
+  return parse_all<PullRequest>(items->items, items->label, parse_pull);
 }
 
 Expected<PullRequest> Api::create_pull(const std::string& title, const std::string& head, const std::string& base,
@@ -407,11 +421,14 @@ Expected<std::int64_t> Api::create_deployment(const std::string& ref, const std:
   if (!response) return fail(response.error());
   json body = json::parse(response->body, nullptr, false);
   // 202 is GitHub's "merged the default branch first" answer: no deployment was made.
-  if (response->status != 201 || integer(body, "id") == 0) {
+  if (response->status != 201) {
     return fail(Error::runtime("POST " + path + ": no deployment created (" + std::to_string(response->status) +
                                (str(body, "message").empty() ? "" : " " + str(body, "message")) + ")"));
   }
-  return integer(body, "id");
+  JsonReader reader("POST " + path, ExitCode::failure);
+  const std::int64_t id = JsonObject(reader, &body, "").positive("id", Need::required);
+  if (reader.error()) return fail(*reader.error());
+  return id;
 }
 
 Expected<void> Api::create_deployment_status(std::int64_t deployment, const std::string& state,

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "converge/http/client.hpp"
+#include "converge/http/paging.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::github {
@@ -114,7 +115,9 @@ class Api {
   Api(http::Client& client, std::string api_url, std::string token, std::string repository);
 
   // Every call: Error (runtime) naming the request ("GET /repos/o/r/pulls/5: 404 Not
-  // Found") on a final failure; never contains the token.
+  // Found") on a final failure, a list of more than max pages, or an answer with a
+  // field of the wrong type ("GET /repos/o/r/pulls/5: number: expected an integer,
+  // got \"5\""; a list names the item: "[3].user.login"); never contains the token.
 
   // The login converge writes as, learned once per Api (cached): `GET /user` for a
   // user token; for a GitHub Actions GITHUB_TOKEN or an App installation token
@@ -124,6 +127,8 @@ class Api {
   // sends an empty login; the error is cached too (one request per run).
   Expected<std::string> identity();
   void set_integration_login(std::string login) { integration_login_ = std::move(login); }
+  // The most pages one list may have (default http::kMaxPages); more is an Error.
+  void set_max_pages(int pages) { max_pages_ = pages; }
 
   Expected<PullRequest> pull_request(std::int64_t number);
   Expected<std::vector<PullRequest>> pulls_for_commit(const std::string& sha);  // GET commits/{sha}/pulls
@@ -172,7 +177,13 @@ class Api {
   // returned as a response too.
   Expected<http::Response> call(const std::string& method, const std::string& path, const nlohmann::json* body,
                                 bool missing_ok = false, long also_ok = 0);
-  Expected<std::vector<nlohmann::json>> paginate(const std::string& path);
+  // Every item of a list, following Link headers (at most max_pages_ pages, none
+  // twice), and the label naming the request in errors.
+  struct Listed {
+    std::vector<nlohmann::json> items;
+    std::string label;
+  };
+  Expected<Listed> paginate(const std::string& path);
 
   http::Client& client_;
   std::string api_url_;
@@ -180,6 +191,7 @@ class Api {
   std::string repository_;
   std::string integration_login_ = "github-actions[bot]";
   std::optional<Expected<std::string>> identity_;  // cached answer of identity()
+  int max_pages_ = http::kMaxPages;
 };
 
 }  // namespace converge::github

@@ -2,9 +2,25 @@
 #include "converge/github/context.hpp"
 
 #include <cctype>
-#include <fstream>
 
 namespace converge::github {
+namespace {
+
+bool is_name(std::string_view s) {
+  return !s.empty() && s != "." && s != ".." &&
+         s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+             std::string_view::npos;
+}
+
+bool is_number(std::string_view s) {
+  return !s.empty() && s.size() <= 18 && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+Error bad(std::string_view variable, const std::string& value, std::string_view expected) {
+  return Error::usage(std::string(variable) + ": expected " + std::string(expected) + ", got \"" + value + "\"");
+}
+
+}  // namespace
 
 std::optional<std::string> RunContext::variable(std::string_view name) const {
   auto it = variables.find(name);
@@ -62,19 +78,27 @@ RunContext RunContext::from_environment(char** envp) {
     ctx.github_login = login;
     break;
   }
-  if (!ctx.event_path.empty()) {
-    std::ifstream in(ctx.event_path);
-    if (!in) {
-      ctx.event_error = "cannot read the event payload " + ctx.event_path;
-    } else {
-      try {
-        ctx.event = nlohmann::json::parse(in);
-      } catch (const nlohmann::json::exception& e) {
-        ctx.event_error = "the event payload " + ctx.event_path + " is not valid JSON: " + e.what();
-      }
-    }
-  }
   return ctx;
+}
+
+Expected<void> RunContext::load_event() {
+  if (event_path.empty()) return {};
+  auto read = read_event(event_path);
+  if (!read) return fail(read.error());
+  event = std::move(*read);
+  return {};
+}
+
+Expected<void> RunContext::check() const {
+  if (!repository.empty()) {
+    auto slash = repository.find('/');
+    if (slash == std::string::npos || !is_name(std::string_view(repository).substr(0, slash)) ||
+        !is_name(std::string_view(repository).substr(slash + 1)))
+      return fail(bad("GITHUB_REPOSITORY", repository, "owner/name"));
+  }
+  if (!run_id.empty() && !is_number(run_id)) return fail(bad("GITHUB_RUN_ID", run_id, "a number"));
+  if (!run_attempt.empty() && !is_number(run_attempt)) return fail(bad("GITHUB_RUN_ATTEMPT", run_attempt, "a number"));
+  return {};
 }
 
 }  // namespace converge::github

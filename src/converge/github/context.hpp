@@ -4,10 +4,12 @@
 #pragma once
 
 #include <map>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "converge/github/event.hpp"
+#include "converge/util/error.hpp"
 
 namespace converge::github {
 
@@ -39,10 +41,9 @@ struct RunContext {
   // Inputs of a container action: INPUT_<NAME> → "name" (lower-cased).
   std::map<std::string, std::string, std::less<>> inputs;
 
-  // The event payload at GITHUB_EVENT_PATH (null when there is none); when it could
-  // not be read or parsed, event_error says why.
-  nlohmann::json event;
-  std::string event_error;
+  // The fields converge reads of the event payload at GITHUB_EVENT_PATH, filled by
+  // load_event() (empty before, and when there is no payload).
+  Event event;
 
   // The whole environment, for ${VAR} expansion in converge.yaml.
   std::map<std::string, std::string, std::less<>> variables;
@@ -52,8 +53,20 @@ struct RunContext {
   // Link to this run's log ("<server>/<repo>/actions/runs/<id>/attempts/<n>"); empty outside a runner.
   std::string run_url() const;
 
-  // Reads a NULL-terminated environ array and the event payload file.
+  // Reads a NULL-terminated environ array; never reads a file (so --help and
+  // --version work whatever the environment holds).
   static RunContext from_environment(char** envp);
+
+  // Reads and checks the event payload at GITHUB_EVENT_PATH into `event`; nothing
+  // to do when the variable is unset or empty. Error (usage) naming the variable,
+  // the path and, for a bad field, the field (see event.hpp).
+  Expected<void> load_event();
+
+  // Checks the runner's values that go into API paths and links: GITHUB_REPOSITORY
+  // is "owner/name" (letters, digits, '-', '_', '.'), GITHUB_RUN_ID and
+  // GITHUB_RUN_ATTEMPT are whole numbers; each may be empty (outside a runner).
+  // Error (usage) naming the variable and its value.
+  Expected<void> check() const;
 };
 
 }  // namespace converge::github

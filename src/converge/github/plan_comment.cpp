@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "converge/github/approvals.hpp"
 #include "converge/github/sticky.hpp"
 #include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
@@ -14,13 +15,28 @@ constexpr std::string_view kMarkerStart = "<!-- converge:plan ";
 constexpr std::string_view kStatusStart = "<!-- converge:status -->";
 constexpr std::string_view kSectionStart = "<!-- converge:";  // a section converge appends (gate change)
 
-std::string field(std::string_view line, std::string_view name) {
-  auto key = std::string(name) + "=";
-  auto pos = line.find(" " + key);
-  if (pos == std::string_view::npos) return {};
-  pos += key.size() + 1;
-  auto end = line.find(' ', pos);
-  return std::string(line.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos));
+// What a marker may carry: a name as converge.yaml allows it (letters, digits, '-',
+// '_', '.'), a 40-digit SHA, a 64-digit plan hash; nothing that could end the HTML
+// comment or add a field.
+bool is_name(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
+                           std::string_view::npos;
+}
+
+bool is_hash(std::string_view s) {
+  return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+
+// The value when `line` starts with "<name>=<value>" followed by `separator` (" ",
+// or "" at the end), else nullopt; `line` moves past both.
+std::optional<std::string_view> take(std::string_view& line, std::string_view name, std::string_view separator) {
+  if (!line.starts_with(name) || line.substr(name.size()).substr(0, 1) != "=") return std::nullopt;
+  std::string_view rest = line.substr(name.size() + 1);
+  std::string_view value = rest.substr(0, rest.find(' '));
+  rest.remove_prefix(value.size());
+  if (separator.empty() ? !rest.empty() : !rest.starts_with(separator)) return std::nullopt;
+  line = rest.substr(separator.size());
+  return value;
 }
 
 std::string footer(const std::string& run_url) {
@@ -49,6 +65,9 @@ std::string without_status(std::string_view body) {
 // Built by appending: g++ 12 reports a false -Warray-bounds on long `+` chains of
 // std::string temporaries at -O2.
 std::string marker_line(const Marker& m) {
+  if (!is_name(m.environment) || !is_sha(m.sha) || !is_hash(m.plan_hash))
+    throw Failure("a plan comment marker with a field that would not read back (environment \"" + m.environment +
+                  "\", sha \"" + m.sha + "\")");
   std::string line(kMarkerStart);
   for (std::string_view part : {std::string_view("v=1 env="), std::string_view(m.environment),
                                 std::string_view(" sha="), std::string_view(m.sha), std::string_view(" plan="),
@@ -61,10 +80,15 @@ std::optional<Marker> find_marker(std::string_view body) {
   std::string_view line = body.substr(0, body.find('\n'));
   if (line.ends_with('\r')) line.remove_suffix(1);
   if (!line.starts_with(kMarkerStart) || !line.ends_with(" -->")) return std::nullopt;
+  line.remove_prefix(kMarkerStart.size());
   line.remove_suffix(4);
-  Marker m{field(line, "env"), field(line, "sha"), field(line, "plan")};
-  if (m.environment.empty()) return std::nullopt;
-  return m;
+  // Exactly "v=1 env=<name> sha=<sha> plan=<hash>": each field once, in this order.
+  auto version = take(line, "v", " ");
+  auto env = version ? take(line, "env", " ") : std::nullopt;
+  auto sha = env ? take(line, "sha", " ") : std::nullopt;
+  auto hash = sha ? take(line, "plan", "") : std::nullopt;
+  if (!hash || *version != "1" || !is_name(*env) || !is_sha(*sha) || !is_hash(*hash)) return std::nullopt;
+  return Marker{std::string(*env), std::string(*sha), std::string(*hash)};
 }
 
 bool is_plan_comment(std::string_view body, std::string_view environment) {
@@ -96,6 +120,7 @@ std::string with_status(std::string_view body, std::string_view status) {
 }
 
 bool shows_plan(std::string_view body, const plan::Plan& p, const std::string& head_sha, const std::string& run_url) {
+  if (!is_sha(head_sha)) return false;  // no comment converge writes carries it
   const std::string text = without_status(body);
   std::string_view plan_part = text;
   std::string_view appendix;

@@ -32,9 +32,13 @@ struct Marker {
   std::string plan_hash;
 };
 
+// Throws Failure when a field would not read back: an environment that is not a
+// name (letters, digits, '-', '_', '.'), a SHA that is not 40 hexadecimal digits, a
+// plan hash that is not 64 (callers check what came from outside first).
 std::string marker_line(const Marker& marker);
-// The marker on the FIRST line of a comment body; nullopt when that line is not a
-// complete marker with an environment (a marker further down does not count).
+// The marker on the FIRST line of a comment body; nullopt when that line is not
+// exactly a marker as marker_line writes it (version 1, each field once and in
+// order, each well formed; a marker further down does not count).
 std::optional<Marker> find_marker(std::string_view body);
 // True when `body` is the plan comment of `environment` (by its first line only;
 // who wrote it is checked by the API functions below).
@@ -42,7 +46,7 @@ bool is_plan_comment(std::string_view body, std::string_view environment);
 
 // The comment body for a plan, at most `limit` characters: the full markdown when
 // it fits, else the same summary with diffs cut and a visible note pointing to the
-// job summary and plan.json. `run_url` may be empty.
+// job summary and plan.json. `run_url` may be empty. Throws as marker_line does.
 std::string comment_body(const plan::Plan& plan, const std::string& head_sha, const std::string& run_url,
                          size_t limit = kCommentLimit);
 

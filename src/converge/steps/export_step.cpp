@@ -11,10 +11,7 @@ namespace converge::steps {
 namespace {
 
 std::string default_base(const StepIo& io) {
-  const auto& repo = io.ctx.event.contains("repository") ? io.ctx.event["repository"] : nlohmann::json();
-  if (repo.is_object() && repo.contains("default_branch") && repo["default_branch"].is_string())
-    return repo["default_branch"].get<std::string>();
-  return "main";
+  return io.ctx.event.default_branch.empty() ? "main" : io.ctx.event.default_branch;
 }
 
 Expected<github::PullRequest> keep_one_pull(github::Api& api, const std::string& branch, const std::string& base,

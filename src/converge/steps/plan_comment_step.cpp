@@ -17,15 +17,16 @@ struct PullFacts {
   std::string head_sha;
 };
 
-// Flags win; the pull_request (or pull_request_review) event fills the rest.
+// Flags win; the pull_request (or pull_request_review) event fills the rest (its
+// fields were checked when it was read: a positive number, a base, a 40-digit SHA).
 Expected<PullFacts> pull_facts(const PlanCommentOptions& o, StepIo io) {
   PullFacts f{o.pr, o.base, o.head_sha};
-  const auto& pr = io.ctx.event.contains("pull_request") ? io.ctx.event["pull_request"] : nlohmann::json();
-  if (!io.ctx.event_error.empty() && (f.number == 0 || f.base.empty())) return fail(Error::usage(io.ctx.event_error));
-  if (pr.is_object()) {
-    if (f.number == 0) f.number = pr.value("number", std::int64_t{0});
-    if (f.base.empty() && pr.contains("base")) f.base = pr["base"].value("ref", "");
-    if (f.head_sha.empty() && pr.contains("head")) f.head_sha = pr["head"].value("sha", "");
+  if (!f.head_sha.empty() && !github::is_sha(f.head_sha))
+    return fail(Error::usage("--head-sha: expected a 40-digit hexadecimal commit SHA, got \"" + f.head_sha + "\""));
+  if (const auto& pr = io.ctx.event.pull_request) {
+    if (f.number == 0) f.number = pr->number;
+    if (f.base.empty()) f.base = pr->base_ref;
+    if (f.head_sha.empty()) f.head_sha = pr->head_sha;
   }
   if (f.number <= 0) return fail(Error::usage("no pull request: run on a pull_request event or pass --pr"));
   if (f.base.empty() && o.common.environment.empty())
@@ -59,8 +60,10 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
   const std::string head = facts->head_sha.empty() ? session->git.sha : facts->head_sha;
+  if (!github::is_sha(head))  // it goes into the comment's marker and the commit status path
+    return report_error(Error::usage("the pull request's head is not a 40-digit commit SHA (\"" + head + "\")"), io);
   plan->git_sha = head;
-  report_plan(*plan, options.out, io);
+  if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);
 
   const auto body = io.console.redact(
       github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - gate_changes.size()) + gate_changes);
@@ -69,8 +72,6 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +
                     ") of the comment for pull request #" + std::to_string(facts->number) + ":\n" + body);
   } else {
-    if (!github::is_sha(head))
-      return report_error(Error::usage("the pull request's head SHA is not a 40-character SHA (\"" + head + "\")"), io);
     auto comment = github::upsert_plan_comment(*link->api, facts->number, environment, body);
     if (!comment) return report_error(comment.error(), io);
     io.console.info("Plan comment: " + comment->html_url);

@@ -8,7 +8,7 @@ int run_plan(const PlanOptions& options, StepIo io) {
   if (!session) return report_error(session.error(), io);
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
-  report_plan(*plan, options.out, io);
+  if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);
   if (plan->has_errors()) {
     io.console.error(Error::refused("the plan for " + plan->environment + " has errors: it cannot be applied"));
     return static_cast<int>(ExitCode::refused);

@@ -72,7 +72,7 @@ std::vector<std::string> args_with_inputs(const cxxopts::Options& cli, int argc,
 
 int run_guarded(cxxopts::Options& cli, int argc, char** argv,
                 const std::function<int(const cxxopts::ParseResult&, StepIo)>& step) {
-  const auto ctx = github::RunContext::from_environment(environ);
+  auto ctx = github::RunContext::from_environment(environ);
   github::Console console(std::cout, std::cerr, ctx);
   console.mask(ctx.token);
   StepIo io{ctx, console};
@@ -98,6 +98,9 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
     }
     if (!flags.unmatched().empty())
       return report_error(Error::usage("unexpected argument '" + flags.unmatched().front() + "' (see --help)"), io);
+    // Read only now: --help and --version never depend on the runner's files.
+    if (auto checked = ctx.check(); !checked) return report_error(checked.error(), io);
+    if (auto event = ctx.load_event(); !event) return report_error(event.error(), io);
     return step(flags, io);
   } catch (const cxxopts::exceptions::exception& e) {
     return report_error(Error::usage(std::string(e.what()) + " (see --help)"), io);

@@ -198,17 +198,15 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
   return result;
 }
 
-void report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io) {
+Expected<void> report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io) {
   io.console.info(plan::render_text(plan));
   io.console.append_summary(plan::render_markdown(plan));
-  if (!plan_file.empty()) {
-    // Redacted like every other output (a plan changed by redaction no longer matches
-    // its hash, so apply --plan refuses it rather than a secret being kept).
-    if (auto ok = util::write_file_atomic(plan_file, io.console.redact(plan::to_json(plan).dump(2) + "\n")); !ok)
-      io.console.warning(ok.error().message);
-  }
   io.console.set_output("has-changes", plan.has_changes() ? "true" : "false");
   io.console.set_output("plan-hash", plan::hash(plan));
+  // Redacted like every other output (a plan that changed under redaction no longer
+  // matches its hash, so apply --plan refuses it rather than a secret being kept).
+  if (!plan_file.empty()) return util::write_output(plan_file, io.console.redact(plan::to_json(plan).dump(2) + "\n"));
+  return {};
 }
 
 }  // namespace converge::steps

@@ -139,7 +139,9 @@ Expected<ApplyResult> read_trusted_result(const std::filesystem::path& path, con
 std::string utc_now();
 
 // Prints the plan (text), writes the job summary (markdown) and plan.json when
-// `plan_file` is not empty, and sets outputs has-changes / plan-hash.
-void report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io);
+// `plan_file` is not empty (util::write_output: "-" is standard output, a device or
+// symlink is written in place), and sets outputs has-changes / plan-hash. Error
+// naming the file when it cannot be written (a directory, no permission).
+Expected<void> report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io);
 
 }  // namespace converge::steps

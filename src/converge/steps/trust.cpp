@@ -23,8 +23,8 @@ bool is_sha(const std::string& s) {
 // it, else "" (HEAD's first parent).
 std::string start_of(const std::filesystem::path& dir, const std::string& trusted_ref, StepIo io) {
   if (!trusted_ref.empty()) return trusted_ref;
-  if (io.ctx.event_name == "push" && io.ctx.event.is_object()) {
-    auto before = io.ctx.event.value("before", std::string());
+  if (io.ctx.event_name == "push") {
+    const auto& before = io.ctx.event.before;
     if (is_sha(before) && git::has_commit(dir, before)) return before;
   }
   return "";
@@ -33,7 +33,7 @@ std::string start_of(const std::filesystem::path& dir, const std::string& truste
 // The pushed branch of a `push` event ("" for a tag or another event).
 std::string pushed_branch(StepIo io) {
   std::string ref = io.ctx.ref;
-  if (ref.empty() && io.ctx.event.is_object()) ref = io.ctx.event.value("ref", std::string());
+  if (ref.empty()) ref = io.ctx.event.ref;
   constexpr std::string_view heads = "refs/heads/";
   return ref.starts_with(heads) ? ref.substr(heads.size()) : "";
 }
