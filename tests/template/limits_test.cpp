@@ -136,6 +136,8 @@ TEST(TemplateLimits, EveryStepCountsEvenWithoutLoopsOrOutput) {
                1, "more than 5000 steps");
   expect_error(run("{% set s = 'x' * 100000 %}{% for i in range(10) %}{{ s | length }}{% endfor %}", few), 1,
                "more than 5000 steps");
+  expect_error(run("{% set s = 'x' * 10000 %}{% for i in range(3) %}{{ s | title | length }}{% endfor %}", few), 1,
+               "more than 5000 steps");
 }
 
 TEST(TemplateLimits, TheOutputStopsAtItsLimit) {

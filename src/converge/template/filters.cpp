@@ -168,6 +168,7 @@ Value call_filter(const std::string& name, const Value& v, const Args& args, con
   if (name == "lower" || name == "upper" || name == "title" || name == "capitalize" || name == "string") {
     bind({}, {});
     std::string s = py_str(v, sem);
+    if (name != "string") spend(sem, s.size() / 4);  // case mapping goes character by character
     if (name == "lower") return Value::from(utf8_encode(py_lower(utf8_decode(s))));
     if (name == "upper") return Value::from(utf8_encode(py_upper(utf8_decode(s))));
     if (name == "string") return Value::from(s);
