@@ -1,5 +1,6 @@
-// Whole-file reads and output writes: atomic for regular files, in place for
-// symlinks, devices and FIFOs, refused for directories.
+// Whole-file reads and writes: converge's own files atomically and never through a
+// symlink; outputs a user named in place when they are symlinks, devices or FIFOs;
+// directories refused.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -40,47 +41,65 @@ TEST(Fs, ReplacingARegularFileKeepsItsPermissionBits) {
             fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read);
 }
 
-TEST(Fs, ASymlinkToAFileIsWrittenThroughAndStaysTheSameSymlink) {
+TEST(Fs, AnOutputSymlinkToAFileIsWrittenThroughAndStaysTheSameSymlink) {
   testing::TempDir dir;
   ASSERT_TRUE(write_file_atomic(dir / "real.json", "old"));
   fs::create_symlink("real.json", dir / "link.json");
-  ASSERT_TRUE(write_file_atomic(dir / "link.json", "new"));
+  ASSERT_TRUE(write_output(dir / "link.json", "new"));
   EXPECT_TRUE(fs::is_symlink(dir / "link.json"));
   EXPECT_EQ(fs::read_symlink(dir / "link.json"), "real.json");
   EXPECT_EQ(read_file(dir / "real.json").value(), "new");
   EXPECT_EQ(count_entries(dir.path()), 2) << "no temporary left";
 }
 
-TEST(Fs, ADanglingSymlinkCreatesItsTargetAndStaysASymlink) {
+TEST(Fs, AnOutputDanglingSymlinkCreatesItsTargetAndStaysASymlink) {
   testing::TempDir dir;
   fs::create_symlink("target.json", dir / "link.json");
-  ASSERT_TRUE(write_file_atomic(dir / "link.json", "x"));
+  ASSERT_TRUE(write_output(dir / "link.json", "x"));
   EXPECT_TRUE(fs::is_symlink(dir / "link.json"));
   EXPECT_EQ(read_file(dir / "target.json").value(), "x");
 }
 
-TEST(Fs, ASymlinkToACharacterDeviceIsWrittenInPlaceNotReplaced) {
+TEST(Fs, AnOutputSymlinkToACharacterDeviceIsWrittenInPlaceNotReplaced) {
   // /dev/stdout is such a link; replacing it (as root) broke the runner's /dev.
   testing::TempDir dir;
   fs::create_symlink("/dev/null", dir / "null");
-  ASSERT_TRUE(write_file_atomic(dir / "null", "into the void"));
+  ASSERT_TRUE(write_output(dir / "null", "into the void"));
   EXPECT_TRUE(fs::is_symlink(dir / "null"));
   EXPECT_TRUE(fs::is_character_file("/dev/null"));
   EXPECT_EQ(count_entries(dir.path()), 1);
+}
+
+TEST(Fs, AFileConvergeOwnsIsNeverWrittenThroughASymlink) {
+  // A link committed to the repository (db/schema.sql -> ~/.bashrc) must not make
+  // converge write outside it: the link is replaced, its target untouched.
+  testing::TempDir dir;
+  ASSERT_TRUE(write_file_atomic(dir / "outside.txt", "keep"));
+  fs::create_directory(dir / "repo");
+  fs::create_symlink(dir / "outside.txt", dir / "repo/schema.sql");
+  ASSERT_TRUE(write_file_atomic(dir / "repo/schema.sql", "schema"));
+  EXPECT_FALSE(fs::is_symlink(dir / "repo/schema.sql"));
+  EXPECT_EQ(read_file(dir / "repo/schema.sql").value(), "schema");
+  EXPECT_EQ(read_file(dir / "outside.txt").value(), "keep");
+  fs::create_symlink("/dev/null", dir / "repo/null");
+  ASSERT_TRUE(write_file_atomic(dir / "repo/null", "x"));
+  EXPECT_TRUE(fs::is_regular_file(dir / "repo/null"));
 }
 
 TEST(Fs, AFifoIsWrittenInPlace) {
   testing::TempDir dir;
   auto fifo = dir / "pipe";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
-  int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // a reader, so the writer's open does not wait
-  ASSERT_GE(reader, 0);
-  ASSERT_TRUE(write_file_atomic(fifo, "through the pipe"));
-  char buffer[64] = {};
-  ssize_t n = ::read(reader, buffer, sizeof buffer);
-  ::close(reader);
-  EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0), "through the pipe");
-  EXPECT_TRUE(fs::is_fifo(fifo));
+  for (auto write : {write_file_atomic, write_output}) {
+    int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);  // a reader, so the writer's open does not wait
+    ASSERT_GE(reader, 0);
+    ASSERT_TRUE(write(fifo, "through the pipe"));
+    char buffer[64] = {};
+    ssize_t n = ::read(reader, buffer, sizeof buffer);
+    ::close(reader);
+    EXPECT_EQ(std::string(buffer, n > 0 ? static_cast<size_t>(n) : 0), "through the pipe");
+    EXPECT_TRUE(fs::is_fifo(fifo));
+  }
 }
 
 TEST(Fs, ADirectoryIsRefusedAndLeftAlone) {
@@ -91,8 +110,10 @@ TEST(Fs, ADirectoryIsRefusedAndLeftAlone) {
   EXPECT_EQ(r.error().code, ExitCode::usage);
   EXPECT_NE(r.error().message.find("is a directory"), std::string::npos);
   EXPECT_TRUE(fs::is_directory(dir / "out"));
+  EXPECT_FALSE(write_output(dir / "out", "x"));
   fs::create_directory_symlink("out", dir / "link");
-  EXPECT_FALSE(write_file_atomic(dir / "link", "x"));
+  EXPECT_FALSE(write_output(dir / "link", "x"));
+  EXPECT_TRUE(fs::is_symlink(dir / "link"));
   EXPECT_EQ(count_entries(dir.path()), 2);
 }
 

@@ -1,5 +1,5 @@
-// Whole-file reads and output writes (see fs.hpp for which targets are replaced
-// atomically and which are written in place).
+// Whole-file reads, atomic writes of converge's own files and writes of outputs a
+// user named (see fs.hpp for which targets are replaced and which written in place).
 #include "converge/util/fs.hpp"
 
 #include <fcntl.h>
@@ -95,6 +95,11 @@ Expected<void> write_in_place(const std::filesystem::path& path, std::string_vie
   return {};
 }
 
+Error refuse(const std::filesystem::path& path, mode_t mode) {
+  return Error::usage("cannot write " + path.string() + ": " +
+                      (S_ISDIR(mode) ? "it is a directory" : "it is a block device or a socket, not a file"));
+}
+
 Expected<void> write_to_stream(int fd, std::ostream& stream, const std::filesystem::path& path,
                                std::string_view bytes) {
   stream.flush();  // what the step printed before comes first
@@ -132,21 +137,24 @@ Expected<void> write_file_atomic(const std::filesystem::path& path, std::string_
     if (errno != ENOENT) return fail(cannot("write", path, why()));
     return replace_atomically(path, bytes, nullptr);
   }
-  struct stat target {};
-  const bool resolved = ::stat(path.c_str(), &target) == 0;  // false for a dangling symlink
-  if (resolved && same_file(target, STDOUT_FILENO)) return write_to_stream(STDOUT_FILENO, std::cout, path, bytes);
-  if (resolved && same_file(target, STDERR_FILENO)) return write_to_stream(STDERR_FILENO, std::cerr, path, bytes);
   if (S_ISREG(link.st_mode)) return replace_atomically(path, bytes, &link);
-  const mode_t mode = resolved ? target.st_mode : link.st_mode;
-  if (S_ISDIR(mode)) return fail(Error::usage("cannot write " + path.string() + ": it is a directory"));
-  if (S_ISBLK(mode) || S_ISSOCK(mode))
-    return fail(Error::usage("cannot write " + path.string() + ": it is a block device or a socket, not a file"));
-  return write_in_place(path, bytes);  // a symlink, a character device, a FIFO
+  if (S_ISLNK(link.st_mode)) return replace_atomically(path, bytes, nullptr);  // the link, not its target
+  if (S_ISCHR(link.st_mode) || S_ISFIFO(link.st_mode)) return write_in_place(path, bytes);
+  return fail(refuse(path, link.st_mode));
 }
 
 Expected<void> write_output(const std::filesystem::path& path, std::string_view bytes) {
   if (path == "-") return write_to_stream(STDOUT_FILENO, std::cout, "standard output", bytes);
-  return write_file_atomic(path, bytes);
+  struct stat link {};
+  if (::lstat(path.c_str(), &link) != 0) return write_file_atomic(path, bytes);
+  struct stat target {};
+  const bool resolved = ::stat(path.c_str(), &target) == 0;  // false for a dangling symlink
+  if (resolved && same_file(target, STDOUT_FILENO)) return write_to_stream(STDOUT_FILENO, std::cout, path, bytes);
+  if (resolved && same_file(target, STDERR_FILENO)) return write_to_stream(STDERR_FILENO, std::cerr, path, bytes);
+  if (!S_ISLNK(link.st_mode)) return write_file_atomic(path, bytes);
+  if (resolved && !S_ISREG(target.st_mode) && !S_ISCHR(target.st_mode) && !S_ISFIFO(target.st_mode))
+    return fail(refuse(path, target.st_mode));
+  return write_in_place(path, bytes);  // through the link
 }
 
 }  // namespace converge::util

@@ -18,24 +18,27 @@ namespace converge::util {
 Expected<std::string> read_file(const std::filesystem::path& path,
                                 std::size_t max_bytes = std::numeric_limits<std::size_t>::max());
 
-// Writes `bytes` to `path`; what happens depends on what `path` is now:
-// - nothing, or a regular file (not a symlink): written to a new temporary file in the
-//   same directory and renamed over the path, so a reader never sees half a file (an
-//   existing file keeps its permission bits). Creates missing parent directories.
-// - the file this process's standard output or standard error already writes to
-//   (`/dev/stdout`, `/proc/self/fd/1`, or the very file stdout is redirected to):
-//   written through that descriptor, after what was printed before.
-// - a symlink (to anything but a directory), a character device or a FIFO: opened
-//   and written in place (truncated first), never replaced: a symlink stays the same
-//   symlink, `/dev/null` stays a device. Not atomic. A symlink to a regular file is
-//   written in place too, through the link: it may be a redirection (`/dev/fd/N`)
-//   that renaming would detach, and its owner chose where it points.
-// - a directory, a block device or a socket: Error (usage), nothing is written.
-// Error (runtime) naming the path when the write fails.
+// Writes a file converge owns (a bundle, a schema snapshot, an apply result) so a
+// reader never sees half of it: through a new temporary file in the same directory,
+// renamed over `path`; an existing file keeps its permission bits; missing parent
+// directories are created. Never writes through a symlink: a symlink at `path` is
+// replaced by the file (a link committed to the repository cannot make converge
+// write outside it). A character device or FIFO at `path` is written in place, never
+// replaced (`/dev/null` stays a device). A directory, a block device or a socket is
+// an Error (usage). Error (runtime) naming the path when the write fails.
 Expected<void> write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
-// write_file_atomic for an output a user named on the command line, where "-" means
-// standard output.
+// Writes an output a user named on the command line (`--out`):
+// - "-": standard output.
+// - the file this process's standard output or standard error already writes to
+//   (`/dev/stdout`, `/proc/self/fd/1`, the very file stdout is redirected to):
+//   written through that descriptor, after what was printed before.
+// - a symlink (to anything but a directory), a character device or a FIFO: opened
+//   and written in place (truncated first), never replaced: `/dev/stdout` stays a
+//   symlink, a link keeps pointing where its owner pointed it. A symlink to a
+//   regular file is written in place too, through the link (not atomic): it may be a
+//   redirection (`/dev/fd/N`) that renaming would detach.
+// - otherwise as write_file_atomic (a regular file or a new one: atomic).
 Expected<void> write_output(const std::filesystem::path& path, std::string_view bytes);
 
 }  // namespace converge::util
