@@ -49,7 +49,8 @@ void track_drift_issue(const plan::Plan& final_plan, const std::string& sha, boo
   std::string body = "The runtime of " + plan::md_code(final_plan.environment) + " differs from Git at `" +
                      sha.substr(0, 12) + "`" + run + ".\n\n" + plan::render_markdown(final_plan, 60000) + "\n" +
                      std::string(kUnexplained) + "\n";
-  auto issue = github::report_drift(*link->api, final_plan.environment, body);
+  // Posted through the API, not the console: redacted here like every output.
+  auto issue = github::report_drift(*link->api, final_plan.environment, io.console.redact(body));
   if (!issue) {
     io.console.warning("could not update the drift issue: " + issue.error().message);
     return;
