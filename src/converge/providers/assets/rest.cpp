@@ -3,8 +3,6 @@
 
 #include <charconv>
 
-#include "converge/http/paging.hpp"
-
 #include "converge/providers/assets/secrets.hpp"
 
 namespace converge::providers::assets {
@@ -28,8 +26,8 @@ Error status_error(const http::Request& request, const http::Response& response,
 
 }  // namespace
 
-ItemApi::ItemApi(const Options& options)
-    : options_(options), transport_(http::make_curl_transport()), client_(*transport_) {}
+ItemApi::ItemApi(const Options& options, int max_pages)
+    : options_(options), max_pages_(max_pages), transport_(http::make_curl_transport()), client_(*transport_) {}
 
 http::Request ItemApi::request(std::string method, std::string url) const {
   http::Request r;
@@ -53,7 +51,7 @@ Expected<std::vector<json>> ItemApi::list(const KindSpec& kind) {
   std::vector<json> items;
   std::string collection = options_.url + kind.path;
   std::string size = std::to_string(options_.page_size);
-  http::PageGuard guard("GET " + kind.path);  // at most http::kMaxPages pages
+  http::PageGuard guard("GET " + kind.path, max_pages_);
   for (int page = 1;; ++page) {
     if (auto ok = guard.visit(std::to_string(page)); !ok) return fail(ok.error());
     std::string url = collection;

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "converge/http/client.hpp"
+#include "converge/http/paging.hpp"
 #include "converge/providers/assets/options.hpp"
 
 namespace converge::providers::assets {
@@ -23,13 +24,15 @@ struct Fetched {
 
 class ItemApi {
  public:
-  explicit ItemApi(const Options& options);
+  // `max_pages` bounds list(): a collection of more pages is an Error.
+  explicit ItemApi(const Options& options, int max_pages = http::kMaxPages);
 
   // Every item of the kind's collection. Paging (`paging: json-server`): asks with
   // ?_page=N&_per_page=S&_limit=S and follows json-server 1.x's {"data": [...],
   // "next": …} envelope, or, for a plain array, pages while X-Total-Count says more
   // exist; an array without X-Total-Count is the whole collection. Error (runtime)
-  // for a network failure, a non-2xx status or a body that is not a list of objects.
+  // for a network failure, a non-2xx status, a body that is not a list of objects,
+  // or more than max_pages pages (a server whose paging does not end).
   Expected<std::vector<nlohmann::json>> list(const KindSpec& kind);
 
   // The item; nullopt on 404. Error (runtime) otherwise.
@@ -52,6 +55,7 @@ class ItemApi {
   std::string item_url(const KindSpec& kind, const std::string& id) const;
 
   const Options& options_;
+  int max_pages_;
   std::unique_ptr<http::Transport> transport_;
   http::Client client_;
 };
