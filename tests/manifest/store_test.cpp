@@ -68,12 +68,20 @@ struct SqliteBackend {
   TempDir dir;
   std::string url() const { return "sqlite:///state/manifest.db"; }
   std::filesystem::path base_dir() const { return dir.path(); }
-  void create_version_1_store() const {
+  void create_version_1_store() const { create_store(1); }
+  // Version 3: version 1 plus `managed` and `locks`, with one row that has managed keys.
+  void create_version_3_store() const { create_store(3); }
+  void create_store(int version) const {
     std::filesystem::create_directories(dir.path() / "state");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir.path() / "state/manifest.db").c_str(), &db), SQLITE_OK);
-    std::string sql = version1_sql("deployments", "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "INTEGER") +
-                      "PRAGMA user_version = 1;";
+    std::string sql = version1_sql("deployments", "INTEGER PRIMARY KEY AUTOINCREMENT", "TEXT", "INTEGER");
+    if (version == 3)
+      sql += "ALTER TABLE deployments ADD COLUMN managed TEXT NOT NULL DEFAULT '';"
+             "UPDATE deployments SET managed = '[\"chart/old\"]';"
+             "CREATE TABLE locks (name TEXT PRIMARY KEY, token TEXT NOT NULL, holder TEXT NOT NULL,"
+             " host TEXT NOT NULL, pid INTEGER NOT NULL, expires_ms INTEGER NOT NULL);";
+    sql += "PRAGMA user_version = " + std::to_string(version) + ";";
     char* message = nullptr;
     int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message);
     std::string text = message ? message : "";
@@ -101,6 +109,15 @@ struct PostgresBackend {
     db.exec("CREATE SCHEMA meta; CREATE TABLE meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);"
             "INSERT INTO meta.schema_version VALUES ('deployments', 1);" +
             version1_sql("meta.deployments", "bigserial PRIMARY KEY", "timestamptz", "bigint"));
+  }
+  void create_version_3_store() const {
+    db.exec("CREATE SCHEMA meta; CREATE TABLE meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);"
+            "INSERT INTO meta.schema_version VALUES ('deployments', 3);" +
+            version1_sql("meta.deployments", "bigserial PRIMARY KEY", "timestamptz", "bigint") +
+            "ALTER TABLE meta.deployments ADD COLUMN managed text NOT NULL DEFAULT '';"
+            "UPDATE meta.deployments SET managed = '[\"chart/old\"]';"
+            "CREATE TABLE meta.locks (name text PRIMARY KEY, token text NOT NULL, holder text NOT NULL,"
+            " host text NOT NULL, pid bigint NOT NULL, expires_at timestamptz NOT NULL);");
   }
   bool writer_in_transaction() const {
     return db.query_value("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
@@ -304,6 +321,78 @@ TYPED_TEST(ManifestStoreTest, AVersionOneStoreIsUpgradedKeepingItsRows) {
   auto reopened = this->open_store();  // the upgrade ran once; opening again changes nothing
   ASSERT_TRUE(reopened);
   EXPECT_EQ(reopened->history("prod", 10)->size(), 2u);
+}
+
+TYPED_TEST(ManifestStoreTest, AVersionThreeStoreGainsTheAppliedColumnKeepingItsRowsAndManagedKeys) {
+  this->backend_->create_version_3_store();
+  if (::testing::Test::HasFatalFailure()) return;
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto current = store->current("prod");
+  ASSERT_TRUE(current) << current.error().to_string();
+  ASSERT_EQ(current->size(), 1u);
+  EXPECT_EQ((*current)[0].target, "old");
+  EXPECT_EQ((*current)[0].managed, R"(["chart/old"])");
+  EXPECT_EQ((*current)[0].applied, "");  // written before the column existed
+
+  auto fresh = row("assets", "570");
+  fresh.applied = R"(["chart/assets"])";
+  ASSERT_EQ(store->record({fresh}).value(), 1);
+  EXPECT_EQ(store->history("prod", 1).value().at(0).applied, fresh.applied);
+  store.reset();
+  auto reopened = this->open_store();
+  ASSERT_TRUE(reopened);
+  EXPECT_EQ(reopened->history("prod", 10)->size(), 2u);
+}
+
+TYPED_TEST(ManifestStoreTest, AnInterruptedRowIsReplacedByItsRunsFinalRowWhichIsNeverReplaced) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto journal = row("assets", "580", "interrupted");
+  journal.applied = R"(["chart/a"])";
+  ASSERT_EQ(store->record({journal}).value(), 1);
+  journal.applied = R"(["chart/a","chart/b"])";
+  ASSERT_EQ(store->record({journal}).value(), 1);  // the journal grows in place
+  auto rows = store->history("prod", 10).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].applied, journal.applied);
+  const auto id = rows[0].id;
+
+  auto final_row = row("assets", "580", "failure");
+  final_row.applied = journal.applied;
+  ASSERT_EQ(store->record({final_row}).value(), 1);
+  rows = store->history("prod", 10).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].id, id);
+  EXPECT_EQ(rows[0].status, "failure");
+
+  // Final is final: neither a late journal write nor a retried record changes it.
+  EXPECT_EQ(store->record({journal}).value(), 0);
+  auto retried = final_row;
+  retried.status = "success";
+  EXPECT_EQ(store->record({retried}).value(), 0);
+  EXPECT_EQ(store->history("prod", 10).value().at(0).status, "failure");
+  EXPECT_TRUE(store->current("prod")->empty());  // an interrupted or failed row is never current
+}
+
+TYPED_TEST(ManifestStoreTest, SinceSuccessIsEachTargetsLastSuccessAndEveryLaterRow) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  ASSERT_TRUE(store->record({row("assets", "590"), row("warehouse", "590")}));
+  ASSERT_TRUE(store->record({row("assets", "591")}));
+  ASSERT_TRUE(store->record({row("assets", "592", "failure"), row("warehouse", "592", "failure")}));
+  ASSERT_TRUE(store->record({row("assets", "593", "interrupted")}));
+  ASSERT_TRUE(store->record({row("fabric", "594", "failure")}));  // never succeeded
+  ASSERT_TRUE(store->record({row("assets", "595", "success", "stage")}));
+
+  auto rows = store->since_success("prod");
+  ASSERT_TRUE(rows) << rows.error().to_string();
+  std::vector<std::string> seen;
+  for (const auto& r : *rows) seen.push_back(r.target + "@" + r.run_id + ":" + r.status);
+  EXPECT_EQ(seen, (std::vector<std::string>{"assets@591:success", "assets@592:failure", "assets@593:interrupted",
+                                            "fabric@594:failure", "warehouse@590:success",
+                                            "warehouse@592:failure"}));
+  EXPECT_TRUE(store->since_success("dev")->empty());
 }
 
 TYPED_TEST(ManifestStoreTest, TwoProcessesCreatingTheSchemaAtOnceBothSucceed) {

@@ -1,6 +1,6 @@
 // The manifest in PostgreSQL: the server store shared by every runner.
 //
-// Schema (version 3, kept in meta.schema_version under component 'deployments';
+// Schema (version 4, kept in meta.schema_version under component 'deployments';
 // kMigrations[i] upgrades i → i+1):
 //
 //   meta.schema_version(component text PRIMARY KEY, version integer NOT NULL)
@@ -9,7 +9,7 @@
 //     git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash  text NOT NULL,
 //     environment       text NOT NULL CHECK (environment <> ''),
 //     target            text NOT NULL CHECK (target <> ''),
-//     status            text NOT NULL CHECK (status <> ''),   -- "success" | "failure"
+//     status            text NOT NULL CHECK (status <> ''),   -- "success" | "failure" | "interrupted"
 //     deployed_at       timestamptz NOT NULL,  -- the row's value, or now() when empty;
 //                                              -- always read back as "YYYY-MM-DDTHH:MM:SSZ"
 //     deployed_by, run_url, run_id, run_attempt  text NOT NULL,
@@ -18,6 +18,8 @@
 //     break_glass       text NOT NULL,  -- reason, when the approval gate was skipped
 //     managed           text NOT NULL DEFAULT '',  -- (version 2) JSON array of the item keys
 //                                       -- converge manages in the target; '' = not tracked
+//     applied           text NOT NULL DEFAULT '',  -- (version 4) JSON array of the change keys
+//                                       -- the deployment applied; '' = not known
 //     UNIQUE (run_id, run_attempt, target, environment))  -- a retried step writes nothing
 //
 //   meta.locks(                          -- (version 3) apply locks of targets without one
@@ -28,9 +30,14 @@
 //     expires_at  timestamptz NOT NULL)  -- lease end (the server's clock)
 //
 // Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
-// written by version 1 read back as ''); 3 adds `meta.locks`.
+// written by version 1 read back as ''); 3 adds `meta.locks`; 4 adds `applied` (older
+// rows read back as '').
 //
-// Deployment rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
+// Deployment rows are INSERTed and never deleted. The one update: a row whose status
+// is 'interrupted' (an apply's journal while it runs, steps/apply_journal.cpp) is
+// replaced by a later row of the same (run_id, run_attempt, target, environment);
+// a row with any other status is final (ON CONFLICT … DO UPDATE … WHERE status =
+// 'interrupted').
 // All values travel as parameters (PQexecParams). Creating or upgrading the schema
 // holds a transaction-scoped advisory lock, because CREATE … IF NOT EXISTS races
 // between two sessions in PostgreSQL. The session runs in UTC.
@@ -56,7 +63,7 @@ CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);
 )sql";
 
-constexpr std::array<const char*, 3> kMigrations{
+constexpr std::array<const char*, 4> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE meta.deployments (
@@ -97,6 +104,10 @@ CREATE TABLE meta.locks (
   expires_at timestamptz NOT NULL
 );
 )sql",
+    // 3 → 4
+    R"sql(
+ALTER TABLE meta.deployments ADD COLUMN applied text NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kDropExpiredLock = "DELETE FROM meta.locks WHERE name = $1 AND expires_at < now()";
@@ -111,24 +122,36 @@ constexpr const char* kRenewLock = "UPDATE meta.locks SET expires_at = now() + $
 constexpr const char* kUnlock = "DELETE FROM meta.locks WHERE name = $1 AND token = $2";
 
 constexpr const char* kInsert = R"sql(
-INSERT INTO meta.deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
+INSERT INTO meta.deployments AS existing (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass, managed)
+  pr_number, approvers, break_glass, managed, applied)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
   COALESCE(NULLIF($10::text, '')::timestamptz, now()),
-  $11, $12, $13, $14, $15::bigint, $16, $17, $18)
-ON CONFLICT (run_id, run_attempt, target, environment) DO NOTHING
+  $11, $12, $13, $14, $15::bigint, $16, $17, $18, $19)
+ON CONFLICT (run_id, run_attempt, target, environment) DO UPDATE SET
+  git_sha = EXCLUDED.git_sha, git_ref = EXCLUDED.git_ref, git_tag = EXCLUDED.git_tag,
+  migration_version = EXCLUDED.migration_version, bundle_hash = EXCLUDED.bundle_hash,
+  plan_hash = EXCLUDED.plan_hash, status = EXCLUDED.status, deployed_at = EXCLUDED.deployed_at,
+  deployed_by = EXCLUDED.deployed_by, run_url = EXCLUDED.run_url, pr_number = EXCLUDED.pr_number,
+  approvers = EXCLUDED.approvers, break_glass = EXCLUDED.break_glass, managed = EXCLUDED.managed,
+  applied = EXCLUDED.applied
+WHERE existing.status = 'interrupted'
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, to_char(deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
-  "deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass, managed"
+  "deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass, managed, applied"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM meta.deployments WHERE id IN (SELECT max(id) FROM meta.deployments"
                                  " WHERE environment = $1 AND status = 'success' GROUP BY target)"
                                  " ORDER BY target";
+constexpr const char* kSinceSuccess = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
+                                      " FROM meta.deployments d WHERE environment = $1 AND id >= COALESCE("
+                                      "(SELECT max(id) FROM meta.deployments s WHERE s.environment = d.environment"
+                                      " AND s.target = d.target AND s.status = 'success'), 0)"
+                                      " ORDER BY target, id";
 constexpr const char* kHistory = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM meta.deployments WHERE environment = $1 ORDER BY id DESC LIMIT $2";
 #undef CONVERGE_DEPLOYMENT_COLUMNS
@@ -193,6 +216,7 @@ class PostgresStore final : public Store {
       params.push_back(row.approvers.c_str());
       params.push_back(row.break_glass.c_str());
       params.push_back(row.managed.c_str());
+      params.push_back(row.applied.c_str());
       auto result = query(kInsert, params);
       if (!result) return rollback(result.error().with_context("recording " + row.environment + "/" + row.target));
       written += std::atoi(PQcmdTuples(result->get()));
@@ -205,6 +229,13 @@ class PostgresStore final : public Store {
   Expected<std::vector<Deployment>> current(std::string_view environment) override {
     std::string env(environment);
     auto result = query(kCurrent, {env.c_str()});
+    if (!result) return fail(result.error());
+    return read_rows(result->get());
+  }
+
+  Expected<std::vector<Deployment>> since_success(std::string_view environment) override {
+    std::string env(environment);
+    auto result = query(kSinceSuccess, {env.c_str()});
     if (!result) return fail(result.error());
     return read_rows(result->get());
   }
@@ -299,6 +330,7 @@ class PostgresStore final : public Store {
       d.approvers = PQgetvalue(result, r, 16);
       d.break_glass = PQgetvalue(result, r, 17);
       d.managed = PQgetvalue(result, r, 18);
+      d.applied = PQgetvalue(result, r, 19);
       out.push_back(std::move(d));
     }
     return out;

@@ -1,13 +1,13 @@
 // The manifest in a SQLite file: the embedded default store.
 //
-// Schema (version 3, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
+// Schema (version 4, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
 //
 //   deployments(
 //     id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: append-only
 //     git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash  TEXT NOT NULL,
 //     environment       TEXT NOT NULL CHECK (environment <> ''),
 //     target            TEXT NOT NULL CHECK (target <> ''),
-//     status            TEXT NOT NULL CHECK (status <> ''),    -- "success" | "failure"
+//     status            TEXT NOT NULL CHECK (status <> ''),    -- "success" | "failure" | "interrupted"
 //     deployed_at       TEXT NOT NULL,  -- UTC ISO 8601 "YYYY-MM-DDTHH:MM:SSZ"; normalised
 //                                       -- from the row's value, or now when it is empty
 //     deployed_by, run_url, run_id, run_attempt  TEXT NOT NULL,
@@ -16,6 +16,8 @@
 //     break_glass       TEXT NOT NULL,  -- reason, when the approval gate was skipped
 //     managed           TEXT NOT NULL DEFAULT '',  -- (version 2) JSON array of the item keys
 //                                       -- converge manages in the target; '' = not tracked
+//     applied           TEXT NOT NULL DEFAULT '',  -- (version 4) JSON array of the change keys
+//                                       -- the deployment applied; '' = not known
 //     UNIQUE (run_id, run_attempt, target, environment))   -- a retried step writes nothing
 //
 //   locks(                              -- (version 3) apply locks of targets without one
@@ -26,9 +28,14 @@
 //     expires_ms  INTEGER NOT NULL)     -- lease end, Unix milliseconds (SQLite's clock)
 //
 // Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
-// written by version 1 read back as ''); 3 adds `locks`.
+// written by version 1 read back as ''); 3 adds `locks`; 4 adds `applied` (older rows
+// read back as '').
 //
-// Deployment rows are only ever INSERTed (ON CONFLICT DO NOTHING); nothing updates or deletes.
+// Deployment rows are INSERTed and never deleted. The one update: a row whose status
+// is 'interrupted' (an apply's journal while it runs, steps/apply_journal.cpp) is
+// replaced by a later row of the same (run_id, run_attempt, target, environment);
+// a row with any other status is final (ON CONFLICT … DO UPDATE … WHERE status =
+// 'interrupted').
 // The file runs in WAL mode with a 10 s busy timeout so concurrent writers wait
 // instead of failing; record() takes the write lock up front (BEGIN IMMEDIATE).
 //
@@ -47,7 +54,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10'000;
 
-constexpr std::array<const char*, 3> kMigrations{
+constexpr std::array<const char*, 4> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE deployments (
@@ -88,6 +95,10 @@ CREATE TABLE locks (
   expires_ms INTEGER NOT NULL
 );
 )sql",
+    // 3 → 4
+    R"sql(
+ALTER TABLE deployments ADD COLUMN applied TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 #define CONVERGE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
@@ -105,22 +116,34 @@ constexpr const char* kUnlock = "DELETE FROM locks WHERE name = ?1 AND token = ?
 constexpr const char* kInsert = R"sql(
 INSERT INTO deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass, managed)
+  pr_number, approvers, break_glass, managed, applied)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
   strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(NULLIF(?10, ''), 'now')),
-  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-ON CONFLICT (run_id, run_attempt, target, environment) DO NOTHING
+  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+ON CONFLICT (run_id, run_attempt, target, environment) DO UPDATE SET
+  git_sha = excluded.git_sha, git_ref = excluded.git_ref, git_tag = excluded.git_tag,
+  migration_version = excluded.migration_version, bundle_hash = excluded.bundle_hash,
+  plan_hash = excluded.plan_hash, status = excluded.status, deployed_at = excluded.deployed_at,
+  deployed_by = excluded.deployed_by, run_url = excluded.run_url, pr_number = excluded.pr_number,
+  approvers = excluded.approvers, break_glass = excluded.break_glass, managed = excluded.managed,
+  applied = excluded.applied
+WHERE deployments.status = 'interrupted'
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, deployed_at, deployed_by, run_url, run_id, run_attempt, pr_number, "       \
-  "approvers, break_glass, managed"
+  "approvers, break_glass, managed, applied"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM deployments WHERE id IN (SELECT max(id) FROM deployments"
                                  " WHERE environment = ?1 AND status = 'success' GROUP BY target)"
                                  " ORDER BY target";
+constexpr const char* kSinceSuccess = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
+                                      " FROM deployments d WHERE environment = ?1 AND id >= COALESCE("
+                                      "(SELECT max(id) FROM deployments s WHERE s.environment = d.environment"
+                                      " AND s.target = d.target AND s.status = 'success'), 0)"
+                                      " ORDER BY target, id";
 constexpr const char* kHistory = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM deployments WHERE environment = ?1 ORDER BY id DESC LIMIT ?2";
 #undef CONVERGE_DEPLOYMENT_COLUMNS
@@ -179,6 +202,13 @@ class SqliteStore final : public Store {
 
   Expected<std::vector<Deployment>> current(std::string_view environment) override {
     auto stmt = prepare(kCurrent);
+    if (!stmt) return fail(stmt.error());
+    bind_text(stmt->get(), 1, environment);
+    return read_rows(stmt->get());
+  }
+
+  Expected<std::vector<Deployment>> since_success(std::string_view environment) override {
+    auto stmt = prepare(kSinceSuccess);
     if (!stmt) return fail(stmt.error());
     bind_text(stmt->get(), 1, environment);
     return read_rows(stmt->get());
@@ -295,6 +325,7 @@ class SqliteStore final : public Store {
     bind_text(stmt, ++i, row.approvers);
     bind_text(stmt, ++i, row.break_glass);
     bind_text(stmt, ++i, row.managed);
+    bind_text(stmt, ++i, row.applied);
   }
 
   Expected<std::vector<Deployment>> read_rows(sqlite3_stmt* stmt) {
@@ -316,6 +347,7 @@ class SqliteStore final : public Store {
       d.approvers = text(16);
       d.break_glass = text(17);
       d.managed = text(18);
+      d.applied = text(19);
       out.push_back(std::move(d));
     }
     if (rc != SQLITE_DONE) return fail(error("reading deployments"));

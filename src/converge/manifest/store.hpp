@@ -26,7 +26,8 @@ struct Deployment {
   std::string plan_hash;
   std::string environment;
   std::string target;
-  std::string status;             // "success" | "failure"
+  std::string status;             // "success" | "failure" | "interrupted" (apply's own row while it
+                                  // runs: an apply killed, or not yet recorded by record-manifest)
   std::string deployed_at;        // UTC, ISO 8601 ("2026-11-25T08:12:43Z")
   std::string deployed_by;
   std::string run_url;
@@ -38,6 +39,7 @@ struct Deployment {
   std::string break_glass;        // reason, when the approval gate was skipped
   std::string managed;            // JSON array of the item keys converge manages in the target
                                   // after this deployment; "" = the provider does not track them
+  std::string applied;            // JSON array of the change keys this deployment applied; "" = unknown
   bool operator==(const Deployment&) const = default;
 };
 
@@ -63,12 +65,20 @@ class Store {
 
   // Appends all rows in ONE transaction: all are written or none. A row whose
   // (run_id, run_attempt, target, environment) already exists is skipped, so a
-  // retried step never writes twice. Returns the number of rows written.
+  // retried step never writes twice, unless the existing row is "interrupted": then
+  // it is replaced (keeping its id), so an apply's journal row becomes its final
+  // row. Returns the number of rows written or replaced.
   virtual Expected<int> record(const std::vector<Deployment>& rows) = 0;
 
   // "What is <environment> running?": the latest successful row per target,
   // sorted by target. Empty when nothing was deployed.
   virtual Expected<std::vector<Deployment>> current(std::string_view environment) = 0;
+
+  // What the rows since the last success say, per target: its latest successful row
+  // and every later row (any status; all of its rows when none succeeded), sorted by
+  // target, then oldest first. The plan's managed keys are their union, so items a
+  // failed or interrupted apply created are never forgotten.
+  virtual Expected<std::vector<Deployment>> since_success(std::string_view environment) = 0;
 
   // The last `limit` rows of an environment (any status), newest first.
   virtual Expected<std::vector<Deployment>> history(std::string_view environment, int limit) = 0;

@@ -136,6 +136,20 @@ class Provider {
   // The runtime's state, normalised, as repository sources (export-to-pr). Error
   // (usage) from providers that cannot export.
   virtual Expected<ExportedSources> export_sources();
+
+  // Set by the step before apply(): apply() calls it after each change it applied,
+  // with the report so far (applied, version, managed_keys as they stand), so the
+  // step can journal it and a killed apply leaves a truthful record.
+  using Progress = std::function<void(const ApplyReport& so_far)>;
+  void on_progress(Progress progress) { progress_ = std::move(progress); }
+
+ protected:
+  void report_progress(const ApplyReport& so_far) const {
+    if (progress_) progress_(so_far);
+  }
+
+ private:
+  Progress progress_;
 };
 
 // For apply(): Error (refused) when `plan` carries errors, naming the target and

@@ -2,17 +2,12 @@
 // manifest, one row per target, in one transaction, never twice for one run.
 #include "converge/git/facts.hpp"
 #include "converge/manifest/store.hpp"
+#include "converge/steps/apply_journal.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
 namespace {
-
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
 
 // Mirrors the deployment into GitHub's Deployments API so the repository's
 // Environments page shows what runs where. The manifest stays the source of
@@ -74,39 +69,8 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
                                      options.common.environment),
                         io);
 
-  // The apply id is the run id (and attempt) in a runner: a retried record-manifest
-  // writes nothing new. Splitting "run-attempt" keeps both columns meaningful.
-  auto dash = result->apply_id.rfind('-');
-  const bool from_runner = !result->apply_id.starts_with("local-") && dash != std::string::npos;
-  const std::string run_id = from_runner ? result->apply_id.substr(0, dash) : result->apply_id;
-  const std::string attempt = from_runner ? result->apply_id.substr(dash + 1) : "1";
-  const std::string when = utc_now();
-
-  std::vector<manifest::Deployment> rows;
-  for (const auto& t : result->targets) {
-    if (t.status == "skipped") continue;
-    manifest::Deployment d;
-    d.git_sha = result->git_sha;
-    d.git_ref = result->git_ref;
-    d.git_tag = join(result->git_tags);
-    d.migration_version = t.version;
-    d.bundle_hash = t.bundle_hash;
-    d.plan_hash = result->plan_hash;
-    d.environment = result->environment;
-    d.target = t.target;
-    d.status = t.status;
-    d.deployed_at = when;
-    d.deployed_by = io.ctx.actor.empty() ? "unknown" : io.ctx.actor;
-    d.run_url = io.ctx.run_url();
-    d.run_id = run_id;
-    d.run_attempt = attempt;
-    d.pr_number = result->pr_number;
-    d.approvers = join(result->approvers);
-    d.break_glass = result->break_glass;
-    if (t.managed) d.managed = nlohmann::json(*t.managed).dump();
-    rows.push_back(std::move(d));
-  }
-
+  // One row per target; an "interrupted" row the apply journaled becomes this final one.
+  const auto rows = deployment_rows(*result, io.ctx, utc_now());
   auto store = manifest::open(*url, config->root);
   if (!store) return report_error(store.error(), io);
   auto written = (*store)->record(rows);

@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <map>
 #include <random>
+#include <utility>
 
 #include "converge/manifest/store.hpp"
+#include "converge/steps/apply_journal.hpp"
 #include "converge/steps/trust.hpp"
 
 #include "converge/plan/render.hpp"
@@ -84,7 +86,9 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
 namespace {
 
 // What the manifest says converge manages in each target, for the providers that
-// ask (so a plain `plan` of a SQL target never opens or creates the manifest).
+// ask (so a plain `plan` of a SQL target never opens or creates the manifest): the
+// union over the rows since the target's last success, so what a failed or killed
+// apply created is still converge's.
 Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& session) {
   std::map<std::string, providers::PlanContext> contexts;
   bool needed = std::any_of(session.targets.begin(), session.targets.end(),
@@ -92,7 +96,7 @@ Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& s
   if (!needed) return contexts;
   auto store = manifest::open(session.resolved.manifest_url, session.config.root);
   if (!store) return fail(store.error());
-  auto rows = (*store)->current(session.environment().name);
+  auto rows = (*store)->since_success(session.environment().name);
   if (!rows) return fail(rows.error());
   for (const auto& row : *rows) {
     if (row.managed.empty()) continue;
@@ -151,12 +155,20 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
   result.git_ref = !io.ctx.ref.empty() ? io.ctx.ref : (session.git.branch.empty() ? "" : "refs/heads/" + session.git.branch);
   result.git_tags = session.git.tags;
   result.plan_hash = plan::hash(plan);
+  // Journaled in the manifest as it goes (apply_journal.hpp); without it nothing is applied.
+  auto journal = ApplyJournal::open(session, io);
+  if (!journal) return fail(journal.error());
 
   bool stopped = false;
   for (size_t i = 0; i < session.targets.size(); ++i) {
     auto& target = session.targets[i];
     const auto& planned = plan.targets.at(i);
     TargetOutcome outcome{target.name, "success", target.bundle.hash, "", {}, "", std::nullopt};
+    // What converge manages is what it managed before until the provider says more:
+    // a row without it (no change, an apply that could not start) would forget it.
+    const auto& known = session.contexts[target.name];
+    if (target.impl->uses_managed_keys() && known.managed_known)
+      outcome.managed = std::vector<std::string>(known.managed_keys.begin(), known.managed_keys.end());
     if (stopped) {
       outcome.status = "skipped";
       outcome.error = "not applied: an earlier target failed";
@@ -164,21 +176,31 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
       auto version = target.impl->runtime_version();
       if (!version) return fail(version.error().with_context("target " + target.name));
       outcome.version = *version;
-      // Nothing changed, so what converge manages is what it managed before; the
-      // new manifest row must say so, or the next plan would forget it.
-      const auto& known = session.contexts[target.name];
-      if (target.impl->uses_managed_keys() && known.managed_known)
-        outcome.managed = std::vector<std::string>(known.managed_keys.begin(), known.managed_keys.end());
     } else {
       io.console.group_begin("Applying " + target.name + " (" + plan::summary_line(plan::count(planned)) + ")");
-      auto report = target.impl->apply(target.bundle, planned);
+      auto report = [&]() -> Expected<providers::ApplyReport> {
+        // The journal's first row names the version the target runs before any change.
+        if (auto before = target.impl->runtime_version()) outcome.version = *before;
+        if (auto began = journal->write(result, outcome); !began) return fail(began.error());
+        bool warned = false;
+        target.impl->on_progress([&](const providers::ApplyReport& so_far) {
+          outcome.applied = so_far.applied;
+          outcome.version = so_far.version;
+          if (so_far.managed_keys) outcome.managed = so_far.managed_keys;
+          if (auto ok = journal->write(result, outcome); !ok && !std::exchange(warned, true))
+            io.console.warning("the manifest journal of " + target.name + " is behind (" + ok.error().message +
+                               "); the apply result records what was applied");
+        });
+        return target.impl->apply(target.bundle, planned);
+      }();
+      target.impl->on_progress(nullptr);
       if (!report) {
         outcome.status = "failure";
         outcome.error = io.console.redact(report.error().to_string());
       } else {
         outcome.applied = report->applied;
         outcome.version = report->version;
-        outcome.managed = report->managed_keys;
+        if (report->managed_keys) outcome.managed = report->managed_keys;
         for (const auto& key : report->applied) io.console.info("  applied " + key);
         for (const auto& w : report->warnings) io.console.warning(target.name + ": " + w);
         if (!report->ok()) {

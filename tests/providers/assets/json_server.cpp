@@ -83,9 +83,11 @@ JsonServer::JsonServer(const nlohmann::json& database, const std::string& id_fie
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   std::string log_env = "CONVERGE_ASSETS_REQUEST_LOG=" + (dir_ / "requests.log").string();
+  std::string faults_env = "CONVERGE_ASSETS_FAULTS=" + (dir_ / "faults.json").string();
   std::vector<char*> envp;
   for (char** e = environ; *e; ++e) envp.push_back(*e);
   envp.push_back(log_env.data());
+  envp.push_back(faults_env.data());
   envp.push_back(nullptr);
 
   std::string out = (dir_ / "server.out").string();
@@ -150,5 +152,16 @@ std::vector<std::string> JsonServer::log() const {
 }
 
 void JsonServer::clear_log() const { std::ofstream(dir_ / "requests.log", std::ios::trunc).flush(); }
+
+void JsonServer::set_faults(const nlohmann::json& rules) const {
+  // Written whole and renamed: the server never reads half a file.
+  std::ofstream(dir_ / "faults.json.tmp", std::ios::trunc) << rules.dump();
+  std::filesystem::rename(dir_ / "faults.json.tmp", dir_ / "faults.json");
+}
+
+nlohmann::json JsonServer::faults() const {
+  auto rules = nlohmann::json::parse(read_text(dir_ / "faults.json"), nullptr, false);
+  return rules.is_array() ? rules : nlohmann::json::array();
+}
 
 }  // namespace converge::testing

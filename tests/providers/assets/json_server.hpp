@@ -35,6 +35,11 @@ class JsonServer {
   // Request log lines ("METHOD /path if-match=…") since the last clear_log().
   std::vector<std::string> log() const;
   void clear_log() const;
+  // Injected faults for the next requests (server/middleware.js, CONVERGE_ASSETS_FAULTS):
+  // a JSON array of rules, replacing any left; [] clears them.
+  void set_faults(const nlohmann::json& rules) const;
+  // The rules not yet fired ([] when every one has).
+  nlohmann::json faults() const;
 
  private:
   TempDir dir_;

@@ -132,11 +132,16 @@ class AssetsProvider final : public Provider {
       if (!done) {
         report.failed_key = change.key;
         report.error = done.error().message;
+        // A create whose answer was lost (a 5xx after the write, a dropped connection)
+        // may have created the item: when it exists now, it is converge's.
+        if (change.action == plan::Action::create && exists_now(change)) managed.insert(change.key);
         break;
       }
       report.applied.push_back(change.key);
       if (change.action == plan::Action::create) managed.insert(change.key);
       if (change.action == plan::Action::remove) managed.erase(change.key);
+      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+      report_progress(report);
     }
     report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
     return report;
@@ -212,6 +217,12 @@ class AssetsProvider final : public Provider {
       after[field] = want;
     }
     return {before, after};
+  }
+
+  bool exists_now(const plan::Change& change) {
+    const KindSpec& kind = kind_of(change.kind);
+    auto found = api_.get(kind, change.key.substr(kind.name.size() + 1));
+    return found && *found;
   }
 
   Expected<void> apply_one(const Bundle& desired, const plan::Change& change, ApplyReport& report) {

@@ -157,6 +157,8 @@ class SqlProvider final : public Provider {
       }
       report.applied.push_back(change.key);
       applied.insert(change.after.at("version").get<std::string>());
+      report.version = latest({applied.begin(), applied.end()});
+      report_progress(report);
     }
 
     if (report.ok() && !report.applied.empty()) {

@@ -1,0 +1,82 @@
+// deployment_rows and the apply journal (apply_journal.hpp). The journal writes
+// through manifest::Store::record(), whose one update replaces an "interrupted" row
+// of the same run; final rows are never changed.
+#include "converge/steps/apply_journal.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace converge::steps {
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
+  return out;
+}
+
+}  // namespace
+
+std::vector<manifest::Deployment> deployment_rows(const ApplyResult& result, const github::RunContext& ctx,
+                                                  const std::string& when) {
+  // The apply id is the run id (and attempt) in a runner: a retried record-manifest
+  // writes nothing new. Splitting "run-attempt" keeps both columns meaningful.
+  auto dash = result.apply_id.rfind('-');
+  const bool from_runner = !result.apply_id.starts_with("local-") && dash != std::string::npos;
+  const std::string run_id = from_runner ? result.apply_id.substr(0, dash) : result.apply_id;
+  const std::string attempt = from_runner ? result.apply_id.substr(dash + 1) : "1";
+
+  std::vector<manifest::Deployment> rows;
+  for (const auto& t : result.targets) {
+    if (t.status == "skipped") continue;
+    manifest::Deployment d;
+    d.git_sha = result.git_sha;
+    d.git_ref = result.git_ref;
+    d.git_tag = join(result.git_tags);
+    d.migration_version = t.version;
+    d.bundle_hash = t.bundle_hash;
+    d.plan_hash = result.plan_hash;
+    d.environment = result.environment;
+    d.target = t.target;
+    d.status = t.status;
+    d.deployed_at = when;
+    d.deployed_by = ctx.actor.empty() ? "unknown" : ctx.actor;
+    d.run_url = ctx.run_url();
+    d.run_id = run_id;
+    d.run_attempt = attempt;
+    d.pr_number = result.pr_number;
+    d.approvers = join(result.approvers);
+    d.break_glass = result.break_glass;
+    if (t.managed) d.managed = nlohmann::json(*t.managed).dump();
+    d.applied = nlohmann::json(t.applied).dump();
+    rows.push_back(std::move(d));
+  }
+  return rows;
+}
+
+ApplyJournal::ApplyJournal(const Session& session, StepIo io, std::unique_ptr<manifest::Store> store)
+    : session_(&session), ctx_(&io.ctx), store_(std::move(store)), started_at_(utc_now()) {}
+
+Expected<ApplyJournal> ApplyJournal::open(const Session& session, StepIo io) {
+  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
+  if (!store)
+    return fail(Error::runtime("the manifest, where apply journals what it applies, cannot be opened (nothing was "
+                               "applied): " + store.error().message));
+  return ApplyJournal(session, io, std::move(*store));
+}
+
+Expected<void> ApplyJournal::write(const ApplyResult& result, const TargetOutcome& target) {
+  ApplyResult one = result;
+  one.targets = {target};
+  one.targets.front().status = "interrupted";
+  auto rows = deployment_rows(one, *ctx_, started_at_);
+  auto written = store_->record(rows);
+  if (written) return {};
+  // A dropped connection (a restarted server, a terminated backend): once more on a new one.
+  auto store = manifest::open(session_->resolved.manifest_url, session_->config.root);
+  if (!store) return fail(written.error());
+  store_ = std::move(*store);
+  if (auto again = store_->record(rows); !again) return fail(again.error());
+  return {};
+}
+
+}  // namespace converge::steps
