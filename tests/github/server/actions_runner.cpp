@@ -33,7 +33,8 @@ RunResult ActionsRunner::same_job(const std::vector<std::string>& args, const st
 RunResult ActionsRunner::exec(const std::vector<std::string>& args, const std::string& event_name,
                               const nlohmann::json& event, const std::string& sha,
                               const std::map<std::string, std::string>& extra) {
-  std::ofstream(workdir_ / "event.json") << event.dump();
+  // A runner's payload is always an object; `{}` at a call site reads as null.
+  std::ofstream(workdir_ / "event.json") << (event.is_null() ? nlohmann::json::object() : event).dump();
   std::filesystem::create_directories(runner_temp());
   std::map<std::string, std::string> env = {
       {"GITHUB_ACTIONS", "true"},
