@@ -8,10 +8,13 @@
 #include <sys/wait.h>
 
 #include <chrono>
+#include <fstream>
+#include <optional>
 #include <thread>
 
 #include "providers/assets/json_server.hpp"
 #include "support/git_repo.hpp"
+#include "support/postgres.hpp"
 #include "support/run.hpp"
 #include "support/temp_dir.hpp"
 
@@ -155,6 +158,80 @@ TEST_F(PartialApply, AnApplyKilledPartWayLeavesAnInterruptedRowNamingWhatItAppli
   auto plan = plan_without_charts();
   EXPECT_NE(plan.find("0 to create, 0 to update, 1 to delete"), std::string::npos) << plan;
   EXPECT_NE(plan.find("charts/ca"), std::string::npos) << plan;
+}
+
+// A sql target on PostgreSQL, its manifest in SQLite.
+class PartialSqlApply : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    CONVERGE_REQUIRE_POSTGRES();
+    db_.emplace();
+    dir_.write("converge.yaml", "environments:\n  - {name: dev, branch: \"dev/**\"}\ntargets:\n  - name: app-db\n"
+                                "    provider: sql\n    settings:\n      url: " + db_->url() + "\n");
+    dir_.write(".gitignore", ".converge/\n");
+    dir_.write("db/migrations/20260101000000_users.sql", "-- migrate:up\ncreate table users (id integer);\n-- migrate:down\n");
+    repo_ = std::make_unique<GitRepo>(dir_.path(), "dev/db");
+    repo_->commit_all("users");
+  }
+  RunResult converge(std::vector<std::string> args) {
+    return run_step("converge", args, dir_.path(), {{"GITHUB_ACTIONS", "false"}});
+  }
+  std::string manifest_value(const std::string& sql) const {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2((dir_.path() / ".converge/manifest.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    std::string out = "<no row>";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK && sqlite3_step(stmt) == SQLITE_ROW)
+      out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return out;
+  }
+
+  std::optional<ScratchDatabase> db_;
+  TempDir dir_;
+  std::unique_ptr<GitRepo> repo_;
+};
+
+// Regression (found by the fault soak): the journal's first row of a target had an
+// empty migration_version, so an apply killed in its first migration left a row
+// naming no version although the database ran the earlier one.
+TEST_F(PartialSqlApply, AnApplyKilledInAMigrationLeavesAnInterruptedRowWithTheVersionTheDatabaseRuns) {
+  ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 0);
+  ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
+  dir_.write("db/migrations/20260102000000_slow.sql", "-- migrate:up\nselect pg_sleep(60);\n-- migrate:down\n");
+  repo_->commit_all("slow");
+
+  const int pid = start_step("converge", {"apply", "--env", "dev"}, dir_.path(), {{"GITHUB_ACTIONS", "false"}},
+                             dir_.path() / ".converge/out", dir_.path() / ".converge/err");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (db_->query_value("SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(60)%'"
+                          " AND pid <> pg_backend_pid()") == "0" &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(kill(pid, SIGKILL), 0);
+  ASSERT_EQ(waitpid(pid, nullptr, 0), pid);
+
+  EXPECT_EQ(manifest_value("SELECT status || ' ' || migration_version || ' ' || applied FROM deployments"
+                           " ORDER BY id DESC LIMIT 1"),
+            "interrupted 20260101000000 []");
+  EXPECT_EQ(db_->query_value("SELECT max(version) FROM schema_migrations"), "20260101000000");
+}
+
+TEST_F(PartialSqlApply, AnApplyWhoseManifestCannotBeOpenedAppliesNothing) {
+  dir_.write("converge.yaml", "manifest:\n  url: postgres://converge@127.0.0.1:1/nowhere\n" +
+                                  [&] {
+                                    std::ifstream in(dir_.path() / "converge.yaml");
+                                    return std::string(std::istreambuf_iterator<char>(in), {});
+                                  }());
+  repo_->commit_all("manifest nowhere");
+  auto apply = converge({"apply", "--env", "dev"});
+  EXPECT_EQ(apply.exit_code, 3) << apply.out << apply.err;
+  EXPECT_NE(apply.err.find("the manifest, where apply journals what it applies, cannot be opened (nothing was "
+                           "applied)"),
+            std::string::npos)
+      << apply.err;
+  EXPECT_EQ(db_->query_value("SELECT count(*) FROM pg_tables WHERE tablename = 'users'"), "0");
 }
 
 }  // namespace
