@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (fuzz/; clang-19 with ASan and UBSan, in build/fuzz)
+# and runs each for a bounded time: first every committed crash input under
+# fuzz/regressions/<target>/ (they must pass), then the target on its corpus
+# (build/fuzz/corpus/<target>, seeded by fuzz/seeds.py, kept between runs).
+# Leak detection is on. Exits non-zero on any crash, hang (-timeout), memory blow-up
+# (-rss_limit_mb) or leak, naming the reproducer. docs/fuzzing.md says more.
+#
+# usage: scripts/fuzz.sh [target ...]      (default: every fuzz/*.cpp)
+#   FUZZ_SECONDS  wall-clock time for the fuzzing, shared by the targets (default 60)
+#   FUZZ_JOBS     targets run at once (default: nproc)
+#   CONVERGE_COUNTS_DIR  when set, one summary line goes to $CONVERGE_COUNTS_DIR/fuzz.txt
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${FUZZ_BUILD:-$root/build/fuzz}
+seconds=${FUZZ_SECONDS:-60}
+jobs=${FUZZ_JOBS:-$(nproc)}
+
+if ! command -v clang++-19 >/dev/null; then
+  echo "converge fuzz: clang++-19 is not installed (bash scripts/install-deps.sh installs it)" >&2
+  exit 2
+fi
+
+if [ $# -gt 0 ]; then
+  targets=("$@") build_targets=()
+  for t in "$@"; do build_targets+=("fuzz_$t"); done
+else
+  targets=() build_targets=(converge_fuzzers)
+  for src in "$root"/fuzz/*.cpp; do targets+=("$(basename "$src" .cpp)"); done
+fi
+
+started=$(date +%s)
+CC=clang-19 CXX=clang++-19 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_FUZZ=ON \
+  -DCONVERGE_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
+cmake --build "$build" -j"$(nproc)" --target "${build_targets[@]}" >"$build/build.log" 2>&1 || {
+  cat "$build/build.log" >&2
+  echo "converge fuzz: the fuzz build failed" >&2
+  exit 1
+}
+built=$(date +%s)
+python3 "$root/fuzz/seeds.py" "$build/corpus" "$root/../shared/testdata"
+
+export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1}
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+for symbolizer in llvm-symbolizer-19 llvm-symbolizer; do
+  if command -v "$symbolizer" >/dev/null; then export ASAN_SYMBOLIZER_PATH=$(command -v "$symbolizer"); break; fi
+done
+
+# The dictionary of each target (fuzz/dict/), config's being YAML's and its own.
+dictionary() {
+  case $1 in
+    config) cat "$root/fuzz/dict/config.dict" "$root/fuzz/dict/yaml.dict" ;;
+    yaml_variables) cat "$root/fuzz/dict/yaml.dict" ;;
+    template | migration | marker) cat "$root/fuzz/dict/$1.dict" ;;
+    event | github_api | plan_json) cat "$root/fuzz/dict/json.dict" ;;
+  esac
+}
+
+per_target=$(( seconds * jobs / ${#targets[@]} ))
+[ "$per_target" -ge 1 ] || per_target=1
+mkdir -p "$build/logs" "$build/dict"
+
+# One target: replays its regressions, then fuzzes. Writes logs/<t>.log and logs/<t>.rc.
+run_target() {
+  local t=$1 bin=$build/fuzz/fuzz_$1 log=$build/logs/$1.log
+  local crashes=$build/crashes/$t/ dict=$build/dict/$t.dict rc=0
+  mkdir -p "$build/corpus/$t" "$crashes"
+  : >"$log"
+  local regressions=("$root/fuzz/regressions/$t"/*)
+  if [ -e "${regressions[0]}" ]; then
+    "$bin" -rss_limit_mb=2048 -timeout=10 "${regressions[@]}" >>"$log" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then echo "regression failed" >>"$log"; echo "$rc" >"$build/logs/$t.rc"; return; fi
+  fi
+  local dict_flag=()
+  dictionary "$t" >"$dict"
+  [ -s "$dict" ] && dict_flag=(-dict="$dict")
+  "$bin" "$build/corpus/$t" "${dict_flag[@]}" -max_total_time="$per_target" -rss_limit_mb=2048 -timeout=10 \
+    -artifact_prefix="$crashes" -print_final_stats=1 >>"$log" 2>&1 || rc=$?
+  echo "$rc" >"$build/logs/$t.rc"
+}
+
+running=0
+for t in "${targets[@]}"; do
+  [ -x "$build/fuzz/fuzz_$t" ] || { echo "converge fuzz: no target $t (fuzz/$t.cpp)" >&2; exit 2; }
+  rm -f "$build/logs/$t.rc"
+  run_target "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then wait -n || true; running=$((running - 1)); fi
+done
+wait
+
+grouped() { echo "$1" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'; }  # 1234567 → 1,234,567
+total=0 failed=0 replayed=0
+for t in "${targets[@]}"; do
+  log=$build/logs/$t.log rc=$(cat "$build/logs/$t.rc" 2>/dev/null || echo 1)
+  runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  runs=${runs:-0}
+  n=$(compgen -G "$root/fuzz/regressions/$t/*" | wc -l || true)
+  replayed=$((replayed + n))
+  total=$((total + runs))
+  if [ "$rc" -ne 0 ]; then
+    failed=$((failed + 1))
+    echo "converge fuzz: $t FAILED (exit $rc); its log: $log" >&2
+    grep -E "ERROR: |SUMMARY: |==[0-9]+== ?ERROR|Running: |Test unit written to|ALARM|out-of-memory|regression failed" "$log" \
+      | head -20 >&2 || true
+    reproducer=$(sed -n 's/^Test unit written to //p' "$log" | tail -1)
+    [ -z "$reproducer" ] && reproducer=$(sed -n 's/^Running: //p' "$log" | tail -1)
+    [ -n "$reproducer" ] && echo "  reproduce: $build/fuzz/fuzz_$t $reproducer" >&2
+  else
+    printf 'converge fuzz: %-15s %11s executions, %s regression inputs\n' "$t" "$(grouped "$runs")" "$n"
+  fi
+done
+
+line="fuzzing: ${#targets[@]} targets, $(grouped "$total") executions in ${per_target} s each (build $((built - started)) s), $replayed regression inputs replayed, $failed crashes"
+echo "converge $line"
+if [ -n "${CONVERGE_COUNTS_DIR:-}" ]; then mkdir -p "$CONVERGE_COUNTS_DIR" && echo "$line" >"$CONVERGE_COUNTS_DIR/fuzz.txt"; fi
+[ "$failed" -eq 0 ]
