@@ -10,7 +10,9 @@ BUILD      ?= build/release
 TEST_BUILD ?= build/test
 JOBS       ?= $(shell nproc)
 
-.PHONY: setup build quickstart test image bench clean
+FUZZ_SECONDS ?= 600
+
+.PHONY: setup build quickstart test fuzz image bench clean
 
 setup:
 	@bash scripts/install-deps.sh
@@ -26,8 +28,14 @@ test: setup
 	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON >/dev/null
 	@cmake --build $(TEST_BUILD) -j$(JOBS)
 	@bash scripts/run-tests.sh $(abspath $(TEST_BUILD))
+	@CONVERGE_COUNTS_DIR=$(abspath $(TEST_BUILD))/counts FUZZ_SECONDS=60 bash scripts/fuzz.sh
 	@if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then bash scripts/build-image.sh; \
 	 else echo "converge: buildah/mmdebstrap not installed; the image was not built" >&2; fi
+
+# Every fuzz target (fuzz/, clang-19 + ASan/UBSan) for FUZZ_SECONDS in all; make test
+# runs them for a minute. docs/fuzzing.md.
+fuzz: setup
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 
 # The one container image with every step (buildah, no Docker engine needed).
 image: setup
