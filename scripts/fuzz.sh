@@ -103,7 +103,7 @@ for t in "${targets[@]}"; do
     echo "converge fuzz: $t FAILED (exit $rc); its log: $log" >&2
     grep -E "ERROR: |SUMMARY: |==[0-9]+== ?ERROR|Running: |Test unit written to|ALARM|out-of-memory|regression failed" "$log" \
       | head -20 >&2 || true
-    reproducer=$(sed -n 's/^Test unit written to //p' "$log" | tail -1)
+    reproducer=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
     [ -z "$reproducer" ] && reproducer=$(sed -n 's/^Running: //p' "$log" | tail -1)
     [ -n "$reproducer" ] && echo "  reproduce: $build/fuzz/fuzz_$t $reproducer" >&2
   else
