@@ -234,5 +234,18 @@ TEST_F(HttpClient, TheTransportReadsAtMostThirtyTwoMebibytesOfABodyByDefault) {
   EXPECT_EQ(exactly->body.size(), 32u << 20) << "a body of exactly the limit is read";
 }
 
+TEST_F(HttpClient, AnOversizedBodyIsNotDownloadedAgain) {
+  // Retrying would fetch the same oversized answer up to max_attempts times.
+  server_.inject({.path = "/pulls/1$", .kind = FaultKind::huge_body, .count = -1, .bytes = (1 << 20) + 1});
+  server_.clear_requests();
+  auto fast = make_curl_transport(std::chrono::seconds(30), 1 << 20);
+  Client c(*fast, {.max_attempts = 4, .base_delay = milliseconds(1)}, [](milliseconds) {});
+  auto response = c.send(get("/repos/octo-org/octo-repo/pulls/1"));
+  ASSERT_FALSE(response.has_value());
+  EXPECT_EQ(response.error().message, "GET /repos/octo-org/octo-repo/pulls/1: the response body is larger than the "
+                                      "limit of 1 MiB; stopped reading it (after 1 attempt)");
+  EXPECT_EQ(server_.requests().size(), 1u) << "asked once, not max_attempts times";
+}
+
 }  // namespace
 }  // namespace converge::http

@@ -103,6 +103,8 @@ Expected<Response> Client::send(Request request) {
       if (!idempotent || last) {
         return fail(Error::runtime(request.label + ": " + result.error().message + " " + attempts_text(attempt)));
       }
+    } else if (!result->unreadable.empty()) {
+      return fail(Error::runtime(request.label + ": " + result->unreadable + " " + attempts_text(attempt)));
     } else {
       result->attempts = attempt;
       const bool rate_limited = is_rate_limited(*result);

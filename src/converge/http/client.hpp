@@ -31,6 +31,10 @@ struct Response {
   std::map<std::string, std::string> headers;  // keys lower-cased; last value wins
   std::string body;
   int attempts = 1;  // attempts the Client made to get this response (for error messages)
+  // Set by a transport that got an answer it will not read (a body over the limit):
+  // why, in a few words. Final: the Client returns it as an Error without retrying,
+  // since asking again would download the same oversized answer.
+  std::string unreadable;
   std::string header(std::string_view name) const;  // "" when absent (name any case)
 };
 
@@ -47,8 +51,9 @@ inline constexpr std::size_t kMaxBody = 32u << 20;
 
 // libcurl transport. `timeout` bounds a whole attempt; `max_body` bounds the
 // response body (decoded): a larger one (by Content-Length, or as it arrives) ends
-// the attempt with an Error "the response body is larger than the limit of 32 MiB…"
-// (the Client puts the request's label in front), so memory stays bounded.
+// the attempt with a Response whose `unreadable` says "the response body is larger
+// than the limit of 32 MiB…" (the Client returns it, with the request's label in
+// front, as an Error and does not ask again), so memory stays bounded.
 std::unique_ptr<Transport> make_curl_transport(std::chrono::milliseconds timeout = std::chrono::seconds(30),
                                                std::size_t max_body = kMaxBody);
 
@@ -74,6 +79,8 @@ using Sleeper = std::function<void(std::chrono::milliseconds)>;
 // did not process them (429 / rate-limit 403); after a network error or a 5xx the
 // client returns the failure, because the write may have happened: the caller
 // must look before it tries again (see github::Api).
+//
+// Not retried: an answer the transport would not read (`Response::unreadable`).
 //
 // Returns the final Response (any status) or the final network Error; an Error names
 // the request's label and the attempts made.

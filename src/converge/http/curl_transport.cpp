@@ -142,9 +142,12 @@ class CurlTransport final : public Transport {
     CURLcode rc = curl_easy_perform(handle_);
     if (rc == CURLE_OK) curl_easy_getinfo(handle_, CURLINFO_RESPONSE_CODE, &response.status);
     curl_easy_reset(handle_);  // drop pointers into this frame; the connection cache stays
-    if (sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED)
-      return fail(Error::runtime("the response body is larger than the limit of " + size_text(max_body_) +
-                                 "; stopped reading it"));
+    if (sink.exceeded || rc == CURLE_FILESIZE_EXCEEDED) {
+      response.body.clear();
+      response.unreadable = "the response body is larger than the limit of " + size_text(max_body_) +
+                            "; stopped reading it";
+      return response;
+    }
     if (rc != CURLE_OK) {
       // The error buffer names the host at most, never the path or query.
       std::string message = curl_easy_strerror(rc);
