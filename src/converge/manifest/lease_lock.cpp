@@ -5,18 +5,13 @@
 #include <signal.h>
 
 #include <cerrno>
-#include <random>
+
+#include "converge/util/hex.hpp"
 
 namespace converge::manifest {
 namespace {
 
-std::string random_token() {
-  std::random_device rd;
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string token;
-  for (int i = 0; i < 32; ++i) token += kHex[rd() & 0xf];
-  return token;
-}
+std::string random_token() { return util::random_hex(32); }
 
 }  // namespace
 

@@ -27,6 +27,7 @@
 
 #include "converge/steps/session.hpp"
 #include "converge/util/fs.hpp"
+#include "converge/util/hex.hpp"
 
 namespace converge::steps {
 namespace {
@@ -36,13 +37,7 @@ namespace fs = std::filesystem;
 constexpr int kFormat = 2;
 
 std::string hex(const unsigned char* bytes, size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (size_t i = 0; i < size; ++i) {
-    out += kHex[bytes[i] >> 4];
-    out += kHex[bytes[i] & 0xf];
-  }
-  return out;
+  return util::to_hex(std::string_view(reinterpret_cast<const char*>(bytes), size));
 }
 
 Expected<fs::path> runner_temp(const github::RunContext& ctx) {

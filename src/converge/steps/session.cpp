@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <map>
-#include <random>
 #include <utility>
 
 #include "converge/manifest/store.hpp"
@@ -13,18 +12,12 @@
 
 #include "converge/plan/render.hpp"
 #include "converge/util/fs.hpp"
+#include "converge/util/hex.hpp"
 
 namespace converge::steps {
 namespace {
 
-std::string random_id() {
-  std::random_device rd;
-  std::mt19937_64 gen((static_cast<std::uint64_t>(rd()) << 32) ^ rd());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string id = "local-";
-  for (int i = 0; i < 16; ++i) id += kHex[gen() & 0xf];
-  return id;
-}
+std::string random_id() { return "local-" + util::random_hex(16); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 
 #include "converge/util/error.hpp"
+#include "converge/util/hex.hpp"
 
 namespace converge::util {
 
@@ -22,14 +23,7 @@ std::string Sha256::hex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), digest, &len);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
-  return out;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 std::string sha256_hex(std::string_view bytes) {
