@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "github/server/actions_runner.hpp"
+#include "converge/http/client.hpp"
 #include "providers/assets/json_server.hpp"
 #include "support/git_repo.hpp"
 #include "support/git_server.hpp"
@@ -28,20 +29,7 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-std::string percent_encode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+using http::percent_encode;
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -188,8 +176,7 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   env_ = {{"APP_DB_URL", app_url}, {"MANIFEST_URL", manifest_url}, {"BI_TOKEN", bi_token},
           {"BI_DB_PASSWORD", bi_db_password}, {"DB_PASSWORD", db_password}};
 
-  JsonServer bi(json{{"databases", json::array()}, {"datasets", json::array()}, {"charts", json::array()},
-                     {"dashboards", json::array()}});
+  JsonServer bi(JsonServer::empty_bi());
   GitServer git(github_.token());
   const std::string secrets = "[APP_DB_URL, MANIFEST_URL, BI_TOKEN, BI_DB_PASSWORD, DB_PASSWORD]";
   auto config = [&](const std::string& app_db_url) {

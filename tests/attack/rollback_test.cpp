@@ -27,8 +27,7 @@ std::string chart(const std::string& title) {
 class Rollback : public ::testing::Test {
  protected:
   void SetUp() override {
-    bi_ = std::make_unique<JsonServer>(json{{"databases", json::array()}, {"datasets", json::array()},
-                                            {"charts", json::array()}, {"dashboards", json::array()}});
+    bi_ = std::make_unique<JsonServer>(JsonServer::empty_bi());
     dir_.write("converge.yaml", "environments:\n  - {name: dev, branch: \"dev/**\"}\n  - name: prod\n"
                                 "    branch: main\n    gates: {approvals: 1}\ntargets:\n  - name: bi\n"
                                 "    provider: assets\n    settings:\n      url: " + bi_->url() + "\n");

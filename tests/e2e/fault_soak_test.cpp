@@ -46,10 +46,7 @@ class FaultSoak : public ::testing::Test {
     CONVERGE_REQUIRE_POSTGRES();
     db_.emplace();
     manifest_db_.emplace();
-    bi_ = std::make_unique<JsonServer>(nlohmann::json{{"databases", nlohmann::json::array()},
-                                                      {"datasets", nlohmann::json::array()},
-                                                      {"charts", nlohmann::json::array()},
-                                                      {"dashboards", nlohmann::json::array()}});
+    bi_ = std::make_unique<JsonServer>(JsonServer::empty_bi());
     dir_.write("converge.yaml", "manifest:\n  url: " + manifest_db_->url() +
                                     "\nenvironments:\n  - {name: dev, branch: \"dev/**\"}\ntargets:\n"
                                     "  - name: app-db\n    provider: sql\n    settings:\n      url: " + db_->url() +

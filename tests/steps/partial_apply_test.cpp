@@ -28,10 +28,7 @@ struct Row {
 class PartialApply : public ::testing::Test {
  protected:
   void SetUp() override {
-    bi_ = std::make_unique<JsonServer>(nlohmann::json{{"databases", nlohmann::json::array()},
-                                                      {"datasets", nlohmann::json::array()},
-                                                      {"charts", nlohmann::json::array()},
-                                                      {"dashboards", nlohmann::json::array()}});
+    bi_ = std::make_unique<JsonServer>(JsonServer::empty_bi());
     dir_.write("converge.yaml", "environments:\n  - {name: dev, branch: \"dev/**\"}\ntargets:\n  - name: bi\n"
                                 "    provider: assets\n    settings:\n      url: " + bi_->url() + "\n");
     dir_.write(".gitignore", ".converge/\n");

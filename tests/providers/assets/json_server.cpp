@@ -164,4 +164,9 @@ nlohmann::json JsonServer::faults() const {
   return rules.is_array() ? rules : nlohmann::json::array();
 }
 
+nlohmann::json JsonServer::empty_bi() {
+  const auto none = nlohmann::json::array();
+  return {{"databases", none}, {"datasets", none}, {"charts", none}, {"dashboards", none}};
+}
+
 }  // namespace converge::testing

@@ -22,6 +22,8 @@ class JsonServer {
   // `database`: json-server's db.json content (collections → arrays). Items are
   // keyed by `id_field` (json-server --id).
   explicit JsonServer(const nlohmann::json& database, const std::string& id_field = "uuid");
+  // The BI runtime with nothing in it: empty databases, datasets, charts, dashboards.
+  static nlohmann::json empty_bi();
   ~JsonServer();
   JsonServer(const JsonServer&) = delete;
   JsonServer& operator=(const JsonServer&) = delete;

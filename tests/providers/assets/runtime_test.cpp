@@ -20,10 +20,7 @@ using converge::testing::TempDir;
 using nlohmann::json;
 using namespace testing;
 
-json empty_database() {
-  return {{"databases", json::array()}, {"datasets", json::array()}, {"charts", json::array()},
-          {"dashboards", json::array()}};
-}
+json empty_database() { return JsonServer::empty_bi(); }
 
 std::vector<std::string> keys(const plan::TargetPlan& plan) {
   std::vector<std::string> out;
