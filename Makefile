@@ -1,11 +1,12 @@
 # The two commands a newcomer needs (see README.md):
 #   make quickstart   install what is missing, build, walk the quickstart on SQLite
 #   make test         install what is missing, build with sanitizers, run every test
-# against a throwaway PostgreSQL server on 127.0.0.1, then build the container image
-# and run every step in it.
-# The sanitizer build is unoptimised (fast to compile); the image build that
-# follows compiles the shipped optimised build (-O2), where some of g++'s
-# warnings (errors here) only appear, and `make quickstart` builds the same way.
+# against a throwaway PostgreSQL server on 127.0.0.1, run the fuzzers (fuzz/) for a
+# minute, and build the container image (beside the rest) and run every step in it
+# (scripts/test.sh).
+# The sanitizer build is unoptimised (fast to compile); the image build compiles
+# the shipped optimised build (-O2), where some of g++'s warnings (errors here)
+# only appear, and `make quickstart` builds the same way.
 BUILD      ?= build/release
 TEST_BUILD ?= build/test
 JOBS       ?= $(shell nproc)
@@ -25,12 +26,7 @@ quickstart: build
 	@bash scripts/quickstart.sh $(abspath $(BUILD))/steps
 
 test: setup
-	@cmake -S . -B $(TEST_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON >/dev/null
-	@cmake --build $(TEST_BUILD) -j$(JOBS)
-	@bash scripts/run-tests.sh $(abspath $(TEST_BUILD))
-	@CONVERGE_COUNTS_DIR=$(abspath $(TEST_BUILD))/counts FUZZ_SECONDS=60 bash scripts/fuzz.sh
-	@if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then bash scripts/build-image.sh; \
-	 else echo "converge: buildah/mmdebstrap not installed; the image was not built" >&2; fi
+	@bash scripts/test.sh $(abspath $(TEST_BUILD)) $(JOBS)
 
 # Every fuzz target (fuzz/, clang-19 + ASan/UBSan) for FUZZ_SECONDS in all; make test
 # runs them for a minute. docs/fuzzing.md.

@@ -15,13 +15,9 @@ echo "converge: test PostgreSQL at 127.0.0.1:$port"
 export CONVERGE_TEST_POSTGRES_URL=$url
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-# Checks that count what they tried (fuzz executions, canary checks, workflow
-# scenarios, soak rounds) write one line each under $CONVERGE_COUNTS_DIR; the
-# lines are printed once every test has passed.
+# Checks that count what they tried (canary checks, workflow scenarios, soak
+# rounds; fuzz.sh adds the fuzz executions) write one line each under
+# $CONVERGE_COUNTS_DIR; scripts/test.sh prints them at the end of `make test`.
 export CONVERGE_COUNTS_DIR=$build/counts
 rm -rf "$CONVERGE_COUNTS_DIR" && mkdir -p "$CONVERGE_COUNTS_DIR"
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)" --timeout 600
-if compgen -G "$CONVERGE_COUNTS_DIR/*.txt" >/dev/null; then
-  echo "converge: what the robustness checks tried:"
-  sort "$CONVERGE_COUNTS_DIR"/*.txt | sed 's/^/  /'
-fi

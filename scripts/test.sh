@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# `make test`: the sanitizer build and every test against a throwaway PostgreSQL
+# (run-tests.sh), the fuzzers for a minute (fuzz.sh), and the container image with
+# every step checked inside it (build-image.sh), then what the robustness checks
+# tried. The image is built beside the rest, from the start: its first minutes are
+# downloads and layer copies that would otherwise leave the cores idle. Its log is
+# build/image.log, shown whole when it fails.
+#
+#   scripts/test.sh BUILD_DIR [JOBS]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:?build directory}
+jobs=${2:-$(nproc)}
+mkdir -p "$root/build"
+image_log=$root/build/image.log
+image_pid=
+
+if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then
+  # Its own process group, so that a failure here stops all of it.
+  setsid bash "$root/scripts/build-image.sh" >"$image_log" 2>&1 &
+  image_pid=$!
+  trap '[ -n "$image_pid" ] && kill -- -"$image_pid" 2>/dev/null || true' EXIT
+else
+  echo "converge: buildah/mmdebstrap not installed; the image is not built" >&2
+fi
+
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON >/dev/null
+cmake --build "$build" -j"$jobs"
+bash "$root/scripts/run-tests.sh" "$build"
+CONVERGE_COUNTS_DIR=$build/counts FUZZ_SECONDS=${FUZZ_SECONDS:-60} bash "$root/scripts/fuzz.sh"
+
+if [ -n "$image_pid" ]; then
+  echo "converge: waiting for the image build (build/image.log)"
+  if wait "$image_pid"; then
+    image_pid=
+    grep -E '^(image:|build-image: ok)' "$image_log" || tail -n 5 "$image_log"
+  else
+    image_pid=
+    cat "$image_log" >&2
+    echo "converge: the image build failed (above, and in build/image.log)" >&2
+    exit 1
+  fi
+fi
+
+if compgen -G "$build/counts/*.txt" >/dev/null; then
+  echo "converge: what the robustness checks tried:"
+  sort "$build/counts"/*.txt | sed 's/^/  /'
+fi
