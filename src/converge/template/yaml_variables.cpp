@@ -49,13 +49,11 @@ class Cursor {
   void sign() { if (!eat("-")) eat("+"); }
   // (?::[0-5]?[0-9])+
   bool sexagesimal() {
-    int groups = 0;
     while (eat(":")) {
       if (!eat_if(digit)) return false;
       std::size_t back = i_;
       if (!eat_if(digit)) continue;
       if (s_[back - 1] > '5') return false;
-      ++groups;
     }
     return true;
   }

@@ -183,6 +183,16 @@ TEST(MigrationLoad, SymlinkLoopIsAnErrorNamingThePath) {
   EXPECT_EQ(e.to_string(), "db/migrations/2_loop.sql: migration file is a symlink loop (following it never reaches a file)");
 }
 
+TEST(MigrationLoad, AFileLargerThanTheLimitIsAnErrorNamingItAndIsNotRead) {
+  testing::TempDir repo;
+  repo.write("db/migrations/1_a.sql", "-- migrate:up\nselect 1;\n-- migrate:down\n");
+  repo.write("db/migrations/2_big.sql", "-- migrate:up\n");
+  std::filesystem::resize_file(repo / "db/migrations/2_big.sql", kMaxMigrationBytes + 1);  // sparse: no disk used
+  Error e = load_error(repo);
+  EXPECT_EQ(e.code, ExitCode::usage);
+  EXPECT_EQ(e.to_string(), "db/migrations/2_big.sql: migration file is 67108865 bytes, more than the 64 MiB converge reads");
+}
+
 TEST(MigrationLoad, DanglingSymlinkIsAnErrorNamingItAndItsTarget) {
   testing::TempDir repo;
   std::filesystem::create_directories(repo / "db/migrations");

@@ -230,7 +230,12 @@ Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& di
 
   std::vector<Migration> out;
   for (const auto& path : files) {
-    auto text = util::read_file(path);
+    std::error_code size_ec;
+    if (auto size = fs::file_size(path, size_ec); !size_ec && size > kMaxMigrationBytes)
+      return fail(Error::config("migration file is " + std::to_string(size) + " bytes, more than the " +
+                                    std::to_string(kMaxMigrationBytes >> 20) + " MiB converge reads",
+                                SourceLocation{shown(path), 0, 0}));
+    auto text = util::read_file(path, kMaxMigrationBytes);
     if (!text) return fail(text.error());
     auto m = parse_migration(path.filename().string(), *text, shown(path));
     if (!m) return fail(m.error());

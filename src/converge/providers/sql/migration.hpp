@@ -2,6 +2,7 @@
 // `-- migrate:down` blocks (internal to the sql provider).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -50,11 +51,14 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
 // manages its transactions itself (as dbmate documents).
 Expected<void> check_transaction_control(const Migration& migration, Dialect dialect);
 
+// The largest migration file converge reads (a config error names a larger one).
+inline constexpr std::uintmax_t kMaxMigrationBytes = 64u << 20;
+
 // Every migration file in `dir`, ordered by version (see version_less). Error (config)
 // when the directory is missing, a file does not parse, two files share a version, or
 // an entry with a migration's name is a dangling symlink, a symlink loop or not a
-// regular file (directories are skipped, as dbmate does). `repo_root` only shortens
-// the paths in messages.
+// regular file (directories are skipped, as dbmate does), or a file is larger than
+// kMaxMigrationBytes. `repo_root` only shortens the paths in messages.
 Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& dir,
                                                  const std::filesystem::path& repo_root);
 
