@@ -12,7 +12,14 @@ using nlohmann::json;
 std::string json_excerpt(const json& value) {
   constexpr size_t kMax = 40;
   std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
-  if (text.size() > kMax) text = text.substr(0, kMax) + "…";
+  if (text.size() > kMax) {
+    size_t cut = kMax;  // not inside a UTF-8 sequence
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    // resize + append, not substr(...) + "…": g++ 12 at -O2 reports a false
+    // -Wstringop-overread in the inlined string move of the latter.
+    text.resize(cut);
+    text += "…";
+  }
   return text;
 }
 
