@@ -76,6 +76,16 @@ TEST(TemplateLimits, IntegerEdgesGivePythonsResultOrAnErrorNeverATrapOrAWrap) {
   expect_error(run("{{ 3 ** 40 }}"), 1, "does not fit in 64 bits");
 }
 
+TEST(TemplateLimits, HexOctalAndBinaryLiteralsBeyondSixtyFourBitsAreAnErrorNotAWrap) {
+  // Found by the fuzzer: the digits of 0x/0o/0b literals were accumulated without a check.
+  EXPECT_EQ(run("{{ 0x7FFF_FFFF_FFFF_FFFF }} {{ 0o777777777777777777777 }} {{ 0b" + repeat("1", 63) + " }}")
+                .value_or("?"),
+            "9223372036854775807 9223372036854775807 9223372036854775807");
+  expect_error(run("{{ 0x8000000000000000 }}"), 1, "integer literal too large");
+  expect_error(run("{{ 0o17555555555555555555555555 }}"), 1, "integer literal too large");
+  expect_error(run("{{ 0b1" + repeat("0", 63) + " }}"), 1, "integer literal too large");
+}
+
 TEST(TemplateLimits, RangeWithExtremeBoundsHasPythonsLength) {
   EXPECT_EQ(run("{{ range(-9223372036854775807 - 1, 9223372036854775807, 9223372036854775807) | list }}")
                 .value_or("?"),

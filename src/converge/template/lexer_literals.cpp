@@ -96,7 +96,8 @@ std::size_t pos_ = start;
     while (q < s_.size()) {
       std::size_t d = q + (s_[q] == '_' ? 1 : 0);
       if (d >= s_.size() || digit_value(s_[d]) >= base) break;
-      value = value * base + digit_value(s_[d]);
+      if (__builtin_mul_overflow(value, base, &value) || __builtin_add_overflow(value, digit_value(s_[d]), &value))
+        throw TemplateError("integer literal too large for converge");
       q = d + 1;
     }
     if (q == first) { base = 10; q = start; }
