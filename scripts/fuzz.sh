@@ -8,6 +8,10 @@
 #
 # usage: scripts/fuzz.sh [target ...]      (default: every fuzz/*.cpp)
 #   FUZZ_SECONDS  wall-clock time for the fuzzing, shared by the targets (default 60)
+#   FUZZ_RUNS     instead: this many inputs per target from a fixed seed, so a run on a
+#                 fresh corpus is the same every time (make test: CI fails only when the
+#                 code changes, never because a fuzzer got lucky); FUZZ_SECONDS then caps
+#                 each target at four times its share
 #   FUZZ_JOBS     targets run at once (default: nproc)
 #   CONVERGE_COUNTS_DIR  when set, one summary line goes to $CONVERGE_COUNTS_DIR/fuzz.txt
 set -euo pipefail
@@ -59,6 +63,13 @@ dictionary() {
 per_target=$(( seconds * jobs / ${#targets[@]} ))
 [ "$per_target" -ge 1 ] || per_target=1
 mkdir -p "$build/logs" "$build/dict"
+if [ -n "${FUZZ_RUNS:-}" ]; then
+  limit=(-runs="$FUZZ_RUNS" -seed=1 -max_total_time=$((per_target * 4)))
+  budget="$FUZZ_RUNS inputs each from seed 1"
+else
+  limit=(-max_total_time="$per_target")
+  budget="${per_target} s each"
+fi
 
 # One target: replays its regressions, then fuzzes. Writes logs/<t>.log and logs/<t>.rc.
 run_target() {
@@ -74,7 +85,7 @@ run_target() {
   local dict_flag=()
   dictionary "$t" >"$dict"
   [ -s "$dict" ] && dict_flag=(-dict="$dict")
-  "$bin" "$build/corpus/$t" "${dict_flag[@]}" -max_total_time="$per_target" -rss_limit_mb=2048 -timeout=10 \
+  "$bin" "$build/corpus/$t" "${dict_flag[@]}" "${limit[@]}" -rss_limit_mb=2048 -timeout=10 \
     -artifact_prefix="$crashes" -print_final_stats=1 >>"$log" 2>&1 || rc=$?
   echo "$rc" >"$build/logs/$t.rc"
 }
@@ -111,7 +122,7 @@ for t in "${targets[@]}"; do
   fi
 done
 
-line="fuzzing: ${#targets[@]} targets, $(grouped "$total") executions in ${per_target} s each (build $((built - started)) s), $replayed regression inputs replayed, $failed crashes"
+line="fuzzing: ${#targets[@]} targets, $(grouped "$total") executions, $budget (build $((built - started)) s), $replayed regression inputs replayed, $failed crashes"
 echo "converge $line"
 if [ -n "${CONVERGE_COUNTS_DIR:-}" ]; then mkdir -p "$CONVERGE_COUNTS_DIR" && echo "$line" >"$CONVERGE_COUNTS_DIR/fuzz.txt"; fi
 [ "$failed" -eq 0 ]
