@@ -8,11 +8,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "converge/providers/provider.hpp"
+#include "converge/providers/sql/timeouts.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::providers::sql {
@@ -23,6 +25,19 @@ class Database {
 
   // Runs a script of one or more statements. Error (runtime) with the server's message.
   virtual Expected<void> exec(std::string_view script) = 0;
+  // After exec() failed: the script, the 0-based index of the failing statement in it
+  // and, when the server names one (a syntax error), the byte offset of the error.
+  // Empty when the backend cannot tell.
+  struct ErrorSpot {
+    std::string script;
+    std::optional<size_t> statement;
+    std::optional<size_t> offset;
+  };
+  virtual const ErrorSpot& error_spot() const = 0;
+  // Limits every later statement on this connection (an apply's migrations):
+  // PostgreSQL SET lock_timeout / statement_timeout; SQLite waits up to the lock
+  // timeout for a locked database (busy_timeout) and has no statement timeout.
+  virtual Expected<void> set_timeouts(const Timeouts& timeouts) = 0;
   virtual Expected<void> begin() = 0;
   virtual Expected<void> commit() = 0;
   // Never fails loudly: used on the error path.

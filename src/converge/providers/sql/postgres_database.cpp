@@ -2,6 +2,8 @@
 // in dbmate's schema_migrations table in the current schema.
 #include <libpq-fe.h>
 
+#include <cstdlib>
+
 #include "converge/providers/sql/database.hpp"
 #include "converge/providers/sql/postgres_dump.hpp"
 
@@ -12,6 +14,16 @@ namespace {
 constexpr size_t kVersionCapacity = 128;
 
 void ignore_notice(void*, const char*) {}
+
+// The byte offset in UTF-8 `text` of PostgreSQL's 1-based character `position`.
+size_t byte_offset(std::string_view text, unsigned long position) {
+  unsigned long chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a continuation byte
+    if (++chars == position) return i;
+  }
+  return text.size();
+}
 
 std::string trimmed(std::string message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
@@ -25,10 +37,36 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
 
+  // Each statement of a script sends back its own result, so the count of results
+  // before the error is the index of the failing statement (error_spot()).
   Expected<void> exec(std::string_view script) override {
-    auto rows = run(std::string(script), nullptr);
-    if (!rows) return fail(rows.error());
+    spot_ = {};
+    std::string text(script);
+    if (!PQsendQuery(conn_, text.c_str()))
+      return fail(Error::runtime(label_ + ": " + trimmed(PQerrorMessage(conn_))));
+    std::optional<Error> error;
+    size_t done = 0;
+    while (PGresult* res = PQgetResult(conn_)) {
+      auto status = PQresultStatus(res);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+        ++done;
+      } else if (!error) {
+        error = Error::runtime(label_ + ": " + trimmed(PQresultErrorMessage(res)));
+        spot_.script = text;
+        spot_.statement = done;
+        if (const char* position = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION))
+          spot_.offset = byte_offset(text, std::strtoul(position, nullptr, 10));
+      }
+      PQclear(res);
+    }
+    if (error) return fail(*error);
     return {};
+  }
+  const ErrorSpot& error_spot() const override { return spot_; }
+
+  Expected<void> set_timeouts(const Timeouts& timeouts) override {
+    return exec("SET lock_timeout = '" + postgres_interval(timeouts.lock) + "'; SET statement_timeout = '" +
+                postgres_interval(timeouts.statement) + "'");
   }
   Expected<void> begin() override { return exec("BEGIN"); }
   Expected<void> commit() override { return exec("COMMIT"); }
@@ -110,6 +148,7 @@ class PostgresDatabase final : public Database {
 
   PGconn* conn_;
   std::string label_;
+  ErrorSpot spot_;
 };
 
 }  // namespace

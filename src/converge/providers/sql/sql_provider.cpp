@@ -43,6 +43,7 @@ struct Options {
   std::string migrations;  // relative to repo_root (or absolute)
   std::string snapshot;
   bool strict = true;
+  Timeouts timeouts;
 };
 
 class SqlProvider final : public Provider {
@@ -114,6 +115,9 @@ class SqlProvider final : public Provider {
           .action = plan::Action::create, .kind = "migration", .key = key, .before = nullptr,
           .after = json{{"version", version}, {"name", m.at("name")}, {"sql", m.at("sql")},
                         {"transaction", m.at("transaction")}}});
+      if (!m.at("transaction").get<bool>())
+        out.notes.push_back("migration " + key + " is transaction:false and NOT atomic: if one of its statements "
+                            "fails, the statements before it stay applied");
     }
 
     if (!out.changes.empty()) {
@@ -136,8 +140,11 @@ class SqlProvider final : public Provider {
                                 [](const plan::Change& c) { return c.kind != "schema"; });
     auto db = open(migrates ? OpenMode::write : OpenMode::read);
     if (!db) return fail(db.error());
-    if (migrates)
+    if (migrates) {
+      // On the apply's own connection, so every migration runs under them.
+      if (auto ok = (*db)->set_timeouts(options_.timeouts); !ok) return fail(ok.error());
       if (auto ok = (*db)->ensure_migrations_table(); !ok) return fail(ok.error());
+    }
     auto before = (*db)->applied_versions();
     if (!before) return fail(before.error());
     std::set<std::string> applied(before->begin(), before->end());
@@ -152,7 +159,7 @@ class SqlProvider final : public Provider {
       }
       if (auto why = run_migration(**db, desired, change, applied); !why.empty()) {
         report.failed_key = change.key;
-        report.error = why;
+        report.error = failed_at(**db, desired, change) + why;
         break;
       }
       report.applied.push_back(change.key);
@@ -196,6 +203,28 @@ class SqlProvider final : public Provider {
     auto db = open_database(options_.url, spec_.repo_root, mode);
     if (!db) return fail(db.error().with_context("sql target '" + spec_.name + "'"));
     return db;
+  }
+
+  // "file:line: " of the statement a failed migration stopped at (the server's error
+  // position, else the start of the failing statement); "" when the failure was not in
+  // the migration's own script.
+  std::string failed_at(const Database& db, const Bundle& desired, const plan::Change& change) const {
+    if (change.kind != "migration") return "";
+    const auto& spot = db.error_spot();
+    std::string version = change.after.value("version", "");
+    for (const auto& m : desired.content.at("migrations")) {
+      if (m.at("version") != version) continue;
+      if (spot.script != m.at("sql").get_ref<const std::string&>()) return "";
+      int up_line = m.value("up_line", 0), line = 0;
+      if (spot.offset) {
+        line = file_line(spot.script, *spot.offset, up_line);
+      } else if (spot.statement) {
+        auto statements = split_statements(spot.script, is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres);
+        if (*spot.statement < statements.size()) line = up_line + statements[*spot.statement].line;
+      }
+      return m.at("file").get<std::string>() + (line > 0 ? ":" + std::to_string(line) : "") + ": ";
+    }
+    return "";
   }
 
   // Refuses a pending migration that could not apply all or nothing: transaction
@@ -285,7 +314,8 @@ class SqlProvider final : public Provider {
 
 Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   const auto& s = spec.settings;
-  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict"}); !ok) return fail(ok.error());
+  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lock_timeout", "statement_timeout"}); !ok)
+    return fail(ok.error());
   Options options;
   auto url = s.string("url");
   if (!url) return fail(url.error());
@@ -302,6 +332,9 @@ Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   auto strict = s.boolean_or("strict", true);
   if (!strict) return fail(strict.error());
   options.strict = *strict;
+  auto timeouts = read_timeouts(s);
+  if (!timeouts) return fail(timeouts.error());
+  options.timeouts = *timeouts;
   return std::make_unique<SqlProvider>(spec, std::move(options));
 }
 

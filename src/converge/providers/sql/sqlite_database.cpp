@@ -2,12 +2,16 @@
 // dbmate's schema_migrations table and dumps the schema from sqlite_master.
 #include <sqlite3.h>
 
+#include <climits>
 #include <system_error>
 
 #include "converge/providers/sql/database.hpp"
 
 namespace converge::providers::sql {
 namespace {
+
+// How long a read or the schema_migrations bookkeeping waits for a locked database.
+constexpr int kBusyTimeoutMs = 5000;
 
 constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (version varchar(128) primary key)";
@@ -28,14 +32,36 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
+  // Statement by statement (as sqlite3_exec does), counting them for error_spot().
   Expected<void> exec(std::string_view script) override {
-    char* message = nullptr;
+    spot_ = {};
     std::string text(script);
-    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string why = message ? message : sqlite3_errmsg(db_);
-      sqlite3_free(message);
-      return fail(Error::runtime(label_ + ": " + why));
+    const char* next = text.c_str();
+    for (size_t index = 0; *next != '\0';) {
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v2(db_, next, -1, &stmt, &next);
+      if (rc == SQLITE_OK && stmt) {
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+      }
+      if (rc != SQLITE_OK) {
+        std::string why = sqlite3_errmsg(db_);
+        sqlite3_finalize(stmt);
+        spot_.script = text;
+        spot_.statement = index;
+        return fail(Error::runtime(label_ + ": " + why));
+      }
+      if (stmt) ++index;  // not for a tail of only whitespace or comments
+      sqlite3_finalize(stmt);
     }
+    return {};
+  }
+  const ErrorSpot& error_spot() const override { return spot_; }
+
+  Expected<void> set_timeouts(const Timeouts& timeouts) override {
+    auto ms = timeouts.lock.count();
+    sqlite3_busy_timeout(db_, ms == 0 || ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
     return {};
   }
   Expected<void> begin() override { return exec("BEGIN"); }
@@ -95,6 +121,7 @@ class SqliteDatabase final : public Database {
 
   sqlite3* db_;
   std::string label_;
+  ErrorSpot spot_;
 };
 
 }  // namespace
@@ -116,7 +143,7 @@ Expected<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& fil
     sqlite3_close_v2(db);
     return fail(Error::runtime("cannot open " + label + ": " + why));
   }
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   return std::make_unique<SqliteDatabase>(db, std::move(label));
 }
 
