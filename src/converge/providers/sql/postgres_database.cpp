@@ -88,7 +88,7 @@ class PostgresDatabase final : public Database {
 
   Expected<void> ensure_migrations_table() override {
     return exec("CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(" + std::to_string(kVersionCapacity) +
-                ") PRIMARY KEY)");
+                ") PRIMARY KEY); " + kCreateDownsTable);
   }
 
   // The declared length of varchar(n) / char(n) (atttypmod is n + 4); 0 for text.
@@ -109,9 +109,24 @@ class PostgresDatabase final : public Database {
     return {};
   }
 
+  Expected<bool> has_table(const std::string& table) override {
+    auto rows = run("SELECT to_regclass($1) IS NOT NULL", table.c_str());
+    if (!rows) return fail(rows.error());
+    return !rows->empty() && rows->front().front() == "t";
+  }
+
+  Expected<std::vector<Row>> query(const std::string& sql, const std::vector<std::string>& params) override {
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                 nullptr, nullptr, 0);
+    return collect(res);
+  }
+
   Expected<std::string> dump_schema() override {
     auto session = run("SELECT current_setting('search_path'),"
-                       " coalesce(to_regclass('schema_migrations')::oid, 0)::text", nullptr);
+                       " coalesce(to_regclass('schema_migrations')::oid, 0)::text || '::oid, ' ||"
+                       " coalesce(to_regclass('converge_migration_downs')::oid, 0)::text", nullptr);
     if (!session) return fail(session.error());
     std::string search_path = session->front()[0];
     if (auto ok = exec("SELECT set_config('search_path', '', false)"); !ok) return fail(ok.error());
@@ -128,6 +143,11 @@ class PostgresDatabase final : public Database {
   Expected<std::vector<Row>> run(const std::string& sql, const char* param) {
     PGresult* res = param ? PQexecParams(conn_, sql.c_str(), 1, nullptr, &param, nullptr, nullptr, 0)
                           : PQexec(conn_, sql.c_str());
+    return collect(res);
+  }
+
+  // The rows of `res` (cleared here), or the server's error.
+  Expected<std::vector<Row>> collect(PGresult* res) {
     auto status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
       std::string why = trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));

@@ -17,11 +17,12 @@ constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (version varchar(128) primary key)";
 
 // Schema objects in a stable order: tables, indexes, views, triggers, each by name.
-// sqlite_* internals, automatic indexes (NULL sql) and dbmate's table are left out.
+// sqlite_* internals, automatic indexes (NULL sql), dbmate's table and converge's
+// converge_migration_downs are left out.
 constexpr const char* kDumpQuery =
     "SELECT sql FROM sqlite_master"
     " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-    "   AND tbl_name <> 'schema_migrations'"
+    "   AND tbl_name NOT IN ('schema_migrations', 'converge_migration_downs')"
     " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2"
     "                    WHEN 'trigger' THEN 3 ELSE 4 END, name";
 
@@ -79,12 +80,21 @@ class SqliteDatabase final : public Database {
     return column("SELECT version FROM schema_migrations", {});
   }
 
-  Expected<void> ensure_migrations_table() override { return exec(kCreateTable); }
+  Expected<void> ensure_migrations_table() override {
+    if (auto ok = exec(kCreateTable); !ok) return ok;
+    return exec(kCreateDownsTable);
+  }
 
   Expected<void> insert_version(std::string_view version) override {
     auto done = column("INSERT INTO schema_migrations (version) VALUES (?1)", version);
     if (!done) return fail(done.error());
     return {};
+  }
+
+  Expected<bool> has_table(const std::string& table) override {
+    auto found = column("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", table);
+    if (!found) return fail(found.error());
+    return !found->empty();
   }
 
   // varchar(128) is only a type name to SQLite: any length is stored.
@@ -104,15 +114,33 @@ class SqliteDatabase final : public Database {
  private:
   // First column of every row of `sql`, with `arg` bound to ?1 when not empty.
   Expected<std::vector<std::string>> column(const char* sql, std::string_view arg) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
-      return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
-    if (!arg.empty()) sqlite3_bind_text(stmt, 1, arg.data(), static_cast<int>(arg.size()), SQLITE_TRANSIENT);
+    std::vector<std::string> args;
+    if (!arg.empty()) args.emplace_back(arg);
+    auto found = query(sql, args);
+    if (!found) return fail(found.error());
     std::vector<std::string> out;
+    for (auto& r : *found) out.push_back(r.empty() ? "" : std::move(r.front()));
+    return out;
+  }
+
+  // $1, $2, … are SQLite named parameters, numbered in order of first use.
+  Expected<std::vector<std::vector<std::string>>> query(const std::string& sql,
+                                                        const std::vector<std::string>& args) override {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+      return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
+    for (size_t i = 0; i < args.size(); ++i)
+      sqlite3_bind_text(stmt, static_cast<int>(i + 1), args[i].data(), static_cast<int>(args[i].size()),
+                        SQLITE_TRANSIENT);
+    std::vector<std::vector<std::string>> out;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        const unsigned char* text = sqlite3_column_text(stmt, c);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      }
+      out.push_back(std::move(row));
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE) return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
