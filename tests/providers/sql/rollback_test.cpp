@@ -6,6 +6,7 @@
 
 #include <filesystem>
 
+#include "converge/plan/render.hpp"
 #include "sql_test_support.hpp"
 
 namespace converge::providers::sql {
@@ -53,6 +54,9 @@ TEST_P(RollbackTest, OlderCommitRunsTheNewerDownBlocksNewestFirstThenForwardAgai
   }
   EXPECT_EQ(planned.changes[0].before["sql"], "-- undo\ndrop table tags;\n");
   EXPECT_EQ(planned.changes[1].before["version"], "2");
+  // Shown like any change: its SQL as the removed lines.
+  EXPECT_NE(plan::change_diff(planned.changes[0]).find("-drop table tags;"), std::string::npos)
+      << plan::change_diff(planned.changes[0]);
 
   auto report = apply(*p);
   ASSERT_TRUE(report.ok()) << report.error;
