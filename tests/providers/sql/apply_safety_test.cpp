@@ -6,6 +6,8 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <string>
+#include <vector>
 
 #include "converge/providers/sql/sql_provider.hpp"
 #include "sql_test_support.hpp"
@@ -137,6 +139,28 @@ TEST(SqlApplySafety, BadTimeoutSettingsAreConfigErrorsAtTheValue) {
   for (const json& good : {json("0"), json(0), json("250ms"), json("5s"), json("15min"), json("2h")})
     EXPECT_TRUE(make_provider(test::spec_for(repo.path(), "sqlite:///data/app.db", {{"statement_timeout", good}})))
         << good.dump();
+}
+
+TEST(SqlApplySafety, EachMigrationReportsItsStartAndItsEndWithItsDuration) {
+  testing::TempDir repo;
+  repo.write("db/migrations/1_a.sql", "-- migrate:up\ncreate table a (id integer);\n-- migrate:down\n");
+  repo.write("db/migrations/2_b.sql", "-- migrate:up\ninsert into nope values (1);\n-- migrate:down\n");
+  auto p = make_provider(test::spec_for(repo.path(), "sqlite:///data/app.db"));
+  ASSERT_TRUE(p);
+  std::vector<std::string> events;
+  (*p)->on_change([&](const Provider::ChangeEvent& e) {
+    events.push_back((e.done ? (e.failed ? "failed " : "done ") : "start ") + e.key);
+    if (e.done) {
+      EXPECT_GE(e.took.count(), 0);
+    }
+  });
+  auto bundle = (*p)->compile();
+  ASSERT_TRUE(bundle);
+  auto planned = (*p)->plan(*bundle, {});
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  auto report = (*p)->apply(*bundle, *planned);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(events, (std::vector<std::string>{"start 1_a", "done 1_a", "start 2_b", "failed 2_b"}));
 }
 
 TEST(SqlApplySafety, TransactionFalseMigrationsAreFlaggedInThePlanAsNotAtomic) {

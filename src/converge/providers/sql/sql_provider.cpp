@@ -10,6 +10,7 @@
 #include "converge/providers/sql/sql_provider.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <set>
 
@@ -172,7 +173,14 @@ class SqlProvider final : public Provider {
                                   kDriftHint);
         continue;
       }
-      if (auto why = run_migration(**db, desired, change, applied); !why.empty()) {
+      report_change({.key = change.key, .done = false, .took = {}, .failed = false});
+      auto started = std::chrono::steady_clock::now();
+      std::string why = run_migration(**db, desired, change, applied);
+      report_change({.key = change.key, .done = true,
+                     .took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                   started),
+                     .failed = !why.empty()});
+      if (!why.empty()) {
         report.failed_key = change.key;
         report.error = failed_at(**db, desired, change) + why;
         break;
