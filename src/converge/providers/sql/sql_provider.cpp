@@ -15,6 +15,7 @@
 #include <set>
 
 #include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/lint.hpp"
 #include "converge/providers/sql/migration.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/sha256.hpp"
@@ -47,6 +48,7 @@ struct Options {
   std::string migrations;  // relative to repo_root (or absolute)
   std::string snapshot;
   bool strict = true;
+  LintConfig lint;  // severity per lint rule (lint.hpp)
   Timeouts timeouts;
 };
 
@@ -73,7 +75,7 @@ class SqlProvider final : public Provider {
       hash_field(sha, m.name);
       hash_field(sha, m.content);
       list.push_back({{"version", m.version}, {"name", m.name}, {"file", m.file}, {"sql", m.up},
-                      {"down", m.down}, {"transaction", m.transaction}, {"up_line", m.up_line}});
+                      {"down", m.down}, {"transaction", m.transaction}, {"up_line", m.up_line}, {"down_line", m.down_line}});
     }
     hash_field(sha, "snapshot");
     hash_field(sha, snapshot);
@@ -136,6 +138,7 @@ class SqlProvider final : public Provider {
                             "fails, the statements before it stay applied");
     }
 
+    lint(desired, applied_set, options_.strict ? "" : highest, out);
     if (!out.changes.empty()) {
       out.notes.push_back("the schema is compared with " + options_.snapshot + " after the pending migrations are applied");
       return out;
@@ -225,6 +228,24 @@ class SqlProvider final : public Provider {
   }
 
  private:
+  // Runs the migration lint on the pending migrations: an error-level finding is a plan
+  // error, a warning a note, each one line naming file:line and the rule. Out-of-order
+  // versions are linted only when `strict: false` (strict makes them a plan error).
+  void lint(const Bundle& desired, const std::set<std::string>& applied, const std::string& highest,
+            plan::TargetPlan& out) const {
+    std::vector<Migration> pending;
+    for (const auto& m : desired.content.at("migrations")) {
+      if (applied.contains(m.at("version").get<std::string>())) continue;
+      pending.push_back(Migration{.version = m.at("version"), .name = m.at("name"), .file = m.at("file"),
+                                  .content = {}, .up = m.at("sql"), .down = m.value("down", ""),
+                                  .transaction = m.at("transaction"), .up_line = m.value("up_line", 0),
+                                  .down_line = m.value("down_line", 0)});
+    }
+    Dialect dialect = is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres;
+    for (const auto& finding : lint_migrations(pending, dialect, highest, options_.lint))
+      (finding.severity == Severity::error ? out.errors : out.notes).push_back(format_finding(finding));
+  }
+
   Expected<std::unique_ptr<Database>> open(OpenMode mode) {
     auto db = open_database(options_.url, spec_.repo_root, mode);
     if (!db) return fail(db.error().with_context("sql target '" + spec_.name + "'"));
@@ -430,7 +451,7 @@ class SqlProvider final : public Provider {
 
 Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   const auto& s = spec.settings;
-  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lock_timeout", "statement_timeout"}); !ok)
+  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lint", "lock_timeout", "statement_timeout"}); !ok)
     return fail(ok.error());
   Options options;
   auto url = s.string("url");
@@ -448,6 +469,9 @@ Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   auto strict = s.boolean_or("strict", true);
   if (!strict) return fail(strict.error());
   options.strict = *strict;
+  auto lint = read_lint_config(s);
+  if (!lint) return fail(lint.error());
+  options.lint = std::move(*lint);
   auto timeouts = read_timeouts(s);
   if (!timeouts) return fail(timeouts.error());
   options.timeouts = *timeouts;
