@@ -143,13 +143,29 @@ class Provider {
   using Progress = std::function<void(const ApplyReport& so_far)>;
   void on_progress(Progress progress) { progress_ = std::move(progress); }
 
+  // Set by the step before apply(): a provider whose changes can take long (a
+  // migration) calls it when one starts (done = false) and when it ends (done = true,
+  // with how long it took and whether it failed), so the step can show each as it runs.
+  struct ChangeEvent {
+    std::string key;
+    bool done = false;
+    std::chrono::milliseconds took{0};
+    bool failed = false;
+  };
+  using ChangeWatcher = std::function<void(const ChangeEvent&)>;
+  void on_change(ChangeWatcher watcher) { watcher_ = std::move(watcher); }
+
  protected:
   void report_progress(const ApplyReport& so_far) const {
     if (progress_) progress_(so_far);
   }
+  void report_change(const ChangeEvent& event) const {
+    if (watcher_) watcher_(event);
+  }
 
  private:
   Progress progress_;
+  ChangeWatcher watcher_;
 };
 
 // For apply(): Error (refused) when `plan` carries errors, naming the target and

@@ -3,6 +3,7 @@
 #include "converge/steps/session.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <utility>
 
@@ -16,6 +17,12 @@
 
 namespace converge::steps {
 namespace {
+
+// "1.2s": how long a change took, for the line at its end.
+std::string seconds_text(std::chrono::milliseconds took) {
+  auto tenths = (took.count() + 50) / 100;
+  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "s";
+}
 
 std::string random_id() { return "local-" + util::random_hex(16); }
 
@@ -184,9 +191,21 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
             io.console.warning("the manifest journal of " + target.name + " is behind (" + ok.error().message +
                                "); the apply result records what was applied");
         });
+        // A change that reports its start gets its own group (groups do not nest in
+        // Actions: the target's group closes first), and a line when it ends.
+        target.impl->on_change([&](const providers::Provider::ChangeEvent& change) {
+          if (!change.done) {
+            io.console.group_end();
+            io.console.group_begin(target.name + ": " + change.key);
+            return;
+          }
+          io.console.info("  " + change.key + (change.failed ? " failed after " : " done in ") +
+                          seconds_text(change.took));
+        });
         return target.impl->apply(target.bundle, planned);
       }();
       target.impl->on_progress(nullptr);
+      target.impl->on_change(nullptr);
       if (!report) {
         outcome.status = "failure";
         outcome.error = io.console.redact(report.error().to_string());

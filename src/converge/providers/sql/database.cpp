@@ -1,4 +1,5 @@
-// URL handling for the sql provider: which backend a URL names, and redaction.
+// URL handling for the sql provider (which backend a URL names, and redaction), and
+// the backend-independent bookkeeping of converge_migration_downs.
 #include "converge/providers/sql/database.hpp"
 
 namespace converge::providers::sql {
@@ -45,6 +46,34 @@ std::string redact_url(std::string_view url) {
     }
   }
   return out;
+}
+
+Expected<void> Database::record_down(const RecordedDown& down) {
+  auto done = query("INSERT INTO converge_migration_downs (version, name, down_sql, transactional)"
+                    " VALUES ($1, $2, $3, $4) ON CONFLICT (version) DO UPDATE SET name = excluded.name,"
+                    " down_sql = excluded.down_sql, transactional = excluded.transactional",
+                    {down.version, down.name, down.sql, down.transactional ? "1" : "0"});
+  if (!done) return fail(done.error());
+  return {};
+}
+
+Expected<std::map<std::string, Database::RecordedDown>> Database::recorded_downs() {
+  std::map<std::string, RecordedDown> out;
+  auto exists = has_table("converge_migration_downs");
+  if (!exists) return fail(exists.error());
+  if (!*exists) return out;
+  auto rows = query("SELECT version, name, down_sql, transactional FROM converge_migration_downs", {});
+  if (!rows) return fail(rows.error());
+  for (auto& r : *rows) out[r[0]] = RecordedDown{r[0], r[1], r[2], r[3] != "0"};
+  return out;
+}
+
+Expected<void> Database::delete_version(std::string_view version) {
+  std::vector<std::string> v{std::string(version)};
+  auto done = query("DELETE FROM schema_migrations WHERE version = $1", v);
+  if (done) done = query("DELETE FROM converge_migration_downs WHERE version = $1", v);
+  if (!done) return fail(done.error());
+  return {};
 }
 
 Expected<std::unique_ptr<Database>> open_database(std::string_view url,

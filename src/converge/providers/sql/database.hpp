@@ -4,15 +4,26 @@
 // Migrations are tracked in dbmate's table, so dbmate and converge can take turns on
 // one database:  schema_migrations (version varchar(128) primary key), in the current
 // schema on PostgreSQL. A missing table means nothing has been applied.
+//
+// Beside it converge keeps the down block of each migration it applied, written in
+// the same transaction as the schema_migrations row, so a rollback to an older commit
+// (whose files no longer hold the newer migrations) can run them:
+//   converge_migration_downs (version primary key, name text,
+//                             down_sql text, transactional integer)
+// Neither table is part of the dumped schema.
 #pragma once
+
+#include <map>
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "converge/providers/provider.hpp"
+#include "converge/providers/sql/timeouts.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::providers::sql {
@@ -23,6 +34,19 @@ class Database {
 
   // Runs a script of one or more statements. Error (runtime) with the server's message.
   virtual Expected<void> exec(std::string_view script) = 0;
+  // After exec() failed: the script, the 0-based index of the failing statement in it
+  // and, when the server names one (a syntax error), the byte offset of the error.
+  // Empty when the backend cannot tell.
+  struct ErrorSpot {
+    std::string script;
+    std::optional<size_t> statement;
+    std::optional<size_t> offset;
+  };
+  virtual const ErrorSpot& error_spot() const = 0;
+  // Limits every later statement on this connection (an apply's migrations):
+  // PostgreSQL SET lock_timeout / statement_timeout; SQLite waits up to the lock
+  // timeout for a locked database (busy_timeout) and has no statement timeout.
+  virtual Expected<void> set_timeouts(const Timeouts& timeouts) = 0;
   virtual Expected<void> begin() = 0;
   virtual Expected<void> commit() = 0;
   // Never fails loudly: used on the error path.
@@ -33,9 +57,28 @@ class Database {
 
   // Versions in schema_migrations (any order); empty when the table does not exist.
   virtual Expected<std::vector<std::string>> applied_versions() = 0;
-  // Creates schema_migrations when it does not exist.
+  // Creates schema_migrations and converge_migration_downs when they do not exist.
   virtual Expected<void> ensure_migrations_table() = 0;
   virtual Expected<void> insert_version(std::string_view version) = 0;
+  // The rows of one statement with `params` bound to $1, $2, … (NULL reads as "").
+  virtual Expected<std::vector<std::vector<std::string>>> query(const std::string& sql,
+                                                                const std::vector<std::string>& params) = 0;
+  // True when `table` exists (in the current schema on PostgreSQL).
+  virtual Expected<bool> has_table(const std::string& table) = 0;
+
+  // converge_migration_downs (database.cpp), on top of query() and has_table().
+  struct RecordedDown {
+    std::string version;
+    std::string name;
+    std::string sql;
+    bool transactional = true;
+  };
+  // Records (replaces) the down block of `down.version`.
+  Expected<void> record_down(const RecordedDown& down);
+  // Every recorded down block by version; empty when the table does not exist.
+  Expected<std::map<std::string, RecordedDown>> recorded_downs();
+  // Deletes the schema_migrations row of `version` and its recorded down block.
+  Expected<void> delete_version(std::string_view version);
   // The longest version schema_migrations.version holds, 0 for no limit. PostgreSQL:
   // the column's declared length (varchar(128) as converge and current dbmate create
   // it, so 128 before the table exists; older dbmate created varchar(255)). SQLite: 0,
@@ -45,6 +88,11 @@ class Database {
   // The live schema as deterministic SQL text (schema_migrations left out); "" when empty.
   virtual Expected<std::string> dump_schema() = 0;
 };
+
+// The statement ensure_migrations_table() runs for converge_migration_downs.
+inline constexpr const char* kCreateDownsTable =
+    "CREATE TABLE IF NOT EXISTS converge_migration_downs (version text PRIMARY KEY, name text NOT NULL,"
+    " down_sql text NOT NULL, transactional integer NOT NULL)";
 
 enum class OpenMode {
   read,    // a missing SQLite file reads as an empty database and is not created

@@ -103,7 +103,7 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
                               "remove it (the file may be binary or UTF-16)",
                               at(line_at(content, nul))));
   Migration m{.version = parts->version, .name = parts->name, .file = file,
-              .content = std::string(content), .up = {}, .down = {}, .transaction = true, .up_line = 0};
+              .content = std::string(content), .up = {}, .down = {}, .transaction = true, .up_line = 0, .down_line = 0};
 
   Marker section = Marker::none;
   int up_line = 0, down_line = 0, line_no = 0;
@@ -138,7 +138,7 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
       if (section == Marker::down)
         return fail(Error::config("a second '-- migrate:down' block", at(line_no)));
       section = Marker::down;
-      down_line = line_no;
+      down_line = m.down_line = line_no;
       continue;
     }
     if (section == Marker::none) {

@@ -23,6 +23,7 @@ struct Migration {
   std::string down;          // lines after the `-- migrate:down` marker
   bool transaction = true;   // false for `-- migrate:up transaction:false`
   int up_line = 0;           // line of the `-- migrate:up` marker (the up block starts below it)
+  int down_line = 0;         // line of the `-- migrate:down` marker
 
   std::string key() const { return name.empty() ? version : version + "_" + name; }
 };

@@ -2,6 +2,8 @@
 // in dbmate's schema_migrations table in the current schema.
 #include <libpq-fe.h>
 
+#include <cstdlib>
+
 #include "converge/providers/sql/database.hpp"
 #include "converge/providers/sql/postgres_dump.hpp"
 
@@ -12,6 +14,16 @@ namespace {
 constexpr size_t kVersionCapacity = 128;
 
 void ignore_notice(void*, const char*) {}
+
+// The byte offset in UTF-8 `text` of PostgreSQL's 1-based character `position`.
+size_t byte_offset(std::string_view text, unsigned long position) {
+  unsigned long chars = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;  // a continuation byte
+    if (++chars == position) return i;
+  }
+  return text.size();
+}
 
 std::string trimmed(std::string message) {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
@@ -25,10 +37,36 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
 
+  // Each statement of a script sends back its own result, so the count of results
+  // before the error is the index of the failing statement (error_spot()).
   Expected<void> exec(std::string_view script) override {
-    auto rows = run(std::string(script), nullptr);
-    if (!rows) return fail(rows.error());
+    spot_ = {};
+    std::string text(script);
+    if (!PQsendQuery(conn_, text.c_str()))
+      return fail(Error::runtime(label_ + ": " + trimmed(PQerrorMessage(conn_))));
+    std::optional<Error> error;
+    size_t done = 0;
+    while (PGresult* res = PQgetResult(conn_)) {
+      auto status = PQresultStatus(res);
+      if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY) {
+        ++done;
+      } else if (!error) {
+        error = Error::runtime(label_ + ": " + trimmed(PQresultErrorMessage(res)));
+        spot_.script = text;
+        spot_.statement = done;
+        if (const char* position = PQresultErrorField(res, PG_DIAG_STATEMENT_POSITION))
+          spot_.offset = byte_offset(text, std::strtoul(position, nullptr, 10));
+      }
+      PQclear(res);
+    }
+    if (error) return fail(*error);
     return {};
+  }
+  const ErrorSpot& error_spot() const override { return spot_; }
+
+  Expected<void> set_timeouts(const Timeouts& timeouts) override {
+    return exec("SET lock_timeout = '" + postgres_interval(timeouts.lock) + "'; SET statement_timeout = '" +
+                postgres_interval(timeouts.statement) + "'");
   }
   Expected<void> begin() override { return exec("BEGIN"); }
   Expected<void> commit() override { return exec("COMMIT"); }
@@ -50,7 +88,7 @@ class PostgresDatabase final : public Database {
 
   Expected<void> ensure_migrations_table() override {
     return exec("CREATE TABLE IF NOT EXISTS schema_migrations (version varchar(" + std::to_string(kVersionCapacity) +
-                ") PRIMARY KEY)");
+                ") PRIMARY KEY); " + kCreateDownsTable);
   }
 
   // The declared length of varchar(n) / char(n) (atttypmod is n + 4); 0 for text.
@@ -71,9 +109,24 @@ class PostgresDatabase final : public Database {
     return {};
   }
 
+  Expected<bool> has_table(const std::string& table) override {
+    auto rows = run("SELECT to_regclass($1) IS NOT NULL", table.c_str());
+    if (!rows) return fail(rows.error());
+    return !rows->empty() && rows->front().front() == "t";
+  }
+
+  Expected<std::vector<Row>> query(const std::string& sql, const std::vector<std::string>& params) override {
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    PGresult* res = PQexecParams(conn_, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
+                                 nullptr, nullptr, 0);
+    return collect(res);
+  }
+
   Expected<std::string> dump_schema() override {
     auto session = run("SELECT current_setting('search_path'),"
-                       " coalesce(to_regclass('schema_migrations')::oid, 0)::text", nullptr);
+                       " coalesce(to_regclass('schema_migrations')::oid, 0)::text || '::oid, ' ||"
+                       " coalesce(to_regclass('converge_migration_downs')::oid, 0)::text", nullptr);
     if (!session) return fail(session.error());
     std::string search_path = session->front()[0];
     if (auto ok = exec("SELECT set_config('search_path', '', false)"); !ok) return fail(ok.error());
@@ -90,6 +143,11 @@ class PostgresDatabase final : public Database {
   Expected<std::vector<Row>> run(const std::string& sql, const char* param) {
     PGresult* res = param ? PQexecParams(conn_, sql.c_str(), 1, nullptr, &param, nullptr, nullptr, 0)
                           : PQexec(conn_, sql.c_str());
+    return collect(res);
+  }
+
+  // The rows of `res` (cleared here), or the server's error.
+  Expected<std::vector<Row>> collect(PGresult* res) {
     auto status = PQresultStatus(res);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_EMPTY_QUERY) {
       std::string why = trimmed(res ? PQresultErrorMessage(res) : PQerrorMessage(conn_));
@@ -110,6 +168,7 @@ class PostgresDatabase final : public Database {
 
   PGconn* conn_;
   std::string label_;
+  ErrorSpot spot_;
 };
 
 }  // namespace

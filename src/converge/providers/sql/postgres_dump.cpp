@@ -26,7 +26,7 @@ std::string strip_trailing(std::string text, std::string_view chars) {
 class Dumper {
  public:
   Dumper(const QueryFn& query, const std::string& migrations_oid)
-      : query_(query), not_migrations_table_(" c.oid <> " + migrations_oid + "::oid ") {}
+      : query_(query), not_migrations_table_(" c.oid NOT IN (" + migrations_oid + "::oid) ") {}
 
   Expected<std::string> run() {
     for (auto step : {&Dumper::schemas, &Dumper::extensions, &Dumper::types, &Dumper::sequences,

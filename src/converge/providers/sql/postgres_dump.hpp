@@ -16,8 +16,9 @@ using QueryFn = std::function<Expected<std::vector<Row>>(const std::string& sql)
 // schemas, extensions, enum and domain types, sequences, tables (columns, NOT NULL,
 // defaults), constraints, indexes not backing a constraint, views, functions,
 // triggers, comments; each group ordered by schema then name. System schemas,
-// extension members and the table `migrations_table_oid` (schema_migrations; "0" when
-// absent) are left out. "" for an empty database. Run it with an empty search_path so
+// extension members and the tables `migrations_table_oid` names (schema_migrations and
+// converge_migration_downs, as "<oid>::oid, <oid>"; "0" for an absent one) are left
+// out. "" for an empty database. Run it with an empty search_path so
 // every name the catalog functions print is schema-qualified, whoever connects.
 Expected<std::string> dump_postgres_schema(const QueryFn& query, const std::string& migrations_table_oid);
 

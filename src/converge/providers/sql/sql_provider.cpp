@@ -2,16 +2,20 @@
 // snapshot; actual state = the database's schema_migrations table and live schema.
 //
 // Bundle content (format 1): {"format": 1, "snapshot_file", "snapshot": text ("" when
-// the file is absent), "migrations": [{"version", "name", "file", "sql", "transaction",
-// "up_line" (the line of the up marker in the file)}]} in version order. Its hash
+// the file is absent), "migrations": [{"version", "name", "file", "sql", "down" (the
+// down block), "transaction", "up_line" (the line of the up marker in the file)}]} in
+// version order. Its hash
 // covers versions, names, file contents and the snapshot text (no paths, no mtimes),
 // so it is the same on every machine.
 #include "converge/providers/sql/sql_provider.hpp"
 
 #include <algorithm>
+#include <chrono>
+#include <functional>
 #include <set>
 
 #include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/lint.hpp"
 #include "converge/providers/sql/migration.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/sha256.hpp"
@@ -24,6 +28,7 @@ using nlohmann::json;
 
 constexpr const char* kSavepoint = "SAVEPOINT converge_migration";
 constexpr const char* kReleaseSavepoint = "RELEASE SAVEPOINT converge_migration";
+constexpr const char* kRollbackKind = "rollback migration";
 constexpr const char* kDriftHint = "write a migration that explains this change, or stop making ad-hoc DDL changes";
 
 std::string latest(const std::vector<std::string>& versions) {
@@ -43,6 +48,8 @@ struct Options {
   std::string migrations;  // relative to repo_root (or absolute)
   std::string snapshot;
   bool strict = true;
+  LintConfig lint;  // severity per lint rule (lint.hpp)
+  Timeouts timeouts;
 };
 
 class SqlProvider final : public Provider {
@@ -68,7 +75,7 @@ class SqlProvider final : public Provider {
       hash_field(sha, m.name);
       hash_field(sha, m.content);
       list.push_back({{"version", m.version}, {"name", m.name}, {"file", m.file}, {"sql", m.up},
-                      {"transaction", m.transaction}, {"up_line", m.up_line}});
+                      {"down", m.down}, {"transaction", m.transaction}, {"up_line", m.up_line}, {"down_line", m.down_line}});
     }
     hash_field(sha, "snapshot");
     hash_field(sha, snapshot);
@@ -91,12 +98,24 @@ class SqlProvider final : public Provider {
 
     std::vector<std::string> ordered(applied->begin(), applied->end());
     std::sort(ordered.begin(), ordered.end(), version_less);
-    for (const auto& v : ordered)
-      if (!files.contains(v))
-        out.errors.push_back("version " + v + " is applied in the database but its migration file is missing from " +
-                             options_.migrations + " (restore the file; converge never rolls back on its own)");
+    std::string newest_file = latest({files.begin(), files.end()});
+    bool rollback = std::all_of(ordered.begin(), ordered.end(), [&](const std::string& v) {
+      return files.contains(v) || newest_file.empty() || version_less(newest_file, v);
+    });
+    if (rollback) {
+      if (auto ok = plan_rollback(**db, ordered, files, out); !ok) return fail(ok.error());
+    } else {
+      for (const auto& v : ordered)
+        if (!files.contains(v))
+          out.errors.push_back("version " + v + " is applied in the database but its migration file is missing from " +
+                               options_.migrations + " and newer migrations are there (restore the file; converge "
+                               "rolls back only to an older commit whose migrations the database ran first)");
+    }
 
-    std::string highest = latest(*applied);
+    std::vector<std::string> kept;
+    for (const auto& v : ordered)
+      if (files.contains(v)) kept.push_back(v);
+    std::string highest = latest(kept);
     for (const auto& m : desired.content.at("migrations")) {
       std::string version = m.at("version"), key = m.at("name").get<std::string>().empty()
                                                      ? version : version + "_" + m.at("name").get<std::string>();
@@ -114,8 +133,12 @@ class SqlProvider final : public Provider {
           .action = plan::Action::create, .kind = "migration", .key = key, .before = nullptr,
           .after = json{{"version", version}, {"name", m.at("name")}, {"sql", m.at("sql")},
                         {"transaction", m.at("transaction")}}});
+      if (!m.at("transaction").get<bool>())
+        out.notes.push_back("migration " + key + " is transaction:false and NOT atomic: if one of its statements "
+                            "fails, the statements before it stay applied");
     }
 
+    lint(desired, applied_set, options_.strict ? "" : highest, out);
     if (!out.changes.empty()) {
       out.notes.push_back("the schema is compared with " + options_.snapshot + " after the pending migrations are applied");
       return out;
@@ -136,8 +159,11 @@ class SqlProvider final : public Provider {
                                 [](const plan::Change& c) { return c.kind != "schema"; });
     auto db = open(migrates ? OpenMode::write : OpenMode::read);
     if (!db) return fail(db.error());
-    if (migrates)
+    if (migrates) {
+      // On the apply's own connection, so every migration runs under them.
+      if (auto ok = (*db)->set_timeouts(options_.timeouts); !ok) return fail(ok.error());
       if (auto ok = (*db)->ensure_migrations_table(); !ok) return fail(ok.error());
+    }
     auto before = (*db)->applied_versions();
     if (!before) return fail(before.error());
     std::set<std::string> applied(before->begin(), before->end());
@@ -150,13 +176,23 @@ class SqlProvider final : public Provider {
                                   kDriftHint);
         continue;
       }
-      if (auto why = run_migration(**db, desired, change, applied); !why.empty()) {
+      report_change({.key = change.key, .done = false, .took = {}, .failed = false});
+      auto started = std::chrono::steady_clock::now();
+      std::string why = run_migration(**db, desired, change, applied);
+      report_change({.key = change.key, .done = true,
+                     .took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                                   started),
+                     .failed = !why.empty()});
+      if (!why.empty()) {
         report.failed_key = change.key;
-        report.error = why;
+        report.error = failed_at(**db, desired, change) + why;
         break;
       }
       report.applied.push_back(change.key);
-      applied.insert(change.after.at("version").get<std::string>());
+      if (change.kind == kRollbackKind)
+        applied.erase(change.before.at("version").get<std::string>());
+      else
+        applied.insert(change.after.at("version").get<std::string>());
       report.version = latest({applied.begin(), applied.end()});
       report_progress(report);
     }
@@ -192,10 +228,50 @@ class SqlProvider final : public Provider {
   }
 
  private:
+  // Runs the migration lint on the pending migrations: an error-level finding is a plan
+  // error, a warning a note, each one line naming file:line and the rule. Out-of-order
+  // versions are linted only when `strict: false` (strict makes them a plan error).
+  void lint(const Bundle& desired, const std::set<std::string>& applied, const std::string& highest,
+            plan::TargetPlan& out) const {
+    std::vector<Migration> pending;
+    for (const auto& m : desired.content.at("migrations")) {
+      if (applied.contains(m.at("version").get<std::string>())) continue;
+      pending.push_back(Migration{.version = m.at("version"), .name = m.at("name"), .file = m.at("file"),
+                                  .content = {}, .up = m.at("sql"), .down = m.value("down", ""),
+                                  .transaction = m.at("transaction"), .up_line = m.value("up_line", 0),
+                                  .down_line = m.value("down_line", 0)});
+    }
+    Dialect dialect = is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres;
+    for (const auto& finding : lint_migrations(pending, dialect, highest, options_.lint))
+      (finding.severity == Severity::error ? out.errors : out.notes).push_back(format_finding(finding));
+  }
+
   Expected<std::unique_ptr<Database>> open(OpenMode mode) {
     auto db = open_database(options_.url, spec_.repo_root, mode);
     if (!db) return fail(db.error().with_context("sql target '" + spec_.name + "'"));
     return db;
+  }
+
+  // "file:line: " of the statement a failed migration stopped at (the server's error
+  // position, else the start of the failing statement); "" when the failure was not in
+  // the migration's own script.
+  std::string failed_at(const Database& db, const Bundle& desired, const plan::Change& change) const {
+    if (change.kind != "migration") return "";
+    const auto& spot = db.error_spot();
+    std::string version = change.after.value("version", "");
+    for (const auto& m : desired.content.at("migrations")) {
+      if (m.at("version") != version) continue;
+      if (spot.script != m.at("sql").get_ref<const std::string&>()) return "";
+      int up_line = m.value("up_line", 0), line = 0;
+      if (spot.offset) {
+        line = file_line(spot.script, *spot.offset, up_line);
+      } else if (spot.statement) {
+        auto statements = split_statements(spot.script, is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres);
+        if (*spot.statement < statements.size()) line = up_line + statements[*spot.statement].line;
+      }
+      return m.at("file").get<std::string>() + (line > 0 ? ":" + std::to_string(line) : "") + ": ";
+    }
+    return "";
   }
 
   // Refuses a pending migration that could not apply all or nothing: transaction
@@ -234,6 +310,7 @@ class SqlProvider final : public Provider {
   // transaction and the savepoint with it, so RELEASE fails and the row is not written.
   std::string run_migration(Database& db, const Bundle& desired, const plan::Change& change,
                             const std::set<std::string>& applied) {
+    if (change.kind == kRollbackKind) return run_rollback(db, change, applied);
     if (change.kind != "migration") return "unknown change kind '" + change.kind + "'";
     const json& after = change.after;
     std::string version = after.value("version", "");
@@ -245,6 +322,8 @@ class SqlProvider final : public Provider {
     auto match = std::find_if(list.begin(), list.end(), [&](const json& m) { return m.at("version") == version; });
     if (match == list.end() || match->at("sql") != sql || match->at("transaction") != transaction)
       return "the plan's migration " + change.key + " does not match the compiled migrations; plan again";
+    Database::RecordedDown down{.version = version, .name = match->at("name"), .sql = match->value("down", ""),
+                                .transactional = transaction};
 
     if (!transaction) {
       if (auto ok = db.exec(sql); !ok) {
@@ -256,25 +335,112 @@ class SqlProvider final : public Provider {
         return "the migration left a transaction open (a BEGIN without its COMMIT); it was rolled back and the "
                "version is not recorded (transaction:false: statements committed before it stay applied)";
       }
-      if (auto ok = db.insert_version(version); !ok) return ok.error().message;
+      auto ok = db.insert_version(version);
+      if (ok) ok = db.record_down(down);
+      if (!ok) return ok.error().message;
       return "";
     }
+    return run_in_transaction(db, sql, [&]() -> Expected<void> {
+      if (auto ok = db.insert_version(version); !ok) return ok;
+      return db.record_down(down);
+    }, "the migration ended the transaction converge ran it in (a COMMIT or ROLLBACK in it): what it "
+       "committed stays applied, the version is not recorded; fix the database by hand, then remove the "
+       "statement or mark the migration `transaction:false`");
+  }
+
+  // Runs `sql` then `record` in one transaction; returns why it failed, "" on success
+  // (a failure leaves nothing). `ended` is the reason when the script ended the
+  // transaction itself (see the savepoint above).
+  static std::string run_in_transaction(Database& db, const std::string& sql,
+                                        const std::function<Expected<void>()>& record, const std::string& ended) {
     if (auto ok = db.begin(); !ok) return ok.error().message;
     auto ok = db.exec(kSavepoint);
     if (ok) ok = db.exec(sql);
     if (ok && !db.exec(kReleaseSavepoint)) {
       db.rollback();
-      return "the migration ended the transaction converge ran it in (a COMMIT or ROLLBACK in it): what it "
-             "committed stays applied, the version is not recorded; fix the database by hand, then remove the "
-             "statement or mark the migration `transaction:false`";
+      return ended;
     }
-    if (ok) ok = db.insert_version(version);
+    if (ok) ok = record();
     if (ok) ok = db.commit();
     if (!ok) {
       db.rollback();
       return ok.error().message;
     }
     return "";
+  }
+
+  // Plans the recorded down blocks of the applied versions whose files are gone (all
+  // newer than every file: a deploy of an older commit), newest first; a version with
+  // no down block recorded, an empty one, or one applied with transaction:false is a
+  // plan error saying so.
+  Expected<void> plan_rollback(Database& db, const std::vector<std::string>& ordered,
+                               const std::set<std::string>& files, plan::TargetPlan& out) {
+    auto downs = db.recorded_downs();
+    if (!downs) return fail(downs.error());
+    for (auto it = ordered.rbegin(); it != ordered.rend(); ++it) {
+      const std::string& v = *it;
+      if (files.contains(v)) continue;
+      std::string what = "cannot roll back version " + v + " (applied in the database, its migration file is not in " +
+                         options_.migrations + "): ";
+      auto found = downs->find(v);
+      if (found == downs->end()) {
+        out.errors.push_back(what + "converge recorded no down block for it (it was applied by dbmate or by an "
+                                    "older converge); restore the file, or roll it back by hand");
+        continue;
+      }
+      const auto& down = found->second;
+      std::string key = down.name.empty() ? v : v + "_" + down.name;
+      if (!down.transactional) {
+        out.errors.push_back(what + "migration " + key + " ran with transaction:false, so its down block could not "
+                                    "be undone all or nothing if it failed; roll it back by hand");
+        continue;
+      }
+      if (is_blank_sql(down.sql)) {
+        out.errors.push_back(what + "the migrate:down block of " + key + " is empty; roll it back by hand");
+        continue;
+      }
+      out.changes.push_back(plan::Change{
+          .action = plan::Action::remove, .kind = kRollbackKind, .key = key,
+          .before = json{{"version", v}, {"name", down.name}, {"sql", down.sql}, {"transaction", true}},
+          .after = nullptr});
+    }
+    if (!out.changes.empty())
+      out.notes.push_back("rolling back to an older commit: the down blocks run newest first, each in its own "
+                          "transaction with the removal of its schema_migrations row");
+    return {};
+  }
+
+  // True when `sql` holds only blank lines and `--` comments.
+  static bool is_blank_sql(std::string_view sql) {
+    size_t pos = 0;
+    while (pos < sql.size()) {
+      size_t end = sql.find('\n', pos);
+      if (end == std::string_view::npos) end = sql.size();
+      std::string_view line = sql.substr(pos, end - pos);
+      size_t first = line.find_first_not_of(" \t\r");
+      if (first != std::string_view::npos && !line.substr(first).starts_with("--")) return false;
+      pos = end + 1;
+    }
+    return true;
+  }
+
+  // Runs one planned down block and deletes its schema_migrations row and recorded
+  // down in one transaction; returns why it failed, "" on success (nothing changed).
+  std::string run_rollback(Database& db, const plan::Change& change, const std::set<std::string>& applied) {
+    std::string version = change.before.value("version", "");
+    std::string sql = change.before.value("sql", "");
+    if (!applied.contains(version))
+      return "version " + version + " is not applied: the database changed since the plan was computed; plan again";
+    auto downs = db.recorded_downs();
+    if (!downs) return downs.error().message;
+    auto found = downs->find(version);
+    if (found == downs->end() || found->second.sql != sql || !found->second.transactional)
+      return "the plan's rollback of " + change.key + " does not match the down block recorded in the database; "
+             "plan again";
+    return run_in_transaction(db, sql, [&] { return db.delete_version(version); },
+                              "the down block of " + change.key + " ended the transaction converge ran it in (a "
+                              "COMMIT or ROLLBACK in it): what it committed stays applied and the version stays "
+                              "recorded; fix the database by hand");
   }
 
   TargetSpec spec_;
@@ -285,7 +451,8 @@ class SqlProvider final : public Provider {
 
 Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   const auto& s = spec.settings;
-  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict"}); !ok) return fail(ok.error());
+  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lint", "lock_timeout", "statement_timeout"}); !ok)
+    return fail(ok.error());
   Options options;
   auto url = s.string("url");
   if (!url) return fail(url.error());
@@ -302,6 +469,12 @@ Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   auto strict = s.boolean_or("strict", true);
   if (!strict) return fail(strict.error());
   options.strict = *strict;
+  auto lint = read_lint_config(s);
+  if (!lint) return fail(lint.error());
+  options.lint = std::move(*lint);
+  auto timeouts = read_timeouts(s);
+  if (!timeouts) return fail(timeouts.error());
+  options.timeouts = *timeouts;
   return std::make_unique<SqlProvider>(spec, std::move(options));
 }
 

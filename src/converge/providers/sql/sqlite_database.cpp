@@ -2,6 +2,7 @@
 // dbmate's schema_migrations table and dumps the schema from sqlite_master.
 #include <sqlite3.h>
 
+#include <climits>
 #include <system_error>
 
 #include "converge/providers/sql/database.hpp"
@@ -9,15 +10,19 @@
 namespace converge::providers::sql {
 namespace {
 
+// How long a read or the schema_migrations bookkeeping waits for a locked database.
+constexpr int kBusyTimeoutMs = 5000;
+
 constexpr const char* kCreateTable =
     "CREATE TABLE IF NOT EXISTS \"schema_migrations\" (version varchar(128) primary key)";
 
 // Schema objects in a stable order: tables, indexes, views, triggers, each by name.
-// sqlite_* internals, automatic indexes (NULL sql) and dbmate's table are left out.
+// sqlite_* internals, automatic indexes (NULL sql), dbmate's table and converge's
+// converge_migration_downs are left out.
 constexpr const char* kDumpQuery =
     "SELECT sql FROM sqlite_master"
     " WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-    "   AND tbl_name <> 'schema_migrations'"
+    "   AND tbl_name NOT IN ('schema_migrations', 'converge_migration_downs')"
     " ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'view' THEN 2"
     "                    WHEN 'trigger' THEN 3 ELSE 4 END, name";
 
@@ -28,14 +33,36 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const SqliteDatabase&) = delete;
   SqliteDatabase& operator=(const SqliteDatabase&) = delete;
 
+  // Statement by statement (as sqlite3_exec does), counting them for error_spot().
   Expected<void> exec(std::string_view script) override {
-    char* message = nullptr;
+    spot_ = {};
     std::string text(script);
-    if (sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
-      std::string why = message ? message : sqlite3_errmsg(db_);
-      sqlite3_free(message);
-      return fail(Error::runtime(label_ + ": " + why));
+    const char* next = text.c_str();
+    for (size_t index = 0; *next != '\0';) {
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v2(db_, next, -1, &stmt, &next);
+      if (rc == SQLITE_OK && stmt) {
+        while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        }
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+      }
+      if (rc != SQLITE_OK) {
+        std::string why = sqlite3_errmsg(db_);
+        sqlite3_finalize(stmt);
+        spot_.script = text;
+        spot_.statement = index;
+        return fail(Error::runtime(label_ + ": " + why));
+      }
+      if (stmt) ++index;  // not for a tail of only whitespace or comments
+      sqlite3_finalize(stmt);
     }
+    return {};
+  }
+  const ErrorSpot& error_spot() const override { return spot_; }
+
+  Expected<void> set_timeouts(const Timeouts& timeouts) override {
+    auto ms = timeouts.lock.count();
+    sqlite3_busy_timeout(db_, ms == 0 || ms > INT_MAX ? INT_MAX : static_cast<int>(ms));
     return {};
   }
   Expected<void> begin() override { return exec("BEGIN"); }
@@ -53,12 +80,21 @@ class SqliteDatabase final : public Database {
     return column("SELECT version FROM schema_migrations", {});
   }
 
-  Expected<void> ensure_migrations_table() override { return exec(kCreateTable); }
+  Expected<void> ensure_migrations_table() override {
+    if (auto ok = exec(kCreateTable); !ok) return ok;
+    return exec(kCreateDownsTable);
+  }
 
   Expected<void> insert_version(std::string_view version) override {
     auto done = column("INSERT INTO schema_migrations (version) VALUES (?1)", version);
     if (!done) return fail(done.error());
     return {};
+  }
+
+  Expected<bool> has_table(const std::string& table) override {
+    auto found = column("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?1", table);
+    if (!found) return fail(found.error());
+    return !found->empty();
   }
 
   // varchar(128) is only a type name to SQLite: any length is stored.
@@ -78,15 +114,33 @@ class SqliteDatabase final : public Database {
  private:
   // First column of every row of `sql`, with `arg` bound to ?1 when not empty.
   Expected<std::vector<std::string>> column(const char* sql, std::string_view arg) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db_, sql, -1, &stmt, nullptr) != SQLITE_OK)
-      return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
-    if (!arg.empty()) sqlite3_bind_text(stmt, 1, arg.data(), static_cast<int>(arg.size()), SQLITE_TRANSIENT);
+    std::vector<std::string> args;
+    if (!arg.empty()) args.emplace_back(arg);
+    auto found = query(sql, args);
+    if (!found) return fail(found.error());
     std::vector<std::string> out;
+    for (auto& r : *found) out.push_back(r.empty() ? "" : std::move(r.front()));
+    return out;
+  }
+
+  // $1, $2, … are SQLite named parameters, numbered in order of first use.
+  Expected<std::vector<std::vector<std::string>>> query(const std::string& sql,
+                                                        const std::vector<std::string>& args) override {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK)
+      return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
+    for (size_t i = 0; i < args.size(); ++i)
+      sqlite3_bind_text(stmt, static_cast<int>(i + 1), args[i].data(), static_cast<int>(args[i].size()),
+                        SQLITE_TRANSIENT);
+    std::vector<std::vector<std::string>> out;
     int rc;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-      const unsigned char* text = sqlite3_column_text(stmt, 0);
-      out.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      std::vector<std::string> row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        const unsigned char* text = sqlite3_column_text(stmt, c);
+        row.emplace_back(text ? reinterpret_cast<const char*>(text) : "");
+      }
+      out.push_back(std::move(row));
     }
     sqlite3_finalize(stmt);
     if (rc != SQLITE_DONE) return fail(Error::runtime(label_ + ": " + sqlite3_errmsg(db_)));
@@ -95,6 +149,7 @@ class SqliteDatabase final : public Database {
 
   sqlite3* db_;
   std::string label_;
+  ErrorSpot spot_;
 };
 
 }  // namespace
@@ -116,7 +171,7 @@ Expected<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& fil
     sqlite3_close_v2(db);
     return fail(Error::runtime("cannot open " + label + ": " + why));
   }
-  sqlite3_busy_timeout(db, 5000);
+  sqlite3_busy_timeout(db, kBusyTimeoutMs);
   return std::make_unique<SqliteDatabase>(db, std::move(label));
 }
 

@@ -1,5 +1,6 @@
-// A small SQL lexer that splits a script into top-level statements and looks at the
-// leading words of each, to find transaction control in a migration.
+// A small SQL lexer that splits a script into top-level statements (split_statements,
+// shared by the migration lint) and looks at the leading words of each, to find
+// transaction control in a migration.
 //
 // It skips what the server would not read as statement keywords: whitespace, `--`
 // and `/* */` comments (nested on PostgreSQL), '…' strings (with '' escapes, and
@@ -57,7 +58,7 @@ class Scanner {
  public:
   Scanner(std::string_view script, Dialect dialect) : s_(script), dialect_(dialect) {}
 
-  std::optional<TransactionControl> run() {
+  std::vector<Statement> run() {
     size_t i = 0;
     while (i < s_.size()) {
       char c = s_[i];
@@ -70,57 +71,78 @@ class Scanner {
       } else if (c == '/' && next == '*') {
         i = skip_block_comment(i);
       } else if (c == '\'' || c == '"') {
-        i = skip_quoted(i, c, false);
-        other_token();
+        size_t end = skip_quoted(i, c, false);
+        other_token(c == '"' ? Token::Kind::quoted : Token::Kind::string, i, end);
+        i = end;
       } else if (dialect_ == Dialect::sqlite && (c == '[' || c == '`')) {
-        i = c == '[' ? skip_bracketed(i) : skip_quoted(i, '`', false);
-        other_token();
+        size_t end = c == '[' ? skip_bracketed(i) : skip_quoted(i, '`', false);
+        other_token(Token::Kind::quoted, i, end);
+        i = end;
       } else if (auto body_end = c == '$' && dialect_ == Dialect::postgres ? dollar_quote_end(i) : std::nullopt) {
+        other_token(Token::Kind::string, i, *body_end);
         i = *body_end;
-        other_token();
       } else if (word_start(c)) {
         size_t end = i;
         while (end < s_.size() && word_char(s_[end])) ++end;
         std::string_view word = s_.substr(i, end - i);
         if (dialect_ == Dialect::postgres && (word == "E" || word == "e") && end < s_.size() && s_[end] == '\'') {
-          i = skip_quoted(end, '\'', true);
-          other_token();
+          size_t close = skip_quoted(end, '\'', true);
+          other_token(Token::Kind::string, i, close);
+          i = close;
         } else {
           on_word(word, i);
           i = end;
         }
       } else if (std::isdigit(static_cast<unsigned char>(c)) != 0) {
+        size_t start = i;
         while (i < s_.size() && (word_char(s_[i]) || s_[i] == '.')) ++i;
-        other_token();
+        other_token(Token::Kind::number, start, i);
       } else {
         if (c == ';' && parens_ == 0 && block_ == 0) {
-          if (auto found = end_statement()) return found;
+          end_statement();
         } else {
           if (c == '(') ++parens_;
           if (c == ')') parens_ = std::max(0, parens_ - 1);
-          other_token();
+          other_token(Token::Kind::punct, i, i + 1);
           after_dot_ = c == '.';
         }
         ++i;
       }
     }
-    return end_statement();
+    end_statement();
+    return std::move(out_);
   }
 
  private:
-  void other_token() {
+  // A token other than a word: a string, a quoted identifier (its text without the
+  // quotes), a number or one punctuation character, from s_[from, to).
+  void other_token(Token::Kind kind, size_t from, size_t to) {
     lead_open_ = false;
     after_dot_ = false;
+    std::string text;
+    if (kind == Token::Kind::quoted) text = std::string(s_.substr(from + 1, to > from + 1 ? to - from - 2 : 0));
+    else if (kind != Token::Kind::string) text = std::string(s_.substr(from, to - from));
+    add(Token{.kind = kind, .text = std::move(text)}, from);
+  }
+
+  void add(Token token, size_t at) {
+    if (current_.tokens.empty()) current_.line = line_at(at);
+    current_.tokens.push_back(std::move(token));
+  }
+
+  int line_at(size_t at) {
+    line_ += static_cast<int>(std::count(s_.begin() + static_cast<std::ptrdiff_t>(line_offset_),
+                                         s_.begin() + static_cast<std::ptrdiff_t>(at), '\n'));
+    line_offset_ = at;
+    return line_;
   }
 
   void on_word(std::string_view text, size_t at) {
     std::string word = upper(text);
     bool dotted = after_dot_;
     after_dot_ = false;
-    if (lead_open_ && lead_.size() < 3) {
-      if (lead_.empty()) lead_at_ = at;
-      lead_.push_back(word);
-    }
+    add(Token{.kind = Token::Kind::word, .text = word}, at);
+    if (lead_open_ && lead_.size() < 3) lead_.push_back(word);
     if (dotted || parens_ > 0) return;
     if (block_ > 0) {
       if (word == "CASE") ++block_;
@@ -132,19 +154,15 @@ class Scanner {
     else if (word == "BEGIN" && routine_) block_ = 1;
   }
 
-  // Ends the statement being read: its transaction control, if any, then a fresh state.
-  std::optional<TransactionControl> end_statement() {
-    std::optional<TransactionControl> found;
-    if (std::string what = transaction_control(lead_); !what.empty())
-      found = TransactionControl{
-          .line = 1 + static_cast<int>(std::count(s_.begin(), s_.begin() + static_cast<std::ptrdiff_t>(lead_at_), '\n')),
-          .statement = what};
+  // Ends the statement being read (kept when it has tokens), then a fresh state.
+  void end_statement() {
+    if (!current_.tokens.empty()) out_.push_back(std::move(current_));
+    current_ = Statement{};
     lead_.clear();
     lead_open_ = true;
     routine_ = false;
     after_dot_ = false;
     parens_ = block_ = 0;
-    return found;
   }
 
   // From the opening quote at `i`, past the closing one; a doubled quote is an escaped
@@ -201,8 +219,11 @@ class Scanner {
 
   std::string_view s_;
   Dialect dialect_;
+  std::vector<Statement> out_;     // the statements read so far
+  Statement current_;              // the statement being read
+  int line_ = 1;                   // line of s_[line_offset_]
+  size_t line_offset_ = 0;
   std::vector<std::string> lead_;  // the statement's leading words (up to 3), upper-cased
-  size_t lead_at_ = 0;             // offset of the first of them
   bool lead_open_ = true;          // no other token seen in this statement yet
   bool routine_ = false;           // CREATE … TRIGGER / FUNCTION / PROCEDURE seen
   bool after_dot_ = false;         // the previous token was '.' (x.begin is a name)
@@ -212,8 +233,21 @@ class Scanner {
 
 }  // namespace
 
-std::optional<TransactionControl> find_transaction_control(std::string_view script, Dialect dialect) {
+std::vector<Statement> split_statements(std::string_view script, Dialect dialect) {
   return Scanner(script, dialect).run();
+}
+
+std::optional<TransactionControl> find_transaction_control(std::string_view script, Dialect dialect) {
+  for (const auto& statement : split_statements(script, dialect)) {
+    std::vector<std::string> lead;
+    for (const auto& token : statement.tokens) {
+      if (token.kind != Token::Kind::word || lead.size() == 3) break;
+      lead.push_back(token.text);
+    }
+    if (std::string what = transaction_control(lead); !what.empty())
+      return TransactionControl{.line = statement.line, .statement = what};
+  }
+  return std::nullopt;
 }
 
 }  // namespace converge::providers::sql

@@ -1,18 +1,38 @@
 // Finds the statements of a migration script that end or start a transaction
 // (COMMIT, END, ROLLBACK, ABORT, BEGIN, START TRANSACTION, PREPARE TRANSACTION), so a
 // transactional migration that would break its all-or-nothing promise is refused at
-// plan time (internal to the sql provider).
+// plan time; and the statement splitter under it, which the migration lint reads
+// (internal to the sql provider).
 #pragma once
 
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace converge::providers::sql {
 
 // The SQL dialect decides which quotes exist: PostgreSQL has dollar quotes, E'…'
 // strings and nested block comments; SQLite has [identifiers] and `identifiers`.
 enum class Dialect { sqlite, postgres };
+
+// One token of a statement. Words are upper-cased; a quoted identifier keeps its text
+// without the quotes; a string (also E'…' and dollar-quoted) has no text; a number or
+// one punctuation character ("(", ",", ".", …) is as written.
+struct Token {
+  enum class Kind { word, quoted, string, number, punct };
+  Kind kind = Kind::word;
+  std::string text;
+};
+
+struct Statement {
+  int line = 0;               // 1-based line of its first token in the script
+  std::vector<Token> tokens;  // comments and the ending ';' left out
+};
+
+// The top-level statements of `script`, split as find_transaction_control below
+// describes (empty statements left out).
+std::vector<Statement> split_statements(std::string_view script, Dialect dialect);
 
 struct TransactionControl {
   int line = 0;           // 1-based line of the statement's first word in the script
