@@ -60,7 +60,8 @@ dictionary() {
   esac
 }
 
-per_target=$(( seconds * jobs / ${#targets[@]} ))
+slots=$(( jobs < ${#targets[@]} ? jobs : ${#targets[@]} ))  # targets that run at once
+per_target=$(( seconds * slots / ${#targets[@]} ))
 [ "$per_target" -ge 1 ] || per_target=1
 mkdir -p "$build/logs" "$build/dict"
 if [ -n "${FUZZ_RUNS:-}" ]; then
