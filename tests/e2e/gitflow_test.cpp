@@ -3,7 +3,8 @@
 // stage applied exactly as planned; PR develop → main → prod plan comment; the
 // author's own approval refused; a second person's approval → prod applied and
 // recorded; an ad-hoc change in prod found by the 1 AM drift run, its issue opened,
-// reconciled and closed; tag v1.1.0 redeployed by rollback.
+// reconciled and closed; tag v1.1.0 redeployed; v1.2.0 with one more migration
+// deployed, then rolled back to v1.1.0 (its migration's down block runs).
 //
 // Each "job" starts from a clean checkout (reset --hard), as on a runner. app-db
 // lives in PostgreSQL (one database per environment, passed as the environment's
@@ -215,6 +216,70 @@ TEST_F(GitFlow, FromAFeatureBranchToProdAndBackToATag) {
   ASSERT_EQ(next_step("prod", {"record-manifest", "--env", "prod"}, "workflow_dispatch", {}).exit_code, 0);
   auto text = runner_.run({"describe", "--env", "prod"}, "workflow_dispatch", {}, m2, secrets("prod"));
   EXPECT_NE(text.out.find("app-db  success  " + m2.substr(0, 12) + " (v1.1.0)"), std::string::npos) << text.out;
+
+  // --- v1.2.0 adds a migration and goes the whole way to prod: feature → develop
+  // (PR #3, stage) → main (PR #4, prod, approved by bob).
+  repo_->checkout("develop");
+  repo_->branch("dev/payments");
+  repo_->checkout("dev/payments");
+  dir_.write("db/migrations/20260103000000_payments.sql",
+             "-- migrate:up\ncreate table payments (id bigint primary key, invoice_id bigint references invoices(id),"
+             " cents bigint not null);\n-- migrate:down\ndrop table payments;\n");
+  const auto c3 = repo_->commit_all("Add payments");
+  ASSERT_EQ(job("dev", {"apply", "--env", "dev"}, "push", runner_.push_event("dev/payments", c3), "dev/payments")
+                .exit_code, 0);
+  const auto c4 = repo_->commit_all("Schema snapshot with payments");
+  repo_->checkout("develop");
+  const auto m3 = repo_->merge("dev/payments", "Merge pull request #3 from dev/payments");
+  repo_->checkout("main");
+  const auto m4 = repo_->merge("develop", "Merge pull request #4 from develop");
+  const nlohmann::json payments_commits = {{{"sha", c3}, {"author", "alice"}}, {{"sha", c4}, {"author", "alice"}}};
+  github_.seed({{"pulls",
+                 {{{"number", 3}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m3},
+                   {"head", {{"ref", "dev/payments"}, {"sha", c4}}}, {"base", {{"ref", "develop"}}},
+                   {"commits", payments_commits}},
+                  {{"number", 4}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m4},
+                   {"head", {{"ref", "develop"}, {"sha", m3}}}, {"base", {{"ref", "main"}}},
+                   {"commits", payments_commits}}}}});
+  ASSERT_EQ(job("stage", {"plan-comment"}, "pull_request", runner_.pull_request_event(3, "develop", c4), c4).exit_code,
+            0);
+  ASSERT_EQ(job("stage", {"apply", "--env", "stage"}, "push", runner_.push_event("develop", m3), "develop").exit_code,
+            0);
+  ASSERT_EQ(next_step("stage", {"record-manifest", "--env", "stage"}, "push", {}).exit_code, 0);
+  ASSERT_EQ(job("prod", {"plan-comment"}, "pull_request", runner_.pull_request_event(4, "main", m3), m3).exit_code, 0);
+  github_.seed({{"reviews", {{"4", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", m3}}}}}}});
+  auto v12 = job("prod", {"apply", "--env", "prod"}, "push", runner_.push_event("main", m4), "main");
+  ASSERT_EQ(v12.exit_code, 0) << v12.out << v12.err;
+  ASSERT_EQ(next_step("prod", {"record-manifest", "--env", "prod"}, "push", {}).exit_code, 0);
+  repo_->tag_lightweight("v1.2.0");
+  EXPECT_EQ(dbs_["prod"]->query_value("select max(version) from schema_migrations"), "20260103000000");
+  dbs_["prod"]->exec("insert into users values (1, 'a@example.com')");
+
+  // --- rollback to v1.1.0 across that migration: the rollback workflow (approved
+  // by bob in GitHub's environment review) runs payments' recorded down block.
+  github_.seed({{"runs", {{{"id", 7001}, {"actor", "alice"}, {"event", "workflow_dispatch"},
+                           {"approvals", {{{"user", "bob"}, {"state", "approved"}, {"environments", {"prod"}}}}}}}}});
+  auto with_run = secrets("prod");
+  with_run["GITHUB_RUN_ID"] = "7001";
+  with_run["GITHUB_ACTOR"] = "alice";
+  repo_->checkout("v1.1.0");
+  repo_->reset_hard();
+  auto back = runner_.run({"apply", "--env", "prod", "--rollback", "--trusted-ref", "main"}, "workflow_dispatch",
+                          runner_.workflow_dispatch_event("refs/tags/v1.1.0"), repo_->head_sha(), with_run);
+  ASSERT_EQ(back.exit_code, 0) << back.out << back.err;
+  EXPECT_NE(back.out.find("20260103000000_payments"), std::string::npos) << "the plan shows the down block\n" << back.out;
+  ASSERT_EQ(runner_.same_job({"record-manifest", "--env", "prod"}, "workflow_dispatch", {}, repo_->head_sha(), with_run)
+                .exit_code, 0);
+  EXPECT_EQ(dbs_["prod"]->query_value("select max(version) from schema_migrations"), "20260102000000");
+  EXPECT_EQ(dbs_["prod"]->query_value("select count(*) from information_schema.tables where table_name = 'payments'"),
+            "0");
+  EXPECT_EQ(dbs_["prod"]->query_value("select count(*) from users"), "1") << "the older tables keep their rows";
+  auto after = describe("prod");
+  EXPECT_EQ(row(after, "app-db")["git_sha"], m2);
+  EXPECT_EQ(row(after, "app-db")["migration_version"], "20260102000000");
+  // The rolled-back prod equals v1.1.0's snapshot: no drift.
+  auto clean = job("prod", {"drift-verify", "--env", "prod"}, "schedule", schedule, "v1.1.0");
+  EXPECT_EQ(clean.exit_code, 0) << clean.out << clean.err;
   EXPECT_FALSE(runner_.token_leaked());
 }
 
