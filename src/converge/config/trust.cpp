@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 
+#include "converge/util/join.hpp"
+
 namespace converge::config {
 namespace {
 
@@ -31,10 +33,7 @@ void references_in(const std::string& text, const SourceLocation& where, std::ve
 std::string yes_no(bool b) { return b ? "true" : "false"; }
 
 std::string joined(const NameSet& names) {
-  if (names.empty()) return "(none)";
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
+  return names.empty() ? "(none)" : util::join(names, ", ");
 }
 
 }  // namespace

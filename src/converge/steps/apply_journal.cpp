@@ -5,14 +5,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "converge/util/join.hpp"
+
 namespace converge::steps {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ",") + i;
-  return out;
-}
+std::string join(const std::vector<std::string>& items) { return util::join(items, ","); }
 
 }  // namespace
 

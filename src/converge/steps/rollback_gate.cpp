@@ -7,15 +7,12 @@
 #include <map>
 
 #include "converge/manifest/store.hpp"
+#include "converge/util/join.hpp"
 
 namespace converge::steps {
 namespace {
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
-  return out;
-}
+std::string join(const std::vector<std::string>& items) { return util::join(items, ", "); }
 
 // GITHUB_RUN_ID as a number; 0 when absent or malformed.
 std::int64_t run_number(std::string_view text) {
