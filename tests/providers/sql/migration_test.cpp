@@ -125,6 +125,13 @@ TEST(MigrationTransactions, TransactionFalseMigrationsManageTheirOwnTransactions
       << "converge never runs the down block";
 }
 
+TEST(MigrationParse, ReadsTransactionFalseOnTheDownMarkerAsDbmateDoes) {
+  Migration m = parsed("-- migrate:up\ncreate index i on t (a);\n-- migrate:down transaction:false\ndrop index i;\n");
+  EXPECT_TRUE(m.transaction);
+  EXPECT_FALSE(m.down_transaction);
+  EXPECT_TRUE(parsed("-- migrate:up transaction:false\nselect 1;\n-- migrate:down\nselect 2;\n").down_transaction);
+}
+
 TEST(MigrationFileName, TakesTheLeadingDigitsAsVersionAndIgnoresOtherFiles) {
   auto a = split_file_name("20151129054053_test_migration.sql");
   ASSERT_TRUE(a);
@@ -139,13 +146,14 @@ TEST(MigrationFileName, TakesTheLeadingDigitsAsVersionAndIgnoresOtherFiles) {
   EXPECT_FALSE(split_file_name("20240101_x.sql.bak"));
 }
 
-TEST(MigrationFileName, VersionsOrderNumerically) {
-  EXPECT_TRUE(version_less("9", "10"));
-  EXPECT_FALSE(version_less("10", "9"));
+// As dbmate compares them (strings): with 9 applied, 10 is out of order under --strict.
+TEST(MigrationFileName, VersionsOrderAsDbmateComparesThem) {
+  EXPECT_TRUE(version_less("10", "9"));
+  EXPECT_FALSE(version_less("9", "10"));
   EXPECT_TRUE(version_less("20200101000000", "20200101000001"));
 }
 
-TEST(MigrationLoad, ReadsMatchingFilesInVersionOrderAndIgnoresTheRest) {
+TEST(MigrationLoad, ReadsMatchingFilesInDbmatesOrderAndIgnoresTheRest) {
   testing::TempDir repo;
   repo.write("db/migrations/10_b.sql", "-- migrate:up\nselect 10;\n-- migrate:down\n");
   repo.write("db/migrations/9_a.sql", "-- migrate:up\nselect 9;\n-- migrate:down\n");
@@ -154,9 +162,9 @@ TEST(MigrationLoad, ReadsMatchingFilesInVersionOrderAndIgnoresTheRest) {
   auto list = load_migrations(repo / "db/migrations", repo.path());
   ASSERT_TRUE(list) << list.error().to_string();
   ASSERT_EQ(list->size(), 2u);
-  EXPECT_EQ((*list)[0].key(), "9_a");
-  EXPECT_EQ((*list)[1].key(), "10_b");
-  EXPECT_EQ((*list)[0].file, "db/migrations/9_a.sql");
+  EXPECT_EQ((*list)[0].key(), "10_b") << "dbmate sorts by file name";
+  EXPECT_EQ((*list)[1].key(), "9_a");
+  EXPECT_EQ((*list)[1].file, "db/migrations/9_a.sql");
 }
 
 TEST(MigrationLoad, TwoFilesWithOneVersionAreAnError) {

@@ -118,8 +118,21 @@ TEST_P(RollbackTest, TransactionFalseMigrationIsRefusedWithTheReason) {
   auto planned = plan_rollback_of(*this, "-- migrate:up transaction:false\n" + db_->non_transactional_statement() +
                                              "\n-- migrate:down\nselect 1;\n", *p, repo_);
   ASSERT_EQ(planned.errors.size(), 1u);
-  EXPECT_TRUE(mentions(planned.errors, "ran with transaction:false")) << planned.errors[0];
+  EXPECT_TRUE(mentions(planned.errors, "is transaction:false")) << planned.errors[0];
   EXPECT_TRUE(planned.changes.empty());
+}
+
+// dbmate reads options on the down marker too and runs such a block outside a
+// transaction; converge, which rolls back all or nothing, refuses it with the reason.
+TEST_P(RollbackTest, DownMarkedTransactionFalseIsRefusedWithTheReason) {
+  auto p = provider();
+  auto planned = plan_rollback_of(
+      *this, "-- migrate:up\ncreate table second (id integer);\n-- migrate:down transaction:false\ndrop table second;\n",
+      *p, repo_);
+  ASSERT_EQ(planned.errors.size(), 1u);
+  EXPECT_TRUE(mentions(planned.errors, "is transaction:false")) << planned.errors[0];
+  EXPECT_TRUE(planned.changes.empty());
+  EXPECT_TRUE(db_->has_table("second"));
 }
 
 TEST_P(RollbackTest, VersionWithoutARecordedDownBlockIsRefused) {

@@ -65,19 +65,9 @@ int line_at(std::string_view text, size_t offset) {
   return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
-std::string_view strip_digits(std::string_view s) {
-  while (!s.empty() && s.front() == '0') s.remove_prefix(1);
-  return s;
-}
-
 }  // namespace
 
-bool version_less(std::string_view a, std::string_view b) {
-  std::string_view na = strip_digits(a), nb = strip_digits(b);
-  if (na.size() != nb.size()) return na.size() < nb.size();
-  if (na != nb) return na < nb;
-  return a < b;
-}
+bool version_less(std::string_view a, std::string_view b) { return a < b; }
 
 std::optional<FileName> split_file_name(std::string_view file_name) {
   if (!file_name.ends_with(".sql")) return std::nullopt;
@@ -102,8 +92,8 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
     return fail(Error::config("a NUL byte: the database would receive this migration's SQL only up to it; "
                               "remove it (the file may be binary or UTF-16)",
                               at(line_at(content, nul))));
-  Migration m{.version = parts->version, .name = parts->name, .file = file,
-              .content = std::string(content), .up = {}, .down = {}, .transaction = true, .up_line = 0, .down_line = 0};
+  Migration m{.version = parts->version, .name = parts->name, .file = file, .content = std::string(content),
+              .up = {}, .down = {}, .transaction = true, .down_transaction = true, .up_line = 0, .down_line = 0};
 
   Marker section = Marker::none;
   int up_line = 0, down_line = 0, line_no = 0;
@@ -139,6 +129,9 @@ Expected<Migration> parse_migration(std::string_view file_name, std::string_view
         return fail(Error::config("a second '-- migrate:down' block", at(line_no)));
       section = Marker::down;
       down_line = m.down_line = line_no;
+      auto opts = parse_options(options);
+      auto tx = opts.find("transaction");
+      m.down_transaction = tx == opts.end() || tx->second != "false";
       continue;
     }
     if (section == Marker::none) {
@@ -241,14 +234,14 @@ Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& di
     if (!m) return fail(m.error());
     out.push_back(std::move(*m));
   }
-  std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) {
-    if (a.version != b.version) return version_less(a.version, b.version);
-    return a.file < b.file;
-  });
-  for (size_t i = 1; i < out.size(); ++i) {
-    if (out[i].version == out[i - 1].version)
-      return fail(Error::config("version " + out[i].version + " is also used by " + out[i - 1].file,
-                                SourceLocation{out[i].file, 1, 0}));
+  // dbmate sorts by file name (all files are in one folder, so by path here).
+  std::sort(out.begin(), out.end(), [](const Migration& a, const Migration& b) { return a.file < b.file; });
+  std::map<std::string, std::string> files_by_version;
+  for (const auto& m : out) {
+    auto [it, fresh] = files_by_version.emplace(m.version, m.file);
+    if (!fresh)
+      return fail(Error::config("version " + m.version + " is also used by " + it->second,
+                                SourceLocation{m.file, 1, 0}));
   }
   return out;
 }

@@ -22,6 +22,7 @@ struct Migration {
   std::string up;            // lines after the `-- migrate:up` marker, up to `-- migrate:down`
   std::string down;          // lines after the `-- migrate:down` marker
   bool transaction = true;   // false for `-- migrate:up transaction:false`
+  bool down_transaction = true;  // false for `-- migrate:down transaction:false` (dbmate runs that block outside one)
   int up_line = 0;           // line of the `-- migrate:up` marker (the up block starts below it)
   int down_line = 0;         // line of the `-- migrate:down` marker
 
@@ -55,7 +56,8 @@ Expected<void> check_transaction_control(const Migration& migration, Dialect dia
 // The largest migration file converge reads (a config error names a larger one).
 inline constexpr std::uintmax_t kMaxMigrationBytes = 64u << 20;
 
-// Every migration file in `dir`, ordered by version (see version_less). Error (config)
+// Every migration file in `dir`, in dbmate's order: by file name, as bytes (so
+// `10_b.sql` comes before `9_a.sql`). Error (config)
 // when the directory is missing, a file does not parse, two files share a version, or
 // an entry with a migration's name is a dangling symlink, a symlink loop or not a
 // regular file (directories are skipped, as dbmate does), or a file is larger than
@@ -63,7 +65,9 @@ inline constexpr std::uintmax_t kMaxMigrationBytes = 64u << 20;
 Expected<std::vector<Migration>> load_migrations(const std::filesystem::path& dir,
                                                  const std::filesystem::path& repo_root);
 
-// Numeric order of two digit strings (leading zeros ignored; ties by text).
+// dbmate's order of two versions: as strings, byte by byte ("10" < "9"), which is how
+// dbmate's --strict compares a pending version with the highest applied one and how it
+// finds the migration to roll back.
 bool version_less(std::string_view a, std::string_view b);
 
 }  // namespace converge::providers::sql

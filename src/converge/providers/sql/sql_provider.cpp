@@ -75,7 +75,7 @@ class SqlProvider final : public Provider {
       hash_field(sha, m.name);
       hash_field(sha, m.content);
       list.push_back({{"version", m.version}, {"name", m.name}, {"file", m.file}, {"sql", m.up},
-                      {"down", m.down}, {"transaction", m.transaction}, {"up_line", m.up_line}, {"down_line", m.down_line}});
+                      {"down", m.down}, {"transaction", m.transaction}, {"down_transaction", m.down_transaction}, {"up_line", m.up_line}, {"down_line", m.down_line}});
     }
     hash_field(sha, "snapshot");
     hash_field(sha, snapshot);
@@ -322,8 +322,9 @@ class SqlProvider final : public Provider {
     auto match = std::find_if(list.begin(), list.end(), [&](const json& m) { return m.at("version") == version; });
     if (match == list.end() || match->at("sql") != sql || match->at("transaction") != transaction)
       return "the plan's migration " + change.key + " does not match the compiled migrations; plan again";
+    // A down block runs all or nothing only when neither marker says transaction:false.
     Database::RecordedDown down{.version = version, .name = match->at("name"), .sql = match->value("down", ""),
-                                .transactional = transaction};
+                                .transactional = transaction && match->value("down_transaction", true)};
 
     if (!transaction) {
       if (auto ok = db.exec(sql); !ok) {
@@ -391,8 +392,8 @@ class SqlProvider final : public Provider {
       const auto& down = found->second;
       std::string key = down.name.empty() ? v : v + "_" + down.name;
       if (!down.transactional) {
-        out.errors.push_back(what + "migration " + key + " ran with transaction:false, so its down block could not "
-                                    "be undone all or nothing if it failed; roll it back by hand");
+        out.errors.push_back(what + "migration " + key + " is transaction:false (its up or its down marker), so its "
+                                    "down block could not be undone all or nothing if it failed; roll it back by hand");
         continue;
       }
       if (is_blank_sql(down.sql)) {
