@@ -1,5 +1,5 @@
-// PostgreSQL specifics of the sql provider: the catalog-based dump, redaction, and
-// where schema_migrations lives.
+// PostgreSQL specifics of the sql provider: the schema dump (pg_dump's, and the
+// catalog reader's where pg_dump is absent), redaction, and where schema_migrations lives.
 #include <gtest/gtest.h>
 
 #include "converge/providers/sql/sql_provider.hpp"
@@ -41,12 +41,14 @@ comment on column users.email is 'login';
 -- migrate:down
 )";
 
-// Migrates a fresh database from kRichSchema and returns the snapshot written.
-std::string migrate_rich_schema(std::string* second_plan_keys = nullptr) {
+// Migrates a fresh database from kRichSchema (with target `settings`) and returns the
+// snapshot written.
+std::string migrate_rich_schema(std::string* second_plan_keys = nullptr,
+                                const nlohmann::json& settings = nlohmann::json::object()) {
   testing::ScratchDatabase db;
   testing::TempDir repo;
   repo.write("db/migrations/1_rich.sql", kRichSchema);
-  auto p = make_provider(test::spec_for(repo.path(), db.url()));
+  auto p = make_provider(test::spec_for(repo.path(), db.url(), settings));
   EXPECT_TRUE(p);
   auto bundle = (*p)->compile();
   EXPECT_TRUE(bundle) << bundle.error().to_string();
@@ -61,10 +63,45 @@ std::string migrate_rich_schema(std::string* second_plan_keys = nullptr) {
   return util::read_file(repo / "db/schema.sql").value_or("");
 }
 
-TEST(PostgresProvider, SnapshotCoversEveryKindOfObjectAndIsByteIdenticalAcrossDatabases) {
+TEST(PostgresProvider, SnapshotIsPgDumpsTextAndIsByteIdenticalAcrossDatabases) {
   CONVERGE_REQUIRE_POSTGRES();
   std::string second_plan;
   std::string first = migrate_rich_schema(&second_plan);
+  EXPECT_EQ(second_plan, "") << "a second dump of the same database differs:\n" << first;
+  for (const char* expected : {
+           "CREATE SCHEMA audit;",
+           "CREATE TYPE public.mood AS ENUM (\n    'sad',\n    'ok',\n    'happy'\n);",
+           "CREATE DOMAIN public.email AS text",
+           "CREATE SEQUENCE public.invoice_numbers\n    START WITH 100",
+           "ALTER SEQUENCE public.posts_id_seq OWNED BY public.posts.id;",
+           "ALTER TABLE public.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY (",
+           "    created_at timestamp with time zone DEFAULT now() NOT NULL\n);",
+           "CREATE TABLE audit.events (",
+           "ADD CONSTRAINT posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(id) ON DELETE CASCADE;",
+           "ADD CONSTRAINT users_email_key UNIQUE (email);",
+           "CREATE INDEX posts_user_id_idx ON public.posts USING btree (user_id);",
+           "CREATE VIEW public.user_posts AS\n",
+           "CREATE FUNCTION public.touch() RETURNS trigger",
+           "CREATE TRIGGER posts_touch BEFORE UPDATE ON public.posts FOR EACH ROW EXECUTE FUNCTION public.touch();",
+           "    email public.email NOT NULL,",
+           "   FROM (public.users u",
+           "COMMENT ON TABLE public.users IS 'people who write';",
+           "COMMENT ON COLUMN public.users.email IS 'login';",
+       }) {
+    EXPECT_NE(first.find(expected), std::string::npos) << "missing: " << expected << "\nin:\n" << first;
+  }
+  EXPECT_EQ(first.find("schema_migrations"), std::string::npos);
+  EXPECT_EQ(first.find("\nSET "), std::string::npos);
+  EXPECT_EQ(first.find("-- "), std::string::npos) << "no pg_dump header or entry comments";
+  EXPECT_EQ(migrate_rich_schema(), first);
+}
+
+// Where no pg_dump is usable (`pg_dump: none` here) the catalog reader writes it.
+TEST(PostgresProvider, CatalogReaderSnapshotCoversItsKindsOfObjectAndIsByteIdenticalAcrossDatabases) {
+  CONVERGE_REQUIRE_POSTGRES();
+  std::string second_plan;
+  const nlohmann::json catalog{{"pg_dump", "none"}};
+  std::string first = migrate_rich_schema(&second_plan, catalog);
   EXPECT_EQ(second_plan, "") << "a second dump of the same database differs:\n" << first;
   for (const char* expected : {
            "CREATE SCHEMA audit;",
@@ -90,7 +127,7 @@ TEST(PostgresProvider, SnapshotCoversEveryKindOfObjectAndIsByteIdenticalAcrossDa
   }
   EXPECT_EQ(first.find("schema_migrations"), std::string::npos);
   EXPECT_EQ(first.find("users_pkey ON"), std::string::npos) << "indexes backing constraints are not repeated";
-  EXPECT_EQ(migrate_rich_schema(), first);
+  EXPECT_EQ(migrate_rich_schema(nullptr, catalog), first);
 }
 
 TEST(PostgresProvider, ConnectionErrorsNeverShowThePassword) {

@@ -76,10 +76,17 @@ Expected<void> Database::delete_version(std::string_view version) {
   return {};
 }
 
+Expected<Database::SchemaTexts> Database::compare_schema(std::string_view snapshot) {
+  auto live = dump_schema();
+  if (!live) return fail(live.error());
+  return SchemaTexts{.live = std::move(*live), .snapshot = std::string(snapshot)};
+}
+
 Expected<std::unique_ptr<Database>> open_database(std::string_view url,
-                                                  const std::filesystem::path& repo_root, OpenMode mode) {
+                                                  const std::filesystem::path& repo_root, OpenMode mode,
+                                                  const DumpSettings& dump) {
   if (is_sqlite_url(url)) return open_sqlite(sqlite_path(url, repo_root), mode);
-  if (is_postgres_url(url)) return open_postgres(std::string(url));
+  if (is_postgres_url(url)) return open_postgres(std::string(url), dump);
   return fail(Error::runtime("unsupported database URL '" + redact_url(url) +
                              "' (expected sqlite:///path or postgres://…)"));
 }

@@ -11,6 +11,11 @@
 //   converge_migration_downs (version primary key, name text,
 //                             down_sql text, transactional integer)
 // Neither table is part of the dumped schema.
+//
+// What dumps what (dump_schema()): SQLite — sqlite_database.cpp reads sqlite_master;
+// PostgreSQL — pg_dump (pg_dump.hpp) normalised by schema_text.hpp, or, where no
+// usable pg_dump exists, the catalog reader (postgres_dump.hpp). docs/providers/sql.md,
+// "Drift coverage", lists the object kinds each one sees.
 #pragma once
 
 #include <map>
@@ -85,8 +90,32 @@ class Database {
   // it does not enforce declared lengths.
   virtual Expected<size_t> version_capacity() = 0;
 
-  // The live schema as deterministic SQL text (schema_migrations left out); "" when empty.
+  // The live schema as deterministic SQL text (schema_migrations and
+  // converge_migration_downs left out); "" when empty. SQLite: the `sqlite_master` SQL.
+  // PostgreSQL: `pg_dump --schema-only` normalised (pg_dump.hpp, schema_text.hpp) when a
+  // pg_dump at least as new as the server is found; otherwise converge's catalog reader
+  // (postgres_dump.hpp), its text led by kCatalogSnapshotMarker. Error (runtime) when
+  // the dumper fails; (usage) when the configured pg_dump is unusable.
   virtual Expected<std::string> dump_schema() = 0;
+
+  // The live schema and the committed `snapshot` as texts that are equal when there is
+  // no drift. SQLite: {dump_schema(), snapshot}. PostgreSQL: the live schema from the
+  // dumper that wrote the snapshot (snapshot_dumper(), schema_text.hpp: the catalog
+  // reader for a catalog snapshot, pg_dump otherwise), and a raw pg_dump file (dbmate's
+  // schema.sql) normalised. Error (usage, exit 2) when the snapshot was written by
+  // pg_dump and no usable pg_dump is found here: comparing it with the catalog reader's
+  // text would report false drift.
+  struct SchemaTexts {
+    std::string live;
+    std::string snapshot;
+  };
+  virtual Expected<SchemaTexts> compare_schema(std::string_view snapshot);
+};
+
+// How a PostgreSQL database dumps its schema (the sql target's settings).
+struct DumpSettings {
+  std::string pg_dump;      // `pg_dump`: the program to run; "" finds one (pg_dump.hpp)
+  bool privileges = false;  // `privileges`: keep GRANT/REVOKE in the snapshot
 };
 
 // The statement ensure_migrations_table() runs for converge_migration_downs.
@@ -102,12 +131,14 @@ enum class OpenMode {
 // Opens `url` (sqlite:///relative/to/repo_root, sqlite:////absolute, postgres://,
 // postgresql://). Error (runtime) when the database cannot be opened; messages carry
 // the URL with its password redacted.
+// `dump` applies to PostgreSQL only.
 Expected<std::unique_ptr<Database>> open_database(std::string_view url,
-                                                  const std::filesystem::path& repo_root, OpenMode mode);
+                                                  const std::filesystem::path& repo_root, OpenMode mode,
+                                                  const DumpSettings& dump = {});
 
 // Implementations behind open_database().
 Expected<std::unique_ptr<Database>> open_sqlite(const std::filesystem::path& file, OpenMode mode);
-Expected<std::unique_ptr<Database>> open_postgres(const std::string& url);
+Expected<std::unique_ptr<Database>> open_postgres(const std::string& url, const DumpSettings& dump = {});
 
 // The apply lock of the database at `url` (target_lock.cpp), waited for as
 // `request` says: on PostgreSQL a session-level advisory lock on its own connection,

@@ -5,7 +5,9 @@
 #include <cstdlib>
 
 #include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/pg_dump.hpp"
 #include "converge/providers/sql/postgres_dump.hpp"
+#include "converge/providers/sql/schema_text.hpp"
 
 namespace converge::providers::sql {
 namespace {
@@ -32,7 +34,8 @@ std::string trimmed(std::string message) {
 
 class PostgresDatabase final : public Database {
  public:
-  PostgresDatabase(PGconn* conn, std::string label) : conn_(conn), label_(std::move(label)) {}
+  PostgresDatabase(PGconn* conn, std::string url, DumpSettings dump)
+      : conn_(conn), url_(std::move(url)), label_(redact_url(url_)), dump_(std::move(dump)) {}
   ~PostgresDatabase() override { PQfinish(conn_); }
   PostgresDatabase(const PostgresDatabase&) = delete;
   PostgresDatabase& operator=(const PostgresDatabase&) = delete;
@@ -123,7 +126,49 @@ class PostgresDatabase final : public Database {
     return collect(res);
   }
 
+  // pg_dump's text normalised, else the catalog reader's (see database.hpp).
   Expected<std::string> dump_schema() override {
+    const auto& choice = pg_dump_choice();
+    if (!choice) return fail(choice.error());
+    if (choice->tool) return dump_with_pg_dump(*choice->tool);
+    return catalog_dump();
+  }
+
+  Expected<SchemaTexts> compare_schema(std::string_view snapshot) override {
+    SnapshotDumper by = snapshot_dumper(snapshot);
+    if (by == SnapshotDumper::catalog) {
+      auto live = catalog_dump();
+      if (!live) return fail(live.error());
+      return SchemaTexts{.live = std::move(*live), .snapshot = std::string(snapshot)};
+    }
+    const auto& choice = pg_dump_choice();
+    if (!choice) return fail(choice.error());
+    if (by == SnapshotDumper::pg_dump && !choice->tool)
+      return fail(Error::usage("written by pg_dump; pg_dump >= " + std::to_string(server_major()) +
+                               " is needed to compare it with this server (" + choice->missing +
+                               "; install postgresql-client or set the target's `pg_dump` setting)"));
+    auto live = dump_schema();
+    if (!live) return fail(live.error());
+    return SchemaTexts{.live = std::move(*live), .snapshot = normalise_pg_dump(snapshot)};
+  }
+
+ private:
+  int server_major() const { return PQserverVersion(conn_) / 10000; }
+
+  // The pg_dump to use, looked for once per connection.
+  const Expected<PgDumpChoice>& pg_dump_choice() {
+    if (!choice_) choice_ = find_pg_dump(server_major(), dump_.pg_dump);
+    return *choice_;
+  }
+
+  Expected<std::string> dump_with_pg_dump(const PgDumpTool& tool) {
+    auto raw = run_pg_dump(tool, url_, PgDumpOptions{.privileges = dump_.privileges, .extra_args = {}});
+    if (!raw) return fail(raw.error());
+    return normalise_pg_dump(*raw);
+  }
+
+  // The catalog reader's text, led by kCatalogSnapshotMarker ("" for an empty schema).
+  Expected<std::string> catalog_dump() {
     auto session = run("SELECT current_setting('search_path'),"
                        " coalesce(to_regclass('schema_migrations')::oid, 0)::text || '::oid, ' ||"
                        " coalesce(to_regclass('converge_migration_downs')::oid, 0)::text", nullptr);
@@ -135,10 +180,10 @@ class PostgresDatabase final : public Database {
     auto restored = run("SELECT set_config('search_path', $1, false)", search_path.c_str());
     if (!dump) return fail(dump.error());
     if (!restored) return fail(restored.error());
-    return dump;
+    if (dump->empty()) return dump;
+    return std::string(kCatalogSnapshotMarker) + "\n\n" + *dump;
   }
 
- private:
   // Runs `sql` (with one text parameter when `param` is set) and returns its rows.
   Expected<std::vector<Row>> run(const std::string& sql, const char* param) {
     PGresult* res = param ? PQexecParams(conn_, sql.c_str(), 1, nullptr, &param, nullptr, nullptr, 0)
@@ -167,13 +212,16 @@ class PostgresDatabase final : public Database {
   }
 
   PGconn* conn_;
+  std::string url_;  // with its password: pg_dump connects with it
   std::string label_;
+  DumpSettings dump_;
+  std::optional<Expected<PgDumpChoice>> choice_;
   ErrorSpot spot_;
 };
 
 }  // namespace
 
-Expected<std::unique_ptr<Database>> open_postgres(const std::string& url) {
+Expected<std::unique_ptr<Database>> open_postgres(const std::string& url, const DumpSettings& dump) {
   std::string label = redact_url(url);
   PGconn* conn = PQconnectdb(url.c_str());
   if (PQstatus(conn) != CONNECTION_OK) {
@@ -182,7 +230,7 @@ Expected<std::unique_ptr<Database>> open_postgres(const std::string& url) {
     return fail(Error::runtime("cannot connect to " + label + ": " + redact_url(why)));
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
-  auto db = std::make_unique<PostgresDatabase>(conn, std::move(label));
+  auto db = std::make_unique<PostgresDatabase>(conn, url, dump);
   if (auto ok = db->exec("SET client_min_messages = warning"); !ok)
     return fail(ok.error());
   // A migration whose apply was killed must not run on without it (and then commit,

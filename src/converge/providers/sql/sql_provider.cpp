@@ -50,6 +50,7 @@ struct Options {
   bool strict = true;
   LintConfig lint;  // severity per lint rule (lint.hpp)
   Timeouts timeouts;
+  DumpSettings dump;  // `pg_dump`, `privileges` (PostgreSQL)
 };
 
 class SqlProvider final : public Provider {
@@ -143,12 +144,11 @@ class SqlProvider final : public Provider {
       out.notes.push_back("the schema is compared with " + options_.snapshot + " after the pending migrations are applied");
       return out;
     }
-    auto live = (*db)->dump_schema();
-    if (!live) return fail(live.error());
-    std::string committed = desired.content.value("snapshot", "");
-    if (*live != committed)
+    auto schema = (*db)->compare_schema(desired.content.value("snapshot", ""));
+    if (!schema) return fail(schema.error().with_context(options_.snapshot));
+    if (schema->live != schema->snapshot)
       out.changes.push_back(plan::Change{.action = plan::Action::update, .kind = "schema", .key = "schema",
-                                         .before = *live, .after = committed});
+                                         .before = schema->live, .after = schema->snapshot});
     return out;
   }
 
@@ -247,7 +247,7 @@ class SqlProvider final : public Provider {
   }
 
   Expected<std::unique_ptr<Database>> open(OpenMode mode) {
-    auto db = open_database(options_.url, spec_.repo_root, mode);
+    auto db = open_database(options_.url, spec_.repo_root, mode, options_.dump);
     if (!db) return fail(db.error().with_context("sql target '" + spec_.name + "'"));
     return db;
   }
@@ -448,11 +448,23 @@ class SqlProvider final : public Provider {
   Options options_;
 };
 
+// The `pg_dump` (program path) and `privileges` (keep grants) settings.
+Expected<void> read_dump_settings(const config::Settings& s, DumpSettings& dump) {
+  auto pg_dump = s.string_or("pg_dump", "");
+  if (!pg_dump) return fail(pg_dump.error());
+  dump.pg_dump = *pg_dump;
+  auto privileges = s.boolean_or("privileges", false);
+  if (!privileges) return fail(privileges.error());
+  dump.privileges = *privileges;
+  return {};
+}
+
 }  // namespace
 
 Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   const auto& s = spec.settings;
-  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lint", "lock_timeout", "statement_timeout"}); !ok)
+  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lint", "lock_timeout", "statement_timeout",
+                               "pg_dump", "privileges"}); !ok)
     return fail(ok.error());
   Options options;
   auto url = s.string("url");
@@ -476,6 +488,7 @@ Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   auto timeouts = read_timeouts(s);
   if (!timeouts) return fail(timeouts.error());
   options.timeouts = *timeouts;
+  if (auto ok = read_dump_settings(s, options.dump); !ok) return fail(ok.error());
   return std::make_unique<SqlProvider>(spec, std::move(options));
 }
 
