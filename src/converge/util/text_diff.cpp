@@ -2,6 +2,9 @@
 #include "converge/util/text_diff.hpp"
 
 #include <dtl/dtl.hpp>
+
+#include <algorithm>
+#include <cctype>
 #include <sstream>
 #include <vector>
 
@@ -20,6 +23,22 @@ std::vector<std::string> split_lines(std::string_view text) {
   return lines;
 }
 
+// git diff's default "function" line for a hunk starting at 1-based line `first` of
+// `lines`: the nearest earlier line starting with a letter, '_' or '$', cut at 80 bytes
+// (not inside a UTF-8 sequence); "" when there is none.
+std::string section_of(const std::vector<std::string>& lines, long long first) {
+  for (long long i = std::min<long long>(first - 1, static_cast<long long>(lines.size())) - 1; i >= 0; --i) {
+    const std::string& line = lines[static_cast<size_t>(i)];
+    if (line.empty()) continue;
+    unsigned char c = static_cast<unsigned char>(line.front());
+    if (!std::isalpha(c) && c != '_' && c != '$') continue;
+    size_t cut = std::min<size_t>(line.size(), 80);
+    while (cut < line.size() && cut > 0 && (static_cast<unsigned char>(line[cut]) & 0xC0) == 0x80) --cut;
+    return " " + line.substr(0, cut);
+  }
+  return "";
+}
+
 }  // namespace
 
 std::string unified_diff(std::string_view from, std::string_view to, std::string_view from_label,
@@ -35,7 +54,7 @@ std::string unified_diff(std::string_view from, std::string_view to, std::string
   for (const auto& hunk : diff.getUniHunks()) {
     // GNU diff numbers an empty range by the line before it ("-0,0" for an empty file).
     out << "@@ -" << (hunk.b == 0 ? hunk.a - 1 : hunk.a) << "," << hunk.b << " +"
-        << (hunk.d == 0 ? hunk.c - 1 : hunk.c) << "," << hunk.d << " @@\n";
+        << (hunk.d == 0 ? hunk.c - 1 : hunk.c) << "," << hunk.d << " @@" << section_of(a, hunk.a) << "\n";
     auto print = [&](const auto& elems) {
       for (const auto& [line, info] : elems) {
         char mark = info.type == dtl::SES_ADD ? '+' : info.type == dtl::SES_DELETE ? '-' : ' ';

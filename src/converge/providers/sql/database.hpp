@@ -105,6 +105,11 @@ class Database {
   // schema.sql) normalised. Error (usage, exit 2) when the snapshot was written by
   // pg_dump and no usable pg_dump is found here: comparing it with the catalog reader's
   // text would report false drift.
+  // The schema file `dbmate dump` writes for this database (`snapshot_format: dbmate`,
+  // dbmate_snapshot.hpp), converge_migration_downs left out. Error (runtime) from the
+  // database or pg_dump.
+  virtual Expected<std::string> dump_dbmate() = 0;
+
   struct SchemaTexts {
     std::string live;
     std::string snapshot;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <vector>
 
 #include "converge/providers/sql/database.hpp"
@@ -26,12 +27,27 @@ constexpr const char* kInstalledMajors = "/usr/lib/postgresql";
 
 // The major version `pg_dump --version` prints ("pg_dump (PostgreSQL) 15.18 (Debian …)");
 // 0 when the program does not run or prints something else.
-int version_of(const std::string& path) {
+int run_version(const std::string& path) {
   auto ran = util::run_process({path, "--version"}, {}, {.time = std::chrono::seconds(10), .output_bytes = 4096});
   if (!ran || ran->exit_code != 0 || !ran->out.starts_with("pg_dump")) return 0;
   auto close = ran->out.find(") ");
   if (close == std::string::npos) return 0;
   return std::atoi(ran->out.c_str() + close + 2);
+}
+
+// run_version(), remembered per path for the life of the process (a step plans
+// several targets; the tests plan hundreds of times).
+int version_of(const std::string& path) {
+  static std::mutex mutex;
+  static std::map<std::string, int> known;
+  {
+    std::lock_guard lock(mutex);
+    if (auto found = known.find(path); found != known.end()) return found->second;
+  }
+  int major = run_version(path);
+  std::lock_guard lock(mutex);
+  known[path] = major;
+  return major;
 }
 
 // The majors installed under kInstalledMajors, lowest first.

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/dbmate_snapshot.hpp"
 #include "converge/providers/sql/pg_dump.hpp"
 #include "converge/providers/sql/postgres_dump.hpp"
 #include "converge/providers/sql/schema_text.hpp"
@@ -133,6 +134,8 @@ class PostgresDatabase final : public Database {
     if (choice->tool) return dump_with_pg_dump(*choice->tool);
     return catalog_dump();
   }
+
+  Expected<std::string> dump_dbmate() override { return dbmate_postgres_dump(*this, url_, dump_); }
 
   Expected<SchemaTexts> compare_schema(std::string_view snapshot) override {
     SnapshotDumper by = snapshot_dumper(snapshot);

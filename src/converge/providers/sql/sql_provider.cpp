@@ -15,6 +15,7 @@
 #include <set>
 
 #include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/dbmate_snapshot.hpp"
 #include "converge/providers/sql/lint.hpp"
 #include "converge/providers/sql/migration.hpp"
 #include "converge/util/fs.hpp"
@@ -47,6 +48,7 @@ struct Options {
   std::string url;
   std::string migrations;  // relative to repo_root (or absolute)
   std::string snapshot;
+  SnapshotFormat snapshot_format = SnapshotFormat::converge;  // the file apply writes (either is read)
   bool strict = true;
   LintConfig lint;  // severity per lint rule (lint.hpp)
   Timeouts timeouts;
@@ -202,9 +204,13 @@ class SqlProvider final : public Provider {
       if (!live) {
         report.warnings.push_back("could not dump the schema to update " + options_.snapshot + ": " + live.error().message);
       } else {
-        if (auto ok = util::write_file_atomic(spec_.repo_root / options_.snapshot, *live); !ok)
+        auto text = snapshot_text(**db, *live);
+        if (!text)
+          report.warnings.push_back("could not dump the schema to update " + options_.snapshot + ": " + text.error().message);
+        else if (auto ok = util::write_file_atomic(spec_.repo_root / options_.snapshot, *text); !ok)
           report.warnings.push_back("could not write " + options_.snapshot + ": " + ok.error().message);
-        if (*live != desired.content.value("snapshot", ""))
+        auto compared = (*db)->compare_schema(desired.content.value("snapshot", ""));
+        if (!compared || compared->live != compared->snapshot)
           report.warnings.push_back("after the migrations the live schema differs from the committed " +
                                     options_.snapshot + "; the new dump was written there: review and commit it");
       }
@@ -244,6 +250,13 @@ class SqlProvider final : public Provider {
     Dialect dialect = is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres;
     for (const auto& finding : lint_migrations(pending, dialect, highest, options_.lint))
       (finding.severity == Severity::error ? out.errors : out.notes).push_back(format_finding(finding));
+  }
+
+  // The snapshot file apply writes for the live schema `live` (dump_schema()): `live`
+  // itself, or with `snapshot_format: dbmate` the file `dbmate dump` writes.
+  Expected<std::string> snapshot_text(Database& db, const std::string& live) const {
+    if (options_.snapshot_format == SnapshotFormat::converge) return live;
+    return db.dump_dbmate();
   }
 
   Expected<std::unique_ptr<Database>> open(OpenMode mode) {
@@ -463,7 +476,7 @@ Expected<void> read_dump_settings(const config::Settings& s, DumpSettings& dump)
 
 Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   const auto& s = spec.settings;
-  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "strict", "lint", "lock_timeout", "statement_timeout",
+  if (auto ok = s.allow_only({"url", "migrations", "snapshot", "snapshot_format", "strict", "lint", "lock_timeout", "statement_timeout",
                                "pg_dump", "privileges"}); !ok)
     return fail(ok.error());
   Options options;
@@ -479,6 +492,9 @@ Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   auto snapshot = s.string_or("snapshot", "db/schema.sql");
   if (!snapshot) return fail(snapshot.error());
   options.snapshot = *snapshot;
+  auto snapshot_format = read_snapshot_format(s);
+  if (!snapshot_format) return fail(snapshot_format.error());
+  options.snapshot_format = *snapshot_format;
   auto strict = s.boolean_or("strict", true);
   if (!strict) return fail(strict.error());
   options.strict = *strict;

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/dbmate_snapshot.hpp"
 
 namespace converge::providers::sql {
 namespace {
@@ -109,6 +110,17 @@ class SqliteDatabase final : public Database {
       out += sql + ";\n";
     }
     return out;
+  }
+
+  Expected<std::string> dump_dbmate() override { return dbmate_sqlite_dump(*this); }
+
+  // A snapshot in dbmate's format (the sqlite3 shell's `.schema` text and the applied
+  // versions) is compared in comparable form (comparable_sqlite_schema), either side.
+  Expected<SchemaTexts> compare_schema(std::string_view snapshot) override {
+    auto live = dump_schema();
+    if (!live) return fail(live.error());
+    if (!is_dbmate_snapshot(snapshot)) return SchemaTexts{.live = std::move(*live), .snapshot = std::string(snapshot)};
+    return SchemaTexts{.live = comparable_sqlite_schema(*live), .snapshot = comparable_sqlite_schema(snapshot)};
   }
 
  private:
