@@ -26,9 +26,10 @@ using DbmateTest = SqlBackendTest;
 const fs::path kFixture = fs::path(CONVERGE_SHARED_TESTDATA) / "dbmate-migrations/dbmate/db";
 
 // A schema with what dbmate's and converge's writers treat specially: quoted names
-// (the sqlite3 shell writes `IF NOT EXISTS` before them), a view (the shell adds its
-// columns as a comment), an index, a trigger; on PostgreSQL an enum, an identity
-// column, a function and a comment.
+// (the sqlite3 shell writes `IF NOT EXISTS` before them), views (the shell adds their
+// columns as a comment, quoting keywords), a virtual table and its shadow tables,
+// sqlite_sequence (left out), a comment inside a statement, an index, a trigger; on
+// PostgreSQL an enum, an identity column, a function and a comment.
 std::string rich_migration(const std::string& backend) {
   if (backend == "sqlite")
     return "-- migrate:up\n"
@@ -38,6 +39,11 @@ std::string rich_migration(const std::string& backend) {
            "create trigger touch after insert on \"Order Items\" begin\n"
            "  update \"Order Items\" set qty = 1 where id = new.id;\n"
            "end;\n"
+           "create table \"order\" (id integer primary key autoincrement, note text -- why\n);\n"
+           "create view orders as select id as \"order\", note as \"Note\" from \"order\";\n"
+           "create virtual table search using fts5(body);\n"
+           "create table kv (k text primary key, v blob) without rowid;\n"
+           "create index kv_lower on kv (lower(k));\n"
            "-- migrate:down\n"
            "drop view item_names;\ndrop table \"Order Items\";\n";
   return "-- migrate:up\n"
