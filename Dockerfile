@@ -43,12 +43,13 @@ RUN CONVERGE_GIT_SHA="${GIT_SHA}" cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Rel
 
 FROM ${BASE_IMAGE} AS runtime
 # Only what the executables load at run time (checked with ldd by build-image.sh),
-# and the CA bundle libcurl needs for the GitHub API and HTTPS providers.
+# the CA bundle libcurl needs for the GitHub API and HTTPS providers, and pg_dump,
+# which writes the PostgreSQL schema snapshot (docs/providers/sql.md, Drift coverage).
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update -q \
  && apt-get install -y -q --no-install-recommends \
       ca-certificates libcurl4 libyaml-cpp0.7 libgit2-1.5 libpq5 libsqlite3-0 libssl3 \
-      libspdlog1.10 libfmt9 \
+      libspdlog1.10 libfmt9 postgresql-client \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
 

@@ -10,6 +10,7 @@
 # `--version` and `--help` of converge and of every step in steps/CMakeLists.txt
 # (also through the front, `converge <step>`),
 # checks that --version names the commit, that no shared library is missing (ldd),
+# that pg_dump is installed (the PostgreSQL snapshot),
 # that the user is not root and that the OCI labels are set. Exits non-zero on any
 # failure. Environment:
 #   CONVERGE_DEBIAN_MIRROR      Debian mirror (default: the one apt uses here)
@@ -138,6 +139,7 @@ for step in $steps; do
   [[ $front == "$out" ]] || fail "converge $step does not run $exe"
   say "  $out, --help ok, converge $step ok"
 done
+run sh -c 'ls /usr/lib/postgresql/*/bin/pg_dump' >/dev/null || fail "no pg_dump under /usr/lib/postgresql (the PostgreSQL snapshot needs it)"
 missing=$(run sh -c 'ldd /usr/local/bin/converge* | grep "not found" || true')
 [ -z "$missing" ] || fail "missing shared libraries: $missing"
 uid=$(run id -u)

@@ -1,4 +1,8 @@
-// Deterministic PostgreSQL schema dump from catalog queries (internal to the sql provider).
+// Deterministic PostgreSQL schema dump from catalog queries (internal to the sql
+// provider): the fallback where no usable pg_dump exists. The snapshot is normally
+// pg_dump's text (pg_dump.hpp, normalised by schema_text.hpp); this reader sees fewer
+// object kinds (docs/providers/sql.md, Drift coverage, lists which), and
+// PostgresDatabase marks its text with kCatalogSnapshotMarker.
 #pragma once
 
 #include <functional>
