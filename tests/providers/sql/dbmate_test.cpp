@@ -227,6 +227,8 @@ TEST(DbmateText, TrimsLeadingCommentsAndTrailingBlanksAsDbmateDoes) {
                                       "CREATE TABLE a (\xC2\xA0\n  id int\t\n);"),
             "\\restrict dbmate\n\n-- Dumped by x\nCREATE TABLE a (\n  id int\n);\n");
   EXPECT_EQ(trim_leading_sql_comments("-- only comments\n\n"), "");
+  EXPECT_EQ(trim_leading_sql_comments("x\xE2\x80\x83\nz\xE2\x80\x8B\n"), "x\nz\xE2\x80\x8B\n")
+      << "U+2003 is a space to Go, U+200B is not";
 }
 
 TEST(DbmateText, RestrictKeyIsUsedFromThePgDumpVersionsThatHaveIt) {

@@ -38,8 +38,8 @@ size_t trailing_space(std::string_view s) {
       "\xE2\x81\x9F", "\xE3\x80\x80"};
   for (auto w : wide)
     if (s.ends_with(w)) return w.size();
-  for (char c = '\x80'; c <= '\x8A'; ++c)  // U+2000 … U+200A
-    if (s.ends_with(std::string("\xE2\x80") + c)) return 3;
+  size_t n = s.size();  // U+2000 … U+200A: E2 80 80 … E2 80 8A
+  if (n >= 3 && s[n - 3] == '\xE2' && s[n - 2] == '\x80' && last >= 0x80 && last <= 0x8A) return 3;
   return 0;
 }
 
