@@ -13,7 +13,10 @@ const std::string kHash(64, 'a');
 
 plan::Plan plan_with(int changes, size_t sql_size = 40) {
   plan::Plan p{"stage", "abc", {}};
-  plan::TargetPlan t{"app-db", "sql", "h", {}, {}, {}};
+  plan::TargetPlan t;
+  t.target = "app-db";
+  t.provider = "sql";
+  t.bundle_hash = "h";
   for (int i = 0; i < changes; ++i)
     t.changes.push_back({plan::Action::create, "migration", "m" + std::to_string(i), nullptr,
                          {{"sql", std::string(sql_size, 'x') + "\n"}}});
@@ -148,7 +151,12 @@ TEST(PlanComment, AnEditedCommentDoesNotShowThePlan) {
 
 TEST(PlanComment, SqlWithBackticksCannotCloseTheFence) {
   plan::Plan p{"stage", "abc", {}};
-  p.targets.push_back({"db", "sql", "h", {{plan::Action::create, "migration", "m", nullptr, {{"sql", "```\n"}}}}, {}, {}});
+  plan::TargetPlan t;
+  t.target = "db";
+  t.provider = "sql";
+  t.bundle_hash = "h";
+  t.changes = {{plan::Action::create, "migration", "m", nullptr, {{"sql", "```\n"}}}};
+  p.targets.push_back(std::move(t));
   auto body = comment_body(p, kHead, "");
   EXPECT_NE(body.find("````diff"), std::string::npos);
 }

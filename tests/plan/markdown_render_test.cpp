@@ -125,10 +125,19 @@ TEST(MarkdownRendered, PlainTextShowsItsTextWithoutMentionsReferencesOrLinks) {
     EXPECT_FALSE(std::isalnum(static_cast<unsigned char>(r.text[p + 1]))) << "live mention or reference at " << p;
 }
 
+// An empty target plan of `target` and `provider`.
+TargetPlan target_plan(std::string target, std::string provider) {
+  TargetPlan t;
+  t.target = std::move(target);
+  t.provider = std::move(provider);
+  t.bundle_hash = "h";
+  return t;
+}
+
 // A plan with hostile keys, kinds, notes, errors and diffs, and a delete at the end.
 Plan hostile_plan() {
   Plan p{"prod", "0123456789abcdef0123456789abcdef01234567", {}};
-  TargetPlan db{"app-db", "sql", "h", {}, {}, {}};
+  TargetPlan db = target_plan("app-db", "sql");
   int i = 0;
   for (const auto& s : kHostile) {
     const std::string key = std::to_string(20260101000000 + i++) + "_" + s;
@@ -143,7 +152,8 @@ Plan hostile_plan() {
   p.targets.push_back(std::move(db));
   // Target and provider names are checked by the config, but the renderer does not
   // rely on it.
-  TargetPlan odd{"t|<b>@octocat</b>\n<!--", "pro`vider|x", "h", {}, {}, {"notes with | and ` and -->"}};
+  TargetPlan odd = target_plan("t|<b>@octocat</b>\n<!--", "pro`vider|x");
+  odd.notes = {"notes with | and ` and -->"};
   odd.changes.push_back({Action::replace, "k`ind <!--", "key\n-->", "a\n", "b\n"});
   odd.changes.push_back({Action::remove, "chart", "@octocat #1", {{"name", "Sales"}}, nullptr});
   p.targets.push_back(std::move(odd));
@@ -206,7 +216,7 @@ TEST(MarkdownRendered, TheJobSummaryOfAHostilePlanShowsEveryChangeAndNothingAliv
 
 TEST(MarkdownRendered, ACutCommentListsChangesWithoutDiffsAndCountsTheDeletesItLeavesOut) {
   Plan plan{"prod", "abc", {}};
-  TargetPlan db{"app-db", "sql", "h", {}, {}, {}};
+  TargetPlan db = target_plan("app-db", "sql");
   for (int i = 0; i < 3000; ++i)
     db.changes.push_back({Action::create, "migration", std::to_string(i) + "_`x`\n<!--", nullptr,
                           {{"sql", std::string(100, '`') + "\n"}}});

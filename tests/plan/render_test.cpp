@@ -10,7 +10,12 @@ Plan with(std::vector<Change> changes) {
   Plan p;
   p.environment = "prod";
   p.git_sha = "abcdef0123456789";
-  p.targets.push_back({"app-db", "sql", "h", std::move(changes), {}, {}});
+  TargetPlan t;
+  t.target = "app-db";
+  t.provider = "sql";
+  t.bundle_hash = "h";
+  t.changes = std::move(changes);
+  p.targets.push_back(std::move(t));
   return p;
 }
 

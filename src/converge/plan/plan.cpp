@@ -1,6 +1,9 @@
 // Plan model: counts, plan.json in and out, canonical text and hash.
 #include "converge/plan/plan.hpp"
 
+#include <algorithm>
+#include <limits>
+
 #include "converge/util/sha256.hpp"
 
 namespace converge::plan {
@@ -21,6 +24,34 @@ std::optional<Action> action_from_string(std::string_view word) {
   return std::nullopt;
 }
 
+std::string_view to_string(Severity severity) {
+  switch (severity) {
+    case Severity::notice: return "notice";
+    case Severity::warning: return "warning";
+    case Severity::error: return "error";
+  }
+  return "?";
+}
+
+std::optional<Severity> severity_from_string(std::string_view word) {
+  for (auto s : {Severity::notice, Severity::warning, Severity::error})
+    if (to_string(s) == word) return s;
+  return std::nullopt;
+}
+
+bool TargetPlan::has_errors() const {
+  return !errors.empty() ||
+         std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity == Severity::error; });
+}
+
+bool TargetPlan::destructive() const {
+  return std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.destructive; });
+}
+
+bool Plan::destructive() const {
+  return std::any_of(targets.begin(), targets.end(), [](const TargetPlan& t) { return t.destructive(); });
+}
+
 bool Plan::has_changes() const {
   for (const auto& t : targets)
     if (!t.changes.empty()) return true;
@@ -28,9 +59,7 @@ bool Plan::has_changes() const {
 }
 
 bool Plan::has_errors() const {
-  for (const auto& t : targets)
-    if (!t.errors.empty()) return true;
-  return false;
+  return std::any_of(targets.begin(), targets.end(), [](const TargetPlan& t) { return t.has_errors(); });
 }
 
 int Counts::of(Action action) const {
@@ -74,6 +103,12 @@ nlohmann::json change_json(const Change& c) {
   return {{"action", to_string(c.action)}, {"kind", c.kind}, {"key", c.key}, {"before", c.before}, {"after", c.after}};
 }
 
+nlohmann::json finding_json(const Finding& f) {
+  return {{"rule", f.rule},       {"severity", to_string(f.severity)}, {"file", f.file},
+          {"line", f.line},       {"message", f.message},              {"destructive", f.destructive},
+          {"doc", f.doc}};
+}
+
 // The hashed part of a plan. nlohmann's default object is an ordered std::map, so
 // dump() emits sorted keys at every depth: the text is independent of insertion order.
 nlohmann::json canonical_json(const Plan& plan) {
@@ -81,11 +116,14 @@ nlohmann::json canonical_json(const Plan& plan) {
   for (const auto& t : plan.targets) {
     auto changes = nlohmann::json::array();
     for (const auto& c : t.changes) changes.push_back(change_json(c));
-    targets.push_back({{"target", t.target},
-                       {"provider", t.provider},
-                       {"bundle_hash", t.bundle_hash},
-                       {"changes", std::move(changes)},
-                       {"errors", t.errors}});
+    nlohmann::json target = {{"target", t.target},
+                             {"provider", t.provider},
+                             {"bundle_hash", t.bundle_hash},
+                             {"changes", std::move(changes)},
+                             {"errors", t.errors}};
+    // Only when there are any: a plan without findings hashes as it did before them.
+    for (const auto& f : t.findings) target["findings"].push_back(finding_json(f));
+    targets.push_back(std::move(target));
   }
   return {{"format", Plan::kFormat}, {"environment", plan.environment}, {"targets", std::move(targets)}};
 }
@@ -96,7 +134,11 @@ nlohmann::json to_json(const Plan& plan) {
   auto json = canonical_json(plan);
   json["git_sha"] = plan.git_sha;
   json["plan_hash"] = hash(plan);
-  for (size_t i = 0; i < plan.targets.size(); ++i) json["targets"][i]["notes"] = plan.targets[i].notes;
+  json["destructive"] = plan.destructive();
+  for (size_t i = 0; i < plan.targets.size(); ++i) {
+    json["targets"][i]["notes"] = plan.targets[i].notes;
+    json["targets"][i]["destructive"] = plan.targets[i].destructive();
+  }
   return json;
 }
 
@@ -115,6 +157,37 @@ Expected<std::vector<std::string>> strings_field(const nlohmann::json& j, const 
   for (const auto& s : j[key]) {
     if (!s.is_string()) return fail(Error::usage(where + ": '" + key + "' must be a list of strings"));
     out.push_back(s.get<std::string>());
+  }
+  return out;
+}
+
+// The target's "findings" (absent = none), each field checked.
+Expected<std::vector<Finding>> findings_field(const nlohmann::json& jt, const std::string& where) {
+  std::vector<Finding> out;
+  if (!jt.contains("findings")) return out;
+  if (!jt["findings"].is_array()) return fail(Error::usage(where + ": 'findings' must be a list"));
+  for (size_t k = 0; k < jt["findings"].size(); ++k) {
+    const auto& jf = jt["findings"][k];
+    const std::string fwhere = where + ".findings[" + std::to_string(k) + "]";
+    Finding f;
+    for (auto [field, dest] : {std::pair{"rule", &f.rule}, {"file", &f.file}, {"message", &f.message}, {"doc", &f.doc}}) {
+      auto v = string_field(jf, field, fwhere);
+      if (!v) return fail(v.error());
+      *dest = *v;
+    }
+    auto word = string_field(jf, "severity", fwhere);
+    if (!word) return fail(word.error());
+    auto severity = severity_from_string(*word);
+    if (!severity) return fail(Error::usage(fwhere + ": unknown severity '" + *word + "'"));
+    f.severity = *severity;
+    if (!jf.contains("line") || !jf["line"].is_number_integer() || jf["line"].get<std::int64_t>() < 0 ||
+        jf["line"].get<std::int64_t>() > std::numeric_limits<int>::max())
+      return fail(Error::usage(fwhere + ": 'line' must be a line number"));
+    f.line = jf["line"].get<int>();
+    if (!jf.contains("destructive") || !jf["destructive"].is_boolean())
+      return fail(Error::usage(fwhere + ": 'destructive' must be true or false"));
+    f.destructive = jf["destructive"].get<bool>();
+    out.push_back(std::move(f));
   }
   return out;
 }
@@ -153,6 +226,9 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
     auto notes = strings_field(jt, "notes", where);
     if (!notes) return fail(notes.error());
     t.notes = *notes;
+    auto findings = findings_field(jt, where);
+    if (!findings) return fail(findings.error());
+    t.findings = std::move(*findings);
     if (!jt.contains("changes") || !jt["changes"].is_array())
       return fail(Error::usage(where + ": 'changes' must be a list"));
     for (size_t k = 0; k < jt["changes"].size(); ++k) {

@@ -2,10 +2,17 @@
 // desired state, for every target of one environment.
 //
 // Persisted as plan.json (see to_json below): {"format": 1, "environment", "git_sha",
-// "targets": [{"target", "provider", "bundle_hash", "changes": [...], "errors", "notes"}]}.
+// "destructive", "targets": [{"target", "provider", "bundle_hash", "changes": [...],
+// "errors", "notes", "findings": [{"rule", "severity", "file", "line", "message",
+// "destructive", "doc"}], "destructive"}]}. "findings" is written only when a target
+// has any (a plan.json without it reads as none); "destructive" is derived from the
+// findings, written for readers such as later gates, and ignored when read back.
 // The plan hash is the SHA-256 of the canonical JSON *without* git_sha and notes: a
 // PR's head commit and its merge commit carry the same plan when nothing else changed,
-// and plan pinning compares exactly that. Canonical = keys sorted, no whitespace,
+// and plan pinning compares exactly that. Findings are hashed (only a target that has
+// some gets the key, so plans without findings hash as before findings existed): they
+// derive from the same files as the changes, and an approval of a plan must not carry
+// over to one that became destructive. Canonical = keys sorted, no whitespace,
 // targets and changes in their planned order (order is meaning: migrations run in it).
 #pragma once
 
@@ -36,6 +43,28 @@ struct Change {
   bool operator==(const Change&) const = default;
 };
 
+// How much a finding matters: an error makes the plan unappliable like a plan error;
+// the three are GitHub's annotation levels.
+enum class Severity { notice, warning, error };
+// "notice", "warning", "error".
+std::string_view to_string(Severity severity);
+// nullopt for an unknown word.
+std::optional<Severity> severity_from_string(std::string_view word);
+
+// One finding of a provider's check of the desired state (the sql provider's
+// migration lint) at a file:line of the repository.
+struct Finding {
+  std::string rule;      // "destructive/drop-table"
+  Severity severity = Severity::warning;
+  std::string file;      // relative to the repository root
+  int line = 0;          // 1-based; 0 = the file as a whole
+  std::string message;   // one sentence: what and what to do instead
+  bool destructive = false;  // the change can lose data or break what runs on it
+  std::string doc;       // the rule's docs page and anchor, relative to converge's docs
+                         // ("docs/providers/sql.md#destructive-drop-table"); "" = none
+  bool operator==(const Finding&) const = default;
+};
+
 struct TargetPlan {
   std::string target;
   std::string provider;
@@ -43,6 +72,12 @@ struct TargetPlan {
   std::vector<Change> changes;
   std::vector<std::string> errors;   // problems that make the plan unappliable
   std::vector<std::string> notes;    // informational; not part of the hash
+  std::vector<Finding> findings;     // in file and line order; part of the hash
+
+  // Errors or an error-level finding: the plan cannot be applied.
+  bool has_errors() const;
+  // Any destructive finding.
+  bool destructive() const;
 };
 
 struct Plan {
@@ -52,7 +87,8 @@ struct Plan {
   std::vector<TargetPlan> targets;
 
   bool has_changes() const;
-  bool has_errors() const;
+  bool has_errors() const;    // any target's has_errors()
+  bool destructive() const;   // any target's destructive()
 };
 
 struct Counts {

@@ -6,6 +6,7 @@
 
 #include <sstream>
 
+#include "converge/plan/findings.hpp"
 #include "converge/plan/markdown.hpp"
 #include "converge/util/text_diff.hpp"
 
@@ -114,10 +115,12 @@ std::string render_text(const Plan& plan) {
   if (!plan.git_sha.empty()) out << " at " << visible(plan.git_sha.substr(0, 12));
   out << ": " << summary_line(total) << "\n";
   if (auto w = deletion_warning(total); !w.empty()) out << w << "\n";
+  if (auto d = destructive_line(plan); !d.empty()) out << d << "\n";
   for (const auto& t : plan.targets) {
     out << "\n== " << visible(t.target) << " (" << visible(t.provider) << "): " << summary_line(count(t)) << "\n";
     for (const auto& e : t.errors) out << "ERROR: " << visible(e) << "\n";
     for (const auto& n : t.notes) out << "note: " << visible(n) << "\n";
+    out << findings_text(t);
     for (const auto& c : t.changes) {
       out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << visible(c.key)
           << "\n";
@@ -164,6 +167,11 @@ std::string render_markdown(const Plan& plan, size_t limit) {
       if (fits(part.size())) out += part;
       else ++cut.messages;
     }
+
+  // The migration lint's findings come before the diffs: they are what a reviewer
+  // must read (findings.hpp cuts them to the room left).
+  const size_t used = out.size() + foot.size() + kReserve;
+  out += findings_markdown(plan, limit == std::string::npos ? limit : limit > used ? limit - used : 0);
 
   // Once a diff does not fit, later changes are listed without theirs; once a
   // heading does not fit, later changes are only counted: the reader never sees a

@@ -168,7 +168,7 @@ class Provider {
   ChangeWatcher watcher_;
 };
 
-// For apply(): Error (refused) when `plan` carries errors, naming the target and
+// For apply(): Error (refused) when `plan` carries errors or error-level findings, naming the target and
 // them; a provider never applies such a plan, whatever its caller checked.
 Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "converge/plan/findings.hpp"
 #include "converge/providers/assets/assets_provider.hpp"
 #include "converge/providers/provider.hpp"
 #include "converge/providers/sql/sql_provider.hpp"
@@ -29,9 +30,11 @@ Expected<ExportedSources> Provider::export_sources() {
 }
 
 Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target) {
-  if (plan.errors.empty()) return {};
+  if (!plan.has_errors()) return {};
   std::string why;
   for (const auto& e : plan.errors) why += (why.empty() ? "" : "; ") + e;
+  for (const auto& f : plan.findings)
+    if (f.severity == plan::Severity::error) why += (why.empty() ? "" : "; ") + plan::format_finding(f);
   return fail(Error::refused("the plan for target '" + std::string(target) + "' has errors, nothing applied: " + why));
 }
 

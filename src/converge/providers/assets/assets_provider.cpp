@@ -67,8 +67,10 @@ class AssetsProvider final : public Provider {
 
   Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
     context_ = context;
-    plan::TargetPlan out{.target = spec_.name, .provider = "assets", .bundle_hash = desired.hash,
-                         .changes = {}, .errors = {}, .notes = {}};
+    plan::TargetPlan out;  // the other fields start empty
+    out.target = spec_.name;
+    out.provider = "assets";
+    out.bundle_hash = desired.hash;
     auto runtime = read_runtime(out.notes);
     if (!runtime) return fail(runtime.error());
     const json& items = desired.content.at("items");

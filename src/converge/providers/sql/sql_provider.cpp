@@ -88,8 +88,10 @@ class SqlProvider final : public Provider {
 
   // Migrations are never deleted, so what converge manages does not matter here.
   Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext&) override {
-    plan::TargetPlan out{.target = spec_.name, .provider = "sql", .bundle_hash = desired.hash,
-                         .changes = {}, .errors = {}, .notes = {}};
+    plan::TargetPlan out;  // the other fields start empty
+    out.target = spec_.name;
+    out.provider = "sql";
+    out.bundle_hash = desired.hash;
     auto db = open(OpenMode::read);
     if (!db) return fail(db.error());
     auto applied = (*db)->applied_versions();
