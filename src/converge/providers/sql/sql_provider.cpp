@@ -236,22 +236,21 @@ class SqlProvider final : public Provider {
   }
 
  private:
-  // Runs the migration lint on the pending migrations: an error-level finding is a plan
-  // error, a warning a note, each one line naming file:line and the rule. Out-of-order
+  // Runs the migration lint on the pending migrations (the applied ones are read for
+  // the columns' types): the findings go into the plan, where an error-level one makes
+  // it unappliable and a destructive one marks it destructive (plan.hpp). Out-of-order
   // versions are linted only when `strict: false` (strict makes them a plan error).
   void lint(const Bundle& desired, const std::set<std::string>& applied, const std::string& highest,
             plan::TargetPlan& out) const {
-    std::vector<Migration> pending;
-    for (const auto& m : desired.content.at("migrations")) {
-      if (applied.contains(m.at("version").get<std::string>())) continue;
-      pending.push_back(Migration{.version = m.at("version"), .name = m.at("name"), .file = m.at("file"),
-                                  .content = {}, .up = m.at("sql"), .down = m.value("down", ""),
-                                  .transaction = m.at("transaction"), .up_line = m.value("up_line", 0),
-                                  .down_line = m.value("down_line", 0)});
-    }
+    std::vector<Migration> pending, history;
+    for (const auto& m : desired.content.at("migrations"))
+      (applied.contains(m.at("version").get<std::string>()) ? history : pending)
+          .push_back(Migration{.version = m.at("version"), .name = m.at("name"), .file = m.at("file"),
+                               .content = {}, .up = m.at("sql"), .down = m.value("down", ""),
+                               .transaction = m.at("transaction"), .up_line = m.value("up_line", 0),
+                               .down_line = m.value("down_line", 0)});
     Dialect dialect = is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres;
-    for (const auto& finding : lint_migrations(pending, dialect, highest, options_.lint))
-      (finding.severity == Severity::error ? out.errors : out.notes).push_back(format_finding(finding));
+    out.findings = lint_migrations(pending, dialect, highest, options_.lint, history);
   }
 
   // The snapshot file apply writes for the live schema `live` (dump_schema()): `live`
