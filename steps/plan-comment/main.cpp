@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
     ("base", "base branch (default: from the event); picks the environment", cxxopts::value<std::string>())
     ("head-sha", "the PR's head commit (default: from the event, else HEAD)", cxxopts::value<std::string>())
     ("out", "write the plan as JSON to this file (- for standard output)", cxxopts::value<std::string>()->default_value("plan.json"))
+    ("sarif", "write the migration lint's findings as SARIF 2.1.0 to this file (for GitHub code scanning)",
+     cxxopts::value<std::string>())
     ("dry-run", "print the comment instead of posting it");
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
     s::PlanCommentOptions o;
@@ -21,6 +23,7 @@ int main(int argc, char** argv) {
     if (flags.count("base")) o.base = flags["base"].as<std::string>();
     if (flags.count("head-sha")) o.head_sha = flags["head-sha"].as<std::string>();
     o.out = flags["out"].as<std::string>();
+    if (flags.count("sarif")) o.sarif = flags["sarif"].as<std::string>();
     o.dry_run = flags.count("dry-run") > 0;
     return s::run_plan_comment(o, io);
   });

@@ -6,10 +6,13 @@ int main(int argc, char** argv) {
   cxxopts::Options cli("converge-plan", "Plan an environment: what apply would change, target by target.");
   s::add_common_flags(cli);
   cli.add_options()("out", "write the plan as JSON to this file (plan.json; - for standard output)",
-                    cxxopts::value<std::string>());
+                    cxxopts::value<std::string>())(
+      "sarif", "write the migration lint's findings as SARIF 2.1.0 to this file (for GitHub code scanning)",
+      cxxopts::value<std::string>());
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
-    s::PlanOptions o{s::common_options(flags), {}};
+    s::PlanOptions o{s::common_options(flags), {}, {}};
     if (flags.count("out")) o.out = flags["out"].as<std::string>();
+    if (flags.count("sarif")) o.sarif = flags["sarif"].as<std::string>();
     return s::run_plan(o, io);
   });
 }

@@ -1,6 +1,7 @@
 // Workflow commands, outputs and redaction of secrets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -110,6 +111,35 @@ TEST(Console, TheVariablesPasswordInAUrlIsHiddenRawAndDecoded) {
   EXPECT_EQ(c.redact("auth failed for pa/ss@word"), "auth failed for ***");
   EXPECT_EQ(c.redact("auth failed for pa%2Fss%40word"), "auth failed for ***");
   EXPECT_EQ(c.redact("connecting to db:5432/app as app"), "connecting to db:5432/app as app") << "host and path stay";
+}
+
+TEST(Console, AnAnnotationKeepsAHostileFileNameAndTitleInsideTheirProperties) {
+  RunContext ctx;
+  ctx.in_actions = true;
+  std::ostringstream out, err;
+  Console c(out, err, ctx);
+  c.mask("s3cret");
+  c.annotate("error", "drop table s3cret\n::warning::forged 100%", {"db/a,line=1:b%41\n::error::x s3cret.sql", 7, 0},
+             "destructive/drop-table,title=x:y");
+  const std::string text = out.str();
+  EXPECT_EQ(text.substr(text.find("::error ")),
+            "::error file=db/a%2Cline=1%3Ab%2541%0A%3A%3Aerror%3A%3Ax ***.sql,line=7,"
+            "title=destructive/drop-table%2Ctitle=x%3Ay::drop table ***%0A::warning::forged 100%25\n");
+  // One line: the newline of the message cannot start a command of its own.
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;  // add-mask + the annotation
+  c.annotate("notice", "fyi", {"f.sql", 2, 0}, "r");
+  EXPECT_NE(out.str().find("::notice file=f.sql,line=2,title=r::fyi\n"), std::string::npos);
+  c.annotate("debug", "x", {"f.sql", 0, 0}, "r");
+  EXPECT_NE(out.str().find("::warning file=f.sql,title=r::x\n"), std::string::npos) << "unknown levels are warnings";
+  EXPECT_EQ(err.str(), "");
+}
+
+TEST(Console, OutsideARunnerAnAnnotationWritesNothing) {
+  RunContext ctx;
+  std::ostringstream out, err;
+  Console c(out, err, ctx);
+  c.annotate("error", "x", {"f.sql", 1, 0}, "r");
+  EXPECT_EQ(out.str() + err.str(), "");
 }
 
 }  // namespace

@@ -63,13 +63,14 @@ std::string Console::redact(std::string_view text) const {
 void Console::info(std::string_view text) { out_ << redact(text) << "\n" << std::flush; }
 
 std::string Console::annotation(std::string_view level, std::string_view text,
-                                const std::optional<SourceLocation>& where) const {
+                                const std::optional<SourceLocation>& where, std::string_view title) const {
   std::string props;
   if (where && !where->file.empty()) {
     props = " file=" + escape_property(redact(where->file));
     if (where->line > 0) props += ",line=" + std::to_string(where->line);
     if (where->column > 0) props += ",col=" + std::to_string(where->column);
   }
+  if (!title.empty()) props += (props.empty() ? " title=" : ",title=") + escape_property(redact(title));
   return "::" + std::string(level) + props + "::" + escape_data(redact(text));
 }
 
@@ -81,6 +82,13 @@ void Console::warning(std::string_view text, const std::optional<SourceLocation>
 void Console::error(const Error& e) {
   if (commands_) out_ << annotation("error", e.message, e.where) << "\n" << std::flush;
   err_ << "error: " << redact(e.to_string()) << "\n" << std::flush;
+}
+
+void Console::annotate(std::string_view level, std::string_view text, const SourceLocation& where,
+                       std::string_view title) {
+  if (!commands_) return;
+  if (level != "notice" && level != "error") level = "warning";
+  out_ << annotation(level, text, where, title) << "\n" << std::flush;
 }
 
 void Console::group_begin(std::string_view title) {

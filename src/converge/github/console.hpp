@@ -31,6 +31,12 @@ class Console {
   void info(std::string_view text);                      // stdout, as is (plus newline)
   void warning(std::string_view text, const std::optional<SourceLocation>& where = std::nullopt);
   void error(const Error& error);                        // one line; annotation in a runner
+  // An annotation at `where` with a title (`::warning file=…,line=…,title=…::text`), the
+  // level one of "notice", "warning", "error" (anything else is "warning"). Every field
+  // is redacted and escaped, so a file name or title holding ',' ':' '%' or a newline
+  // stays inside its property. Outside a runner nothing is written: the caller prints
+  // the same facts in its own words (the plan's text lists its findings).
+  void annotate(std::string_view level, std::string_view text, const SourceLocation& where, std::string_view title);
   void group_begin(std::string_view title);
   void group_end();
 
@@ -40,7 +46,8 @@ class Console {
   void append_summary(std::string_view markdown);
 
  private:
-  std::string annotation(std::string_view level, std::string_view text, const std::optional<SourceLocation>& where) const;
+  std::string annotation(std::string_view level, std::string_view text, const std::optional<SourceLocation>& where,
+                         std::string_view title = {}) const;
 
   std::ostream& out_;
   std::ostream& err_;

@@ -4,6 +4,7 @@
 #include "converge/github/approvals.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/github/plan_record.hpp"
+#include "converge/steps/findings_report.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
 #include "converge/steps/trust.hpp"
@@ -64,6 +65,7 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     return report_error(Error::usage("the pull request's head is not a 40-digit commit SHA (\"" + head + "\")"), io);
   plan->git_sha = head;
   if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);
+  if (auto written = report_findings(*plan, options.sarif, io); !written) return report_error(written.error(), io);
 
   const auto body = io.console.redact(
       github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - gate_changes.size()) + gate_changes);

@@ -1,4 +1,5 @@
-// converge plan: compile, read actual state, plan, report.
+// converge plan: compile, read actual state, plan, report (the findings too).
+#include "converge/steps/findings_report.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
@@ -9,6 +10,7 @@ int run_plan(const PlanOptions& options, StepIo io) {
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
   if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);
+  if (auto written = report_findings(*plan, options.sarif, io); !written) return report_error(written.error(), io);
   if (plan->has_errors()) {
     io.console.error(Error::refused("the plan for " + plan->environment + " has errors: it cannot be applied"));
     return static_cast<int>(ExitCode::refused);

@@ -14,7 +14,8 @@ namespace converge::steps {
 
 struct PlanOptions {
   CommonOptions common;
-  std::filesystem::path out;  // plan.json to write; empty = none
+  std::filesystem::path out;    // plan.json to write; empty = none
+  std::filesystem::path sarif;  // SARIF log of the findings to write (github/sarif.hpp); empty = none
 };
 // Exit 0 when planned (changes or not), 1 when the plan has errors.
 int run_plan(const PlanOptions& options, StepIo io);
@@ -25,6 +26,7 @@ struct PlanCommentOptions {
   std::string base;            // empty = from the event
   std::string head_sha;        // empty = from the event, else HEAD
   std::filesystem::path out;   // plan.json to write; empty = none
+  std::filesystem::path sarif; // SARIF log of the findings to write; empty = none
   bool dry_run = false;        // print the comment instead of posting it
 };
 // Exit 0 commented (or previewed), 1 the plan has errors, 2 usage, 3 runtime/API failure.
