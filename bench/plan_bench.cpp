@@ -50,7 +50,10 @@ BENCHMARK(BM_PlanPendingMigrationsOnSqlite)->Arg(1000)->Arg(5000)->Unit(benchmar
 
 plan::Plan big_plan(int n) {
   plan::Plan p{"prod", "abc", {}};
-  plan::TargetPlan t{"assets", "assets", "h", {}, {}, {}};
+  plan::TargetPlan t;
+  t.target = "assets";
+  t.provider = "assets";
+  t.bundle_hash = "h";
   for (int i = 0; i < n; ++i)
     t.changes.push_back({plan::Action::update, "chart", "chart-" + std::to_string(i),
                          {{"name", "Chart " + std::to_string(i)}, {"viz", "table"}},
