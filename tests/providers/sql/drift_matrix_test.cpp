@@ -18,6 +18,7 @@
 #include "converge/providers/sql/schema_text.hpp"
 #include "converge/providers/sql/sql_provider.hpp"
 #include "converge/util/fs.hpp"
+#include "converge/util/lines.hpp"
 #include "converge/util/text_diff.hpp"
 #include "sql_test_support.hpp"
 #include "support/postgres.hpp"
@@ -172,29 +173,17 @@ constexpr Case kNotSeen[] = {
 // Lines of a unified diff that are changes ('+' / '-'), not context or labels.
 std::string changed_lines(const std::string& diff) {
   std::string out;
-  size_t start = 0;
-  while (start < diff.size()) {
-    size_t end = diff.find('\n', start);
-    if (end == std::string::npos) end = diff.size();
-    std::string line = diff.substr(start, end - start);
+  for (auto line : util::split_lines(diff))
     if ((line.starts_with('+') && !line.starts_with("+++")) || (line.starts_with('-') && !line.starts_with("---")))
-      out += line + "\n";
-    start = end + 1;
-  }
+      out.append(line).append("\n");
   return out;
 }
 
 // pg_dump's own text without its per-run \restrict key.
 std::string without_restrict_key(const std::string& raw) {
   std::string out;
-  size_t start = 0;
-  while (start < raw.size()) {
-    size_t end = raw.find('\n', start);
-    if (end == std::string::npos) end = raw.size();
-    std::string_view line(raw.data() + start, end - start);
+  for (auto line : util::split_lines(raw))
     if (!line.starts_with("\\restrict ") && !line.starts_with("\\unrestrict ")) out.append(line).append("\n");
-    start = end + 1;
-  }
   return out;
 }
 
