@@ -40,7 +40,7 @@ image: setup
 bench: build
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERGE_BENCH=ON >/dev/null
 	@cmake --build build/bench -j$(JOBS) --target converge_bench
-	@build/bench/bench/converge_bench
+	@bash scripts/bench.sh build/bench/bench/converge_bench
 
 clean:
 	rm -rf build

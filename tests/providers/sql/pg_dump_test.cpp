@@ -96,6 +96,15 @@ TEST(PgDump, AnOutputLimitStopsARunawayPgDump) {
   EXPECT_EQ(text.error().message, "pg_dump of postgres://app@h/db: " + tool.path + " wrote more than 100000 bytes");
 }
 
+TEST(PgDump, AProgramThatCannotStartIsOneLine) {
+  testing::TempDir dir;
+  PgDumpTool tool{(dir / "absent/pg_dump").string(), 99};
+  auto text = run_pg_dump(tool, "postgres://app:s3cret-pw@h/db", {});
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().message,
+            "pg_dump of postgres://app:***@h/db: cannot run " + tool.path + ": No such file or directory");
+}
+
 TEST(PgDump, TheConfiguredPgDumpMustRunAndBeNewEnough) {
   testing::TempDir dir;
   std::string path = fake_pg_dump(dir, 14, kMinimalDump);
