@@ -122,7 +122,7 @@ class Scanner {
     std::string text;
     if (kind == Token::Kind::quoted) text = std::string(s_.substr(from + 1, to > from + 1 ? to - from - 2 : 0));
     else if (kind != Token::Kind::string) text = std::string(s_.substr(from, to - from));
-    add(Token{.kind = kind, .text = std::move(text)}, from);
+    add(Token{.kind = kind, .text = std::move(text), .begin = from, .end = to}, from);
   }
 
   void add(Token token, size_t at) {
@@ -141,7 +141,7 @@ class Scanner {
     std::string word = upper(text);
     bool dotted = after_dot_;
     after_dot_ = false;
-    add(Token{.kind = Token::Kind::word, .text = word}, at);
+    add(Token{.kind = Token::Kind::word, .text = word, .begin = at, .end = at + text.size()}, at);
     if (lead_open_ && lead_.size() < 3) lead_.push_back(word);
     if (dotted || parens_ > 0) return;
     if (block_ > 0) {

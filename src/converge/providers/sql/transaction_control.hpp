@@ -23,6 +23,7 @@ struct Token {
   enum class Kind { word, quoted, string, number, punct };
   Kind kind = Kind::word;
   std::string text;
+  size_t begin = 0, end = 0;  // its bytes in the script, quotes included: script.substr(begin, end - begin)
 };
 
 struct Statement {
