@@ -138,6 +138,7 @@ nlohmann::json to_json(const Plan& plan) {
   for (size_t i = 0; i < plan.targets.size(); ++i) {
     json["targets"][i]["notes"] = plan.targets[i].notes;
     json["targets"][i]["destructive"] = plan.targets[i].destructive();
+    if (!plan.targets[i].schema_preview.empty()) json["targets"][i]["schema_preview"] = to_json(plan.targets[i].schema_preview);
   }
   return json;
 }
@@ -229,6 +230,11 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
     auto findings = findings_field(jt, where);
     if (!findings) return fail(findings.error());
     t.findings = std::move(*findings);
+    if (jt.contains("schema_preview")) {
+      auto preview = schema_preview_from_json(jt["schema_preview"], where + ".schema_preview");
+      if (!preview) return fail(preview.error());
+      t.schema_preview = std::move(*preview);
+    }
     if (!jt.contains("changes") || !jt["changes"].is_array())
       return fail(Error::usage(where + ": 'changes' must be a list"));
     for (size_t k = 0; k < jt["changes"].size(); ++k) {

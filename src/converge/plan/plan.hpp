@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "converge/plan/schema_preview.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::plan {
@@ -73,6 +74,7 @@ struct TargetPlan {
   std::vector<std::string> errors;   // problems that make the plan unappliable
   std::vector<std::string> notes;    // informational; not part of the hash
   std::vector<Finding> findings;     // in file and line order; part of the hash
+  SchemaPreview schema_preview;      // the PR schema diff (schema_preview.hpp); not part of the hash
 
   // Errors or an error-level finding: the plan cannot be applied.
   bool has_errors() const;

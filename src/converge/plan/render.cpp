@@ -25,16 +25,6 @@ std::string as_text(const nlohmann::json& value) {
   return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
-const char* symbol(Action action) {
-  switch (action) {
-    case Action::create: return "+";
-    case Action::update: return "~";
-    case Action::remove: return "-";
-    case Action::replace: return "-/+";
-  }
-  return "?";
-}
-
 std::string deletion_warning(const Counts& c) {
   int n = c.remove + c.replace;
   if (n == 0) return {};
@@ -91,6 +81,16 @@ std::string cut_note(const Cut& cut) {
 
 }  // namespace
 
+const char* symbol(Action action) {
+  switch (action) {
+    case Action::create: return "+";
+    case Action::update: return "~";
+    case Action::remove: return "-";
+    case Action::replace: return "-/+";
+  }
+  return "?";
+}
+
 std::string change_diff(const Change& change) {
   std::string label = visible(change.kind) + "/" + visible(change.key);
   return util::unified_diff(as_text(change.before), as_text(change.after),
@@ -121,6 +121,7 @@ std::string render_text(const Plan& plan) {
     for (const auto& e : t.errors) out << "ERROR: " << visible(e) << "\n";
     for (const auto& n : t.notes) out << "note: " << visible(n) << "\n";
     out << findings_text(t);
+    out << schema_preview_text(t.schema_preview);
     for (const auto& c : t.changes) {
       out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << visible(c.key)
           << "\n";

@@ -13,6 +13,9 @@ namespace converge::plan {
 // (strings as-is, other JSON pretty-printed). For a create, every line is '+'.
 std::string change_diff(const Change& change);
 
+// The sign of an action in renderings: "+", "~", "-", "-/+".
+const char* symbol(Action action);
+
 // One line: "2 to create, 1 to update, 0 to delete, 0 to replace".
 std::string summary_line(const Counts& counts);
 
