@@ -42,6 +42,10 @@ struct Bundle {
 struct PlanContext {
   std::set<std::string> managed_keys;
   bool managed_known = false;  // false: no deployment recorded yet (nothing is known to be converge's)
+  // plan and plan-comment: the provider may preview what the changes do on a scratch
+  // copy of the runtime (sql: the PR schema diff and the stale-snapshot check). Never
+  // set for apply or drift, which must not create anything beside the runtime.
+  bool preview = false;
 };
 
 // The runtime's state written back as repository sources (export-to-pr): paths
@@ -136,6 +140,13 @@ class Provider {
   // The runtime's state, normalised, as repository sources (export-to-pr). Error
   // (usage) from providers that cannot export.
   virtual Expected<ExportedSources> export_sources();
+
+  // `plan --write-snapshot`: rewrites the repository's snapshot of what `desired`
+  // produces (sql: every migration replayed on a scratch database, dumped to the
+  // snapshot file), never touching the runtime. Returns the files written (relative to
+  // the repository root); empty from providers that keep no snapshot (the default).
+  // Error (runtime) when it cannot be made, (config/usage) when it may not be written.
+  virtual Expected<std::vector<std::string>> write_snapshot(const Bundle& desired);
 
   // Set by the step before apply(): apply() calls it after each change it applied,
   // with the report so far (applied, version, managed_keys as they stand), so the

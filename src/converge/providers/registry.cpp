@@ -29,6 +29,8 @@ Expected<ExportedSources> Provider::export_sources() {
   return fail(Error::usage("this provider cannot export its runtime to the repository"));
 }
 
+Expected<std::vector<std::string>> Provider::write_snapshot(const Bundle&) { return std::vector<std::string>{}; }
+
 Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target) {
   if (!plan.has_errors()) return {};
   std::string why;

@@ -19,14 +19,9 @@ constexpr const char* kPosts = "-- migrate:up\ncreate table posts (id integer pr
 constexpr const char* kTags = "-- migrate:up\ncreate table tags (id integer primary key);\n"
                               "-- migrate:down\n-- undo\ndrop table tags;\n";
 
+using test::mentions;
 using test::SqlBackendTest;
 using RollbackTest = SqlBackendTest;
-
-bool mentions(const std::vector<std::string>& lines, const std::string& text) {
-  for (const auto& line : lines)
-    if (line.find(text) != std::string::npos) return true;
-  return false;
-}
 
 TEST_P(RollbackTest, OlderCommitRunsTheNewerDownBlocksNewestFirstThenForwardAgain) {
   repo_.write("db/migrations/1_users.sql", kUsers);

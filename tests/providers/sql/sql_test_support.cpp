@@ -107,6 +107,12 @@ std::unique_ptr<Backend> sqlite_backend(const std::filesystem::path& repo_root) 
 
 std::unique_ptr<Backend> postgres_backend() { return std::make_unique<PostgresBackend>(); }
 
+bool mentions(const std::vector<std::string>& lines, const std::string& text) {
+  for (const auto& line : lines)
+    if (line.find(text) != std::string::npos) return true;
+  return false;
+}
+
 ApplyReport compile_plan_apply(Provider& p) {
   auto bundle = p.compile();
   EXPECT_TRUE(bundle) << bundle.error().to_string();

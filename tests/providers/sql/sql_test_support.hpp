@@ -24,6 +24,9 @@ Bundle compile(const std::filesystem::path& repo_root, const std::string& url);
 // compile → plan → apply, as the apply step does; failing the test on an error.
 ApplyReport compile_plan_apply(Provider& p);
 
+// True when one of `lines` (plan errors, notes) contains `text`.
+bool mentions(const std::vector<std::string>& lines, const std::string& text);
+
 // One database under test, reachable both by URL (for the provider) and directly.
 class Backend {
  public:

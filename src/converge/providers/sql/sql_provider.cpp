@@ -18,6 +18,7 @@
 #include "converge/providers/sql/dbmate_snapshot.hpp"
 #include "converge/providers/sql/lint.hpp"
 #include "converge/providers/sql/migration.hpp"
+#include "converge/providers/sql/replay.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/sha256.hpp"
 
@@ -87,7 +88,7 @@ class SqlProvider final : public Provider {
   }
 
   // Migrations are never deleted, so what converge manages does not matter here.
-  Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext&) override {
+  Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
     plan::TargetPlan out;  // the other fields start empty
     out.target = spec_.name;
     out.provider = "sql";
@@ -134,10 +135,7 @@ class SqlProvider final : public Provider {
           out.notes.push_back(what + "; applying it out of order (strict: false)");
         }
       }
-      out.changes.push_back(plan::Change{
-          .action = plan::Action::create, .kind = "migration", .key = key, .before = nullptr,
-          .after = json{{"version", version}, {"name", m.at("name")}, {"sql", m.at("sql")},
-                        {"transaction", m.at("transaction")}}});
+      out.changes.push_back(migration_change(m));
       if (!m.at("transaction").get<bool>())
         out.notes.push_back("migration " + key + " is transaction:false and NOT atomic: if one of its statements "
                             "fails, the statements before it stay applied");
@@ -146,6 +144,8 @@ class SqlProvider final : public Provider {
     lint(desired, applied_set, options_.strict ? "" : highest, out);
     if (!out.changes.empty()) {
       out.notes.push_back("the schema is compared with " + options_.snapshot + " after the pending migrations are applied");
+      if (context.preview)
+        if (auto ok = preview(**db, desired, applied_set, out); !ok) return fail(ok.error());
       return out;
     }
     auto schema = (*db)->compare_schema(desired.content.value("snapshot", ""));
@@ -233,6 +233,58 @@ class SqlProvider final : public Provider {
     auto applied = (*db)->applied_versions();
     if (!applied) return fail(applied.error());
     return latest(*applied);
+  }
+
+ private:
+  // The plan's change that applies migration `m` (a bundle entry).
+  static plan::Change migration_change(const json& m) {
+    std::string version = m.at("version"), name = m.at("name");
+    return plan::Change{.action = plan::Action::create, .kind = "migration",
+                        .key = name.empty() ? version : version + "_" + name, .before = nullptr,
+                        .after = json{{"version", version}, {"name", name}, {"sql", m.at("sql")},
+                                      {"transaction", m.at("transaction")}}};
+  }
+
+  // What a replay on a scratch database (replay.hpp) needs to know of this target.
+  PreviewTarget preview_target(const Bundle& desired) const {
+    return PreviewTarget{.url = options_.url, .dump = options_.dump,
+                         .dialect = is_sqlite_url(options_.url) ? Dialect::sqlite : Dialect::postgres,
+                         .snapshot_file = options_.snapshot, .snapshot = desired.content.value("snapshot", ""),
+                         .regenerate = "converge plan --env " + spec_.environment + " --write-snapshot"};
+  }
+
+  // Runs a migration of `desired` on a scratch database exactly as apply does
+  // (run_migration), its failure led by file:line (failed_at).
+  RunMigration runner(const Bundle& desired) {
+    return [this, &desired](Database& db, const json& m) {
+      plan::Change change = migration_change(m);
+      std::string why = run_migration(db, desired, change, {});
+      return why.empty() ? why : failed_at(db, desired, change) + why;
+    };
+  }
+
+  // plan / plan-comment: the PR schema diff and the stale-snapshot check of pending
+  // migrations (replay.hpp); nothing for a rollback, which replays no migration.
+  Expected<void> preview(Database& db, const Bundle& desired, const std::set<std::string>& applied,
+                         plan::TargetPlan& out) {
+    if (std::any_of(out.changes.begin(), out.changes.end(), [](const plan::Change& c) { return c.kind != "migration"; }))
+      return {};
+    return preview_schema(db, desired.content.at("migrations"), applied, preview_target(desired), runner(desired), out);
+  }
+
+ public:
+  // `plan --write-snapshot`: every migration replayed on a scratch database, its schema
+  // written to the snapshot file in the target's snapshot format.
+  Expected<std::vector<std::string>> write_snapshot(const Bundle& desired) override {
+    auto text = replayed_snapshot(desired.content.at("migrations"), preview_target(desired), runner(desired),
+                                  [this](Scratch& scratch) -> Expected<std::string> {
+                                    auto live = scratch.db().dump_schema();
+                                    if (!live) return fail(live.error());
+                                    return snapshot_text(scratch.db(), *live);
+                                  });
+    if (!text) return fail(text.error().with_context("sql target '" + spec_.name + "'"));
+    if (auto ok = util::write_file_atomic(spec_.repo_root / options_.snapshot, *text); !ok) return fail(ok.error());
+    return std::vector<std::string>{options_.snapshot};
   }
 
  private:
