@@ -58,7 +58,7 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
 
   auto session = open_session(std::move(*config), *trust, common, io);
   if (!session) return report_error(session.error(), io);
-  auto plan = plan_environment(*session);
+  auto plan = plan_environment(*session, /*preview=*/true);
   if (!plan) return report_error(plan.error(), io);
   const std::string head = facts->head_sha.empty() ? session->git.sha : facts->head_sha;
   if (!github::is_sha(head))  // it goes into the comment's marker and the commit status path
@@ -67,8 +67,11 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);
   if (auto written = report_findings(*plan, options.sarif, io); !written) return report_error(written.error(), io);
 
+  // The PR schema diff is a section after the plan, like the gate change: apply's plan
+  // pinning re-renders only the plan part (plan/schema_preview.hpp).
+  const auto appendix = plan::schema_preview_section(*plan, github::kCommentLimit / 3) + gate_changes;
   const auto body = io.console.redact(
-      github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - gate_changes.size()) + gate_changes);
+      github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - appendix.size()) + appendix);
   auto link = options.dry_run ? nullptr : connect_github(io.ctx);
   if (!link) {
     io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +

@@ -7,7 +7,12 @@ namespace converge::steps {
 int run_plan(const PlanOptions& options, StepIo io) {
   auto session = open_session(options.common, io);
   if (!session) return report_error(session.error(), io);
-  auto plan = plan_environment(*session);
+  if (options.write_snapshot) {
+    auto written = write_snapshots(*session);
+    if (!written) return report_error(written.error(), io);
+    for (const auto& file : *written) io.console.info("Wrote " + file + ": review and commit it.");
+  }
+  auto plan = plan_environment(*session, /*preview=*/true);
   if (!plan) return report_error(plan.error(), io);
   if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);
   if (auto written = report_findings(*plan, options.sarif, io); !written) return report_error(written.error(), io);

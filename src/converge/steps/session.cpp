@@ -26,6 +26,9 @@ std::string seconds_text(std::chrono::milliseconds took) {
 
 std::string random_id() { return "local-" + util::random_hex(16); }
 
+// Bytes of the PR schema diff in the job summary (GitHub takes up to 1 MiB a step).
+constexpr size_t kSummaryPreviewLimit = 256 * 1024;
+
 }  // namespace
 
 Expected<Session> open_session(const CommonOptions& options, StepIo io) {
@@ -112,7 +115,7 @@ Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& s
 
 }  // namespace
 
-Expected<plan::Plan> plan_environment(Session& session) {
+Expected<plan::Plan> plan_environment(Session& session, bool preview) {
   plan::Plan plan;
   plan.environment = session.environment().name;
   plan.git_sha = session.git.sha;
@@ -120,6 +123,7 @@ Expected<plan::Plan> plan_environment(Session& session) {
   if (!contexts) return fail(contexts.error());
   session.contexts = std::move(*contexts);
   for (auto& target : session.targets) {
+    session.contexts[target.name].preview = preview;
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);
@@ -131,6 +135,21 @@ Expected<plan::Plan> plan_environment(Session& session) {
     plan.targets.push_back(std::move(*planned));
   }
   return plan;
+}
+
+Expected<std::vector<std::string>> write_snapshots(Session& session) {
+  std::vector<std::string> written;
+  for (auto& target : session.targets) {
+    auto bundle = target.impl->compile();
+    if (!bundle) return fail(bundle.error().with_context("target " + target.name));
+    auto files = target.impl->write_snapshot(*bundle);
+    if (!files) return fail(files.error().with_context("target " + target.name));
+    written.insert(written.end(), files->begin(), files->end());
+  }
+  if (written.empty())
+    return fail(Error::usage("--write-snapshot: no target of environment " + session.environment().name +
+                             " keeps a snapshot (only sql targets do)"));
+  return written;
 }
 
 bool ApplyResult::ok() const {
@@ -234,7 +253,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
 
 Expected<void> report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io) {
   io.console.info(plan::render_text(plan));
-  io.console.append_summary(plan::render_markdown(plan));
+  io.console.append_summary(plan::render_markdown(plan) + plan::schema_preview_section(plan, kSummaryPreviewLimit));
   io.console.set_output("has-changes", plan.has_changes() ? "true" : "false");
   io.console.set_output("plan-hash", plan::hash(plan));
   // Redacted like every other output (a plan that changed under redaction no longer

@@ -65,8 +65,15 @@ Expected<Session> open_session(const CommonOptions& options, StepIo io);
 // not read again.
 Expected<Session> open_session(config::Config config, const Trust& trust, const CommonOptions& options, StepIo io);
 
-// Compiles every target's bundle and plans it against its runtime.
-Expected<plan::Plan> plan_environment(Session& session);
+// Compiles every target's bundle and plans it against its runtime. With `preview`
+// (plan, plan-comment), providers may preview the changes on a scratch copy of the
+// runtime (PlanContext::preview: the sql PR schema diff); apply and drift never do.
+Expected<plan::Plan> plan_environment(Session& session, bool preview = false);
+
+// `plan --write-snapshot`: compiles every target and has its provider rewrite its
+// snapshot file from the desired state (Provider::write_snapshot). Returns the files
+// written; Error (usage) when no target of the environment keeps a snapshot.
+Expected<std::vector<std::string>> write_snapshots(Session& session);
 
 // Takes every target's apply lock (target_locks.cpp) and keeps it in the session
 // until the session ends: the target's own (a PostgreSQL advisory lock, an flock

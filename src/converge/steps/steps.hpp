@@ -16,6 +16,7 @@ struct PlanOptions {
   CommonOptions common;
   std::filesystem::path out;    // plan.json to write; empty = none
   std::filesystem::path sarif;  // SARIF log of the findings to write (github/sarif.hpp); empty = none
+  bool write_snapshot = false;  // first rewrite the sql targets' snapshots from their migrations (write_snapshots)
 };
 // Exit 0 when planned (changes or not), 1 when the plan has errors.
 int run_plan(const PlanOptions& options, StepIo io);
