@@ -150,6 +150,24 @@ TEST_P(SchemaPreviewFixture, StaleSnapshotIsAnErrorWithItsDiffAndWriteSnapshotMa
   EXPECT_TRUE(report.warnings.empty()) << joined(report.warnings);
 }
 
+TEST_P(SchemaPreviewFixture, WriteSnapshotWritesTheDbmateFormatWhenSetAndItReadsAsFresh) {
+  repo_.write("db/migrations/1_users.sql", kUsers);
+  repo_.write("db/migrations/2_orders.sql", kOrders);
+  auto p = provider({{"snapshot_format", "dbmate"}});
+  auto bundle = p->compile();
+  ASSERT_TRUE(bundle);
+  auto written = p->write_snapshot(*bundle);
+  ASSERT_TRUE(written) << written.error().to_string();
+  const std::string file = snapshot();
+  EXPECT_NE(file.find("-- Dbmate schema migrations"), std::string::npos) << file;
+  EXPECT_NE(file.find("('2')"), std::string::npos) << "the versions the migrations record: " << file;
+  auto planned = preview(*p);
+  EXPECT_TRUE(planned.errors.empty()) << joined(planned.errors);
+  auto report = apply(*p);
+  ASSERT_TRUE(report.ok()) << report.error;
+  EXPECT_EQ(snapshot(), file) << "apply writes the same dbmate file";
+}
+
 TEST_P(SchemaPreviewFixture, AFailingMigrationIsAPlanErrorAtItsLineAndLeavesNoScratch) {
   repo_.write("db/migrations/1_users.sql", kUsers);
   auto p = provider();
