@@ -1,0 +1,145 @@
+// Speed target of PostgreSQL drift: converge's drift check of a 1,000-table schema
+// (pg_dump + normalisation + comparison, through the provider's plan as drift runs
+// it) stays within 1.5x of `pg_dump --schema-only` alone on the same schema, timed
+// in the same run; the catalog reader (the fallback without pg_dump) is timed too.
+// Needs CONVERGE_BENCH_POSTGRES_URL (`make bench` starts a throwaway server).
+#include <benchmark/benchmark.h>
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "converge/config/config.hpp"
+#include "converge/providers/provider.hpp"
+#include "converge/providers/sql/database.hpp"
+#include "converge/providers/sql/pg_dump.hpp"
+#include "converge/util/subprocess.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace converge;
+using Clock = std::chrono::steady_clock;
+
+constexpr const char* kDatabase = "converge_bench_drift";
+
+std::string server_url() {
+  const char* url = std::getenv("CONVERGE_BENCH_POSTGRES_URL");
+  return url ? url : "";
+}
+
+std::string with_database(const std::string& url, const std::string& db) {
+  auto slash = url.find('/', url.find("://") + 3);
+  auto query = url.find('?');
+  return url.substr(0, slash) + "/" + db + (query == std::string::npos ? "" : url.substr(query));
+}
+
+bool run_sql(const std::string& url, const std::string& sql) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  bool ok = PQstatus(conn) == CONNECTION_OK;
+  if (ok) {
+    PGresult* res = PQexec(conn, sql.c_str());
+    ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
+    PQclear(res);
+  }
+  PQfinish(conn);
+  return ok;
+}
+
+// A database of `tables` tables, each with an identity key, a foreign key to the one
+// before, a default, a check, an index and a comment: five pg_dump entries a table.
+std::string make_database(int tables) {
+  std::string base = server_url();
+  run_sql(with_database(base, "postgres"), std::string("DROP DATABASE IF EXISTS ") + kDatabase);
+  run_sql(with_database(base, "postgres"), std::string("CREATE DATABASE ") + kDatabase);
+  std::string url = with_database(base, kDatabase);
+  run_sql(url, "DO $$ BEGIN FOR i IN 1.." + std::to_string(tables) +
+                   " LOOP EXECUTE format('CREATE TABLE t%s (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+                   " parent_id bigint %s, name text NOT NULL CHECK (name <> ''''), created_at timestamptz NOT NULL"
+                   " DEFAULT now())', i, CASE WHEN i > 1 THEN format('REFERENCES t%s', i - 1) ELSE '' END);"
+                   " EXECUTE format('CREATE INDEX t%s_name ON t%s (name)', i, i);"
+                   " EXECUTE format('COMMENT ON TABLE t%s IS ''table %s''', i, i); END LOOP; END $$");
+  return url;
+}
+
+// A repository whose committed snapshot is the live schema (no drift), dumped as
+// `pg_dump` says ("" finds one, "none" is the catalog reader).
+std::unique_ptr<providers::Provider> provider_for(const std::string& url, const fs::path& repo,
+                                                  const std::string& pg_dump) {
+  fs::remove_all(repo);
+  fs::create_directories(repo / "db/migrations");
+  auto db = providers::sql::open_database(url, repo, providers::sql::OpenMode::read,
+                                          providers::sql::DumpSettings{.pg_dump = pg_dump, .privileges = false});
+  std::ofstream(repo / "db/schema.sql") << *(*db)->dump_schema();
+  config::Settings settings({"bench", 1, 1});
+  settings.set("url", {url, {"bench", 1, 1}});
+  if (!pg_dump.empty()) settings.set("pg_dump", {pg_dump, {"bench", 2, 1}});
+  return std::move(*(*providers::find("sql"))({"db", "dev", repo, settings}));
+}
+
+// One drift check as `converge drift` runs it; false when it fails or finds drift.
+bool drift_check(providers::Provider& provider) {
+  auto bundle = provider.compile();
+  if (!bundle) return false;
+  auto plan = provider.plan(*bundle, {});
+  return plan && plan->changes.empty();
+}
+
+int server_major(const std::string& url) {
+  PGconn* conn = PQconnectdb(url.c_str());
+  int version = PQstatus(conn) == CONNECTION_OK ? PQserverVersion(conn) : 0;
+  PQfinish(conn);
+  return version / 10000;
+}
+
+double ms_since(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+// Each iteration times converge's drift check (the benchmark's time) and, right
+// after it, `pg_dump --schema-only` of the same database; the counters give both
+// and their ratio.
+void BM_DriftVsPgDump(benchmark::State& state) {
+  if (server_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
+  std::string url = make_database(static_cast<int>(state.range(0)));
+  auto repo = fs::temp_directory_path() / "converge-bench-drift";
+  auto provider = provider_for(url, repo, "");
+  auto tool = providers::sql::find_pg_dump(server_major(url), "");
+  if (!tool || !tool->tool) return state.SkipWithError("no pg_dump found");
+  std::vector<std::string> argv{tool->tool->path, "--schema-only", "--no-owner", "--no-privileges", "--dbname=" + url};
+  double ours = 0, theirs = 0;
+  for (auto _ : state) {
+    auto start = Clock::now();
+    if (!drift_check(*provider)) return state.SkipWithError("drift check failed or found drift");
+    double took = ms_since(start);
+    ours += took;
+    state.SetIterationTime(took / 1000);
+    start = Clock::now();
+    auto dumped = util::run_process(argv, {}, {});
+    if (!dumped || dumped->exit_code != 0) return state.SkipWithError("pg_dump failed");
+    theirs += ms_since(start);
+  }
+  double n = static_cast<double>(state.iterations());
+  state.counters["converge_ms"] = ours / n;
+  state.counters["pg_dump_ms"] = theirs / n;
+  state.counters["ratio"] = ours / theirs;
+  fs::remove_all(repo);
+}
+BENCHMARK(BM_DriftVsPgDump)->Arg(1000)->Iterations(5)->UseManualTime()->Unit(benchmark::kMillisecond);
+
+// The same drift check with the catalog reader (`pg_dump: none`).
+void BM_DriftCatalogReader(benchmark::State& state) {
+  if (server_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
+  std::string url = make_database(static_cast<int>(state.range(0)));
+  auto repo = fs::temp_directory_path() / "converge-bench-drift-catalog";
+  auto provider = provider_for(url, repo, "none");
+  for (auto _ : state)
+    if (!drift_check(*provider)) return state.SkipWithError("drift check failed or found drift");
+  fs::remove_all(repo);
+}
+BENCHMARK(BM_DriftCatalogReader)->Arg(1000)->Iterations(5)->Unit(benchmark::kMillisecond);
+
+}  // namespace
