@@ -54,6 +54,16 @@ TEST(PgDump, ThePasswordReachesPgDumpOnlyThroughItsEnvironment) {
   }
 }
 
+TEST(PgDump, AnSslKeyPassphraseIsRefusedRatherThanPutOnTheCommandLine) {
+  testing::TempDir dir;
+  PgDumpTool tool{fake_pg_dump(dir, 99, kMinimalDump), 99};
+  auto text = run_pg_dump(tool, "postgres://app@h/db?sslpassword=k3y-phrase", {});
+  ASSERT_FALSE(text);
+  EXPECT_EQ(text.error().code, ExitCode::usage);
+  EXPECT_EQ(text.error().message.find("k3y-phrase"), std::string::npos) << text.error().message;
+  EXPECT_FALSE(std::filesystem::exists(dir / "argv")) << "pg_dump ran";
+}
+
 TEST(PgDump, PrivilegesKeepsTheGrants) {
   testing::TempDir dir;
   PgDumpTool tool{fake_pg_dump(dir, 99, kMinimalDump), 99};

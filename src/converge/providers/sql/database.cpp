@@ -30,7 +30,7 @@ std::string redact_url(std::string_view url) {
       if (colon != std::string::npos && colon < at) out.replace(colon + 1, at - colon - 1, "***");
     }
   }
-  for (std::string_view key : {"password=", "PASSWORD="}) {
+  for (std::string_view key : {"password=", "PASSWORD=", "sslpassword="}) {
     size_t pos = 0;
     while ((pos = out.find(key, pos)) != std::string::npos) {
       bool starts_param = pos == 0 || out[pos - 1] == '?' || out[pos - 1] == '&' || out[pos - 1] == ' ';

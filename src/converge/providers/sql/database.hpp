@@ -159,7 +159,8 @@ bool is_postgres_url(std::string_view url);
 // The file a sqlite:/// URL names; an empty path when the URL is not sqlite:///.
 std::filesystem::path sqlite_path(std::string_view url, const std::filesystem::path& repo_root);
 
-// `url` safe to show: the password in user:password@ and in ?password= becomes ***.
+// `url` safe to show: the password in user:password@, ?password= and ?sslpassword=
+// becomes ***.
 std::string redact_url(std::string_view url);
 
 }  // namespace converge::providers::sql

@@ -87,15 +87,21 @@ Expected<Connection> split_password(const std::string& url) {
     return fail(Error::runtime("cannot read the URL " + redact_url(url) + ": " + redact_url(message)));
   }
   Connection out;
+  bool ssl_password = false;  // no environment variable carries it
   for (auto* o = options; o->keyword; ++o) {
     if (!o->val) continue;
-    if (std::string_view(o->keyword) == "password") {
+    std::string_view keyword(o->keyword);
+    if (keyword == "password") {
       out.password = o->val;
       continue;
     }
-    out.conninfo += (out.conninfo.empty() ? "" : " ") + std::string(o->keyword) + "=" + quoted_value(o->val);
+    ssl_password = ssl_password || keyword == "sslpassword";
+    out.conninfo += (out.conninfo.empty() ? "" : " ") + std::string(keyword) + "=" + quoted_value(o->val);
   }
   PQconninfoFree(options);
+  if (ssl_password)
+    return fail(Error::usage("the URL " + redact_url(url) + " has an sslpassword, which pg_dump could only get on "
+                             "its command line: use a key without a passphrase, or `pg_dump: none`"));
   return out;
 }
 
