@@ -65,14 +65,17 @@ TEST_F(HostileNames, EveryMigrationAndTheDropStayVisibleAsTextInThePostedComment
   // only HTML comment, no ping, reference or link outside <code>.
   const std::set<std::string> converge_emits = {"h3", "p", "strong", "em", "code", "blockquote", "table", "thead",
                                                 "tbody", "tr", "th", "td", "details", "summary", "b", "pre", "sub",
-                                                "a"};
+                                                "a", "h4", "ul", "li"};
   for (const auto& [tag, n] : r.elements) EXPECT_TRUE(converge_emits.contains(tag)) << "<" << tag << "> x" << n;
   for (const auto& link : r.links)
     EXPECT_EQ(link["href"].get<std::string>().rfind("https://github.com/" + github_.repository() + "/actions/runs/", 0),
               0u)
         << link.dump();
-  ASSERT_EQ(r.comments.size(), 1u) << body;
+  // The marker first; after it only the markers of converge's own sections (the
+  // schema diff's "<!-- converge:schema-preview -->").
+  ASSERT_GE(r.comments.size(), 1u) << body;
   EXPECT_EQ(r.comments[0].rfind(" converge:plan v=1 env=prod ", 0), 0u);
+  for (size_t i = 1; i < r.comments.size(); ++i) EXPECT_EQ(r.comments[i], " converge:schema-preview ") << body;
   for (const char* live : {"@", "#", "https:"})
     EXPECT_EQ(r.text_outside_code.find(live), std::string::npos) << live << " outside <code>:\n" << r.text_outside_code;
   EXPECT_FALSE(token_leaked());

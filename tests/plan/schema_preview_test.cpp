@@ -77,7 +77,7 @@ TEST(SchemaPreview, TheSectionShowsTheDiffAndTheStaleSnapshotButThePlanPartDoesN
   ASSERT_NE(diff, std::string::npos) << md;
   ASSERT_NE(stale, std::string::npos) << md;
   EXPECT_LT(diff, stale);
-  EXPECT_NE(md.find("- `+` table ` public.orders `: 1 column\n  - `+` column ` id `: integer\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- **added** table ` public.orders `: 1 column\n  - **added** column ` id `: integer\n"), std::string::npos) << md;
   EXPECT_NE(md.find("Run ` converge plan --env prod --write-snapshot ` and commit it."), std::string::npos) << md;
   EXPECT_NE(md.find("```diff\n--- committed/db/schema.sql"), std::string::npos) << md;
 }

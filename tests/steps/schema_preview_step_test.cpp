@@ -67,10 +67,10 @@ TEST_F(SchemaPreviewComment, ThePostedCommentShowsTheSchemaDiffAndTheStaleSectio
   auto body = comments[0]["body"].get<std::string>();
   const auto diff = body.find("#### Schema diff of ` app-db `");
   ASSERT_NE(diff, std::string::npos) << body;
-  EXPECT_NE(body.find("- `+` table ` orders `: 2 columns\n"), std::string::npos) << body;
-  EXPECT_NE(body.find("  - `+` index ` orders_user `"), std::string::npos) << body;
+  EXPECT_NE(body.find("- **added** table ` orders `: 2 columns\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("  - **added** index ` orders_user `"), std::string::npos) << body;
   // prod runs nothing yet: both migrations are pending, so users is added whole.
-  EXPECT_NE(body.find("- `+` table ` users `: 3 columns\n"), std::string::npos) << body;
+  EXPECT_NE(body.find("- **added** table ` users `: 3 columns\n"), std::string::npos) << body;
   EXPECT_NE(body.find("#### ` db/schema.sql ` is stale"), std::string::npos) << body;
   EXPECT_NE(body.find("Run ` converge plan --env prod --write-snapshot ` and commit it."), std::string::npos) << body;
   EXPECT_NE(body.find("```diff\n--- committed/db/schema.sql\n+++ migrated/db/schema.sql"), std::string::npos) << body;

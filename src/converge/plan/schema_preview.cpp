@@ -55,11 +55,22 @@ size_t count_all(const std::vector<SchemaChange>& changes) {
   return n;
 }
 
-// "`+` table `public.users` text NOT NULL"
+// What a schema change did, as a word: the comment's change headings use the signs.
+const char* verb(Action action) {
+  switch (action) {
+    case Action::create: return "added";
+    case Action::update: return "changed";
+    case Action::remove: return "dropped";
+    case Action::replace: return "replaced";
+  }
+  return "?";
+}
+
+// "**added** table `public.users`: 2 columns"
 std::string item_markdown(const SchemaChange& c) {
-  std::string out = "`";
-  out += symbol(c.action);
-  out += "` ";
+  std::string out = "**";
+  out += verb(c.action);
+  out += "** ";
   out += md_text(c.kind) + " " + md_code(clip(c.name, 200));
   if (!c.detail.empty()) out += ": " + md_text(clip(c.detail, 300));
   return out;

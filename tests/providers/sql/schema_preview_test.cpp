@@ -219,6 +219,21 @@ TEST_P(SchemaPreviewSqlite, DriftOnTheTargetSkipsTheStaleCheckWithANote) {
   EXPECT_NE(find(planned.schema_preview.changes, "table", "orders"), nullptr);
 }
 
+TEST_P(SchemaPreviewSqlite, AMigrationThatNeedsAHandMadeObjectIsANoteNotAnError) {
+  repo_.write("db/migrations/1_users.sql", kUsers);
+  auto p = provider();
+  ASSERT_TRUE(apply(*p).ok());
+  db_->exec("create table customers (id integer);");  // made by hand: the scratch database has none
+  repo_.write("db/migrations/2_drop.sql", "-- migrate:up\ndrop table customers;\n-- migrate:down\n");
+  auto planned = preview(*p);
+  EXPECT_TRUE(planned.errors.empty()) << joined(planned.errors);
+  EXPECT_TRUE(mentions(planned.schema_preview.notes, "a pending migration fails on a scratch database, but the applied "
+                                                     "migrations replayed on an empty database do not give the target's "
+                                                     "live schema"))
+      << joined(planned.schema_preview.notes);
+  EXPECT_TRUE(mentions(planned.schema_preview.notes, "db/migrations/2_drop.sql:2: ")) << joined(planned.schema_preview.notes);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SchemaPreviewFixture, ::testing::Values("sqlite", "postgres"),
                          [](const auto& info) { return info.param; });
 INSTANTIATE_TEST_SUITE_P(Backends, SchemaPreviewSqlite, ::testing::Values("sqlite"),

@@ -41,8 +41,9 @@ struct PreviewTarget {
 // The stale check needs the replay of the applied migrations to give the target's live
 // schema (`target` dumped): when it does not (drift, or objects no migration made), a
 // note says the check was skipped and why, and only the diff is shown. A pending
-// migration that fails on the scratch database is a plan error naming its file:line;
-// no scratch database (a role without CREATEDB), or an applied migration that fails
+// migration that fails on the scratch database is a plan error naming its file:line
+// (a note when the replay does not give the live schema: it may not fail there); no
+// scratch database (a role without CREATEDB), or an applied migration that fails
 // there, is a note saying the preview was skipped and why. Error (runtime) only when a
 // dump fails.
 Expected<void> preview_schema(Database& target, const nlohmann::json& migrations, const std::set<std::string>& applied,
