@@ -7,7 +7,10 @@
 // "destructive", "doc"}], "destructive"}]}. "findings" is written only when a target
 // has any (a plan.json without it reads as none); "destructive" is derived from the
 // findings, written for readers such as later gates, and ignored when read back.
-// The plan hash is the SHA-256 of the canonical JSON *without* git_sha and notes: a
+// A target with a schema preview (the PR schema diff) also has "schema_preview", its
+// format and why it is not hashed in schema_preview.hpp.
+// The plan hash is the SHA-256 of the canonical JSON *without* git_sha, notes and the
+// schema preview: a
 // PR's head commit and its merge commit carry the same plan when nothing else changed,
 // and plan pinning compares exactly that. Findings are hashed (only a target that has
 // some gets the key, so plans without findings hash as before findings existed): they
