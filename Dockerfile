@@ -51,6 +51,8 @@ RUN export DEBIAN_FRONTEND=noninteractive \
       libspdlog1.10 libfmt9 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
+# Shell completion and man pages (generated at install time from the steps' flags).
+COPY --from=build /staging/usr/local/share/ /usr/local/share/
 
 # The user. The steps never need root, so they do not run as root. GitHub's docs ask
 # Docker actions to run as root only because the runner's bind mounts
