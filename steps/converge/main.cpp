@@ -15,8 +15,9 @@
 
 namespace {
 
-constexpr const char* kSteps[] = {"plan",     "plan-comment", "apply",   "drift-verify", "record-manifest",
-                                  "describe", "export-to-pr", "compile", "render",       "secret-names"};
+constexpr const char* kSteps[] = {"plan",    "plan-comment", "apply",        "drift-verify", "record-manifest",
+                                  "describe", "export-to-pr", "compile",      "render",       "secret-names",
+                                  "init",     "check-workflows"};
 
 void usage(std::ostream& out) {
   out << "usage: converge <step> [flags]\n\nsteps:\n"
@@ -29,7 +30,9 @@ void usage(std::ostream& out) {
          "  export-to-pr     bring runtime edits back to Git as one pull request\n"
          "  compile          write an environment's compiled bundles\n"
          "  render           render one template with a variables file\n"
-         "  secret-names     the secrets an environment may use (the workflows export only these)\n\n"
+         "  secret-names     the secrets an environment may use (the workflows export only these)\n"
+         "  init             set up a repository: converge.yaml, the starter workflows, .gitignore\n"
+         "  check-workflows  check that .github/workflows/ says what converge.yaml says\n\n"
          "  completion bash|zsh   print a shell completion script for converge and every step\n"
          "  man DIR               write the man pages of converge and every step into DIR\n\n"
          "`converge <step> --help` shows a step's flags. Exit codes: 0 ok, 1 drift or refused,\n"

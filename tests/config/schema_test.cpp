@@ -13,6 +13,7 @@
 
 #include "converge/config/config.hpp"
 #include "converge/providers/provider.hpp"
+#include "support/run.hpp"
 #include "support/temp_dir.hpp"
 
 namespace converge::testing {
@@ -87,11 +88,7 @@ std::vector<json> schema_verdicts(const std::vector<json>& docs) {
   const std::string command = "sh '" + std::string(CONVERGE_SOURCE_DIR) + "/tests/config/schema/check.sh' '" +
                               kSchemaPath + "' '" + (dir.path() / "cases.json").string() + "'";
   std::string out;
-  if (FILE* pipe = ::popen(command.c_str(), "r")) {
-    char buffer[4096];
-    for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
-    EXPECT_EQ(::pclose(pipe), 0) << command;
-  }
+  EXPECT_EQ(run_shell(command, &out), 0) << command;
   auto results = json::parse(out);
   return {results.begin(), results.end()};
 }

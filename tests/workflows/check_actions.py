@@ -36,6 +36,8 @@ SELF = "converge-dev/converge"
 NO_ACTION = {
     "compile": "its outputs are named per target (bundle-hash-<target>), which action.yml cannot declare; run it through the root action",
     "render": "a local tool for debugging templates",
+    "init": "sets a repository up from a developer's checkout (it writes converge.yaml and the workflows)",
+    "check-workflows": "a check a pull request runs through the root action, like compile",
 }
 HELPER_ACTIONS = {"secrets-to-env": "composite helper of the reusable workflows, not a step"}
 COMMON_OUTPUT = "failure-reason"
