@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "converge/steps/steps.hpp"
+#include "converge/steps/workspace_owner.hpp"
 #include "converge/version.hpp"
 
 extern char** environ;
@@ -122,6 +123,7 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
     if (!flags.unmatched().empty())
       return report_error(Error::usage("unexpected argument '" + flags.unmatched().front() + "' (see --help)"), io);
     // Read only now: --help and --version never depend on the runner's files.
+    if (auto owner = become_workspace_owner(ctx); !owner) return report_error(owner.error(), io);
     if (auto checked = ctx.check(); !checked) return report_error(checked.error(), io);
     if (auto event = ctx.load_event(); !event) return report_error(event.error(), io);
     return step(flags, io);
