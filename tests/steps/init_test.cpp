@@ -152,12 +152,14 @@ TEST_F(Init, WhatInitWritesPassesGithubsParserAndTheSchema) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(run_step("converge", {"check-workflows"}, dir.path()).exit_code, 0);
   // GitHub's parser and actionlint (tests/workflows) on a tree holding this
-  // repository's reusable workflows and actions, and init's starters as workflows/.
+  // repository's reusable workflows, actions and CMakeLists.txt (the repository
+  // they are published from), and init's starters as workflows/.
   TempDir tree;
   fs::create_directories(tree.path() / ".github");
   fs::create_directory_symlink(kSource / ".github/workflows", tree.path() / ".github/workflows");
   fs::create_directory_symlink(kSource / "actions", tree.path() / "actions");
   fs::create_symlink(kSource / "action.yml", tree.path() / "action.yml");
+  fs::create_symlink(kSource / "CMakeLists.txt", tree.path() / "CMakeLists.txt");  // the repository setting
   fs::copy(dir.path() / ".github/workflows", tree.path() / "workflows");
   std::string out;
   const int status = shell("bash '" + (kSource / "tests/workflows/run-validation.sh").string() + "' '" +

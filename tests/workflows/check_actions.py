@@ -32,7 +32,8 @@ import yaml
 
 ROOT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2])
 BIN = Path(os.environ.get("CONVERGE_BIN_DIR", ROOT / "build/test/steps"))
-SELF = "converge-dev/converge"
+# The repository publishing the actions (CMakeLists.txt, set(CONVERGE_REPOSITORY …)).
+SELF = re.search(r'^set\(CONVERGE_REPOSITORY "([^"]+)"\)', (ROOT / "CMakeLists.txt").read_text(), re.M).group(1)
 NO_ACTION = {
     "compile": "its outputs are named per target (bundle-hash-<target>), which action.yml cannot declare; run it through the root action",
     "render": "a local tool for debugging templates",
@@ -127,7 +128,7 @@ def check_action(name, action, flags, outputs, image):
 
 def main():
     ver = version()
-    image = f"docker://ghcr.io/{SELF}:{ver}"
+    image = f"docker://ghcr.io/{SELF.lower()}:{ver}"
     all_steps = steps()
     action_dirs = sorted(p.name for p in (ROOT / "actions").iterdir() if (p / "action.yml").exists())
     all_flags, all_outputs, actions = {}, set(), {}

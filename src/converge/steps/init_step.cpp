@@ -13,6 +13,7 @@
 #include "converge/util/fs.hpp"
 #include "converge/util/join.hpp"
 #include "converge/util/yaml_document.hpp"
+#include "converge/version.hpp"
 
 namespace converge::steps {
 namespace {
@@ -77,7 +78,8 @@ Draft draft_config(const fs::path& root, const Layout& layout) {
   d.secrets.push_back("MANIFEST_URL");
   const std::string secrets = "[" + util::join(d.secrets, ", ") + "]";
   d.yaml = "# converge.yaml, written by `converge init` (docs/configuration.md).\n"
-           "# yaml-language-server: $schema=https://github.com/converge-dev/converge/raw/main/schema/converge.schema.json\n"
+           "# yaml-language-server: $schema=https://github.com/" + std::string(kRepository) +
+           "/raw/main/schema/converge.schema.json\n"
            "version: 1\n\n"
            "# The manifest must outlive a job: a PostgreSQL database (docs/manifest.md).\n"
            "manifest:\n  url: ${MANIFEST_URL}\n\n"

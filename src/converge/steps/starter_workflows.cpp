@@ -5,9 +5,13 @@
 #include <cctype>
 
 #include "converge/util/join.hpp"
+#include "converge/version.hpp"
 
 namespace converge::steps {
 namespace {
+
+// A reusable workflow of the repository that publishes converge, at the major tag.
+std::string reusable(const std::string& file) { return std::string(kRepository) + "/.github/workflows/" + file + "@v0"; }
 
 bool has_wildcard(const std::string& glob) { return glob.find_first_of("*?[") != std::string::npos; }
 
@@ -85,7 +89,7 @@ std::string pr(const StarterFacts& facts) {
          flow_list(facts.pr_branches) +
          "\n    types: [opened, synchronize, reopened]\n\n"
          "permissions: {}\n\n"
-         "jobs:\n  plan:\n    uses: converge-dev/converge/.github/workflows/converge-plan.yml@v0\n" +
+         "jobs:\n  plan:\n    uses: " + reusable("converge-plan.yml") + "\n" +
          (with.empty() ? "" : "    with:\n" + with) +
          "    permissions:\n      contents: read\n      pull-requests: write\n      statuses: write\n"
          "    # No `secrets: inherit`: the plan runs the pull request's code. It reads only the\n"
@@ -102,7 +106,7 @@ std::string deploy(const StarterFacts& facts) {
          "on:\n  push:\n    branches: " +
          flow_list(facts.push_branches) +
          "\n\npermissions: {}\n\n"
-         "jobs:\n  deploy:\n    uses: converge-dev/converge/.github/workflows/converge-deploy.yml@v0\n" +
+         "jobs:\n  deploy:\n    uses: " + reusable("converge-deploy.yml") + "\n" +
          (with.empty() ? "" : "    with:\n" + with) +
          "    permissions:\n      contents: read\n      pull-requests: write\n      deployments: write\n"
          "    secrets: inherit\n";
@@ -123,7 +127,7 @@ std::string drift(const StarterFacts& facts) {
     out += "  " + job_id(job.environment) + ":\n";
     if (crons.size() > 1)
       out += "    if: github.event_name == 'workflow_dispatch' || github.event.schedule == '" + job.schedule + "'\n";
-    out += "    uses: converge-dev/converge/.github/workflows/converge-drift.yml@v0\n"
+    out += "    uses: " + reusable("converge-drift.yml") + "\n"
            "    with:\n      environment: " + scalar(job.environment) + "\n      mode: " + job.mode + "\n";
     if (!job.ref.empty()) out += "      ref: " + scalar(job.ref) + "\n";
     out += common_with(facts, false);
@@ -154,7 +158,7 @@ std::string export_to_pr(const StarterFacts& facts) {
          "      dry-run:\n        description: Build the commit only; push nothing, open no pull request\n"
          "        type: boolean\n        default: false\n\n"
          "permissions: {}\n\n"
-         "jobs:\n  export:\n    uses: converge-dev/converge/.github/workflows/converge-export.yml@v0\n"
+         "jobs:\n  export:\n    uses: " + reusable("converge-export.yml") + "\n"
          "    with:\n      environment: ${{ inputs.environment }}\n      target: ${{ inputs.target }}\n"
          "      dry-run: ${{ inputs.dry-run }}\n" +
          with_config(facts) +
@@ -178,7 +182,7 @@ std::string rollback(const StarterFacts& facts) {
          "      dry-run:\n        description: Show the gates and the plan; apply nothing\n"
          "        type: boolean\n        default: false\n\n"
          "permissions: {}\n\n"
-         "jobs:\n  rollback:\n    uses: converge-dev/converge/.github/workflows/converge-rollback.yml@v0\n"
+         "jobs:\n  rollback:\n    uses: " + reusable("converge-rollback.yml") + "\n"
          "    with:\n      environment: ${{ inputs.environment }}\n      git-ref: ${{ inputs.git-ref }}\n"
          "      break-glass: ${{ inputs.break-glass }}\n      dry-run: ${{ inputs.dry-run }}\n" +
          with_config(facts) +
