@@ -14,7 +14,6 @@
 #   GIT_SHA     commit the image is built from; `converge --version` prints it
 #   VERSION     image version label (the CMake project version is what --version prints)
 #   CREATED     RFC 3339 build time for the org.opencontainers.image.created label
-#   UID         uid of the non-root user the steps run as (see "The user" below)
 ARG BASE_IMAGE=debian:bookworm-slim
 
 FROM ${BASE_IMAGE} AS build
@@ -52,18 +51,17 @@ RUN export DEBIAN_FRONTEND=noninteractive \
       libspdlog1.10 libfmt9 postgresql-client \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
+# Shell completion and man pages (generated at install time from the steps' flags).
+COPY --from=build /staging/usr/local/share/ /usr/local/share/
 
-# The user. The steps never need root, so they do not run as root. GitHub's docs ask
-# Docker actions to run as root only because the runner's bind mounts
-# (/github/workspace, /github/file_commands for GITHUB_OUTPUT, /github/home) belong to
-# the runner's user; on GitHub-hosted runners that user is uid 1001, so a uid-1001 user
-# can read the checkout and write outputs and the job summary (and libgit2's owner
-# check of the repository passes). Self-hosted runners whose user has another uid:
-# build with --build-arg UID=$(id -u) or run the image with --user (docs/adopt.md).
-ARG UID=1001
-RUN useradd --uid "${UID}" --user-group --create-home --shell /usr/sbin/nologin converge
-USER ${UID}
-WORKDIR /home/converge
+# The user: root, as GitHub's documentation asks of Docker actions (no USER). The
+# runner's bind mounts (/github/workspace, /github/file_commands for GITHUB_OUTPUT,
+# /github/home) belong to the runner's user, whatever its uid (1001 on GitHub-hosted
+# runners, anything on self-hosted ones): a step started as root in a runner drops to
+# the owner of GITHUB_WORKSPACE before it reads or writes anything
+# (src/converge/steps/workspace_owner.hpp), so libgit2's owner check passes and what
+# it writes belongs to the runner.
+WORKDIR /github/workspace
 
 ARG GIT_SHA=unknown
 ARG VERSION=0.1.0

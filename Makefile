@@ -12,8 +12,9 @@ TEST_BUILD ?= build/test
 JOBS       ?= $(shell nproc)
 
 FUZZ_SECONDS ?= 600
+PREFIX       ?= /usr/local
 
-.PHONY: setup build quickstart test fuzz image bench clean
+.PHONY: setup build quickstart test fuzz image bench install clean
 
 setup:
 	@bash scripts/install-deps.sh
@@ -36,6 +37,11 @@ fuzz: setup
 # The one container image with every step (buildah, no Docker engine needed).
 image: setup
 	@bash scripts/build-image.sh
+
+# The steps under PREFIX/bin, with bash and zsh completion and man pages generated
+# from the steps' own flags (DESTDIR is honoured, as cmake --install does).
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX) --strip
 
 bench: build
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERGE_BENCH=ON >/dev/null

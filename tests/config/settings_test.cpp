@@ -35,7 +35,7 @@ TEST(Settings, MissingRequiredKeyNamesTheTarget) {
 TEST(Settings, UnknownKeyIsRejected) {
   auto ok = sample().allow_only({"url"});
   ASSERT_FALSE(ok);
-  EXPECT_EQ(ok.error().to_string(), "converge.yaml:5:15: unknown setting 'strict'");
+  EXPECT_EQ(ok.error().to_string(), "converge.yaml:5:15: unknown setting 'strict' (known: url)");
   EXPECT_TRUE(sample().allow_only({"url", "strict"}));
 }
 

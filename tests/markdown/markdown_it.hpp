@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "converge/util/error.hpp"
+#include "support/run.hpp"
 #include "support/temp_dir.hpp"
 
 namespace converge::testing {
@@ -37,12 +38,8 @@ inline Rendered render_with_markdown_it(const std::string& markdown) {
   std::ofstream(file, std::ios::binary) << markdown;
   const std::string command =
       "sh '" + std::string(CONVERGE_SOURCE_DIR) + "/tests/markdown/render.sh' '" + file.string() + "'";
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (!pipe) throw Failure("cannot run " + command);
   std::string output;
-  char buffer[65536];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  if (int status = ::pclose(pipe); status != 0)
+  if (int status = run_shell(command, &output); status != 0)
     throw Failure(command + " failed (status " + std::to_string(status) + "): " + output);
   auto json = nlohmann::json::parse(output);
   return Rendered{json["html"], json["text"], json["text_outside_code"], json["code"], json["elements"],

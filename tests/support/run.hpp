@@ -22,6 +22,10 @@ RunResult run_step(const std::string& program, const std::vector<std::string>& a
 
 std::filesystem::path step_path(const std::string& program);
 
+// Runs `command` with /bin/sh; returns its exit status (-1 when it did not exit)
+// and, when `out` is given, its standard output (and error, with " 2>&1" in it).
+int run_shell(const std::string& command, std::string* out = nullptr);
+
 // Starts `program` like run_step() without waiting, stdout and stderr going to the
 // given files; returns its pid (the caller waits for it or kills it).
 int start_step(const std::string& program, const std::vector<std::string>& args, const std::filesystem::path& cwd,

@@ -32,10 +32,13 @@ import yaml
 
 ROOT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2])
 BIN = Path(os.environ.get("CONVERGE_BIN_DIR", ROOT / "build/test/steps"))
-SELF = "converge-dev/converge"
+# The repository publishing the actions (CMakeLists.txt, set(CONVERGE_REPOSITORY …)).
+SELF = re.search(r'^set\(CONVERGE_REPOSITORY "([^"]+)"\)', (ROOT / "CMakeLists.txt").read_text(), re.M).group(1)
 NO_ACTION = {
     "compile": "its outputs are named per target (bundle-hash-<target>), which action.yml cannot declare; run it through the root action",
     "render": "a local tool for debugging templates",
+    "init": "sets a repository up from a developer's checkout (it writes converge.yaml and the workflows)",
+    "check-workflows": "a check a pull request runs through the root action, like compile",
 }
 HELPER_ACTIONS = {"secrets-to-env": "composite helper of the reusable workflows, not a step"}
 COMMON_OUTPUT = "failure-reason"
@@ -125,7 +128,7 @@ def check_action(name, action, flags, outputs, image):
 
 def main():
     ver = version()
-    image = f"docker://ghcr.io/{SELF}:{ver}"
+    image = f"docker://ghcr.io/{SELF.lower()}:{ver}"
     all_steps = steps()
     action_dirs = sorted(p.name for p in (ROOT / "actions").iterdir() if (p / "action.yml").exists())
     all_flags, all_outputs, actions = {}, set(), {}

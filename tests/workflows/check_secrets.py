@@ -24,7 +24,8 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2])
-SELF = "converge-dev/converge"
+# The repository publishing the actions (CMakeLists.txt, set(CONVERGE_REPOSITORY …)).
+SELF = re.search(r'^set\(CONVERGE_REPOSITORY "([^"]+)"\)', (ROOT / "CMakeLists.txt").read_text(), re.M).group(1)
 PLAN_WORKFLOW = "converge-plan.yml"
 PLAN_WRITES = {"pull-requests", "statuses"}
 

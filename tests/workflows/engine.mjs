@@ -24,12 +24,17 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { Evaluator, Lexer, Parser, data } from "@actions/expressions";
 import { truthy } from "@actions/expressions/result";
 import * as wp from "@actions/workflow-parser";
 import * as wpActions from "@actions/workflow-parser/actions/index";
 
-export const SELF = "converge-dev/converge";
+// The repository publishing the actions and reusable workflows: the one setting in
+// CMakeLists.txt (set(CONVERGE_REPOSITORY …)) of the checkout this file is in.
+export const SELF = readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "../../CMakeLists.txt"), "utf8")
+  .match(/^set\(CONVERGE_REPOSITORY "([^"]+)"\)/m)[1];
+const SELF_PATTERN = SELF.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
 
 // ---- expressions -------------------------------------------------------------
 
@@ -370,9 +375,9 @@ export function parseCommandFile(text) {
   return out;
 }
 
-// converge-dev/converge/actions/<name>@<ref> → <name>; the root action → "converge".
+// <SELF>/actions/<name>@<ref> → <name>; the root action → "converge".
 export function convergeAction(uses) {
-  const m = String(uses).match(/^converge-dev\/converge(?:\/actions\/([^@]+))?@/);
+  const m = String(uses).match(new RegExp(`^${SELF_PATTERN}(?:/actions/([^@]+))?@`));
   return m ? (m[1] ?? "converge") : null;
 }
 
@@ -545,7 +550,7 @@ export async function runEvent(files, callers, event, world) {
         decisions.push({ workflow: caller.file, job: job.id.value, runs: false });
         continue;
       }
-      const calledFile = job.ref.value.replace(/^converge-dev\/converge\//, "").replace(/@.*$/, "");
+      const calledFile = job.ref.value.replace(new RegExp(`^${SELF_PATTERN}/`), "").replace(/@.*$/, "");
       const called = await loadWorkflow(files, calledFile);
       // workflow_call inputs: given values over defaults, typed.
       const given = valueOf(entry(rawCaller, "with"), { ...base, needs: {} }) ?? {};

@@ -56,7 +56,8 @@ const MODELLED = {
 const modelled = (scenario) => (action, inputs) =>
   scenario.outputs?.[action] ?? { code: 0, outputs: (MODELLED[action] ?? (() => ({})))(inputs) };
 
-const world = (scenario, runAction) => ({ ...WORLD, files: new Set(["plan.json"]), runAction: runAction ?? modelled(scenario) });
+const world = (scenario, runAction) => ({ ...WORLD, files: new Set(["plan.json", ...(scenario.files ?? [])]),
+                                          runAction: runAction ?? modelled(scenario) });
 
 const stepKey = (s) => s.action ?? s.uses;
 const reusableKey = (d) => `${path.basename(d.workflow)}/${d.job}`;

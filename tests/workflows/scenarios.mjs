@@ -77,6 +77,13 @@ const deployJob = (env) => ({
     exposed: [WORLD.secretNames[env]]
   }
 });
+// A job of a repository that has .github/actions/converge-setup: that action runs
+// right after the secrets are exposed, before converge connects to anything.
+const withSetup = (jobs, key) => {
+  const steps = [...jobs[key].steps];
+  steps.splice(steps.indexOf("secrets-to-env") + 1, 0, "./.github/actions/converge-setup");
+  return { ...jobs, [key]: { ...jobs[key], steps } };
+};
 // The deploy job when apply writes no result: record-manifest is skipped.
 const refused = (job) => {
   const { "record-manifest": _, ...rest } = job.with;
@@ -181,6 +188,10 @@ export function scenarios() {
     { name: "merge to develop: the push → stage applied", payload: "push",
       event: { name: "push", payload: pushTo("refs/heads/develop") },
       triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage"), real: "push-develop" },
+    { name: "merge to develop in a repository with its own setup action → it runs before apply", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/develop") },
+      files: [".github/actions/converge-setup/action.yml"],
+      triggered: ["workflows/converge-deploy.yml"], jobs: withSetup(deployJob("stage"), "converge-deploy.yml/deploy") },
     { name: "pull request develop → main → prod plan comment", payload: "opened",
       event: { name: "pull_request", payload: pullTo("opened", "main", "develop") },
       triggered: ["workflows/converge-pr.yml"], jobs: planJob("prod", 2) },

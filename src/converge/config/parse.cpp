@@ -10,6 +10,7 @@
 #include "converge/config/config.hpp"
 #include "converge/config/trust.hpp"
 #include "converge/util/fs.hpp"
+#include "converge/util/join.hpp"
 #include "converge/util/yaml_document.hpp"
 
 namespace converge::config {
@@ -34,7 +35,8 @@ class Parser {
     for (const auto& kv : node) {
       auto key = kv.first.as<std::string>();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-        return fail(error(kv.first, "unknown key '" + key + "' in " + std::string(what)));
+        return fail(error(kv.first, "unknown key '" + key + "' in " + std::string(what) + " (known: " +
+                                        util::join(allowed, ", ") + ")"));
     }
     return {};
   }

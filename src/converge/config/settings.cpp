@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "converge/util/join.hpp"
+
 namespace converge::config {
 
 const Setting* Settings::find(std::string_view key) const {
@@ -42,7 +44,8 @@ Expected<long long> Settings::integer_or(std::string_view key, long long fallbac
 Expected<void> Settings::allow_only(std::initializer_list<std::string_view> allowed) const {
   for (const auto& [key, setting] : values_) {
     if (std::find(allowed.begin(), allowed.end(), key) == allowed.end())
-      return fail(Error::config("unknown setting '" + key + "'", setting.where));
+      return fail(Error::config("unknown setting '" + key + "' (known: " + util::join(allowed, ", ") + ")",
+                                setting.where));
   }
   return {};
 }

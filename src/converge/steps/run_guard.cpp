@@ -5,8 +5,11 @@
 
 #include <algorithm>
 #include <iostream>
+#include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "converge/steps/steps.hpp"
+#include "converge/steps/workspace_owner.hpp"
 #include "converge/version.hpp"
 
 extern char** environ;
@@ -68,6 +71,23 @@ std::vector<std::string> args_with_inputs(const cxxopts::Options& cli, int argc,
   return args;
 }
 
+// `converge-<step> --flags-json`, for `converge completion` and `converge man`: the
+// step's description and flags as JSON, read from the same cxxopts definition that
+// parses them, so completions and man pages cannot drift from the flags.
+std::string flags_json(const cxxopts::Options& cli) {
+  nlohmann::json flags = nlohmann::json::array();
+  for (const auto& group : cli.groups())
+    for (const auto& option : cli.group_help(group).options) {
+      if (option.l.empty()) continue;
+      flags.push_back({{"long", option.l.front()}, {"short", option.s}, {"help", option.desc},
+                       {"value", !option.is_boolean}, {"default", option.has_default && !option.is_boolean ? option.default_value : ""}});
+    }
+  const auto help = cli.help();
+  return nlohmann::json{{"program", cli.program()}, {"description", help.substr(0, help.find('\n'))},
+                        {"flags", flags}}
+      .dump(2);
+}
+
 }  // namespace
 
 int run_guarded(cxxopts::Options& cli, int argc, char** argv,
@@ -83,6 +103,10 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
   spdlog::set_default_logger(logger);
 
   try {
+    if (argc == 2 && std::string_view(argv[1]) == "--flags-json") {
+      std::cout << flags_json(cli) << "\n";
+      return 0;
+    }
     auto args = args_with_inputs(cli, argc, argv, ctx);
     std::vector<char*> arg_ptrs;
     for (auto& a : args) arg_ptrs.push_back(a.data());
@@ -99,6 +123,7 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
     if (!flags.unmatched().empty())
       return report_error(Error::usage("unexpected argument '" + flags.unmatched().front() + "' (see --help)"), io);
     // Read only now: --help and --version never depend on the runner's files.
+    if (auto owner = become_workspace_owner(ctx); !owner) return report_error(owner.error(), io);
     if (auto checked = ctx.check(); !checked) return report_error(checked.error(), io);
     if (auto event = ctx.load_event(); !event) return report_error(event.error(), io);
     return step(flags, io);

@@ -1,0 +1,21 @@
+// converge-init: flags → run_init → exit code.
+#include "converge/steps/init.hpp"
+
+int main(int argc, char** argv) {
+  namespace s = converge::steps;
+  cxxopts::Options cli("converge-init",
+                       "Set up a repository: converge.yaml from its layout, the starter workflows from converge.yaml.");
+  cli.add_options()
+    ("c,config", "path of converge.yaml in the repository", cxxopts::value<std::string>()->default_value("converge.yaml"))
+    ("root", "the repository to set up", cxxopts::value<std::string>()->default_value("."))
+    ("force", "rewrite starter workflows that differ from what converge.yaml gives")
+    ("h,help", "show this help")
+    ("version", "print the version and the commit it was built from");
+  return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
+    s::InitOptions o;
+    o.config = flags["config"].as<std::string>();
+    o.root = flags["root"].as<std::string>();
+    o.force = flags.count("force") > 0;
+    return s::run_init(o, io);
+  });
+}
