@@ -10,6 +10,7 @@
 #include <set>
 
 #include "converge/plan/markdown.hpp"
+#include "converge/version.hpp"
 #include "markdown/markdown_it.hpp"
 #include "steps/github_fixture.hpp"
 
@@ -61,16 +62,20 @@ TEST_F(HostileNames, EveryMigrationAndTheDropStayVisibleAsTextInThePostedComment
   for (const auto& c : r.code) ++code[c];
   EXPECT_EQ(code["+"], 8) << "each of the 8 changes is shown with its heading:\n" << r.html;
 
-  // Nothing alive: converge's own elements only, its own link only, the marker the
+  // Nothing alive: converge's own elements only, its own links only, the marker the
   // only HTML comment, no ping, reference or link outside <code>.
   const std::set<std::string> converge_emits = {"h3", "p", "strong", "em", "code", "blockquote", "table", "thead",
                                                 "tbody", "tr", "th", "td", "details", "summary", "b", "pre", "sub",
                                                 "a", "h4", "ul", "li"};
   for (const auto& [tag, n] : r.elements) EXPECT_TRUE(converge_emits.contains(tag)) << "<" << tag << "> x" << n;
-  for (const auto& link : r.links)
-    EXPECT_EQ(link["href"].get<std::string>().rfind("https://github.com/" + github_.repository() + "/actions/runs/", 0),
-              0u)
+  // Links: the Actions run, and the docs of a lint rule at this release.
+  const std::string docs = "https://github.com/" + std::string(kRepository) + "/blob/v" + kVersion + "/docs/";
+  for (const auto& link : r.links) {
+    const auto href = link["href"].get<std::string>();
+    EXPECT_TRUE(href.starts_with("https://github.com/" + github_.repository() + "/actions/runs/") ||
+                href.starts_with(docs))
         << link.dump();
+  }
   // The marker first; after it only the markers of converge's own sections (the
   // schema diff's "<!-- converge:schema-preview -->").
   ASSERT_GE(r.comments.size(), 1u) << body;

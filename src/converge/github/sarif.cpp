@@ -13,7 +13,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kSchema = "https://json.schemastore.org/sarif-2.1.0.json";
-constexpr const char* kInformationUri = "https://github.com/converge-dev/converge";
 
 // SARIF's words for GitHub's annotation levels.
 const char* level(plan::Severity severity) {
@@ -72,7 +71,7 @@ json sarif_log(const plan::Plan& plan) {
                          {"message", {{"text", f.message}}},
                          {"locations", json::array({location(f)})}});
     }
-  json driver = {{"name", "converge"}, {"version", kVersion}, {"informationUri", kInformationUri},
+  json driver = {{"name", "converge"}, {"version", kVersion}, {"informationUri", std::string("https://github.com/") + kRepository},
                  {"rules", std::move(rules)}};
   json run = {{"tool", {{"driver", std::move(driver)}}},
               {"automationDetails", {{"id", "converge/" + plan.environment + "/"}}},

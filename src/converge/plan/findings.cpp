@@ -13,7 +13,6 @@ namespace {
 
 // Where converge's documentation lives (the placeholder owner/name the workflows use,
 // see .github/workflows/converge-plan.yml), at the tag of this release.
-constexpr std::string_view kDocsRepository = "https://github.com/converge-dev/converge/blob/v";
 
 // Bytes of a message or file name shown in the comment, like the plan's other inline
 // strings: a hostile name cannot fill the comment.
@@ -53,7 +52,7 @@ std::string format_finding(const Finding& f) {
 
 std::string finding_doc_url(const Finding& f) {
   if (f.doc.empty()) return {};
-  return std::string(kDocsRepository) + kVersion + "/" + f.doc;
+  return "https://github.com/" + std::string(kRepository) + "/blob/v" + kVersion + "/" + f.doc;
 }
 
 std::string findings_text(const TargetPlan& target) {

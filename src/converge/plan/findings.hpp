@@ -14,7 +14,7 @@ namespace converge::plan {
 std::string format_finding(const Finding& finding);
 
 // The absolute URL of the finding's rule documentation, pinned to this converge's
-// release: https://github.com/converge-dev/converge/blob/v<version>/<doc>; "" when the
+// release: https://github.com/<kRepository>/blob/v<version>/<doc>; "" when the
 // finding names no doc.
 std::string finding_doc_url(const Finding& finding);
 
