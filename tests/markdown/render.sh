@@ -1,19 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # Renders a markdown file with markdown-it as GitHub would (render.mjs) and prints
-# the JSON report. Installs the pinned packages from package-lock.json first (npm
-# ci, only when the lock changed since the last install; the npm registry is the
-# only thing contacted; one install at a time, as parallel tests share the folder).
+# the JSON report, after installing the pinned packages (tests/support/npm_install.sh).
 set -eu
 cd "$(dirname "$0")"
-stamp=node_modules/.converge-installed
-if ! { [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; }; then
-  exec 9>"${TMPDIR:-/tmp}/converge-markdown-npm.lock"
-  flock 9
-  if ! { [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; }; then
-    npm ci --no-audit --no-fund --loglevel=error >&2
-    cp package-lock.json "$stamp"
-  fi
-  exec 9>&-
-fi
+sh ../support/npm_install.sh .
 exec node render.mjs "$1"
