@@ -1,0 +1,27 @@
+// The Provider interface's default behaviours, and the refusal every provider's apply
+// starts with (see provider.hpp).
+#include "converge/plan/findings.hpp"
+#include "converge/providers/provider.hpp"
+
+namespace converge::providers {
+
+std::map<std::string, std::string> Provider::bundle_files(const Bundle& bundle) const {
+  return {{"bundle.json", bundle.content.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"}};
+}
+
+Expected<ExportedSources> Provider::export_sources() {
+  return fail(Error::usage("this provider cannot export its runtime to the repository"));
+}
+
+Expected<std::vector<std::string>> Provider::write_snapshot(const Bundle&) { return std::vector<std::string>{}; }
+
+Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target) {
+  if (!plan.has_errors()) return {};
+  std::string why;
+  for (const auto& e : plan.errors) why += (why.empty() ? "" : "; ") + e;
+  for (const auto& f : plan.findings)
+    if (f.severity == plan::Severity::error) why += (why.empty() ? "" : "; ") + plan::format_finding(f);
+  return fail(Error::refused("the plan for target '" + std::string(target) + "' has errors, nothing applied: " + why));
+}
+
+}  // namespace converge::providers
