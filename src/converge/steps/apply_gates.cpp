@@ -150,6 +150,20 @@ void skip_approval_for_break_glass(const GateInput& in, GateRecord& record, Step
   record.log.push_back("approval gate: SKIPPED (break glass: " + in.break_glass + ")");
 }
 
+namespace {
+
+// What to do when the reviewed plan no longer fits: the runtime or the branch moved
+// after the review (another merge deployed first, a hand change), so a new review
+// is the only way forward.
+std::string replan_advice(const GateInput& in) {
+  return "The runtime or " + in.environment.branch + " moved after the review (did another merge deploy "
+         "first?). To deploy it, open a pull request to " + in.environment.branch +
+         " (an empty commit will do), review the plan converge comments there and merge it; \"Require branches to "
+         "be up to date before merging\" keeps every merge planned on top of the last (docs/adopt.md)";
+}
+
+}  // namespace
+
 Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
   if (!in.pinned_plan.empty()) {
     if (auto ok = check_plan_file(now, in.pinned_plan, io); !ok) return ok;
@@ -189,7 +203,7 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
                        io);
     return fail(Error::refused("plan pinning: the plan changed since it was approved on " + pr_ref + " (approved " +
                                marker->plan_hash.substr(0, 12) + ", now " + hash.substr(0, 12) +
-                               "); nothing was applied"));
+                               "); nothing was applied. " + replan_advice(in)));
   }
   // The comment alone is never the root of trust: converge's own status must agree.
   auto status = github::find_plan_record(*in.api, head, in.environment.name);
