@@ -24,7 +24,13 @@ else
   echo "converge: buildah/mmdebstrap not installed; the image is not built" >&2
 fi
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON >/dev/null
+# -g1: line tables only (what a sanitizer's stack trace needs), and lld: the ~50 test
+# and step executables with ASan link in a third of bfd's time. Together they take
+# minutes off a fresh build on two cores.
+linker=()
+command -v ld.lld >/dev/null && linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld)
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+  "${linker[@]}" >/dev/null
 cmake --build "$build" -j"$jobs"
 bash "$root/scripts/run-tests.sh" "$build"
 # A fixed number of inputs from a fixed seed: the same fuzzing on every fresh clone,
