@@ -404,8 +404,16 @@ TYPED_TEST(ManifestStoreTest, TwoProcessesCreatingTheSchemaAtOnceBothSucceed) {
     ASSERT_GE(pid, 0);
     if (pid == 0) {
       auto store = open(url, base);
-      bool ok = store && (*store)->record({row("t" + std::to_string(i), "600")}).value_or(0) == 1;
-      _exit(ok ? 0 : 1);
+      if (!store) {
+        std::fprintf(stderr, "child %d: open: %s\n", i, store.error().to_string().c_str());
+        _exit(1);
+      }
+      auto written = (*store)->record({row("t" + std::to_string(i), "600")});
+      if (!written || *written != 1) {
+        std::fprintf(stderr, "child %d: record: %s\n", i, written ? "no row" : written.error().to_string().c_str());
+        _exit(1);
+      }
+      _exit(0);
     }
     children.push_back(pid);
   }

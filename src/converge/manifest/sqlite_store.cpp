@@ -45,7 +45,9 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <system_error>
+#include <thread>
 
 #include "converge/manifest/backends.hpp"
 
@@ -385,12 +387,19 @@ Expected<std::unique_ptr<Store>> open_sqlite(std::string_view url, std::string_v
 
   auto store = std::make_unique<SqliteStore>(std::move(db), file.string());
   for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL"}) {
-    char* message = nullptr;
-    // journal_mode returns a row; sqlite3_exec discards it.
-    if (sqlite3_exec(raw, pragma, nullptr, nullptr, &message) != SQLITE_OK) {
+    // journal_mode returns a row; sqlite3_exec discards it. Switching a new file to
+    // WAL while another process creates it too answers SQLITE_BUSY at once (the busy
+    // handler is not asked): try again for as long as the busy timeout allows.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kBusyTimeoutMs);
+    for (;;) {
+      char* message = nullptr;
+      const int rc = sqlite3_exec(raw, pragma, nullptr, nullptr, &message);
       std::string text = message ? message : "unknown error";
       sqlite3_free(message);
-      return fail(Error::runtime("manifest " + file.string() + ": " + pragma + ": " + text));
+      if (rc == SQLITE_OK) break;
+      if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() >= deadline)
+        return fail(Error::runtime("manifest " + file.string() + ": " + pragma + ": " + text));
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
   }
   if (auto ok = store->migrate(); !ok) return fail(ok.error());
