@@ -3,14 +3,17 @@
 # Installs the pinned npm packages of the folder given as $1 from its
 # package-lock.json: npm ci, only when the lock changed since the last install (the npm
 # registry is the only thing contacted), one install at a time per folder (tests that
-# share the folder may run in parallel). Usage: npm_install.sh DIR
+# share the folder may run in parallel). Usage: npm_install.sh DIR [--ignore-scripts]
+# (--ignore-scripts: the packages' install scripts do not run, for peers that ship
+# their binaries as plain files).
 set -eu
 cd "$1"
+scripts=${2:-}
 stamp=node_modules/.converge-installed
 installed() { [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; }
 installed && exit 0
 exec 9>"${TMPDIR:-/tmp}/converge-npm-$(basename "$PWD").lock"
 flock 9
 installed && exit 0
-npm ci --no-audit --no-fund --loglevel=error >&2
+npm ci $scripts --no-audit --no-fund --loglevel=error >&2
 cp package-lock.json "$stamp"
