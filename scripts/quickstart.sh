@@ -63,8 +63,9 @@ git log --oneline
 bold "1. Plan dev: two pending migrations and three BI assets"
 expect 0 converge plan --env dev
 says "5 to create"
-says "20260101090000_create_customers"
-says "20260102090000_create_invoices"
+says "+ create migration db/migrations/20260101090000_create_customers.sql"
+says "+ create migration db/migrations/20260102090000_create_invoices.sql"
+says "+ create charts Revenue (charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05)"
 
 bold "2. Apply dev"
 expect 0 converge apply --env dev
@@ -107,6 +108,8 @@ printf '$ curl -X PATCH %s/charts/<revenue chart> -d {"slice_name": "Revenue (EU
 curl -fsS -X PATCH -H 'Content-Type: application/json' -d '{"slice_name": "Revenue (EUR)"}' \
   "$BI_URL/charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05" >/dev/null
 expect 1 converge drift-verify --env dev
+says "~ update charts Revenue (charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05)"
+says "-slice_name: Revenue (EUR)"
 
 bold "11. export-to-pr brings the edit back to Git (dry run: a local branch, no push, no PR)"
 expect 0 converge export-to-pr --env dev --target bi --dry-run

@@ -142,7 +142,11 @@ Plan hostile_plan() {
   for (const auto& s : kHostile) {
     const std::string key = std::to_string(20260101000000 + i++) + "_" + s;
     db.changes.push_back({Action::create, "migration", key, nullptr, {{"sql", "create table t (x int); -- " + s + "\n"}}});
+    db.changes.back().title = "title " + s;  // a slice_name, a dashboard_title: any text
   }
+  // A title of 10 KB is cut, and its key still shows.
+  db.changes.push_back({Action::create, "chart", "charts/long", nullptr, {{"slice_name", "x"}}});
+  db.changes.back().title = std::string(10 * 1024, '@') + "`|<!--\n";
   db.changes.push_back({Action::update, "schema", "schema", "create table users (id int);\n```\n~~~\n</details>\n",
                         "<!--\n@octocat #1 https://evil\n"});
   db.changes.push_back({Action::remove, "migration", "20270101000000_drop_users",
@@ -156,6 +160,7 @@ Plan hostile_plan() {
   odd.notes = {"notes with | and ` and -->"};
   odd.changes.push_back({Action::replace, "k`ind <!--", "key\n-->", "a\n", "b\n"});
   odd.changes.push_back({Action::remove, "chart", "@octocat #1", {{"name", "Sales"}}, nullptr});
+  odd.changes.back().title = "Sales | <b>@octocat</b>\n```";
   p.targets.push_back(std::move(odd));
   return p;
 }
@@ -165,8 +170,14 @@ const std::string kRunUrl = "https://github.com/octo-org/octo-repo/actions/runs/
 // The checks every rendering of hostile_plan() must pass.
 void expect_every_change_shown_and_nothing_alive(const Plan& plan, const Rendered& r, bool comment) {
   for (const auto& t : plan.targets)
-    for (const auto& c : t.changes)
+    for (const auto& c : t.changes) {
       EXPECT_NE(r.text.find(visible(c.key)), std::string::npos) << "key not visible: " << visible(c.key);
+      if (c.title.empty()) continue;
+      // The title as shown: trimmed of spaces, cut to 200 bytes.
+      std::string title = c.title.substr(0, c.title.find_last_not_of(' ') + 1);
+      title = visible(clip(title.substr(title.find_first_not_of(' ')), 200));
+      EXPECT_NE(r.text.find(title + " ("), std::string::npos) << "title not visible: " << title;
+    }
   EXPECT_NE(r.text.find("drop table users;"), std::string::npos) << "the delete's SQL is visible";
   for (const auto& t : plan.targets) {
     for (const auto& e : t.errors) EXPECT_NE(r.text.find(visible(e)), std::string::npos) << visible(e);

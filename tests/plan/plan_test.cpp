@@ -85,6 +85,32 @@ TEST(PlanJson, RoundTripsAndKeepsTheHash) {
   EXPECT_EQ(back->targets[0].changes, sample().targets[0].changes);
 }
 
+TEST(PlanHash, IgnoresTitles) {
+  auto titled = sample();
+  titled.targets[0].changes[0].title = "db/migrations/20240101000000_users.sql";
+  titled.targets[0].changes[1].title = "Old chart";
+  EXPECT_EQ(canonical_text(titled), canonical_text(sample())) << "a title is display only";
+  EXPECT_EQ(hash(titled), hash(sample()));
+}
+
+TEST(PlanJson, WritesATitleOnlyWhenThereIsOneAndReadsItBack) {
+  auto p = sample();
+  p.targets[0].changes[1].title = "Revenue `by` | <region>\n";
+  auto json = to_json(p);
+  EXPECT_FALSE(json["targets"][0]["changes"][0].contains("title")) << "untitled changes have no key";
+  EXPECT_EQ(json["targets"][0]["changes"][1]["title"], p.targets[0].changes[1].title);
+  EXPECT_EQ(json["plan_hash"], hash(sample()));
+  auto back = from_json(nlohmann::json::parse(json.dump()), "plan.json");
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_EQ(back->targets[0].changes, p.targets[0].changes);
+  EXPECT_EQ(back->targets[0].changes[0].title, "");
+
+  json["targets"][0]["changes"][1]["title"] = 7;
+  auto bad = from_json(json, "plan.json");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().message, "plan.json: targets[0].changes[1]: 'title' must be a string");
+}
+
 TEST(PlanJson, RejectsAnEditedPlan) {
   auto json = to_json(sample());
   json["targets"][0]["changes"][0]["after"]["sql"] = "drop table users;";

@@ -69,7 +69,7 @@ TEST_F(Steps, ApplyRefusesWhenPlanChangedSinceReview) {
   auto r = converge({"apply", "--env", "dev", "--plan", "reviewed.json"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("the plan changed since it was reviewed"), std::string::npos) << r.err;
-  EXPECT_NE(r.out.find("+ create migration 20260102000000_posts"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("+ create migration db/migrations/20260102000000_posts.sql"), std::string::npos) << r.out;
   EXPECT_EQ(sqlite_value(".converge/dev.db", "select count(*) from schema_migrations"), "")
       << "nothing may be applied";
 }

@@ -136,6 +136,9 @@ nlohmann::json to_json(const Plan& plan) {
   json["plan_hash"] = hash(plan);
   json["destructive"] = plan.destructive();
   for (size_t i = 0; i < plan.targets.size(); ++i) {
+    for (size_t k = 0; k < plan.targets[i].changes.size(); ++k)
+      if (const auto& title = plan.targets[i].changes[k].title; !title.empty())
+        json["targets"][i]["changes"][k]["title"] = title;
     json["targets"][i]["notes"] = plan.targets[i].notes;
     json["targets"][i]["destructive"] = plan.targets[i].destructive();
     if (!plan.targets[i].schema_preview.empty()) json["targets"][i]["schema_preview"] = to_json(plan.targets[i].schema_preview);
@@ -252,6 +255,11 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
       if (!key) return fail(key.error());
       c.kind = *kind;
       c.key = *key;
+      if (jc.contains("title")) {
+        auto title = string_field(jc, "title", cwhere);
+        if (!title) return fail(title.error());
+        c.title = *title;
+      }
       c.before = jc.value("before", nlohmann::json());
       c.after = jc.value("after", nlohmann::json());
       t.changes.push_back(std::move(c));

@@ -4,13 +4,16 @@
 // Persisted as plan.json (see to_json below): {"format": 1, "environment", "git_sha",
 // "destructive", "targets": [{"target", "provider", "bundle_hash", "changes": [...],
 // "errors", "notes", "findings": [{"rule", "severity", "file", "line", "message",
-// "destructive", "doc"}], "destructive"}]}. "findings" is written only when a target
+// "destructive", "doc"}], "destructive"}]}. A change is {"action", "kind", "key",
+// "before", "after"}, plus "title" (what people call the item) only when it has one
+// (a change without it reads as untitled). "findings" is written only when a target
 // has any (a plan.json without it reads as none); "destructive" is derived from the
 // findings, written for readers such as later gates, and ignored when read back.
 // A target with a schema preview (the PR schema diff) also has "schema_preview", its
 // format and why it is not hashed in schema_preview.hpp.
-// The plan hash is the SHA-256 of the canonical JSON *without* git_sha, notes and the
-// schema preview: a
+// The plan hash is the SHA-256 of the canonical JSON *without* git_sha, notes, the
+// changes' titles (a title is read from the item's content, which the bundle hash
+// covers, so it adds nothing to what is applied) and the schema preview: a
 // PR's head commit and its merge commit carry the same plan when nothing else changed,
 // and plan pinning compares exactly that. Findings are hashed (only a target that has
 // some gets the key, so plans without findings hash as before findings existed): they
@@ -44,6 +47,10 @@ struct Change {
   std::string key;       // stable identity of the item within the target
   nlohmann::json before;  // null for create
   nlohmann::json after;   // null for delete
+  // What people call the item (a chart's slice_name, a migration's file); "" = none.
+  // Renderings show it before the key. Not hashed. From the repository or a runtime,
+  // so untrusted: escaped wherever it is shown (markdown.hpp).
+  std::string title = {};
   bool operator==(const Change&) const = default;
 };
 
@@ -109,7 +116,7 @@ nlohmann::json to_json(const Plan& plan);
 // Reads plan.json; Error names `origin` and the field that is wrong.
 Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin);
 
-// Canonical text that is hashed (no git_sha, no notes).
+// Canonical text that is hashed (no git_sha, no notes, no titles).
 std::string canonical_text(const Plan& plan);
 // SHA-256 hex of canonical_text().
 std::string hash(const Plan& plan);

@@ -1,28 +1,42 @@
 // Terminal and markdown renderings of a plan. Each change's diff is a unified diff
 // of its before/after rendered as text, so every provider gets readable output
-// without a renderer of its own. Names, notes and errors come from the repository
-// or a runtime, so each is escaped for where it lands (markdown.hpp).
+// without a renderer of its own: a migration as its SQL, a structured item (an
+// asset) as the YAML people write (template/yaml.hpp's writer: block style, keys
+// sorted, strings quoted where YAML would read them as something else). Each item
+// is named as people call it, its title, with the key after. Titles, names, notes
+// and errors come from the repository or a runtime, so each is escaped for where it
+// lands (markdown.hpp).
 #include "converge/plan/render.hpp"
 
 #include <sstream>
 
 #include "converge/plan/findings.hpp"
 #include "converge/plan/markdown.hpp"
+#include "converge/template/yaml.hpp"
 #include "converge/util/text_diff.hpp"
 
 namespace converge::plan {
 namespace {
 
+// A migration's value ({"version", "name", "sql", "transaction"}, the sql provider's
+// form) or any object of a text body ("sql" or "text") and fields that only name
+// it: the body is what a reviewer reads. An asset item that has an "sql" field
+// among others (a Superset dataset) is not one.
+const char* body_field(const nlohmann::json& value) {
+  if (!value.is_object()) return nullptr;
+  const char* body = nullptr;
+  for (const auto& [field, v] : value.items()) {
+    if ((field == "sql" || field == "text") && v.is_string()) body = field == "sql" ? "sql" : "text";
+    else if (field != "version" && field != "name" && field != "transaction") return nullptr;
+  }
+  return body;
+}
+
 std::string as_text(const nlohmann::json& value) {
   if (value.is_null()) return "";
   if (value.is_string()) return value.get<std::string>();
-  // A provider's object with an "sql" or "text" body reads best as that body.
-  if (value.is_object()) {
-    for (const char* body : {"sql", "text"}) {
-      if (value.contains(body) && value[body].is_string()) return value[body].get<std::string>();
-    }
-  }
-  return value.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  if (const char* body = body_field(value)) return value[body].get<std::string>();
+  return tmpl::to_yaml(value);
 }
 
 std::string deletion_warning(const Counts& c) {
@@ -45,7 +59,30 @@ std::string trimmed(std::string_view text) {
   return std::string(text.substr(first, text.find_last_not_of(" \t") - first + 1));
 }
 
-// "`+` **create** migration `20260101_users`"
+// Bytes of a title shown: a name, not a document.
+constexpr size_t kTitleLimit = 200;
+
+// The change's title as shown (trimmed, cut to kTitleLimit); "" = none.
+std::string shown_title(const Change& c) { return clip(trimmed(c.title), kTitleLimit); }
+
+// True when the title is a file named by the key ("db/migrations/<key>.sql", a
+// migration's): the key adds nothing to it. Otherwise the key follows the title, so
+// no title can hide or fake it.
+bool title_holds_key(const std::string& title, const std::string& key) {
+  const std::string_view base = std::string_view(title).substr(title.rfind('/') + 1);  // npos + 1 = 0
+  return !key.empty() && base.starts_with(key) && (base.size() == key.size() || base[key.size()] == '.');
+}
+
+// The item in markdown: "Revenue (`charts/9c2b…`)", the key alone as code without a
+// title, the title alone as code when it is the key's file.
+std::string item_markdown(const Change& c) {
+  const std::string title = shown_title(c), key = shown(c.key);
+  if (title.empty()) return md_code(key);
+  if (title_holds_key(title, key)) return md_code(title);
+  return md_text(title) + " (" + md_code(key) + ")";
+}
+
+// "`+` **create** chart Revenue (`charts/9c2b…`)"
 std::string change_heading(const Change& c) {
   std::string out = "`";
   out += symbol(c.action);
@@ -54,7 +91,7 @@ std::string change_heading(const Change& c) {
   out += "** ";
   out += md_text(shown(c.kind));
   out += ' ';
-  out += md_code(shown(c.key));
+  out += item_markdown(c);
   return out;
 }
 
@@ -91,8 +128,26 @@ const char* symbol(Action action) {
   return "?";
 }
 
+std::string item_name(const Change& change) {
+  const std::string title = shown_title(change), key = shown(change.key);
+  if (title.empty()) return visible(key);
+  if (title_holds_key(title, key)) return visible(title);
+  return visible(title) + " (" + visible(key) + ")";
+}
+
+namespace {
+
+// "actual/<label>" and "desired/<label>": the key, led by the kind unless it is
+// already (an asset's "charts/9c2b…").
+std::string diff_label(const Change& change) {
+  if (change.key.starts_with(change.kind + "/")) return visible(change.key);
+  return visible(change.kind) + "/" + visible(change.key);
+}
+
+}  // namespace
+
 std::string change_diff(const Change& change) {
-  std::string label = visible(change.kind) + "/" + visible(change.key);
+  std::string label = diff_label(change);
   return util::unified_diff(as_text(change.before), as_text(change.after),
                             change.before.is_null() ? "/dev/null" : "actual/" + label,
                             change.after.is_null() ? "/dev/null" : "desired/" + label);
@@ -123,7 +178,7 @@ std::string render_text(const Plan& plan) {
     out << findings_text(t);
     out << schema_preview_text(t.schema_preview);
     for (const auto& c : t.changes) {
-      out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << visible(c.key)
+      out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << item_name(c)
           << "\n";
       out << change_diff(c);
     }

@@ -10,8 +10,17 @@
 namespace converge::plan {
 
 // The readable diff of one change: unified diff of before/after rendered as text
-// (strings as-is, other JSON pretty-printed). For a create, every line is '+'.
+// (strings as-is, a migration's value as its SQL, other JSON as YAML: block style,
+// keys sorted, strings quoted where YAML would read them as something else). For a
+// create, every line is '+'. The text is raw: escape it for where it lands.
 std::string change_diff(const Change& change);
+
+// The change's item on one line of text, as people call it: "Revenue
+// (charts/9c2b…)"; the key alone without a title, the title alone when it is a file
+// named by the key (a migration's, "db/migrations/<key>.sql"). Escaped with
+// visible(); the title trimmed and cut to 200 bytes, the key to 1000, so a hostile
+// title can neither break the line nor hide the key.
+std::string item_name(const Change& change);
 
 // The sign of an action in renderings: "+", "~", "-", "-/+".
 const char* symbol(Action action);

@@ -120,6 +120,11 @@ TEST_F(AssetsRuntime, PlanApplyPlanIsEmptyAndCreatesRunInDependencyOrder) {
   Deployment first = run(repo_, "dev", settings_, PlanContext{});
   ASSERT_EQ(first.plan.changes.size(), 14u);
   for (const auto& c : first.plan.changes) EXPECT_EQ(c.action, plan::Action::create);
+  // Each item is titled as people call it (Superset's names).
+  EXPECT_EQ(first.plan.changes.front().title, "examples");
+  EXPECT_EQ(first.plan.changes[1].title, "video_game_sales");
+  EXPECT_EQ(first.plan.changes.back().title, "Video Game Sales");
+  for (const auto& c : first.plan.changes) EXPECT_FALSE(c.title.empty()) << c.key;
   ASSERT_TRUE(first.report.ok()) << first.report.failed_key << ": " << first.report.error;
   EXPECT_EQ(first.report.applied.size(), 14u);
   ASSERT_TRUE(first.report.managed_keys);
@@ -156,6 +161,7 @@ TEST_F(AssetsRuntime, AnEditMadeInTheUiIsDriftOfExactlyThatFieldAndApplyRevertsI
   EXPECT_EQ(change.key, std::string("charts/") + kChartUuid);
   EXPECT_EQ(change.before, json({{"slice_name", "Edited in the UI"}}));
   EXPECT_EQ(change.after, json({{"slice_name", "Games per Genre"}}));
+  EXPECT_EQ(change.title, "Games per Genre") << "the name in Git, where apply takes it";
   ASSERT_TRUE(fix.report.ok()) << fix.report.error;
   EXPECT_EQ(server_item(*server_, "charts", kChartUuid)["slice_name"], "Games per Genre");
 
@@ -221,6 +227,8 @@ TEST_F(AssetsRuntime, ItemsRemovedFromGitAreDeletedInReverseDependencyOrder) {
   Deployment removal = run(repo_, "dev", settings_, context);
   EXPECT_EQ(keys(removal.plan), (std::vector<std::string>{std::string("delete dashboards/") + kDashboardUuid,
                                                           std::string("delete charts/") + kChartUuid}));
+  EXPECT_EQ(removal.plan.changes[0].title, "Video Game Sales") << "a deleted item's name is the runtime's";
+  EXPECT_EQ(removal.plan.changes[1].title, "Games per Genre");
   ASSERT_TRUE(removal.report.ok()) << removal.report.error;
   EXPECT_EQ(requests(*server_, "DELETE"), (std::vector<std::string>{std::string("DELETE /dashboards/") + kDashboardUuid,
                                                                    std::string("DELETE /charts/") + kChartUuid}));

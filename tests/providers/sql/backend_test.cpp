@@ -34,6 +34,7 @@ TEST_P(SqlBackendTest, ApplyRunsPendingMigrationsInOrderAndRecordsThem) {
   EXPECT_EQ(planned.target, "db");
   ASSERT_EQ(planned.changes.size(), 2u);
   EXPECT_EQ(planned.changes[0].key, "20240101000000_users");
+  EXPECT_EQ(planned.changes[0].title, "db/migrations/20240101000000_users.sql") << "the file people wrote";
   EXPECT_EQ(planned.changes[0].kind, "migration");
   EXPECT_EQ(planned.changes[0].action, plan::Action::create);
   EXPECT_TRUE(planned.changes[0].before.is_null());
@@ -104,6 +105,7 @@ TEST_P(SqlBackendTest, AdHocDdlIsReportedAsSchemaDriftWithAReadableDiff) {
   const auto& change = drift.changes[0];
   EXPECT_EQ(change.kind, "schema");
   EXPECT_EQ(change.key, "schema");
+  EXPECT_EQ(change.title, "db/schema.sql") << "the snapshot file it is compared with";
   EXPECT_EQ(change.action, plan::Action::update);
   EXPECT_EQ(change.after.get<std::string>(), snapshot()) << "desired = the committed snapshot";
   std::string diff = util::unified_diff(change.before.get<std::string>(), change.after.get<std::string>(),

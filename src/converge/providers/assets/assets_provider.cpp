@@ -12,9 +12,10 @@
 // top-level fields; a field absent on one side is null there); then, kinds in
 // reverse order, runtime items not in the bundle are deleted when converge manages
 // them (PlanContext::managed_keys) or `prune: true`; others get a note. Change keys
-// are "<kind>/<id>". Apply runs the changes in that order and stops at the first
-// failure; before an update or delete it reads the item again, refuses when it
-// changed since the plan, and writes with If-Match when the server gave an ETag.
+// are "<kind>/<id>", titles the items' names (titles.hpp). Apply runs the changes in
+// that order and stops at the first failure; before an update or delete it reads the
+// item again, refuses when it changed since the plan, and writes with If-Match when
+// the server gave an ETag.
 #include "converge/providers/assets/assets_provider.hpp"
 
 #include <algorithm>
@@ -24,6 +25,7 @@
 #include "converge/providers/assets/rest.hpp"
 #include "converge/providers/assets/secrets.hpp"
 #include "converge/providers/assets/sources.hpp"
+#include "converge/providers/assets/titles.hpp"
 #include "converge/providers/assets/yaml_json.hpp"
 #include "converge/util/sha256.hpp"
 
@@ -112,6 +114,8 @@ class AssetsProvider final : public Provider {
       out.notes.push_back(std::to_string(unmanaged.size()) + " item(s) in the runtime are not in Git and were not " +
                           "created by converge, so they are left alone (set `prune: true` to delete them): " + list);
     }
+
+    title_changes(out, items);
 
     // What converge manages that still exists somewhere (the rest is forgotten).
     seen_keys_.clear();

@@ -152,7 +152,8 @@ class SqlProvider final : public Provider {
     if (!schema) return fail(schema.error().with_context(options_.snapshot));
     if (schema->live != schema->snapshot)
       out.changes.push_back(plan::Change{.action = plan::Action::update, .kind = "schema", .key = "schema",
-                                         .before = schema->live, .after = schema->snapshot});
+                                         .before = schema->live, .after = schema->snapshot,
+                                         .title = options_.snapshot});
     return out;
   }
 
@@ -236,13 +237,15 @@ class SqlProvider final : public Provider {
   }
 
  private:
-  // The plan's change that applies migration `m` (a bundle entry).
+  // The plan's change that applies migration `m` (a bundle entry), titled with its
+  // file (relative to the repository root), which holds the key.
   static plan::Change migration_change(const json& m) {
     std::string version = m.at("version"), name = m.at("name");
     return plan::Change{.action = plan::Action::create, .kind = "migration",
                         .key = name.empty() ? version : version + "_" + name, .before = nullptr,
                         .after = json{{"version", version}, {"name", name}, {"sql", m.at("sql")},
-                                      {"transaction", m.at("transaction")}}};
+                                      {"transaction", m.at("transaction")}},
+                        .title = m.at("file")};
   }
 
   // What a replay on a scratch database (replay.hpp) needs to know of this target.
