@@ -166,7 +166,8 @@ TEST_F(ProdApply, APlanThatChangedAfterApprovalIsRefusedAndTheCommentSaysSo) {
   auto r = apply();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("the plan changed since it was approved on pull request #7"), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("To deploy it, open a pull request to main (an empty commit will do)"), std::string::npos)
+  EXPECT_NE(r.err.find("To deploy this merge, re-plan it: dispatch the plan workflow with pr 7, environment prod"),
+            std::string::npos)
       << "the refusal says how to recover: " << r.err;
   EXPECT_NE(comment().find("not applied: the plan changed since it was approved"), std::string::npos) << comment();
   EXPECT_FALSE(std::filesystem::exists(dir_ / ".converge/prod.db"));

@@ -189,7 +189,8 @@ const BROKEN = [
   ["the deploy caller also runs on pull_request", "converge-deploy.yml started",
     edit("workflows/converge-deploy.yml", ["on:\n  push:", "on:\n  pull_request:\n    branches: [develop, main]\n  push:"])],
   ["the pull request caller calls the rollback (an apply) instead of the plan", "runs on pull_request",
-    edit("workflows/converge-pr.yml", ["converge-plan.yml@v0\n",
+    edit("workflows/converge-pr.yml", ["converge-plan.yml@v0\n    with:\n      pr: ${{ inputs.pr }}\n" +
+      "      environment: ${{ inputs.environment }}\n      sha: ${{ inputs.sha }}\n",
       "converge-rollback.yml@v0\n    with: { environment: stage, git-ref: \"${{ github.sha }}\" }\n"])],
   ["the plan caller on pull_request_target with secrets: inherit", "fork pull request",
     edit("workflows/converge-pr.yml", ["  pull_request:\n", "  pull_request_target:\n"],

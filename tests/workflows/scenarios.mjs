@@ -89,7 +89,9 @@ const refused = (job) => {
   const { "record-manifest": _, ...rest } = job.with;
   return { ...job, steps: job.steps.filter((x) => x !== "record-manifest"), with: rest };
 };
-const planJob = (env, number, { fork = false } = {}) => ({
+// A re-plan (`replan`: {pr, sha}) is the workflow_dispatch of a merged pull request:
+// the merge commit checked out, plan-comment told the pull request's number.
+const planJob = (env, number, { fork = false, replan = null } = {}) => ({
   "converge-plan.yml/route": { steps: ["run"] },
   "converge-plan.yml/plan": {
     environment: `${env}-plan`,
@@ -99,8 +101,9 @@ const planJob = (env, number, { fork = false } = {}) => ({
     secrets: fork ? [] : Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
     steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan-comment", "actions/upload-artifact@v4"],
     with: {
+      [CHECKOUT]: { ref: replan ? replan.sha : "", "fetch-depth": "0", "persist-credentials": "false" },
       "secret-names": { env, config: "converge.yaml" },
-      "plan-comment": { env, config: "converge.yaml", out: "plan.json" },
+      "plan-comment": { env, config: "converge.yaml", pr: replan ? replan.pr : "", out: "plan.json" },
       "actions/upload-artifact@v4": { name: `converge-plan-${env}-${number}`, path: "plan.json", "if-no-files-found": "ignore" }
     },
     exposed: fork ? [] : [WORLD.secretNames[env]]
@@ -195,6 +198,11 @@ export function scenarios() {
     { name: "pull request develop → main → prod plan comment", payload: "opened",
       event: { name: "pull_request", payload: pullTo("opened", "main", "develop") },
       triggered: ["workflows/converge-pr.yml"], jobs: planJob("prod", 2) },
+    { name: "workflow_dispatch re-plan of merged pull request #7 → its merge commit planned for prod", payload: "dispatch",
+      event: { name: "workflow_dispatch", workflow: "workflows/converge-pr.yml",
+        payload: dispatch({ pr: "7", environment: "prod", sha: "c0ffee0000000000000000000000000000c0ffee" }) },
+      triggered: ["workflows/converge-pr.yml"],
+      jobs: planJob("prod", 7, { replan: { pr: "7", sha: "c0ffee0000000000000000000000000000c0ffee" } }) },
     { name: "pull request to a feature branch → routed to no environment, nothing planned", payload: "opened",
       event: { name: "pull_request", payload: pullTo("opened", "release/1.0") }, triggered: [], jobs: {} },
     { name: "approval of the prod pull request starts nothing (apply reads reviews)", payload: "review",

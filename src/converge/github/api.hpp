@@ -60,6 +60,14 @@ struct Comment {
   User user;
 };
 
+// A reaction to an issue comment (`GET /issues/comments/{id}/reactions`).
+struct Reaction {
+  std::int64_t id = 0;
+  std::string content;  // +1, -1, laugh, confused, heart, hooray, rocket, eyes
+  User user;
+  std::string created_at;
+};
+
 // A commit status (`POST /statuses/{sha}`, `GET /commits/{ref}/statuses`).
 struct CommitStatus {
   std::int64_t id = 0;
@@ -98,6 +106,19 @@ struct BranchRule {
   std::string type;
   nlohmann::json parameters;
   std::string ruleset_source;  // "owner/repo" or the organization
+};
+
+// A deployment (`GET /repos/{o}/{r}/deployments`): its payload as it was created.
+struct DeploymentRecord {
+  std::int64_t id = 0;
+  std::string sha;
+  std::string ref;
+  std::string task;
+  std::string environment;
+  std::string description;
+  std::string created_at;
+  nlohmann::json payload;  // whatever JSON the creator sent (null when none)
+  User creator;
 };
 
 struct Issue {
@@ -142,6 +163,11 @@ class Api {
   Expected<Comment> update_comment(std::int64_t comment_id, const std::string& body);
   // Deletes a comment; one that is already gone (404) counts as deleted.
   Expected<void> delete_comment(std::int64_t comment_id);
+  // Every reaction to an issue comment, oldest first, all pages.
+  Expected<std::vector<Reaction>> comment_reactions(std::int64_t comment_id);
+  // The repository permission of `login` (`GET /collaborators/{login}/permission`):
+  // "admin", "write" (also for maintain), "read" (also for triage) or "none".
+  Expected<std::string> collaborator_permission(const std::string& login);
 
   // Commit statuses of `ref` (a SHA, branch or tag), newest first, all pages.
   Expected<std::vector<CommitStatus>> commit_statuses(const std::string& ref);
@@ -166,11 +192,21 @@ class Api {
                                     const std::string& body);
   Expected<PullRequest> update_pull(std::int64_t number, const nlohmann::json& fields);
 
-  // Deployments API: returns the deployment id.
+  // Deployments API: returns the deployment id. `task` is GitHub's free-form task
+  // name ("deploy", "deploy:converge").
   Expected<std::int64_t> create_deployment(const std::string& ref, const std::string& environment,
-                                           const std::string& description, const nlohmann::json& payload);
+                                           const std::string& description, const nlohmann::json& payload,
+                                           const std::string& task = "deploy");
+  // With `auto_inactive` (GitHub's default) a success marks the environment's other
+  // deployments inactive.
   Expected<void> create_deployment_status(std::int64_t deployment, const std::string& state,
-                                          const std::string& log_url, const std::string& environment);
+                                          const std::string& log_url, const std::string& environment,
+                                          bool auto_inactive = true);
+  // The deployments of `environment` with `task`, newest first, all pages.
+  Expected<std::vector<DeploymentRecord>> deployments(const std::string& environment, const std::string& task);
+  // Deletes a deployment (GitHub deletes only an inactive one, unless it is the
+  // repository's only deployment); one already gone (404) counts as deleted.
+  Expected<void> delete_deployment(std::int64_t deployment);
 
  private:
   // A 2xx response, or an Error naming the request. With `missing_ok`, a 404 is

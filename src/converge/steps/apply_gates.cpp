@@ -5,9 +5,11 @@
 
 #include "converge/github/approvals.hpp"
 #include "converge/manifest/store.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/github/plan_record.hpp"
 #include "converge/plan/render.hpp"
+#include "converge/steps/replan_gate.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/text_diff.hpp"
 
@@ -154,29 +156,26 @@ namespace {
 
 // What to do when the reviewed plan no longer fits: the runtime or the branch moved
 // after the review (another merge deployed first, a hand change), so a new review
-// is the only way forward.
-std::string replan_advice(const GateInput& in) {
-  return "The runtime or " + in.environment.branch + " moved after the review (did another merge deploy "
-         "first?). To deploy it, open a pull request to " + in.environment.branch +
-         " (an empty commit will do), review the plan converge comments there and merge it; \"Require branches to "
-         "be up to date before merging\" keeps every merge planned on top of the last (docs/adopt.md)";
+// is the only way forward: a re-plan of this merge commit (replan_gate.hpp), or a
+// new pull request.
+std::string replan_advice(const GateInput& in, const github::PullRequest& pr) {
+  const std::string n = std::to_string(pr.number);
+  return "The runtime or " + in.environment.branch + " moved after the review (did another merge deploy first?). "
+         "To deploy this merge, re-plan it: dispatch the plan workflow with pr " + n + ", environment " +
+         in.environment.name + " and sha " + in.sha + " (gh workflow run converge-pr.yml -f pr=" + n +
+         " -f environment=" + in.environment.name + " -f sha=" + in.sha +
+         "), have someone with write access other than the dispatcher and the pull request's author approve the new "
+         "comment with a thumbs-up, then re-run this deploy; or open a new pull request to " + in.environment.branch +
+         ". \"Require branches to be up to date before merging\" keeps every merge planned on top of the last "
+         "(docs/adopt.md)";
 }
 
 }  // namespace
 
-Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
-  if (!in.pinned_plan.empty()) {
-    if (auto ok = check_plan_file(now, in.pinned_plan, io); !ok) return ok;
-    record.log.push_back("plan pinning: the plan equals the reviewed plan " + plan::hash(now).substr(0, 12));
-  }
-  if (!in.environment.gates.plan_pinning) return {};
-  // A plan without changes applies nothing, so there is nothing to pin: a re-run of
-  // a deploy, or a redeploy of the running commit (rollback to it), passes.
-  if (!now.has_changes() && !now.has_errors()) {
-    record.log.push_back("plan pinning: nothing to apply, nothing to pin");
-    return {};
-  }
-  if (!record.pr || !in.api) return fail(Error::refused("plan pinning: no reviewed plan to pin to; nothing was applied"));
+namespace {
+
+// Plan pinning to the plan comment of the merged pull request (see apply_gates.hpp).
+Expected<void> check_pr_plan(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
   auto self = in.api->identity();
   if (!self) return fail(self.error());
   const auto& head = record.pr->head_sha;
@@ -193,7 +192,7 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
                                        ", not the head commit " + short_sha(head), io);
     return fail(Error::refused("plan pinning: the plan comment on " + pr_ref + " was made at " + short_sha(marker->sha) +
                                ", but the reviewed head is " + short_sha(head) +
-                               "; the last push was never planned, so nothing was applied"));
+                               "; the last push was never planned, so nothing was applied. " + replan_advice(in, *record.pr)));
   }
   const auto hash = plan::hash(now);
   if (marker->plan_hash != hash) {
@@ -203,7 +202,7 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
                        io);
     return fail(Error::refused("plan pinning: the plan changed since it was approved on " + pr_ref + " (approved " +
                                marker->plan_hash.substr(0, 12) + ", now " + hash.substr(0, 12) +
-                               "); nothing was applied. " + replan_advice(in)));
+                               "); nothing was applied. " + replan_advice(in, *record.pr)));
   }
   // The comment alone is never the root of trust: converge's own status must agree.
   auto status = github::find_plan_record(*in.api, head, in.environment.name);
@@ -229,15 +228,38 @@ Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, Ga
   return {};
 }
 
+}  // namespace
+
+Expected<void> check_plan_pinning(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
+  if (!in.pinned_plan.empty()) {
+    if (auto ok = check_plan_file(now, in.pinned_plan, io); !ok) return ok;
+    record.log.push_back("plan pinning: the plan equals the reviewed plan " + plan::hash(now).substr(0, 12));
+  }
+  if (!in.environment.gates.plan_pinning) return {};
+  // A plan without changes applies nothing, so there is nothing to pin: a re-run of
+  // a deploy, or a redeploy of the running commit (rollback to it), passes.
+  if (!now.has_changes() && !now.has_errors()) {
+    record.log.push_back("plan pinning: nothing to apply, nothing to pin");
+    return {};
+  }
+  if (!record.pr || !in.api) return fail(Error::refused("plan pinning: no reviewed plan to pin to; nothing was applied"));
+  auto reviewed = check_pr_plan(now, in, record, io);
+  if (reviewed || reviewed.error().code != ExitCode::refused) return reviewed;
+  // The merge's plan is not the one approved on its pull request: an approved
+  // re-plan of this merge commit stands in for it (replan_gate.hpp).
+  auto replanned = check_replan(now, in, record, io);
+  if (!replanned) return fail(replanned.error());
+  if (*replanned) return {};
+  return reviewed;
+}
+
 Expected<void> check_promotion(const Session& session, StepIo io, GateRecord& record) {
   const auto& env = session.environment();
   if (!env.promote_from) return {};
   const std::string& from = *env.promote_from;
-  std::vector<std::string> secrets;
-  auto url = config::manifest_url(session.config, from, [&](std::string_view n) { return io.ctx.variable(n); }, secrets);
+  auto url = manifest_url(session.config, from, io);
   if (!url) return fail(url.error());
-  for (const auto& s : secrets) io.console.mask(s);
-  auto store = manifest::open(*url, session.config.root);
+  auto store = open_manifest(*url, session.config.root, io);
   if (!store) return fail(store.error());
   auto running = (*store)->current(from);
   if (!running) return fail(running.error());

@@ -1,11 +1,14 @@
 // converge plan-comment: plan the environment a pull request targets, keep ONE
 // sticky comment per PR and environment up to date, and write converge's own
 // record of the plan (a commit status on the head SHA) that apply cross-checks.
+// Dispatched with --pr for a merged pull request, it re-plans its merge commit
+// instead (replan_comment.hpp).
 #include "converge/github/approvals.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/github/plan_record.hpp"
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/github_link.hpp"
+#include "converge/steps/replan_comment.hpp"
 #include "converge/steps/steps.hpp"
 #include "converge/steps/trust.hpp"
 
@@ -38,6 +41,15 @@ Expected<PullFacts> pull_facts(const PlanCommentOptions& o, StepIo io) {
 }  // namespace
 
 int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
+  // A `workflow_dispatch` with --pr: a pull request that is no longer open is
+  // re-planned at its merge commit, on a new comment (replan_comment.hpp).
+  if (!io.ctx.event.pull_request && options.pr > 0) {
+    if (auto link = connect_github(io.ctx)) {
+      auto pr = link->api->pull_request(options.pr);
+      if (!pr) return report_error(pr.error(), io);
+      if (pr->state != "open") return run_replan_comment(options, *pr, *link->api, io);
+    }
+  }
   auto facts = pull_facts(options, io);
   if (!facts) return report_error(facts.error(), io);
   auto config = config::load(options.common.config);

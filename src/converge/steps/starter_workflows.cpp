@@ -79,18 +79,30 @@ std::string mapping_words(const StarterFacts& facts) {
   return util::join(pairs, ", ");
 }
 
+std::string environment_choice(const StarterFacts& facts, const std::string& description);
+
 std::string pr(const StarterFacts& facts) {
   std::string with = common_with(facts, true);
   return "# converge: plan every pull request to an environment branch and keep one sticky\n"
-         "# plan comment on it. Generated from converge.yaml by `converge init`; `converge\n"
-         "# check-workflows` tells when they differ (docs/adopt.md).\n"
+         "# plan comment on it. Run by hand with a merged pull request's number, it re-plans\n"
+         "# that merge commit on a new comment to approve, when the deploy refused it because\n"
+         "# the plan changed since it was approved (docs/adopt.md, \"Plan pinning\").\n"
+         "# Generated from converge.yaml by `converge init`; `converge check-workflows` tells\n"
+         "# when they differ (docs/adopt.md).\n"
          "name: converge plan\n\n"
          "on:\n  pull_request:\n    branches: " +
          flow_list(facts.pr_branches) +
-         "\n    types: [opened, synchronize, reopened]\n\n"
+         "\n    types: [opened, synchronize, reopened]\n"
+         "  workflow_dispatch:\n    inputs:\n"
+         "      pr:\n        description: Number of the merged pull request to re-plan\n"
+         "        type: string\n        required: true\n" +
+         environment_choice(facts, "Environment its base branch deploys to") +
+         "      sha:\n        description: Its merge commit (the SHA the deploy refused)\n"
+         "        type: string\n        required: true\n\n"
          "permissions: {}\n\n"
          "jobs:\n  plan:\n    uses: " + reusable("converge-plan.yml") + "\n" +
-         (with.empty() ? "" : "    with:\n" + with) +
+         "    with:\n" + with +
+         "      pr: ${{ inputs.pr }}\n      environment: ${{ inputs.environment }}\n      sha: ${{ inputs.sha }}\n"
          "    permissions:\n      contents: read\n      pull-requests: write\n      statuses: write\n"
          "    # No `secrets: inherit`: the plan runs the pull request's code. It reads only the\n"
          "    # `<env>-plan` GitHub environment's (read-only) secrets that the trusted\n"

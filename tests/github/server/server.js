@@ -26,11 +26,16 @@
 //   GET    /repos/{o}/{r}/issues/{n}                   PATCH /repos/{o}/{r}/issues/{n}
 //   GET    /repos/{o}/{r}/issues/{n}/comments          POST /repos/{o}/{r}/issues/{n}/comments
 //   GET    /repos/{o}/{r}/issues/comments/{id}         PATCH /repos/{o}/{r}/issues/comments/{id}
-//   GET    /repos/{o}/{r}/deployments?environment&ref  POST /repos/{o}/{r}/deployments
-//   GET    /repos/{o}/{r}/deployments/{id}/statuses    POST /repos/{o}/{r}/deployments/{id}/statuses
+//   GET    /repos/{o}/{r}/deployments?environment&ref&task&sha  POST /repos/{o}/{r}/deployments
+//   GET/DELETE /repos/{o}/{r}/deployments/{id}         (DELETE: 422 for an active one unless it is the only one)
+//   GET    /repos/{o}/{r}/deployments/{id}/statuses    POST /repos/{o}/{r}/deployments/{id}/statuses (auto_inactive)
 //   POST   /repos/{o}/{r}/statuses/{sha}               GET /repos/{o}/{r}/commits/{ref}/statuses (newest first)
 //   GET    /repos/{o}/{r}/actions/runs/{id}            GET /repos/{o}/{r}/actions/runs/{id}/approvals
 //   GET    /repos/{o}/{r}/rules/branches/{branch}
+//   GET/POST /repos/{o}/{r}/issues/comments/{id}/reactions     GET /repos/{o}/{r}/collaborators/{login}/permission
+//   GET/PUT  /repos/{o}/{r}/environments/{name}    GET/POST /repos/{o}/{r}/environments/{name}/deployment-branch-policies
+//   GET/PUT  /repos/{o}/{r}/branches/{branch}/protection   (admin routes: 403 unless the token's user is an admin
+//            collaborator; an integration's token always 403, as GITHUB_TOKEN has no administration permission)
 // Like GitHub, GET /pulls/{n}/commits lists at most 250 commits; the full pull
 // shape's `commits` counts them all.
 // Lists paginate with per_page (default 30, max 100) and page, with Link headers.
@@ -48,7 +53,9 @@
 //            runs:[{id,actor,triggering_actor?,event?,head_sha?,head_branch?,status?,conclusion?,
 //                   run_attempt?,name?,approvals?:[{user,state,environments:[names],comment?}]}],
 //            run_approvals:{"<run id>":[{user,state,environments,comment?}]},   // on existing runs
-//            rules:{"<branch>":[{type,parameters?}]}}                          // active ruleset rules
+//            rules:{"<branch>":[{type,parameters?}]},                          // active ruleset rules
+//            collaborators:{login: "admin"|"maintain"|"write"|"triage"|"read"},
+//            reactions:[{comment:id, user, content?:"+1"}]}
 //            -> {pulls:[numbers], issues:[numbers], comments:[ids]}
 //   POST   /_control/tokens                 {token, login, type?: "User"|"Bot", integration?: bool}
 //                                           another token, acting as `login` (integration defaults to Bot)
@@ -134,6 +141,7 @@ function repo(fullName) {
       pulls: new Map(), issues: new Map(), comments: [], branches: new Map(),
       commitPulls: new Map(), deployments: [], statuses: new Map(), commitStatuses: new Map(), runs: new Map(),
       rules: new Map(),
+      collaborators: new Map(), environments: new Map(), protections: new Map(),
     };
     state.repos.set(name, r);
   }
@@ -665,10 +673,30 @@ route('DELETE', '/repos/{o}/{r}/issues/comments/{id}', (c) => {
   return c.res.end();
 });
 route('GET', '/repos/{o}/{r}/deployments', (c) => {
-  const env = c.query.get('environment');
-  const ref = c.query.get('ref');
-  const list = c.repo.deployments.filter((d) => (!env || d.environment === env) && (!ref || d.ref === ref)).slice().reverse();
+  // GitHub filters on sha, ref, task and environment, and lists newest first.
+  const filters = ['environment', 'ref', 'task', 'sha'].map((k) => [k, c.query.get(k)]).filter(([, v]) => v);
+  const list = c.repo.deployments.filter((d) => filters.every(([k, v]) => d[k] === v)).slice().reverse();
   return paginate(c.req, c.res, c.base, list.map((d) => deploymentJson(c.base, c.repo, d)));
+});
+route('GET', '/repos/{o}/{r}/deployments/{id}', (c) => {
+  const d = c.repo.deployments.find((x) => x.id === Number(c.params.id));
+  return d ? send(c.res, 200, deploymentJson(c.base, c.repo, d)) : notFound(c.res);
+});
+// Like GitHub: a deployment whose latest status is success is active and cannot be
+// deleted, unless it is the repository's only one.
+route('DELETE', '/repos/{o}/{r}/deployments/{id}', (c) => {
+  const i = c.repo.deployments.findIndex((x) => x.id === Number(c.params.id));
+  if (i < 0) return notFound(c.res);
+  const d = c.repo.deployments[i];
+  const latest = c.repo.statuses.get(d.id).at(-1);
+  if (c.repo.deployments.length > 1 && latest && latest.state === 'success') {
+    return validation(c.res, 'We cannot delete an active deployment unless it is the only deployment in a given environment.',
+      `${DOCS}/deployments/deployments#delete-a-deployment`, 'Deployment');
+  }
+  c.repo.deployments.splice(i, 1);
+  c.repo.statuses.delete(d.id);
+  c.res.writeHead(204);
+  return c.res.end();
 });
 route('POST', '/repos/{o}/{r}/deployments', (c) => {
   const b = c.body;
@@ -704,6 +732,17 @@ route('POST', '/repos/{o}/{r}/deployments/{id}/statuses', (c) => {
     environment_url: c.body.environment_url || '', created_at: now(),
   };
   c.repo.statuses.get(d.id).push(s);
+  // auto_inactive (default true): a success makes the environment's earlier successful,
+  // non-transient, non-production deployments inactive.
+  if (s.state === 'success' && c.body.auto_inactive !== false) {
+    for (const other of c.repo.deployments) {
+      if (other.id === d.id || other.environment !== s.environment || other.transient_environment || other.production_environment) continue;
+      const last = c.repo.statuses.get(other.id).at(-1);
+      if (last && last.state === 'success') {
+        c.repo.statuses.get(other.id).push({ ...last, id: newId(), state: 'inactive', creator: c.actor.login, created_at: now() });
+      }
+    }
+  }
   return send(c.res, 201, statusJson(c.base, c.repo, d, s));
 });
 
@@ -762,6 +801,165 @@ route('GET', '/repos/{o}/{r}/rules/branches/{branch*}', (c) => {
   return paginate(c.req, c.res, c.base, (c.repo.rules.get(branch) || []).map((rule) => ruleJson(c.repo, rule)));
 });
 
+// ---- reactions and permissions (the approval of a re-plan) ------------------
+const REACTIONS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'];
+function reactionJson(base, x) {
+  return { id: x.id, node_id: Buffer.from(`REA_${x.id}`).toString('base64'), user: userJson(base, x.user),
+    content: x.content, created_at: x.created_at };
+}
+function addReaction(cm, login, content) {
+  cm.reactions = cm.reactions || [];
+  const found = cm.reactions.find((x) => x.user === user(login).login && x.content === content);
+  if (found) return { reaction: found, created: false };
+  const reaction = { id: newId(), user: user(login).login, content, created_at: now() };
+  cm.reactions.push(reaction);
+  return { reaction, created: true };
+}
+route('GET', '/repos/{o}/{r}/issues/comments/{id}/reactions', (c) => {
+  const cm = c.repo.comments.find((x) => x.id === Number(c.params.id));
+  if (!cm) return notFound(c.res);
+  const content = c.query.get('content');
+  const list = (cm.reactions || []).filter((x) => !content || x.content === content);
+  return paginate(c.req, c.res, c.base, list.map((x) => reactionJson(c.base, x)));
+});
+route('POST', '/repos/{o}/{r}/issues/comments/{id}/reactions', (c) => {
+  const cm = c.repo.comments.find((x) => x.id === Number(c.params.id));
+  if (!cm) return notFound(c.res);
+  if (!REACTIONS.includes(c.body.content)) {
+    return validation(c.res, 'content is not included in the list', `${DOCS}/reactions/reactions#create-reaction-for-an-issue-comment`, 'Reaction');
+  }
+  const { reaction, created } = addReaction(cm, c.actor.login, c.body.content);
+  return send(c.res, created ? 201 : 200, reactionJson(c.base, reaction));  // 200: it existed already
+});
+// GitHub's `permission` folds maintain into write and triage into read; role_name keeps it.
+const PERMISSION = { admin: 'admin', maintain: 'write', write: 'write', triage: 'read', read: 'read' };
+route('GET', '/repos/{o}/{r}/collaborators/{username}/permission', (c) => {
+  const login = decodeURIComponent(c.params.username);
+  if (!state.users.has(login)) return notFound(c.res);
+  const role = c.repo.collaborators.get(login);
+  return send(c.res, 200, { permission: role ? PERMISSION[role] : 'none', role_name: role || 'none',
+    user: { ...userJson(c.base, login), permissions: { admin: role === 'admin', maintain: role === 'admin' || role === 'maintain',
+      push: ['admin', 'maintain', 'write'].includes(role), triage: !!role && role !== 'read', pull: !!role } } });
+});
+
+// ---- repository settings (converge init --apply-settings) --------------------
+// Administration needs an admin's token: GITHUB_TOKEN and other integrations without
+// the administration permission get "Resource not accessible by integration", a
+// user without the admin role "Must have admin rights to Repository." (both 403).
+function needAdmin(c, docs) {
+  if (c.actor.integration) { error(c.res, 403, 'Resource not accessible by integration', docs); return false; }
+  if (c.repo.collaborators.get(c.actor.login) !== 'admin') { error(c.res, 403, 'Must have admin rights to Repository.', docs); return false; }
+  return true;
+}
+function repoEnvironmentJson(base, r, e) {
+  const rules = [];
+  if (e.wait_timer) rules.push({ id: e.id + 1, node_id: Buffer.from(`GA_${e.id + 1}`).toString('base64'), type: 'wait_timer', wait_timer: e.wait_timer });
+  if (e.reviewers.length) {
+    rules.push({ id: e.id + 2, node_id: Buffer.from(`GA_${e.id + 2}`).toString('base64'), prevent_self_review: e.prevent_self_review,
+      type: 'required_reviewers', reviewers: e.reviewers.map((x) => ({ type: 'User', reviewer: userJson(base, x) })) });
+  }
+  if (e.deployment_branch_policy) rules.push({ id: e.id + 3, node_id: Buffer.from(`GA_${e.id + 3}`).toString('base64'), type: 'branch_policy' });
+  return { id: e.id, node_id: Buffer.from(`EN_${e.id}`).toString('base64'), name: e.name,
+    url: `${base}/repos/${r.full_name}/environments/${encodeURIComponent(e.name)}`,
+    html_url: `${WEB}/${r.full_name}/deployments/activity_log?environments_filter=${encodeURIComponent(e.name)}`,
+    created_at: e.created_at, updated_at: e.updated_at, protection_rules: rules,
+    deployment_branch_policy: e.deployment_branch_policy };
+}
+const ENV_DOCS = `${DOCS}/deployments/environments#create-or-update-an-environment`;
+route('GET', '/repos/{o}/{r}/environments/{name}', (c) => {
+  const e = c.repo.environments.get(decodeURIComponent(c.params.name));
+  return e ? send(c.res, 200, repoEnvironmentJson(c.base, c.repo, e)) : notFound(c.res);
+});
+route('PUT', '/repos/{o}/{r}/environments/{name}', (c) => {
+  if (!needAdmin(c, ENV_DOCS)) return;
+  const name = decodeURIComponent(c.params.name);
+  const b = c.body;
+  const policy = b.deployment_branch_policy;
+  if (policy !== undefined && policy !== null && (typeof policy.protected_branches !== 'boolean' ||
+      typeof policy.custom_branch_policies !== 'boolean' || policy.protected_branches === policy.custom_branch_policies)) {
+    return validation(c.res, 'protected_branches and custom_branch_policies must be different booleans', ENV_DOCS, 'Environment');
+  }
+  const reviewers = [];
+  for (const x of b.reviewers || []) {
+    const u = [...state.users.values()].find((v) => v.id === x.id);
+    if (x.type !== 'User' || !u) return validation(c.res, `reviewer ${JSON.stringify(x)} is not a user`, ENV_DOCS, 'Environment');
+    reviewers.push(u.login);
+  }
+  let e = c.repo.environments.get(name);
+  if (!e) {
+    e = { id: newId() * 10, name, created_at: now(), wait_timer: 0, prevent_self_review: false, reviewers: [],
+      deployment_branch_policy: null, policies: [] };
+    c.repo.environments.set(name, e);
+  }
+  // As GitHub: what the request leaves out is reset (reviewers, wait timer), not kept.
+  e.wait_timer = b.wait_timer || 0;
+  e.prevent_self_review = !!b.prevent_self_review;
+  e.reviewers = reviewers;
+  e.deployment_branch_policy = policy || null;
+  if (!policy || !policy.custom_branch_policies) e.policies = [];
+  e.updated_at = now();
+  return send(c.res, 200, repoEnvironmentJson(c.base, c.repo, e));
+});
+const policyJson = (p) => ({ id: p.id, node_id: Buffer.from(`GBP_${p.id}`).toString('base64'), name: p.name, type: p.type });
+route('GET', '/repos/{o}/{r}/environments/{name}/deployment-branch-policies', (c) => {
+  const e = c.repo.environments.get(decodeURIComponent(c.params.name));
+  if (!e) return notFound(c.res);
+  return send(c.res, 200, { total_count: e.policies.length, branch_policies: e.policies.map(policyJson) });
+});
+route('POST', '/repos/{o}/{r}/environments/{name}/deployment-branch-policies', (c) => {
+  if (!needAdmin(c, `${DOCS}/deployments/branch-policies#create-a-deployment-branch-policy`)) return;
+  const e = c.repo.environments.get(decodeURIComponent(c.params.name));
+  if (!e || !e.deployment_branch_policy || !e.deployment_branch_policy.custom_branch_policies) return notFound(c.res);
+  if (typeof c.body.name !== 'string' || c.body.name === '') {
+    return validation(c.res, 'name is required', `${DOCS}/deployments/branch-policies#create-a-deployment-branch-policy`, 'DeploymentBranchPolicy');
+  }
+  const type = c.body.type || 'branch';
+  const found = e.policies.find((p) => p.name === c.body.name && p.type === type);
+  const url = (p) => `${c.base}/repos/${c.repo.full_name}/environments/${encodeURIComponent(e.name)}/deployment-branch-policies/${p.id}`;
+  if (found) { c.res.writeHead(303, { Location: url(found) }); return c.res.end(); }  // the same pattern exists
+  const p = { id: newId(), name: c.body.name, type };
+  e.policies.push(p);
+  return send(c.res, 200, policyJson(p));
+});
+function protectionJson(base, r, branch, p) {
+  const api = `${base}/repos/${r.full_name}/branches/${encodeURIComponent(branch)}/protection`;
+  const out = { url: api, enforce_admins: { url: `${api}/enforce_admins`, enabled: !!p.enforce_admins },
+    required_linear_history: { enabled: false }, allow_force_pushes: { enabled: false }, allow_deletions: { enabled: false },
+    required_conversation_resolution: { enabled: false }, required_signatures: { url: `${api}/required_signatures`, enabled: false } };
+  if (p.required_status_checks) {
+    const contexts = p.required_status_checks.checks ? p.required_status_checks.checks.map((x) => x.context) : (p.required_status_checks.contexts || []);
+    out.required_status_checks = { url: `${api}/required_status_checks`, strict: !!p.required_status_checks.strict, contexts,
+      contexts_url: `${api}/required_status_checks/contexts`, checks: contexts.map((context) => ({ context, app_id: null })) };
+  }
+  if (p.required_pull_request_reviews) {
+    const v = p.required_pull_request_reviews;
+    out.required_pull_request_reviews = { url: `${api}/required_pull_request_reviews`, dismiss_stale_reviews: !!v.dismiss_stale_reviews,
+      require_code_owner_reviews: !!v.require_code_owner_reviews, required_approving_review_count: v.required_approving_review_count ?? 1,
+      require_last_push_approval: !!v.require_last_push_approval };
+  }
+  if (p.restrictions) out.restrictions = { url: `${api}/restrictions`, users: [], teams: [], apps: [] };
+  return out;
+}
+const PROTECTION_DOCS = `${DOCS}/branches/branch-protection#update-branch-protection`;
+route('GET', '/repos/{o}/{r}/branches/{branch*}/protection', (c) => {
+  if (!needAdmin(c, `${DOCS}/branches/branch-protection#get-branch-protection`)) return;
+  const branch = decodeURIComponent(c.params.branch);
+  if (!c.repo.branches.has(branch)) return error(c.res, 404, 'Branch not found', `${DOCS}/branches/branch-protection#get-branch-protection`);
+  const p = c.repo.protections.get(branch);
+  return p ? send(c.res, 200, protectionJson(c.base, c.repo, branch, p))
+    : error(c.res, 404, 'Branch not protected', `${DOCS}/branches/branch-protection#get-branch-protection`);
+});
+route('PUT', '/repos/{o}/{r}/branches/{branch*}/protection', (c) => {
+  if (!needAdmin(c, PROTECTION_DOCS)) return;
+  const branch = decodeURIComponent(c.params.branch);
+  if (!c.repo.branches.has(branch)) return error(c.res, 404, 'Branch not found', PROTECTION_DOCS);
+  for (const key of ['required_status_checks', 'enforce_admins', 'required_pull_request_reviews', 'restrictions']) {
+    if (!(key in c.body)) return error(c.res, 422, `Invalid request.\n\n"${key}" wasn't supplied.`, PROTECTION_DOCS);
+  }
+  c.repo.protections.set(branch, JSON.parse(JSON.stringify(c.body)));
+  return send(c.res, 200, protectionJson(c.base, c.repo, branch, c.body));
+});
+
 // ---- control API -----------------------------------------------------------
 function seed(b) {
   const r = repo(b.repo);
@@ -797,6 +995,12 @@ function seed(b) {
     if (!run) throw new Error(`seed: no run ${id} for approvals`);
     for (const a of list) run.approvals.push(approval(a));
   }
+  for (const [login, role] of Object.entries(b.collaborators || {})) { user(login); r.collaborators.set(login, role); }
+  for (const x of b.reactions || []) {
+    const cm = r.comments.find((y) => y.id === Number(x.comment));
+    if (!cm) throw new Error(`seed: no comment ${x.comment} for a reaction`);
+    addReaction(cm, x.user, x.content || '+1');
+  }
   for (const [branch, rules] of Object.entries(b.rules || {})) {
     r.rules.set(branch, rules.map((rule, i) => ({ type: rule.type, parameters: rule.parameters || {}, ruleset_id: 40 + i })));
   }
@@ -817,6 +1021,9 @@ function snapshot(base, r) {
     commit_statuses: Object.fromEntries([...r.commitStatuses.entries()].map(([sha, list]) =>
       [sha, list.slice().reverse().map((s) => commitStatusJson(base, r, sha, s))])),
     runs: [...r.runs.values()].map((run) => runJson(base, r, run)),
+    environments: Object.fromEntries([...r.environments.values()].map((e) =>
+      [e.name, { ...repoEnvironmentJson(base, r, e), branch_policies: e.policies.map(policyJson) }])),
+    protections: Object.fromEntries([...r.protections.entries()].map(([b, p]) => [b, protectionJson(base, r, b, p)])),
   };
 }
 
