@@ -44,8 +44,29 @@ TEST(ConfigResolve, DevNeedsNoProdSecrets) {
   ASSERT_TRUE(r) << r.error().to_string();
   ASSERT_EQ(r->targets.size(), 1u);
   EXPECT_EQ(r->targets[0].settings.string("url").value(), "sqlite:///.converge/dev.db");
-  EXPECT_EQ(r->manifest_url, "sqlite:///.converge/manifest.db");
   EXPECT_TRUE(r->secrets.empty()) << "CONVERGE_ENV and defaults are not secrets";
+  std::vector<std::string> secrets;
+  EXPECT_EQ(manifest_url(*c, "dev", vars({}), secrets).value(), "sqlite:///.converge/manifest.db");
+  EXPECT_TRUE(secrets.empty());
+}
+
+TEST(ConfigResolve, TheManifestVariableIsExpandedOnlyWhenTheStoreIsOpened) {
+  auto c = parse(R"(environments: [{name: dev, branch: main}]
+manifest: {url: "${MANIFEST_URL}"}
+targets: [{name: db, provider: sql, settings: {url: "sqlite:///x.db"}}]
+)", "converge.yaml");
+  ASSERT_TRUE(c);
+  auto r = resolve(*c, "dev", vars({}));
+  ASSERT_TRUE(r) << "a step that never opens the manifest needs no MANIFEST_URL: " << r.error().to_string();
+  std::vector<std::string> secrets;
+  auto url = manifest_url(*c, "dev", vars({}), secrets);
+  ASSERT_FALSE(url);
+  EXPECT_EQ(url.error().code, ExitCode::usage);
+  EXPECT_EQ(url.error().to_string(),
+            "converge.yaml:2:17: manifest.url: variable MANIFEST_URL is not set (referenced as ${MANIFEST_URL})");
+  url = manifest_url(*c, "dev", vars({{"MANIFEST_URL", "postgres://u:pw@h/m"}}), secrets);
+  EXPECT_EQ(url.value(), "postgres://u:pw@h/m");
+  EXPECT_EQ(secrets, std::vector<std::string>{"postgres://u:pw@h/m"});
 }
 
 TEST(ConfigResolve, OverridesReplaceSettingsAndVariablesBecomeSecrets) {

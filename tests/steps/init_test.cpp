@@ -58,10 +58,11 @@ TEST_F(Init, WritesConvergeYamlFromTheLayoutAndTheGitFlowStartersOfWorkflows) {
             std::string::npos)
       << config;
   EXPECT_NE(config.find("  - name: stage\n    branch: develop\n"), std::string::npos) << "develop exists: GitFlow";
+  EXPECT_NE(config.find("manifest:\n  url: \"github:\"\n"), std::string::npos) << "a start with no manifest secret";
   EXPECT_EQ(config.find("node_modules"), std::string::npos);
   EXPECT_NE(r.out.find("found a Microsoft Fabric workspace at fabric/"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("found a Terraform root module at infra/"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("GitHub environment prod (secrets: DATABASE_URL, BI_URL, MANIFEST_URL), required reviewers: 1"),
+  EXPECT_NE(r.out.find("GitHub environment prod (secrets: DATABASE_URL, BI_URL), required reviewers: 1"),
             std::string::npos)
       << r.out;
   for (const auto& entry : fs::directory_iterator(kSource / "workflows"))
@@ -75,7 +76,7 @@ TEST_F(Init, WritesConvergeYamlFromTheLayoutAndTheGitFlowStartersOfWorkflows) {
   EXPECT_EQ(converge({"check-workflows"}).exit_code, 0);
   // The converge.yaml it wrote compiles the repository as it is.
   auto compiled = run_step("converge", {"compile", "--env", "dev", "--out", "bundles"}, dir_.path(),
-                           {{"DATABASE_URL", "sqlite:///dev.db"}, {"BI_URL", "http://127.0.0.1:9"}, {"MANIFEST_URL", "sqlite:///m.db"}});
+                           {{"DATABASE_URL", "sqlite:///dev.db"}, {"BI_URL", "http://127.0.0.1:9"}});
   EXPECT_EQ(compiled.exit_code, 0) << compiled.out << compiled.err;
 }
 

@@ -1,7 +1,8 @@
 // converge.yaml: environments (ordered dev → prod), targets and the manifest store.
 // Parsing checks structure (unknown keys, types, references) and keeps source
 // locations; `${VAR}` expansion happens in resolve(), for one environment only, so
-// a prod secret need not exist in a dev job. Reference: docs/configuration.md.
+// a prod secret need not exist in a dev job, and the manifest URL is expanded only by
+// manifest_url(), when a step opens the store. Reference: docs/configuration.md.
 #pragma once
 
 #include <filesystem>
@@ -98,19 +99,20 @@ struct ResolvedTarget {
 struct Resolved {
   const Environment* environment = nullptr;
   std::vector<ResolvedTarget> targets;  // only those that apply to the environment
-  std::string manifest_url;
   // Every value that came from a ${VAR}, and each such variable's own value: mask them.
   std::vector<std::string> secrets;
 };
 
 // Selects an environment and expands `${VAR}` / `${VAR:-default}` (`$${` is a literal
-// `${`) in its target settings and the manifest URL. `${CONVERGE_ENV}` is the
+// `${`) in its target settings (not the manifest URL: manifest_url()). `${CONVERGE_ENV}` is the
 // environment's name. Errors: unknown environment (usage), unset variable (config,
 // with location).
 Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup);
 
 // The manifest store URL for `environment`, expanded; a value that came from a
-// variable is appended to `secrets`, and so is each variable's own value. Needs none of the targets' variables.
+// variable is appended to `secrets`, and so is each variable's own value. Needs none
+// of the targets' variables. Error (config, at the URL's location) "manifest.url:
+// variable NAME is not set (referenced as ${NAME})" for an unset variable.
 Expected<std::string> manifest_url(const Config& config, std::string_view environment, const VariableLookup& lookup,
                                    std::vector<std::string>& secrets);
 

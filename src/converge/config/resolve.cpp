@@ -1,5 +1,6 @@
 // Selecting one environment: merges a target's per-environment overrides over its
-// settings and expands ${VAR} references from the process environment.
+// settings and expands ${VAR} references from the process environment; the manifest
+// URL on its own (manifest_url), only when a step opens the store.
 #include <algorithm>
 
 #include "converge/config/config.hpp"
@@ -124,9 +125,6 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
     }
     out.targets.push_back(std::move(rt));
   }
-  auto url = manifest_url(config, env_name, lookup, out.secrets);
-  if (!url) return fail(url.error());
-  out.manifest_url = *url;
   return out;
 }
 
@@ -143,7 +141,8 @@ Expected<std::string> manifest_url(const Config& config, std::string_view enviro
     return value;
   };
   auto url = expand(config.manifest_url.value.get<std::string>(), with_builtins, config.manifest_url.where);
-  if (url && used_variable) add_secret(secrets, *url);
+  if (!url) return fail(url.error().with_context("manifest.url"));
+  if (used_variable) add_secret(secrets, *url);
   return url;
 }
 

@@ -112,6 +112,13 @@ BranchRule parse_rule(const JsonObject& j) {
                     j.string("ruleset_source")};
 }
 
+DeploymentRecord parse_deployment(const JsonObject& j) {
+  const json* payload = j.raw("payload");
+  return DeploymentRecord{j.positive("id", Need::required), j.string("sha"), j.string("ref"), j.string("task"),
+                          j.string("environment"), j.string("description"), j.string("created_at"),
+                          payload ? *payload : json(), parse_user(j.object("creator"))};
+}
+
 Issue parse_issue(const JsonObject& j) {
   return Issue{j.positive("number", Need::required), j.string("title"), j.string("body"), j.string("state"),
                j.string("html_url")};
@@ -407,11 +414,13 @@ Expected<PullRequest> Api::update_pull(std::int64_t number, const json& fields) 
 }
 
 Expected<std::int64_t> Api::create_deployment(const std::string& ref, const std::string& environment,
-                                              const std::string& description, const json& payload) {
+                                              const std::string& description, const json& payload,
+                                              const std::string& task) {
   auto path = "/repos/" + repository_ + "/deployments";
   // converge has already enforced its own gates: no auto-merge of the default branch
   // into `ref`, and no commit-status contexts to wait for.
   json request = {{"ref", ref},
+                  {"task", task},
                   {"environment", environment},
                   {"description", description},
                   {"auto_merge", false},
@@ -432,12 +441,26 @@ Expected<std::int64_t> Api::create_deployment(const std::string& ref, const std:
 }
 
 Expected<void> Api::create_deployment_status(std::int64_t deployment, const std::string& state,
-                                             const std::string& log_url, const std::string& environment) {
+                                             const std::string& log_url, const std::string& environment,
+                                             bool auto_inactive) {
   auto path = "/repos/" + repository_ + "/deployments/" + std::to_string(deployment) + "/statuses";
-  json request = {{"state", state}};
+  json request = {{"state", state}, {"auto_inactive", auto_inactive}};
   if (!log_url.empty()) request["log_url"] = log_url;
   if (!environment.empty()) request["environment"] = environment;
   auto response = call("POST", path, &request);
+  if (!response) return fail(response.error());
+  return {};
+}
+
+Expected<std::vector<DeploymentRecord>> Api::deployments(const std::string& environment, const std::string& task) {
+  auto items = paginate("/repos/" + repository_ + "/deployments?environment=" + http::percent_encode(environment) +
+                        "&task=" + http::percent_encode(task));
+  if (!items) return fail(items.error());
+  return parse_all<DeploymentRecord>(items->items, items->label, parse_deployment);
+}
+
+Expected<void> Api::delete_deployment(std::int64_t deployment) {
+  auto response = call("DELETE", "/repos/" + repository_ + "/deployments/" + std::to_string(deployment), nullptr, true);
   if (!response) return fail(response.error());
   return {};
 }

@@ -108,6 +108,19 @@ struct BranchRule {
   std::string ruleset_source;  // "owner/repo" or the organization
 };
 
+// A deployment (`GET /repos/{o}/{r}/deployments`): its payload as it was created.
+struct DeploymentRecord {
+  std::int64_t id = 0;
+  std::string sha;
+  std::string ref;
+  std::string task;
+  std::string environment;
+  std::string description;
+  std::string created_at;
+  nlohmann::json payload;  // whatever JSON the creator sent (null when none)
+  User creator;
+};
+
 struct Issue {
   std::int64_t number = 0;
   std::string title;
@@ -179,11 +192,21 @@ class Api {
                                     const std::string& body);
   Expected<PullRequest> update_pull(std::int64_t number, const nlohmann::json& fields);
 
-  // Deployments API: returns the deployment id.
+  // Deployments API: returns the deployment id. `task` is GitHub's free-form task
+  // name ("deploy", "deploy:converge").
   Expected<std::int64_t> create_deployment(const std::string& ref, const std::string& environment,
-                                           const std::string& description, const nlohmann::json& payload);
+                                           const std::string& description, const nlohmann::json& payload,
+                                           const std::string& task = "deploy");
+  // With `auto_inactive` (GitHub's default) a success marks the environment's other
+  // deployments inactive.
   Expected<void> create_deployment_status(std::int64_t deployment, const std::string& state,
-                                          const std::string& log_url, const std::string& environment);
+                                          const std::string& log_url, const std::string& environment,
+                                          bool auto_inactive = true);
+  // The deployments of `environment` with `task`, newest first, all pages.
+  Expected<std::vector<DeploymentRecord>> deployments(const std::string& environment, const std::string& task);
+  // Deletes a deployment (GitHub deletes only an inactive one, unless it is the
+  // repository's only deployment); one already gone (404) counts as deleted.
+  Expected<void> delete_deployment(std::int64_t deployment);
 
  private:
   // A 2xx response, or an Error naming the request. With `missing_ok`, a 404 is

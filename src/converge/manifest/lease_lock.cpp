@@ -23,8 +23,12 @@ Expected<std::unique_ptr<LeaseLock>> LeaseLock::open(std::string_view url, const
                                                      LockLease claim, std::chrono::milliseconds lease) {
   auto store = manifest::open(url, base_dir);
   if (!store) return fail(store.error());
+  return on(std::move(*store), std::move(claim), lease);
+}
+
+std::unique_ptr<LeaseLock> LeaseLock::on(std::unique_ptr<Store> store, LockLease claim, std::chrono::milliseconds lease) {
   claim.token = random_token();
-  return std::unique_ptr<LeaseLock>(new LeaseLock(std::move(*store), std::move(claim), lease));
+  return std::unique_ptr<LeaseLock>(new LeaseLock(std::move(store), std::move(claim), lease));
 }
 
 LeaseLock::LeaseLock(std::unique_ptr<Store> store, LockLease claim, std::chrono::milliseconds lease)

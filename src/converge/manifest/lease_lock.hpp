@@ -24,6 +24,8 @@ class LeaseLock {
   // its own connection to the store at `url`. Error as manifest::open().
   static Expected<std::unique_ptr<LeaseLock>> open(std::string_view url, const std::filesystem::path& base_dir,
                                                   LockLease claim, std::chrono::milliseconds lease);
+  // The same on a store already open (one of a scheme manifest::open does not know).
+  static std::unique_ptr<LeaseLock> on(std::unique_ptr<Store> store, LockLease claim, std::chrono::milliseconds lease);
 
   // One attempt: true when the lock is held now (renewed from then on); false when
   // another holder has it, whose line is put in `holder`. Error (runtime) from the store.

@@ -118,7 +118,7 @@ Expected<std::unique_ptr<Store>> open(std::string_view url, const std::filesyste
   }
   return fail(Error::usage("unknown manifest store URL '" + detail::redact_url(url) +
                            "': expected sqlite:///relative/path, sqlite:////absolute/path or "
-                           "postgres://user@host/database"));
+                           "postgres://user@host/database (or github:, the manifest in GitHub deployments)"));
 }
 
 }  // namespace converge::manifest

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "converge/steps/manifest_store.hpp"
 #include "converge/util/join.hpp"
 
 namespace converge::steps {
@@ -51,26 +52,37 @@ std::vector<manifest::Deployment> deployment_rows(const ApplyResult& result, con
   return rows;
 }
 
-ApplyJournal::ApplyJournal(const Session& session, StepIo io, std::unique_ptr<manifest::Store> store)
-    : session_(&session), ctx_(&io.ctx), store_(std::move(store)), started_at_(utc_now()) {}
+ApplyJournal::ApplyJournal(const Session& session, StepIo io, std::string url, std::unique_ptr<manifest::Store> store)
+    : session_(&session), io_(io), url_(std::move(url)), store_(std::move(store)),
+      started_at_(utc_now()) {}
 
 Expected<ApplyJournal> ApplyJournal::open(const Session& session, StepIo io) {
-  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
+  auto url = manifest_url(session, io);
+  if (!url) {
+    // This job has no manifest (its URL names a variable the job was not given): the
+    // targets needed none to plan and lock (those that do failed before), so the apply
+    // goes on, saying loudly that nothing records it but the apply result.
+    io.console.warning("this apply is not journaled in the manifest, and record-manifest will not record it there (" +
+                       url.error().to_string() + ")");
+    return ApplyJournal(session, io, "", nullptr);
+  }
+  auto store = open_manifest(*url, session.config.root, io);
   if (!store)
     return fail(Error::runtime("the manifest, where apply journals what it applies, cannot be opened (nothing was "
                                "applied): " + store.error().message));
-  return ApplyJournal(session, io, std::move(*store));
+  return ApplyJournal(session, io, std::move(*url), std::move(*store));
 }
 
 Expected<void> ApplyJournal::write(const ApplyResult& result, const TargetOutcome& target) {
+  if (!store_) return {};
   ApplyResult one = result;
   one.targets = {target};
   one.targets.front().status = "interrupted";
-  auto rows = deployment_rows(one, *ctx_, started_at_);
+  auto rows = deployment_rows(one, io_->ctx, started_at_);
   auto written = store_->record(rows);
   if (written) return {};
   // A dropped connection (a restarted server, a terminated backend): once more on a new one.
-  auto store = manifest::open(session_->resolved.manifest_url, session_->config.root);
+  auto store = open_manifest(url_, session_->config.root, *io_);
   if (!store) return fail(written.error());
   store_ = std::move(*store);
   if (auto again = store_->record(rows); !again) return fail(again.error());

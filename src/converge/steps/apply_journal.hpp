@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,7 +28,8 @@ std::vector<manifest::Deployment> deployment_rows(const ApplyResult& result, con
 class ApplyJournal {
  public:
   // Opens the session's manifest store. Error (runtime) when it cannot be opened:
-  // the caller applies nothing.
+  // the caller applies nothing. When the job has no manifest (the URL names a variable
+  // it was not given), a warning and a journal that writes nothing.
   static Expected<ApplyJournal> open(const Session& session, StepIo io);
 
   // Writes `target`'s row as `result` and `target` say (status "interrupted"). On a
@@ -36,10 +38,11 @@ class ApplyJournal {
   Expected<void> write(const ApplyResult& result, const TargetOutcome& target);
 
  private:
-  ApplyJournal(const Session& session, StepIo io, std::unique_ptr<manifest::Store> store);
+  ApplyJournal(const Session& session, StepIo io, std::string url, std::unique_ptr<manifest::Store> store);
   const Session* session_;
-  const github::RunContext* ctx_;
-  std::unique_ptr<manifest::Store> store_;
+  std::optional<StepIo> io_;  // always set: optional only to keep the journal movable
+  std::string url_;
+  std::unique_ptr<manifest::Store> store_;  // nullptr: no manifest in this job
   std::string started_at_;
 };
 

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "converge/manifest/store.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
@@ -55,13 +56,11 @@ int run_describe(const DescribeOptions& options, StepIo io) {
   std::map<std::string, std::unique_ptr<manifest::Store>> stores;  // one per distinct URL
   nlohmann::json json = nlohmann::json::object();
   for (const auto& env : environments) {
-    std::vector<std::string> secrets;
-    auto url = config::manifest_url(*config, env, [&](std::string_view n) { return io.ctx.variable(n); }, secrets);
+    auto url = manifest_url(*config, env, io);
     if (!url) return report_error(url.error(), io);
-    for (const auto& s : secrets) io.console.mask(s);
     auto& store = stores[*url];
     if (!store) {
-      auto opened = manifest::open(*url, config->root);
+      auto opened = open_manifest(*url, config->root, io);
       if (!opened) return report_error(opened.error(), io);
       store = std::move(*opened);
     }

@@ -14,6 +14,7 @@
 #include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/steps/github_link.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
@@ -65,7 +66,7 @@ Expected<void> check_restores_recorded_deploy(const Session& session, StepIo io)
   const auto& env = session.environment().name;
   const std::string nothing = "; drift --apply only puts the runtime back to the last deploy recorded in the manifest "
                               "(deploy changes through apply and its gates); nothing was applied";
-  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
+  auto store = open_manifest(session, io);
   if (!store) return fail(store.error());
   auto rows = (*store)->current(env);
   if (!rows) return fail(rows.error());

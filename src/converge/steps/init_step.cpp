@@ -75,14 +75,14 @@ Draft draft_config(const fs::path& root, const Layout& layout) {
     d.secrets.push_back("DATABASE_URL");
     targets = "  - name: app-db\n    provider: sql\n    settings:\n      url: ${DATABASE_URL}\n";
   }
-  d.secrets.push_back("MANIFEST_URL");
   const std::string secrets = "[" + util::join(d.secrets, ", ") + "]";
   d.yaml = "# converge.yaml, written by `converge init` (docs/configuration.md).\n"
            "# yaml-language-server: $schema=https://github.com/" + std::string(kRepository) +
            "/raw/main/schema/converge.schema.json\n"
            "version: 1\n\n"
-           "# The manifest must outlive a job: a PostgreSQL database (docs/manifest.md).\n"
-           "manifest:\n  url: ${MANIFEST_URL}\n\n"
+           "# The manifest must outlive a job: GitHub deployments, no database and no secret;\n"
+           "# or PostgreSQL: url: ${MANIFEST_URL}, listed in every environment's secrets (docs/manifest.md).\n"
+           "manifest:\n  url: \"github:\"\n\n"
            "environments:\n"
            "  - name: dev\n    branch: \"dev/**\"\n    secrets: " + secrets + "\n";
   if (stage)

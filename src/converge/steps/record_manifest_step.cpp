@@ -2,6 +2,7 @@
 // manifest, one row per target, in one transaction, never twice for one run.
 #include "converge/git/facts.hpp"
 #include "converge/manifest/store.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/steps/apply_journal.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
@@ -53,11 +54,8 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
   if (!config) return report_error(config.error(), io);
   if (!config->find_environment(options.common.environment))
     return report_error(Error::usage("unknown environment '" + options.common.environment + "'"), io);
-  std::vector<std::string> secrets;
-  auto url = config::manifest_url(*config, options.common.environment,
-                                  [&](std::string_view n) { return io.ctx.variable(n); }, secrets);
-  if (!url) return report_error(url.error(), io);
-  for (const auto& s : secrets) io.console.mask(s);
+  // A job without the manifest URL's variable has no manifest: checked once the result is read.
+  auto url = manifest_url(*config, options.common.environment, io);
 
   auto path = trusted_result_path(options, io);
   if (!path) return report_error(path.error(), io);
@@ -69,9 +67,16 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
                                      options.common.environment),
                         io);
 
+  if (!url) {
+    io.console.warning("not recorded in the manifest (" + url.error().to_string() + ")" +
+                       (connect_github(io.ctx) ? "; GitHub's deployment records it" : ""));
+    io.console.set_output("recorded", "0");
+    record_github_deployment(*result, io);
+    return 0;
+  }
   // One row per target; an "interrupted" row the apply journaled becomes this final one.
   const auto rows = deployment_rows(*result, io.ctx, utc_now());
-  auto store = manifest::open(*url, config->root);
+  auto store = open_manifest(*url, config->root, io);
   if (!store) return report_error(store.error(), io);
   auto written = (*store)->record(rows);
   if (!written) return report_error(written.error(), io);
@@ -81,7 +86,8 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
     io.console.info("Recorded " + std::to_string(*written) + " deployment(s) of " + result->environment + " at " +
                     result->git_sha.substr(0, 12) + ".");
   io.console.set_output("recorded", std::to_string(*written));
-  if (*written > 0) record_github_deployment(*result, io);
+  // The github: manifest is GitHub's deployments already: no second one.
+  if (*written > 0 && !is_github_manifest(*url)) record_github_deployment(*result, io);
   return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "converge/manifest/store.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/util/join.hpp"
 
 namespace converge::steps {
@@ -88,9 +89,9 @@ Expected<void> check_rollback_approval(const GateInput& in, std::string_view git
   return {};
 }
 
-Expected<void> check_rollback_bundles(const Session& session, GateRecord& record, StepIo) {
+Expected<void> check_rollback_bundles(const Session& session, GateRecord& record, StepIo io) {
   const auto& env = session.environment();
-  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
+  auto store = open_manifest(session, io);
   if (!store) return fail(store.error());
   auto rows = (*store)->history(env.name, std::numeric_limits<int>::max());
   if (!rows) return fail(rows.error());

@@ -9,6 +9,7 @@
 
 #include "converge/manifest/store.hpp"
 #include "converge/steps/apply_journal.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/steps/trust.hpp"
 
 #include "converge/plan/render.hpp"
@@ -56,7 +57,7 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
   for (const auto& name : allowed)
     if (auto value = io.ctx.variable(name)) io.console.mask(*value);
 
-  Session session{std::move(config), std::move(*resolved), {}, {}, {}, {}};
+  Session session{std::move(config), std::move(*resolved), {}, {}, {}, {}, allowed, io};
   session.resolved.environment = session.config.find_environment(environment);
 
   auto facts = git::read_facts(session.config.root);
@@ -91,15 +92,24 @@ namespace {
 // What the manifest says converge manages in each target, for the providers that
 // ask (so a plain `plan` of a SQL target never opens or creates the manifest): the
 // union over the rows since the target's last success, so what a failed or killed
-// apply created is still converge's.
-Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& session) {
+// apply created is still converge's. `tolerant` (a plan job): a manifest that cannot
+// be read is a warning, and nothing counts as converge's.
+Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& session, bool tolerant) {
   std::map<std::string, providers::PlanContext> contexts;
   bool needed = std::any_of(session.targets.begin(), session.targets.end(),
                             [](const TargetHandle& t) { return t.impl->uses_managed_keys(); });
   if (!needed) return contexts;
-  auto store = manifest::open(session.resolved.manifest_url, session.config.root);
-  if (!store) return fail(store.error());
-  auto rows = (*store)->since_success(session.environment().name);
+  const StepIo io = *session.io;
+  auto rows = [&]() -> Expected<std::vector<manifest::Deployment>> {
+    auto store = open_manifest(session, io);
+    if (!store) return fail(store.error());
+    return (*store)->since_success(session.environment().name);
+  }();
+  if (!rows && tolerant) {
+    io.console.warning("the manifest of " + session.environment().name + " cannot be read, so this plan counts no " +
+                       "item as converge's and shows no deletion (" + rows.error().to_string() + ")");
+    return contexts;
+  }
   if (!rows) return fail(rows.error());
   for (const auto& row : *rows) {
     if (row.managed.empty()) continue;
@@ -119,7 +129,7 @@ Expected<plan::Plan> plan_environment(Session& session, bool preview) {
   plan::Plan plan;
   plan.environment = session.environment().name;
   plan.git_sha = session.git.sha;
-  auto contexts = plan_contexts(session);
+  auto contexts = plan_contexts(session, /*tolerant=*/preview);
   if (!contexts) return fail(contexts.error());
   session.contexts = std::move(*contexts);
   for (auto& target : session.targets) {

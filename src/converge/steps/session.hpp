@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "converge/config/config.hpp"
+#include "converge/config/trust.hpp"
 #include "converge/git/facts.hpp"
 #include "converge/github/console.hpp"
 #include "converge/github/context.hpp"
@@ -51,6 +52,12 @@ struct Session {
   std::map<std::string, providers::PlanContext> contexts;
   // The targets' apply locks, held from lock_targets() until the session ends.
   std::vector<std::unique_ptr<providers::Lock>> locks;
+  // The ${NAME}s the trusted converge.yaml allows this environment (manifest_store.hpp
+  // expands the manifest URL with them, when a step opens the store).
+  config::NameSet allowed_variables;
+  // The step's io (open_session's), for verbs that open the manifest on their own
+  // (plan_environment, lock_targets).
+  std::optional<StepIo> io;
   const config::Environment& environment() const { return *resolved.environment; }
 };
 
@@ -68,6 +75,10 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
 // Compiles every target's bundle and plans it against its runtime. With `preview`
 // (plan, plan-comment), providers may preview the changes on a scratch copy of the
 // runtime (PlanContext::preview: the sql PR schema diff); apply and drift never do.
+// The manifest is opened only when a target keeps managed keys; with `preview` a
+// manifest the job cannot open (its URL's variable unset, the store unreachable) is a
+// warning and those targets are planned as if nothing were recorded yet (no item
+// counts as converge's, so none is deleted); without it, the Error.
 Expected<plan::Plan> plan_environment(Session& session, bool preview = false);
 
 // `plan --write-snapshot`: compiles every target and has its provider rewrite its

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "converge/manifest/lease_lock.hpp"
+#include "converge/steps/manifest_store.hpp"
 #include "converge/steps/session.hpp"
 
 namespace converge::steps {
@@ -60,15 +61,23 @@ Expected<std::unique_ptr<providers::Lock>> lock_in_manifest(const Session& sessi
   claim.holder = request.holder;
   claim.host = request.host;
   claim.pid = request.pid;
-  auto claimant = manifest::LeaseLock::open(session.resolved.manifest_url, session.config.root, claim, lease);
-  if (!claimant) return fail(claimant.error());
+  const StepIo io = *session.io;
+  auto url = manifest_url(session, io);
+  if (!url) return fail(url.error());
+  auto store = open_manifest(*url, session.config.root, io);
+  if (!store) return fail(store.error());
+  if (is_github_manifest(*url))
+    io.console.info("The github: manifest has no lock to give: the workflow's concurrency group (converge-apply-" +
+                    session.environment().name + ") keeps one apply of " + session.environment().name +
+                    " at a time for target " + target.name + ".");
+  auto claimant = manifest::LeaseLock::on(std::move(*store), claim, lease);
   return providers::wait_for_lock(
       "the apply lock " + claim.name + " in the manifest", request, [&]() -> Expected<providers::LockAttempt> {
         std::string holder;
-        auto held = (*claimant)->try_acquire(holder);
+        auto held = claimant->try_acquire(holder);
         if (!held) return fail(held.error());
         if (!*held) return providers::LockAttempt{nullptr, holder};
-        return providers::LockAttempt{std::make_unique<ManifestLock>(std::move(*claimant)), ""};
+        return providers::LockAttempt{std::make_unique<ManifestLock>(std::move(claimant)), ""};
       });
 }
 

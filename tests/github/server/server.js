@@ -26,8 +26,9 @@
 //   GET    /repos/{o}/{r}/issues/{n}                   PATCH /repos/{o}/{r}/issues/{n}
 //   GET    /repos/{o}/{r}/issues/{n}/comments          POST /repos/{o}/{r}/issues/{n}/comments
 //   GET    /repos/{o}/{r}/issues/comments/{id}         PATCH /repos/{o}/{r}/issues/comments/{id}
-//   GET    /repos/{o}/{r}/deployments?environment&ref  POST /repos/{o}/{r}/deployments
-//   GET    /repos/{o}/{r}/deployments/{id}/statuses    POST /repos/{o}/{r}/deployments/{id}/statuses
+//   GET    /repos/{o}/{r}/deployments?environment&ref&task&sha  POST /repos/{o}/{r}/deployments
+//   GET/DELETE /repos/{o}/{r}/deployments/{id}         (DELETE: 422 for an active one unless it is the only one)
+//   GET    /repos/{o}/{r}/deployments/{id}/statuses    POST /repos/{o}/{r}/deployments/{id}/statuses (auto_inactive)
 //   POST   /repos/{o}/{r}/statuses/{sha}               GET /repos/{o}/{r}/commits/{ref}/statuses (newest first)
 //   GET    /repos/{o}/{r}/actions/runs/{id}            GET /repos/{o}/{r}/actions/runs/{id}/approvals
 //   GET    /repos/{o}/{r}/rules/branches/{branch}
@@ -672,10 +673,30 @@ route('DELETE', '/repos/{o}/{r}/issues/comments/{id}', (c) => {
   return c.res.end();
 });
 route('GET', '/repos/{o}/{r}/deployments', (c) => {
-  const env = c.query.get('environment');
-  const ref = c.query.get('ref');
-  const list = c.repo.deployments.filter((d) => (!env || d.environment === env) && (!ref || d.ref === ref)).slice().reverse();
+  // GitHub filters on sha, ref, task and environment, and lists newest first.
+  const filters = ['environment', 'ref', 'task', 'sha'].map((k) => [k, c.query.get(k)]).filter(([, v]) => v);
+  const list = c.repo.deployments.filter((d) => filters.every(([k, v]) => d[k] === v)).slice().reverse();
   return paginate(c.req, c.res, c.base, list.map((d) => deploymentJson(c.base, c.repo, d)));
+});
+route('GET', '/repos/{o}/{r}/deployments/{id}', (c) => {
+  const d = c.repo.deployments.find((x) => x.id === Number(c.params.id));
+  return d ? send(c.res, 200, deploymentJson(c.base, c.repo, d)) : notFound(c.res);
+});
+// Like GitHub: a deployment whose latest status is success is active and cannot be
+// deleted, unless it is the repository's only one.
+route('DELETE', '/repos/{o}/{r}/deployments/{id}', (c) => {
+  const i = c.repo.deployments.findIndex((x) => x.id === Number(c.params.id));
+  if (i < 0) return notFound(c.res);
+  const d = c.repo.deployments[i];
+  const latest = c.repo.statuses.get(d.id).at(-1);
+  if (c.repo.deployments.length > 1 && latest && latest.state === 'success') {
+    return validation(c.res, 'We cannot delete an active deployment unless it is the only deployment in a given environment.',
+      `${DOCS}/deployments/deployments#delete-a-deployment`, 'Deployment');
+  }
+  c.repo.deployments.splice(i, 1);
+  c.repo.statuses.delete(d.id);
+  c.res.writeHead(204);
+  return c.res.end();
 });
 route('POST', '/repos/{o}/{r}/deployments', (c) => {
   const b = c.body;
@@ -711,6 +732,17 @@ route('POST', '/repos/{o}/{r}/deployments/{id}/statuses', (c) => {
     environment_url: c.body.environment_url || '', created_at: now(),
   };
   c.repo.statuses.get(d.id).push(s);
+  // auto_inactive (default true): a success makes the environment's earlier successful,
+  // non-transient, non-production deployments inactive.
+  if (s.state === 'success' && c.body.auto_inactive !== false) {
+    for (const other of c.repo.deployments) {
+      if (other.id === d.id || other.environment !== s.environment || other.transient_environment || other.production_environment) continue;
+      const last = c.repo.statuses.get(other.id).at(-1);
+      if (last && last.state === 'success') {
+        c.repo.statuses.get(other.id).push({ ...last, id: newId(), state: 'inactive', creator: c.actor.login, created_at: now() });
+      }
+    }
+  }
   return send(c.res, 201, statusJson(c.base, c.repo, d, s));
 });
 
