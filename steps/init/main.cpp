@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
     ("c,config", "path of converge.yaml in the repository", cxxopts::value<std::string>()->default_value("converge.yaml"))
     ("root", "the repository to set up", cxxopts::value<std::string>()->default_value("."))
     ("force", "rewrite starter workflows that differ from what converge.yaml gives")
+    ("apply-settings", "make the repository settings through GitHub's API (a repository admin's token in GITHUB_TOKEN)")
+    ("repository", "OWNER/NAME for --apply-settings (default: GITHUB_REPOSITORY)", cxxopts::value<std::string>())
+    ("dry-run", "with --apply-settings: say what would change, change nothing")
     ("h,help", "show this help")
     ("version", "print the version and the commit it was built from");
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
@@ -16,6 +19,9 @@ int main(int argc, char** argv) {
     o.config = flags["config"].as<std::string>();
     o.root = flags["root"].as<std::string>();
     o.force = flags.count("force") > 0;
+    o.apply_settings = flags.count("apply-settings") > 0;
+    o.dry_run = flags.count("dry-run") > 0;
+    if (flags.count("repository")) o.repository = flags["repository"].as<std::string>();
     return s::run_init(o, io);
   });
 }

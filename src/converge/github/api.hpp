@@ -169,6 +169,22 @@ class Api {
   // "admin", "write" (also for maintain), "read" (also for triage) or "none".
   Expected<std::string> collaborator_permission(const std::string& login);
 
+  // Repository settings (converge init --apply-settings; api_settings.cpp). They need
+  // a repository admin's token: GitHub answers 403 otherwise, an Error naming the request.
+  // The environment as GitHub shows it; nullopt when there is none (404).
+  Expected<std::optional<nlohmann::json>> environment(const std::string& name);
+  // Creates or updates an environment (`PUT /environments/{name}`): what `body` leaves
+  // out (reviewers, wait timer) GitHub resets.
+  Expected<nlohmann::json> put_environment(const std::string& name, const nlohmann::json& body);
+  // The names of the environment's custom deployment branch policies of type branch.
+  Expected<std::vector<std::string>> deployment_branch_policies(const std::string& environment);
+  // Adds a branch name pattern; one GitHub already has (303) counts as added.
+  Expected<void> add_deployment_branch_policy(const std::string& environment, const std::string& pattern);
+  // The branch's protection; nullopt when the branch is not protected (404 "Branch
+  // not protected"); an Error when the branch does not exist.
+  Expected<std::optional<nlohmann::json>> branch_protection(const std::string& branch);
+  Expected<void> put_branch_protection(const std::string& branch, const nlohmann::json& body);
+
   // Commit statuses of `ref` (a SHA, branch or tag), newest first, all pages.
   Expected<std::vector<CommitStatus>> commit_statuses(const std::string& ref);
   // Creates a status on `sha`, written by the token's identity. `target_url` may be empty.

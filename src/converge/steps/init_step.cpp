@@ -9,6 +9,7 @@
 #include "converge/git/history.hpp"
 #include "converge/steps/init.hpp"
 #include "converge/steps/layout.hpp"
+#include "converge/steps/repo_settings.hpp"
 #include "converge/steps/starter_workflows.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/join.hpp"
@@ -117,6 +118,8 @@ std::string settings_checklist(const config::Config& config, const std::vector<s
 }  // namespace
 
 int run_init(const InitOptions& options, StepIo io) {
+  if ((options.dry_run || !options.repository.empty()) && !options.apply_settings)
+    return report_error(Error::usage("--dry-run and --repository go with --apply-settings"), io);
   const fs::path root = options.root;
   const fs::path config_path = root / options.config;
   std::error_code ec;
@@ -169,7 +172,11 @@ int run_init(const InitOptions& options, StepIo io) {
 
   io.console.info(written.empty() ? "nothing to write: converge.yaml and the workflows are in place"
                                   : "wrote " + util::join(written, ", "));
-  io.console.info(settings_checklist(*config, facts.pr_branches));
+  if (options.apply_settings) {
+    if (int code = apply_settings(*config, options, io); code != 0) return code;
+  } else {
+    io.console.info(settings_checklist(*config, facts.pr_branches));
+  }
   return differs ? 1 : 0;
 }
 
