@@ -13,12 +13,14 @@ int main(int argc, char** argv) {
     ("rollback", "re-apply an older tag or commit: only bundles the environment ran before, approved by a second "
                  "person through the GitHub environment's required reviewers (or break glass)")
     ("github-environment", "with --rollback: the GitHub environment whose deployment approval counts (default --env)",
-     cxxopts::value<std::string>());
+     cxxopts::value<std::string>())
+    ("json", "print what was applied as one JSON document on standard output (the text goes to standard error)");
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
     s::ApplyOptions o{s::common_options(flags), {}, {}, flags.count("dry-run") > 0, false, {}};
     o.common.trusted_ref = s::trusted_ref(flags);
     o.common.deploys = true;
     o.rollback = flags.count("rollback") > 0;
+    o.json = flags.count("json") > 0;
     if (flags.count("github-environment")) o.github_environment = flags["github-environment"].as<std::string>();
     if (flags.count("plan")) o.pinned_plan = flags["plan"].as<std::string>();
     if (flags.count("break-glass")) {

@@ -11,8 +11,10 @@ int main(int argc, char** argv) {
     ("pr", "pull request number (default: from the pull_request event)", cxxopts::value<std::int64_t>())
     ("base", "base branch (default: from the event); picks the environment", cxxopts::value<std::string>())
     ("head-sha", "the PR's head commit (default: from the event, else HEAD)", cxxopts::value<std::string>())
-    ("out", "write the plan as JSON to this file (- for standard output)", cxxopts::value<std::string>()->default_value("plan.json"))
-    ("sarif", "write the migration lint's findings as SARIF 2.1.0 to this file (for GitHub code scanning)",
+    ("out", "write the plan as JSON to this file" + std::string(s::kDashIsStdout),
+     cxxopts::value<std::string>()->default_value("plan.json"))
+    ("sarif", "write the migration lint's findings as SARIF 2.1.0 to this file (for GitHub code scanning)" +
+                  std::string(s::kDashIsStdout),
      cxxopts::value<std::string>())
     ("dry-run", "print the comment instead of posting it");
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {

@@ -3,8 +3,8 @@
 // server that echoes the rejected request, a failing migration, a refused gate),
 // with the GitHub token, the database URLs, the database password and the asset
 // secrets set to unique canaries holding '/', '@', '%' and spaces. No canary, raw or
-// URL-encoded, may appear in stdout (but for the runner's ::add-mask:: lines, which
-// must carry it), stderr, GITHUB_OUTPUT, the job summary, plan.json, result files,
+// URL-encoded, may appear in stdout or stderr (but for the runner's ::add-mask::
+// lines, which must carry it), GITHUB_OUTPUT, the job summary, plan.json, result files,
 // bundles, comments and issues (read back from the GitHub server), commits (read
 // from the git server) or manifest rows (read from PostgreSQL).
 #include <gtest/gtest.h>
@@ -120,7 +120,9 @@ class CanarySecrets : public ::testing::Test {
                       : runner_.run(args, event_name, event, sha_, extra);
     ++runs_;
     check_.check(label + " stdout", r.out, true);
-    check_.check(label + " stderr", r.err);
+    // With --json, workflow commands go to stderr (stdout is the document); the runner
+    // reads commands on both streams, so ::add-mask:: lines may be there too.
+    check_.check(label + " stderr", r.err, true);
     check_.check(label + " GITHUB_OUTPUT", runner_.file("output.txt"));
     check_.check(label + " job summary", runner_.file("summary.md"));
     check_.check_tree(label + " RUNNER_TEMP", runner_.runner_temp());
@@ -211,6 +213,8 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   check_.check_tree("bundles", dir_ / "bundles");
   auto r = step("plan", {"plan", "--env", "dev", "--out", "plan.json"}, "push", push);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = step("plan --json", {"plan", "--env", "dev", "--json"}, "push", push);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   github_.seed({{"pulls", {{{"number", 7}, {"user", "alice"}, {"head", {{"ref", "feature"}, {"sha", sha_}}},
                             {"base", {{"ref", "main"}}}}}}});
   r = step("plan-comment", {"plan-comment"}, "pull_request", runner_.pull_request_event(7, "main", sha_));
@@ -230,6 +234,11 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   ASSERT_EQ(bi.send("PATCH", "/databases/d1", {{"sqlalchemy_uri", "postgresql://bi:" + bi_db_password + "-x@w/s"}}),
             200);
   r = step("drift-verify (drift)", {"drift-verify", "--env", "dev", "--issue"}, "schedule", json::object());
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  // The plan document carries each change's before and after: the runtime's URL with the password.
+  r = step("plan --json (drift)", {"plan", "--env", "dev", "--json"}, "push", push);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = step("drift-verify --json (drift)", {"drift-verify", "--env", "dev", "--json"}, "schedule", json::object());
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
 
   // A runtime item with no source file yet, holding the secret: export-to-pr.
@@ -279,7 +288,7 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
   github_.clear_faults();
   // A refused gate: prod needs an approval no pull request gives.
-  r = step("apply (refused)", {"apply", "--env", "prod"}, "push", runner_.push_event("main", sha_));
+  r = step("apply (refused)", {"apply", "--env", "prod", "--json"}, "push", runner_.push_event("main", sha_));
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   // A failing migration (provider error from PostgreSQL).
   dir_.write("db/migrations/20260102090000_broken.sql", "-- migrate:up\nselect from nowhere;\n-- migrate:down\n");
@@ -291,6 +300,8 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   dir_.write("converge.yaml", config("\"postgresql://" + role + ":${DB_PASSWORD}@127.0.0.1/app\""));
   r = step("plan (raw password in the URL)", {"plan", "--env", "dev"}, "push", push);
   EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  r = step("plan --json (raw password in the URL)", {"plan", "--env", "dev", "--json"}, "push", push);
+  EXPECT_NE(r.out.find("\"error\""), std::string::npos) << r.out;
   dir_.write("converge.yaml", config("${APP_DB_URL}") + "  - {name: broken\n");
   r = step("plan (broken YAML)", {"plan", "--env", "dev"}, "push", push);
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;

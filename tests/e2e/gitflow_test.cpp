@@ -88,7 +88,7 @@ class GitFlow : public ::testing::Test {
     std::istringstream lines(r.out);
     for (std::string line; std::getline(lines, line);)
       if (!line.starts_with("::")) json += line + "\n";
-    return nlohmann::json::parse(json)[env];
+    return nlohmann::json::parse(json)["environments"][env];
   }
 
   static nlohmann::json row(const nlohmann::json& rows, const std::string& target) {
@@ -185,7 +185,7 @@ TEST_F(GitFlow, FromAFeatureBranchToProdAndBackToATag) {
   ASSERT_EQ(next_step("prod", {"record-manifest", "--env", "prod"}, "push", {}).exit_code, 0);
   auto prod_rows = describe("prod");
   EXPECT_EQ(row(prod_rows, "app-db")["git_sha"], m2);
-  EXPECT_EQ(row(prod_rows, "app-db")["approvers"], "bob");
+  EXPECT_EQ(row(prod_rows, "app-db")["approvers"], nlohmann::json::array({"bob"}));
   EXPECT_EQ(row(prod_rows, "app-db")["pr_number"], 2);
   EXPECT_EQ(row(prod_rows, "app-db")["migration_version"], "20260102000000");
   EXPECT_NE(comment(2, "prod").find("applied at " + m2.substr(0, 12)), std::string::npos);

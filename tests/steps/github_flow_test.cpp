@@ -147,10 +147,10 @@ TEST_F(ProdApply, ASecondPersonsApprovalOnTheHeadIsAcceptedAndRecorded) {
   EXPECT_NE(comment().find("**applied at " + sha_.substr(0, 12) + " by https:"), std::string::npos) << comment();
   auto rec = runner_.same_job({"record-manifest", "--env", "prod"}, "push", push_event("main", sha_), sha_);
   ASSERT_EQ(rec.exit_code, 0) << rec.err;
-  auto rows = nlohmann::json::parse(converge({"describe", "--env", "prod", "--json"}).out)["prod"];
+  auto rows = nlohmann::json::parse(converge({"describe", "--env", "prod", "--json"}).out)["environments"]["prod"];
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["pr_number"], 7);
-  EXPECT_EQ(rows[0]["approvers"], "bob");
+  EXPECT_EQ(rows[0]["approvers"], nlohmann::json::array({"bob"}));
   EXPECT_EQ(rows[0]["git_sha"], sha_);
   auto deployments = github_.state()["deployments"];
   ASSERT_EQ(deployments.size(), 1u) << github_.state().dump();
@@ -189,7 +189,7 @@ TEST_F(ProdApply, BreakGlassSkipsTheApprovalGateLoudlyAndIsRecorded) {
   EXPECT_NE(comment().find("break glass: INC-42 outage"), std::string::npos);
   auto rec = runner_.same_job({"record-manifest", "--env", "prod"}, "push", push_event("main", sha_), sha_);
   ASSERT_EQ(rec.exit_code, 0) << rec.out << rec.err;
-  auto rows = nlohmann::json::parse(converge({"describe", "--env", "prod", "--json"}).out)["prod"];
+  auto rows = nlohmann::json::parse(converge({"describe", "--env", "prod", "--json"}).out)["environments"]["prod"];
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["break_glass"], "INC-42 outage");
 }

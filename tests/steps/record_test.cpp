@@ -17,10 +17,10 @@ TEST_F(Record, RecordsTheApplyAndDescribeAnswersWhatRuns) {
 
   auto d = converge({"describe", "--env", "dev", "--json"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
-  auto rows = nlohmann::json::parse(d.out)["dev"];
+  auto rows = nlohmann::json::parse(d.out)["environments"]["dev"];
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0]["git_sha"], sha_);
-  EXPECT_EQ(rows[0]["git_tag"], "v1.0.0");
+  EXPECT_EQ(rows[0]["git_tags"], nlohmann::json::array({"v1.0.0"}));
   EXPECT_EQ(rows[0]["git_ref"], "refs/heads/dev/feature");
   EXPECT_EQ(rows[0]["target"], "app-db");
   EXPECT_EQ(rows[0]["status"], "success");
@@ -60,11 +60,11 @@ TEST_F(Record, AFailedApplyIsRecordedAndTheLastSuccessStillRuns) {
   ASSERT_EQ(converge({"apply", "--env", "dev"}).exit_code, 3);
   ASSERT_EQ(converge({"record-manifest", "--env", "dev"}).exit_code, 0);
 
-  auto history = nlohmann::json::parse(converge({"describe", "--env", "dev", "--history", "5", "--json"}).out)["dev"];
+  auto history = nlohmann::json::parse(converge({"describe", "--env", "dev", "--history", "5", "--json"}).out)["environments"]["dev"];
   ASSERT_EQ(history.size(), 2u);
   EXPECT_EQ(history[0]["status"], "failure");
   EXPECT_EQ(history[1]["status"], "success");
-  auto now = nlohmann::json::parse(converge({"describe", "--env", "dev", "--json"}).out)["dev"];
+  auto now = nlohmann::json::parse(converge({"describe", "--env", "dev", "--json"}).out)["environments"]["dev"];
   ASSERT_EQ(now.size(), 1u);
   EXPECT_EQ(now[0]["status"], "success");
 }

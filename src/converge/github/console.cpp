@@ -40,12 +40,14 @@ void append(const std::string& path, std::string_view text) {
 }  // namespace
 
 Console::Console(std::ostream& out, std::ostream& err, const RunContext& ctx)
-    : out_(out), err_(err), commands_(ctx.in_actions), output_file_(ctx.output_file), summary_file_(ctx.summary_file) {}
+    : out_(&out), err_(err), commands_(ctx.in_actions), output_file_(ctx.output_file), summary_file_(ctx.summary_file) {}
+
+void Console::text_to_stderr() { out_ = &err_; }
 
 void Console::mask(std::string_view secret) {
   for (auto& form : secret_forms(secret)) {
     if (std::find(secrets_.begin(), secrets_.end(), form) != secrets_.end()) continue;
-    if (commands_) out_ << "::add-mask::" << escape_data(form) << "\n";
+    if (commands_) *out_ << "::add-mask::" << escape_data(form) << "\n";
     secrets_.push_back(std::move(form));
   }
   // Longest first, so a secret containing another is replaced whole.
@@ -60,7 +62,7 @@ std::string Console::redact(std::string_view text) const {
   return out;
 }
 
-void Console::info(std::string_view text) { out_ << redact(text) << "\n" << std::flush; }
+void Console::info(std::string_view text) { *out_ << redact(text) << "\n" << std::flush; }
 
 std::string Console::annotation(std::string_view level, std::string_view text,
                                 const std::optional<SourceLocation>& where, std::string_view title) const {
@@ -75,12 +77,12 @@ std::string Console::annotation(std::string_view level, std::string_view text,
 }
 
 void Console::warning(std::string_view text, const std::optional<SourceLocation>& where) {
-  if (commands_) out_ << annotation("warning", text, where) << "\n" << std::flush;
+  if (commands_) *out_ << annotation("warning", text, where) << "\n" << std::flush;
   else err_ << "warning: " << redact(where && !where->file.empty() ? where->to_string() + ": " + std::string(text) : std::string(text)) << "\n" << std::flush;
 }
 
 void Console::error(const Error& e) {
-  if (commands_) out_ << annotation("error", e.message, e.where) << "\n" << std::flush;
+  if (commands_) *out_ << annotation("error", e.message, e.where) << "\n" << std::flush;
   err_ << "error: " << redact(e.to_string()) << "\n" << std::flush;
 }
 
@@ -88,17 +90,17 @@ void Console::annotate(std::string_view level, std::string_view text, const Sour
                        std::string_view title) {
   if (!commands_) return;
   if (level != "notice" && level != "error") level = "warning";
-  out_ << annotation(level, text, where, title) << "\n" << std::flush;
+  *out_ << annotation(level, text, where, title) << "\n" << std::flush;
 }
 
 void Console::group_begin(std::string_view title) {
-  if (commands_) out_ << "::group::" << escape_data(redact(title)) << "\n";
-  else out_ << "\n" << redact(title) << "\n";
+  if (commands_) *out_ << "::group::" << escape_data(redact(title)) << "\n";
+  else *out_ << "\n" << redact(title) << "\n";
 }
 
 void Console::group_end() {
-  if (commands_) out_ << "::endgroup::\n";
-  out_ << std::flush;
+  if (commands_) *out_ << "::endgroup::\n";
+  *out_ << std::flush;
 }
 
 void Console::set_output(std::string_view name, std::string_view value) {

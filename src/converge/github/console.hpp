@@ -28,6 +28,12 @@ class Console {
   void mask(std::string_view secret);
   std::string redact(std::string_view text) const;
 
+  // Keeps standard output for one machine-readable document (--json, an output flag
+  // given "-"): from now on everything this console writes, workflow commands included
+  // (the runner reads them on stderr as on stdout), goes to `err`. The caller writes
+  // the document itself (util::write_output("-")).
+  void text_to_stderr();
+
   void info(std::string_view text);                      // stdout, as is (plus newline)
   void warning(std::string_view text, const std::optional<SourceLocation>& where = std::nullopt);
   void error(const Error& error);                        // one line; annotation in a runner
@@ -49,7 +55,7 @@ class Console {
   std::string annotation(std::string_view level, std::string_view text, const std::optional<SourceLocation>& where,
                          std::string_view title = {}) const;
 
-  std::ostream& out_;
+  std::ostream* out_;  // stdout, or err_ after text_to_stderr()
   std::ostream& err_;
   bool commands_;
   std::string output_file_;

@@ -154,6 +154,8 @@ std::unexpected<Error> untrusted(const fs::path& path, const std::string& why) {
 
 }  // namespace
 
+nlohmann::json result_json(const ApplyResult& result) { return to_json(result); }
+
 Expected<fs::path> result_path(const fs::path& config_file, std::string_view environment,
                                const github::RunContext& ctx) {
   const std::string name = "apply-" + std::string(environment) + ".json";

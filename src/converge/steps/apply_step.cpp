@@ -1,6 +1,7 @@
 // converge apply: gate, plan, pin, apply, hand the result to record-manifest.
 #include "converge/steps/apply_gates.hpp"
 #include "converge/steps/github_link.hpp"
+#include "converge/steps/json_documents.hpp"
 #include "converge/steps/rollback_gate.hpp"
 #include "converge/steps/steps.hpp"
 
@@ -55,6 +56,9 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   for (const auto& line : record.log) io.console.info(line);
   if (options.dry_run) {
     io.console.info("Dry run: every gate passes; nothing was applied.");
+    if (options.json)
+      if (auto written = io.data.write(apply_document(*plan, nullptr, record.log)); !written)
+        return report_error(written.error(), io);
     return 0;
   }
   if (!plan->has_changes()) io.console.info("Nothing to apply: " + plan->environment + " already equals Git.");
@@ -67,6 +71,9 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   if (auto written = write_result(*path, *result, io.ctx); !written) return report_error(written.error(), io);
   mark_applied(gate, record, result->ok(), io);
   io.console.set_output("status", result->ok() ? "success" : "failure");
+  if (options.json)
+    if (auto written = io.data.write(apply_document(*plan, &*result, record.log)); !written)
+      return report_error(written.error(), io);
   if (!result->ok()) {
     io.console.append_summary("\n**Apply failed**; see the log. Applied changes are recorded by record-manifest.\n");
     return static_cast<int>(ExitCode::failure);

@@ -7,13 +7,26 @@
 
 namespace converge::steps {
 
+// compile --out -: {"format": 1, "environment", "targets": [{"target", "bundle_hash",
+// "files": {path: content}}]} on standard output, instead of the files.
 int run_compile(const CompileOptions& options, StepIo io) {
   auto session = open_session(options.common, io);
   if (!session) return report_error(session.error(), io);
+  const bool to_stdout = options.out == "-";
   const auto out = options.out.empty() ? session->config.root / "bundles" / session->environment().name : options.out;
+  nlohmann::json document = {{"format", 1}, {"environment", session->environment().name},
+                             {"targets", nlohmann::json::array()}};
   for (auto& target : session->targets) {
     auto bundle = target.impl->compile();
     if (!bundle) return report_error(bundle.error().with_context("target " + target.name), io);
+    io.console.set_output("bundle-hash-" + target.name, bundle->hash);
+    if (to_stdout) {
+      nlohmann::json files = nlohmann::json::object();
+      for (const auto& [path, content] : target.impl->bundle_files(*bundle)) files[path] = content;
+      document["targets"].push_back({{"target", target.name}, {"bundle_hash", bundle->hash}, {"files", files}});
+      io.console.info(target.name + ": bundle " + bundle->hash);
+      continue;
+    }
     const auto dir = out / target.name;
     std::error_code ec;
     std::filesystem::remove_all(dir, ec);  // files of items that are gone must not linger
@@ -21,8 +34,9 @@ int run_compile(const CompileOptions& options, StepIo io) {
       if (auto ok = util::write_file_atomic(dir / path, content); !ok) return report_error(ok.error(), io);
     }
     io.console.info(target.name + ": bundle " + bundle->hash + " → " + dir.string());
-    io.console.set_output("bundle-hash-" + target.name, bundle->hash);
   }
+  if (to_stdout)
+    if (auto written = io.data.write(document); !written) return report_error(written.error(), io);
   return 0;
 }
 

@@ -1,7 +1,16 @@
 // converge describe: "what is <env> running?" from the manifest, per target, or the
 // last N deployments with --history.
+//
+// --json (format 1; docs/steps/describe.md is the reader's copy):
+//   {"format": 1, "history": int | null, "environments": {"<env>": [row, …]}}
+// a row: {"id": int, "environment", "target", "status", "git_sha", "git_ref": str,
+//   "git_tags": [str], "migration_version", "bundle_hash", "plan_hash": str,
+//   "deployed_at": str (RFC 3339, UTC), "deployed_by", "run_url": str,
+//   "pr_number": int | null, "approvers": [str], "break_glass": str,
+//   "applied": [str] | null (null: not recorded)}
 #include <map>
 #include <memory>
+#include <ranges>
 
 #include "converge/manifest/store.hpp"
 #include "converge/steps/manifest_store.hpp"
@@ -10,22 +19,34 @@
 namespace converge::steps {
 namespace {
 
+// The manifest keeps lists as "a,b" (tags, approvers): a JSON list, [] for "".
+nlohmann::json list(std::string_view text) {
+  auto out = nlohmann::json::array();
+  for (auto part : std::views::split(text, ',')) {
+    std::string item(part.begin(), part.end());
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
 nlohmann::json row_json(const manifest::Deployment& d) {
+  auto applied = nlohmann::json::parse(d.applied, nullptr, false);
   nlohmann::json j = {{"id", d.id},
                       {"environment", d.environment},
                       {"target", d.target},
                       {"status", d.status},
                       {"git_sha", d.git_sha},
                       {"git_ref", d.git_ref},
-                      {"git_tag", d.git_tag},
+                      {"git_tags", list(d.git_tag)},
                       {"migration_version", d.migration_version},
                       {"bundle_hash", d.bundle_hash},
                       {"plan_hash", d.plan_hash},
                       {"deployed_at", d.deployed_at},
                       {"deployed_by", d.deployed_by},
                       {"run_url", d.run_url},
-                      {"approvers", d.approvers},
-                      {"break_glass", d.break_glass}};
+                      {"approvers", list(d.approvers)},
+                      {"break_glass", d.break_glass},
+                      {"applied", applied.is_array() ? applied : nlohmann::json(nullptr)}};
   j["pr_number"] = d.pr_number ? nlohmann::json(*d.pr_number) : nlohmann::json(nullptr);
   return j;
 }
@@ -54,7 +75,7 @@ int run_describe(const DescribeOptions& options, StepIo io) {
   }
 
   std::map<std::string, std::unique_ptr<manifest::Store>> stores;  // one per distinct URL
-  nlohmann::json json = nlohmann::json::object();
+  nlohmann::json json = nlohmann::json::object();  // environment → rows
   for (const auto& env : environments) {
     auto url = manifest_url(*config, env, io);
     if (!url) return report_error(url.error(), io);
@@ -76,7 +97,12 @@ int run_describe(const DescribeOptions& options, StepIo io) {
     if (rows->empty()) io.console.info("  nothing recorded yet");
     for (const auto& r : *rows) io.console.info(row_text(r));
   }
-  if (options.json) io.console.info(json.dump(2));
+  if (options.json) {
+    nlohmann::json document = {{"format", 1},
+                               {"history", options.history > 0 ? nlohmann::json(options.history) : nlohmann::json(nullptr)},
+                               {"environments", std::move(json)}};
+    if (auto written = io.data.write(document); !written) return report_error(written.error(), io);
+  }
   return 0;
 }
 

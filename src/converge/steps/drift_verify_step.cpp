@@ -14,6 +14,7 @@
 #include "converge/plan/markdown.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/steps/github_link.hpp"
+#include "converge/steps/json_documents.hpp"
 #include "converge/steps/manifest_store.hpp"
 #include "converge/steps/steps.hpp"
 
@@ -105,6 +106,11 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
   auto plan = plan_environment(*session);
   if (!plan) return report_error(plan.error(), io);
   const std::string sha = session->git.sha;
+  // --json: the drift document, written once, before any error of a later check.
+  auto document = [&](const ApplyResult* result, const plan::Plan* after) {
+    if (!options.json) return;
+    if (auto written = io.data.write(drift_document(*plan, result, after)); !written) report_error(written.error(), io);
+  };
   auto finish = [&](const plan::Plan& final_plan, bool reconciled, int code) {
     io.console.set_output("drift", clean(final_plan) ? "false" : "true");
     if (options.issue) track_drift_issue(final_plan, sha, reconciled, io);
@@ -114,9 +120,11 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
   if (clean(*plan)) {
     io.console.info("No drift: " + plan->environment + " equals Git at " + sha.substr(0, 12) + ".");
     io.console.append_summary("No drift: " + plan::md_code(plan->environment) + " equals Git.\n");
+    document(nullptr, nullptr);
     return finish(*plan, false, 0);
   }
   report_plan(*plan, {}, io);
+  if (!options.apply || plan->has_errors()) document(nullptr, nullptr);
   if (!options.apply) {
     io.console.error(Error::refused(drift_line(*plan)));
     return finish(*plan, false, static_cast<int>(ExitCode::refused));
@@ -127,7 +135,10 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
   }
 
   // Refused: the drift stays reported (and its issue updated).
-  if (auto ok = check_restores_recorded_deploy(*session, io); !ok) return finish(*plan, false, report_error(ok.error(), io));
+  if (auto ok = check_restores_recorded_deploy(*session, io); !ok) {
+    document(nullptr, nullptr);
+    return finish(*plan, false, report_error(ok.error(), io));
+  }
 
   io.console.info("Reconciling " + plan->environment + " (Git wins).");
   auto result = apply_plan(*session, *plan, io);
@@ -135,10 +146,17 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
   if (auto written = write_result(*result_file, *result, io.ctx); !written) return report_error(written.error(), io);
   // record-manifest runs only after this: a result was written by this job.
   io.console.set_output("applied", "true");
-  if (!result->ok()) return finish(*plan, false, static_cast<int>(ExitCode::failure));
+  if (!result->ok()) {
+    document(&*result, nullptr);
+    return finish(*plan, false, static_cast<int>(ExitCode::failure));
+  }
 
   auto after = plan_environment(*session);
-  if (!after) return report_error(after.error(), io);
+  if (!after) {
+    document(&*result, nullptr);
+    return report_error(after.error(), io);
+  }
+  document(&*result, &*after);
   if (clean(*after)) {
     io.console.info("Drift reconciled: " + plan->environment + " equals Git again.");
     return finish(*after, true, 0);

@@ -19,6 +19,7 @@ namespace converge::steps {
 int report_error(const Error& error, StepIo io) {
   io.console.error(error);
   io.console.set_output("failure-reason", error.to_string());
+  io.data.error(error);
   return static_cast<int>(error.code);
 }
 
@@ -88,14 +89,60 @@ std::string flags_json(const cxxopts::Options& cli) {
       .dump(2);
 }
 
+// A boolean flag in the arguments as given: "--name" or "--name=<anything but false>".
+bool switch_given(const std::vector<std::string>& args, std::string_view name) {
+  const std::string flag = "--" + std::string(name);
+  return std::any_of(args.begin() + (args.empty() ? 0 : 1), args.end(), [&](const std::string& a) {
+    return a == flag || (a.starts_with(flag + "=") && a != flag + "=false");
+  });
+}
+
+bool has_flag(const cxxopts::Options& cli, std::string_view name) {
+  for (const auto& group : cli.groups())
+    for (const auto& option : cli.group_help(group).options)
+      if (!option.l.empty() && option.l.front() == name) return true;
+  return false;
+}
+
+// Standard output taken before anything is printed (an ::add-mask:: included): by
+// --json, and by every output flag (help ending in kDashIsStdout) given "-". Read from
+// the arguments as given, before they are parsed, so a flag the parser then refuses
+// is reported as a JSON error too. Error (usage) when two flags want standard output.
+Expected<void> claim_stdout(const cxxopts::Options& cli, const std::vector<std::string>& args, DataOut& data) {
+  auto dashed = [&](const std::string& flag) {
+    for (size_t i = 1; i < args.size(); ++i)
+      if (args[i] == "--" + flag + "=-" || (args[i] == "--" + flag && i + 1 < args.size() && args[i + 1] == "-"))
+        return true;
+    return false;
+  };
+  // --json first: a conflict with it is then reported as the JSON error it asked for.
+  if (has_flag(cli, "json") && switch_given(args, "json"))
+    if (auto ok = data.claim("--json"); !ok) return ok;
+  for (const auto& group : cli.groups())
+    for (const auto& option : cli.group_help(group).options)
+      if (!option.l.empty() && option.desc.ends_with(kDashIsStdout) && dashed(option.l.front()))
+        if (auto ok = data.claim("--" + option.l.front() + " -"); !ok) return ok;
+  return {};
+}
+
 }  // namespace
 
 int run_guarded(cxxopts::Options& cli, int argc, char** argv,
                 const std::function<int(const cxxopts::ParseResult&, StepIo)>& step) {
   auto ctx = github::RunContext::from_environment(environ);
   github::Console console(std::cout, std::cerr, ctx);
+  DataOut data(console);
+  StepIo io{ctx, console, data};
+  const bool flags_only = argc == 2 && std::string_view(argv[1]) == "--flags-json";
+  const auto args = flags_only ? std::vector<std::string>{} : args_with_inputs(cli, argc, argv, ctx);
+  auto claimed = claim_stdout(cli, args, data);
   console.mask(ctx.token);
-  StepIo io{ctx, console};
+  // plan --detailed-exitcode: exit 2 means changes, so every failure here exits 1.
+  const bool detailed = has_flag(cli, "detailed-exitcode") && switch_given(args, "detailed-exitcode");
+  auto failed = [&](const Error& error) {
+    const int code = report_error(error, io);
+    return detailed ? kDetailedError : code;
+  };
 
   auto logger = spdlog::stderr_logger_st("converge");
   logger->set_pattern("%^%l%$: %v");
@@ -103,13 +150,14 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
   spdlog::set_default_logger(logger);
 
   try {
-    if (argc == 2 && std::string_view(argv[1]) == "--flags-json") {
+    if (flags_only) {
       std::cout << flags_json(cli) << "\n";
       return 0;
     }
-    auto args = args_with_inputs(cli, argc, argv, ctx);
+    if (!claimed) return failed(claimed.error());
+    auto mutable_args = args;
     std::vector<char*> arg_ptrs;
-    for (auto& a : args) arg_ptrs.push_back(a.data());
+    for (auto& a : mutable_args) arg_ptrs.push_back(a.data());
     auto flags = cli.parse(static_cast<int>(arg_ptrs.size()), arg_ptrs.data());
     if (flags.count("help")) {
       std::cout << cli.help() << "\nExit codes: 0 ok, 1 drift or refused, 2 usage or configuration error, 3 runtime "
@@ -121,18 +169,18 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
       return 0;
     }
     if (!flags.unmatched().empty())
-      return report_error(Error::usage("unexpected argument '" + flags.unmatched().front() + "' (see --help)"), io);
+      return failed(Error::usage("unexpected argument '" + flags.unmatched().front() + "' (see --help)"));
     // Read only now: --help and --version never depend on the runner's files.
-    if (auto owner = become_workspace_owner(ctx); !owner) return report_error(owner.error(), io);
-    if (auto checked = ctx.check(); !checked) return report_error(checked.error(), io);
-    if (auto event = ctx.load_event(); !event) return report_error(event.error(), io);
+    if (auto owner = become_workspace_owner(ctx); !owner) return failed(owner.error());
+    if (auto checked = ctx.check(); !checked) return failed(checked.error());
+    if (auto event = ctx.load_event(); !event) return failed(event.error());
     return step(flags, io);
   } catch (const cxxopts::exceptions::exception& e) {
-    return report_error(Error::usage(std::string(e.what()) + " (see --help)"), io);
+    return failed(Error::usage(std::string(e.what()) + " (see --help)"));
   } catch (const Failure& e) {
-    return report_error(Error{e.code(), e.what(), std::nullopt}, io);
+    return failed(Error{e.code(), e.what(), std::nullopt});
   } catch (const std::exception& e) {
-    return report_error(Error::runtime(std::string("unexpected failure: ") + e.what()), io);
+    return failed(Error::runtime(std::string("unexpected failure: ") + e.what()));
   }
 }
 

@@ -18,6 +18,7 @@
 #include "converge/github/context.hpp"
 #include "converge/plan/plan.hpp"
 #include "converge/providers/provider.hpp"
+#include "converge/steps/data_out.hpp"
 
 namespace converge::steps {
 
@@ -25,6 +26,7 @@ namespace converge::steps {
 struct StepIo {
   const github::RunContext& ctx;
   github::Console& console;
+  DataOut& data;  // standard output for --json and "-" paths (data_out.hpp)
 };
 
 struct CommonOptions {
@@ -144,6 +146,8 @@ Expected<std::filesystem::path> result_path(const std::filesystem::path& config_
 // 0600 as $RUNNER_TEMP/converge/result.key when missing).
 Expected<void> write_result(const std::filesystem::path& path, const ApplyResult& result,
                             const github::RunContext& ctx);
+// The result as written (format 2), "mac" empty: also the "result" of apply --json.
+nlohmann::json result_json(const ApplyResult& result);
 // Parses a result file, trusting nothing in it. Error (usage) when it is not one.
 Expected<ApplyResult> read_result(const std::filesystem::path& path);
 // The result at `path` if this run may record it. In a runner, Error (refused), one

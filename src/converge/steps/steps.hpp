@@ -14,12 +14,19 @@ namespace converge::steps {
 
 struct PlanOptions {
   CommonOptions common;
-  std::filesystem::path out;    // plan.json to write; empty = none
+  std::filesystem::path out;    // plan.json to write ("-" = standard output); empty = none
   std::filesystem::path sarif;  // SARIF log of the findings to write (github/sarif.hpp); empty = none
   bool write_snapshot = false;  // first rewrite the sql targets' snapshots from their migrations (write_snapshots)
+  bool json = false;            // the plan document (json_documents.hpp) on standard output
+  bool detailed_exitcode = false;  // exit 0 no changes, 2 changes, 1 errors (as terraform)
 };
-// Exit 0 when planned (changes or not), 1 when the plan has errors.
+// Exit 0 when planned (changes or not), 1 when the plan has errors. With
+// detailed_exitcode: 0 no changes, 2 changes, 1 the plan has errors or the step
+// failed (a usage, configuration or runtime error too: 2 means changes only).
 int run_plan(const PlanOptions& options, StepIo io);
+// plan --detailed-exitcode: the exit code of any failure, and of changes.
+inline constexpr int kDetailedError = 1;
+inline constexpr int kDetailedChanges = 2;
 
 struct PlanCommentOptions {
   CommonOptions common;        // environment empty = the one whose branch is the PR's base
@@ -40,6 +47,7 @@ struct ApplyOptions {
   bool dry_run = false;               // show which gates pass or fail; apply nothing
   bool rollback = false;              // re-apply bundles the environment ran before (rollback_gate.hpp)
   std::string github_environment;     // rollback: the GitHub environment whose reviewers approve (default --env)
+  bool json = false;                  // the apply document (json_documents.hpp) on standard output
 };
 // Exit 0 applied (or nothing to do), 1 refused (plan errors, pinned plan differs),
 // 3 a provider failed (what was applied is in the result file).
@@ -49,6 +57,7 @@ struct DriftOptions {
   CommonOptions common;
   bool apply = false;  // reconcile (Git wins) and verify again
   bool issue = false;  // keep one open GitHub issue per environment while drift remains
+  bool json = false;   // the drift document (json_documents.hpp) on standard output
 };
 // Exit 0 no drift (or reconciled), 1 drift remains, 3 runtime failure.
 int run_drift_verify(const DriftOptions& options, StepIo io);
@@ -70,8 +79,9 @@ int run_record_manifest(const RecordOptions& options, StepIo io);
 struct DescribeOptions {
   CommonOptions common;  // environment empty = every environment
   int history = 0;       // > 0: the last N deployments instead of what runs now
-  bool json = false;
+  bool json = false;     // the describe document (docs/json.md) on standard output
 };
+// Exit 0, 2 usage/configuration, 3 the manifest store failed.
 int run_describe(const DescribeOptions& options, StepIo io);
 
 // Prints `error` (an annotation in a runner), sets the `failure-reason` output and
@@ -103,6 +113,10 @@ struct RenderOptions {
 };
 // Prints one rendered template (for people debugging templates). Exit 0, 2 on errors.
 int run_render(const RenderOptions& options, StepIo io);
+
+// The end of the help of every flag that writes a file and takes "-" for standard
+// output: run_guarded() gives standard output to such a flag given "-" (data_out.hpp).
+inline constexpr std::string_view kDashIsStdout = "; - for standard output";
 
 // The common flags (--config, --env) and their values.
 void add_common_flags(cxxopts::Options& cli, bool env_required = true);
