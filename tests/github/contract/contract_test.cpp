@@ -161,6 +161,23 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
   ok(api.workflow_run(30433642), "workflow_run");
   ok(api.deployment_approvals(30433642), "deployment_approvals");
   ok(api.branch_rules("release/v1"), "branch_rules");
+  ok(api.comment_reactions(42), "comment_reactions");
+  ok(api.collaborator_permission("octocat"), "collaborator_permission");
+  ok(api.environment("prod"), "environment");
+  ok(api.put_environment("prod", {{"reviewers", nlohmann::json::array()},
+                                  {"deployment_branch_policy",
+                                   {{"protected_branches", false}, {"custom_branch_policies", true}}}}),
+     "put_environment");
+  ok(api.deployment_branch_policies("prod"), "deployment_branch_policies");
+  ok(api.add_deployment_branch_policy("prod", "main"), "add_deployment_branch_policy");
+  ok(api.branch_protection("main"), "branch_protection");
+  ok(api.put_branch_protection("main", {{"required_status_checks", {{"strict", true}, {"contexts", {"converge/plan (prod)"}}}},
+                                        {"enforce_admins", true},
+                                        {"required_pull_request_reviews",
+                                         {{"dismiss_stale_reviews", true}, {"required_approving_review_count", 1},
+                                          {"require_last_push_approval", true}}},
+                                        {"restrictions", nullptr}}),
+     "put_branch_protection");
 
   // The check itself works: a comment without a body is a request violation.
   http::Request invalid{.method = "POST", .url = prism.url() + "/repos/octo-org/octo-repo/issues/1/comments",
@@ -170,7 +187,7 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
   EXPECT_EQ(refused->status, 422);
   EXPECT_NE(refused->header("sl-violations").find(R"("location":["request","body"])"), std::string::npos);
 
-  EXPECT_EQ(checking.exchanges.size(), 22u);
+  EXPECT_EQ(checking.exchanges.size(), 30u);
   for (const auto& e : checking.exchanges) {
     // Prism also reports where its own example response breaks the description
     // (location "response"); only the request's violations are converge's.
