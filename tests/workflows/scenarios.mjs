@@ -96,8 +96,8 @@ const planJob = (env, number, { fork = false, replan = null } = {}) => ({
   "converge-plan.yml/plan": {
     environment: `${env}-plan`,
     concurrency: { group: `converge-plan-${env}-${number}`, cancel: true },
-    permissions: fork ? { contents: "read", "pull-requests": "read", statuses: "read" }
-      : { contents: "read", "pull-requests": "write", statuses: "write" },
+    permissions: fork ? { contents: "read", deployments: "read", "pull-requests": "read", statuses: "read" }
+      : { contents: "read", deployments: "read", "pull-requests": "write", statuses: "write" },
     secrets: fork ? [] : Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
     steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan-comment", "actions/upload-artifact@v4"],
     with: {

@@ -103,7 +103,7 @@ std::string pr(const StarterFacts& facts) {
          "jobs:\n  plan:\n    uses: " + reusable("converge-plan.yml") + "\n" +
          "    with:\n" + with +
          "      pr: ${{ inputs.pr }}\n      environment: ${{ inputs.environment }}\n      sha: ${{ inputs.sha }}\n"
-         "    permissions:\n      contents: read\n      pull-requests: write\n      statuses: write\n"
+         "    permissions:\n      contents: read\n      deployments: read\n      pull-requests: write\n      statuses: write\n"
          "    # No `secrets: inherit`: the plan runs the pull request's code. It reads only the\n"
          "    # `<env>-plan` GitHub environment's (read-only) secrets that the trusted\n"
          "    # converge.yaml declares; never a write token.\n";
