@@ -150,6 +150,37 @@ TEST_F(Replan, TheDispatcherTheAuthorAReaderAndABotCannotApprove) {
   EXPECT_NE(r.err.find("dependabot[bot]: bots do not count"), std::string::npos) << r.err;
 }
 
+// With a user's token converge writes as that user: its own 👍 (anyone holding the
+// token can add one) is never a second person's.
+TEST_F(Replan, ConvergesOwnIdentityCannotApproveEvenWithAUserToken) {
+  const std::string token = "ghp_deployer-00000000000000000000";
+  github_.add_token(token, "deploy-user");
+  github_.seed({{"collaborators", {{"deploy-user", "write"}}}});
+  seed_pull();
+  ASSERT_EQ(step({"plan-comment"}, "pull_request", pull_request_event(7, "main", kHead), merge_,
+                 {{"GITHUB_TOKEN", token}}).exit_code, 0);
+  github_.seed({{"reviews", {{"7", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", kHead}}}}}}});
+  sqlite_exec(".converge/prod.db", "create table users (id integer primary key, name text);"
+                                   "create table schema_migrations (version varchar(128) primary key);"
+                                   "insert into schema_migrations values ('20260101000000');");
+  auto r = step({"plan-comment", "--pr", "7"}, "workflow_dispatch", runner_.workflow_dispatch_event("refs/heads/main"),
+                merge_, {{"GITHUB_ACTOR", "alice"}, {"GITHUB_TOKEN", token}});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto comments = github_.comments(7);
+  const auto id = comments.back()["id"].get<std::int64_t>();
+  ASSERT_EQ(comments.back()["user"]["login"], "deploy-user");
+  const json state = github_.state();
+  for (const auto& [sha, statuses] : state["commit_statuses"].items()) {
+    if (sha != merge_) continue;
+    const auto url = statuses[0]["target_url"].get<std::string>();
+    const auto from = url.find("/runs/") + 6;
+    github_.seed({{"runs", {{{"id", std::stoll(url.substr(from, url.find("/attempts") - from))}, {"actor", "alice"}}}}});
+  }
+  react("deploy-user", id);
+  auto applied = step({"apply", "--env", "prod"}, "push", push_event("main", merge_), merge_, {{"GITHUB_TOKEN", token}});
+  expect_refused(applied, "deploy-user: is converge's own identity");
+}
+
 TEST_F(Replan, AnApprovalOfAnEarlierReplanDoesNotCarryOverToTheNewest) {
   approved_then_moved();
   ASSERT_EQ(replan("alice").exit_code, 0);

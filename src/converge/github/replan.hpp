@@ -14,7 +14,8 @@
 // the same plan, and the plan part reads exactly as converge renders it.
 //
 // Approval: a 👍 (`+1`) reaction to the newest re-plan comment by a person with
-// write access to the repository. Never counted: bots; whoever dispatched or re-ran
+// write access to the repository. Never counted: bots; converge's own identity (a
+// user token's owner); whoever dispatched or re-ran
 // the re-plan (the actor and triggering actor of the run its status links); the
 // pull request's author; with `distinct_approver`, anyone who authored or committed
 // a commit of the pull request. At least max(1, gates.approvals) are required.

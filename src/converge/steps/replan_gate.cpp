@@ -22,7 +22,9 @@ bool among(const std::vector<std::string>& logins, const std::string& login) {
 // Why `login` can never approve this re-plan; "" when nothing rules them out.
 struct Excluded {
   std::vector<std::string> dispatchers, authors, committers;
+  std::string converge;  // the identity converge writes as
   std::string why(const std::string& login, std::int64_t pr) const {
+    if (github::same_login(login, converge)) return "is converge's own identity";
     if (among(dispatchers, login)) return "dispatched the re-plan, so cannot approve it";
     if (among(authors, login)) return "authored pull request #" + std::to_string(pr);
     if (among(committers, login)) return "authored or committed a commit of pull request #" + std::to_string(pr);
@@ -65,7 +67,9 @@ Expected<bool> check_replan(const plan::Plan& now, const GateInput& in, GateReco
                                "re-plan is unknown"));
   auto run = api.workflow_run(run_id);
   if (!run) return fail(run.error());
-  Excluded excluded{{run->actor.login, run->triggering_actor.login}, {pr.author.login}, {}};
+  auto self = api.identity();  // a user token's owner is converge here, never a second person
+  if (!self) return fail(self.error());
+  Excluded excluded{{run->actor.login, run->triggering_actor.login}, {pr.author.login}, {}, *self};
   if (env.gates.distinct_approver) {
     auto commits = api.pull_commits(pr.number);
     if (!commits) return fail(commits.error());
