@@ -77,10 +77,11 @@ TEST_F(HostileNames, EveryMigrationAndTheDropStayVisibleAsTextInThePostedComment
         << link.dump();
   }
   // The marker first; after it only the markers of converge's own sections (the
-  // schema diff's "<!-- converge:schema-preview -->").
-  ASSERT_GE(r.comments.size(), 1u) << body;
+  // schema diff's "<!-- converge:schema-preview -->", the last "<!-- converge:next -->").
+  ASSERT_GE(r.comments.size(), 2u) << body;
   EXPECT_EQ(r.comments[0].rfind(" converge:plan v=1 env=prod ", 0), 0u);
-  for (size_t i = 1; i < r.comments.size(); ++i) EXPECT_EQ(r.comments[i], " converge:schema-preview ") << body;
+  for (size_t i = 1; i + 1 < r.comments.size(); ++i) EXPECT_EQ(r.comments[i], " converge:schema-preview ") << body;
+  EXPECT_EQ(r.comments.back(), " converge:next ") << body;
   for (const char* live : {"@", "#", "https:"})
     EXPECT_EQ(r.text_outside_code.find(live), std::string::npos) << live << " outside <code>:\n" << r.text_outside_code;
   EXPECT_FALSE(token_leaked());

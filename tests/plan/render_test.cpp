@@ -138,7 +138,7 @@ TEST(PlanRender, NoChangesHasItsOwnForm) {
 TEST(PlanRender, MarkdownHasATablePerTargetAndCollapsibleDiffs) {
   auto md = render_markdown(with({{Action::create, "migration", "1_a", nullptr, {{"sql", "select 1;\n"}}}}));
   EXPECT_NE(md.find("| app-db | sql | 1 | 0 | 0 | 0 |"), std::string::npos);
-  EXPECT_NE(md.find("<details><summary><b><code>app-db</code></b>"), std::string::npos);
+  EXPECT_NE(md.find("<details open><summary><b><code>app-db</code></b>"), std::string::npos) << "short: open";
   EXPECT_NE(md.find("```diff\n"), std::string::npos);
 }
 

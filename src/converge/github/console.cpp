@@ -2,10 +2,12 @@
 #include "converge/github/console.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "converge/github/secret_forms.hpp"
+#include "converge/plan/markdown_cut.hpp"
 
 namespace converge::github {
 namespace {
@@ -37,10 +39,17 @@ void append(const std::string& path, std::string_view text) {
   std::ofstream(path, std::ios::app | std::ios::binary) << text;
 }
 
+// Where the job summary is cut (Console::append_summary).
+constexpr std::string_view kSummaryCutNote =
+    "> [!NOTE]\n> The job summary is cut here: GitHub shows at most 1 MiB of a step's summary. The rest is in the "
+    "step's log (the plan also in its `plan.json`).\n";
+
 }  // namespace
 
 Console::Console(std::ostream& out, std::ostream& err, const RunContext& ctx)
-    : out_(&out), err_(err), commands_(ctx.in_actions), output_file_(ctx.output_file), summary_file_(ctx.summary_file) {}
+    : out_(&out), err_(err), commands_(ctx.in_actions), output_file_(ctx.output_file), summary_file_(ctx.summary_file) {
+  colours_allowed_ = colours_allowed(ctx);
+}
 
 void Console::text_to_stderr() { out_ = &err_; }
 
@@ -64,6 +73,25 @@ std::string Console::redact(std::string_view text) const {
 
 void Console::info(std::string_view text) { *out_ << redact(text) << "\n" << std::flush; }
 
+void Console::set_terminals(bool out_is_terminal, bool err_is_terminal) {
+  out_terminal_ = out_is_terminal;
+  err_terminal_ = err_is_terminal;
+}
+
+bool Console::coloured(const std::ostream* stream) const {
+  return colours_allowed_ && (stream == &err_ ? err_terminal_ : out_terminal_);
+}
+
+void Console::info(std::string_view text, Tone tone) {
+  const std::string shown = redact(text);  // before painting: a code never splits a secret
+  *out_ << (coloured(out_) ? paint(tone, shown) : shown) << "\n" << std::flush;
+}
+
+void Console::plan_text(std::string_view text) {
+  const std::string shown = redact(text);
+  *out_ << (coloured(out_) ? paint_plan_text(shown) : shown) << "\n" << std::flush;
+}
+
 std::string Console::annotation(std::string_view level, std::string_view text,
                                 const std::optional<SourceLocation>& where, std::string_view title) const {
   std::string props;
@@ -78,12 +106,16 @@ std::string Console::annotation(std::string_view level, std::string_view text,
 
 void Console::warning(std::string_view text, const std::optional<SourceLocation>& where) {
   if (commands_) *out_ << annotation("warning", text, where) << "\n" << std::flush;
-  else err_ << "warning: " << redact(where && !where->file.empty() ? where->to_string() + ": " + std::string(text) : std::string(text)) << "\n" << std::flush;
+  else
+    err_ << (coloured(&err_) ? paint(Tone::changed, "warning:") : "warning:") << " "
+         << redact(where && !where->file.empty() ? where->to_string() + ": " + std::string(text) : std::string(text))
+         << "\n" << std::flush;
 }
 
 void Console::error(const Error& e) {
   if (commands_) *out_ << annotation("error", e.message, e.where) << "\n" << std::flush;
-  err_ << "error: " << redact(e.to_string()) << "\n" << std::flush;
+  err_ << (coloured(&err_) ? paint(Tone::removed, "error:") : "error:") << " " << redact(e.to_string()) << "\n"
+       << std::flush;
 }
 
 void Console::annotate(std::string_view level, std::string_view text, const SourceLocation& where,
@@ -95,7 +127,7 @@ void Console::annotate(std::string_view level, std::string_view text, const Sour
 
 void Console::group_begin(std::string_view title) {
   if (commands_) *out_ << "::group::" << escape_data(redact(title)) << "\n";
-  else *out_ << "\n" << redact(title) << "\n";
+  else *out_ << "\n" << (coloured(out_) ? paint(Tone::heading, redact(title)) : redact(title)) << "\n";
 }
 
 void Console::group_end() {
@@ -110,6 +142,16 @@ void Console::set_output(std::string_view name, std::string_view value) {
   append(output_file_, redact(name) + "<<" + delimiter + "\n" + redact(value) + "\n" + delimiter + "\n");
 }
 
-void Console::append_summary(std::string_view markdown) { append(summary_file_, redact(markdown)); }
+size_t Console::summary_room() const {
+  std::error_code ec;
+  const auto used = summary_file_.empty() ? 0 : std::filesystem::file_size(summary_file_, ec);
+  if (ec) return kSummaryLimit;  // no file yet
+  return used < kSummaryLimit ? kSummaryLimit - used : 0;
+}
+
+void Console::append_summary(std::string_view markdown) {
+  if (summary_file_.empty()) return;
+  append(summary_file_, plan::cut_markdown(redact(markdown), summary_room(), kSummaryCutNote));
+}
 
 }  // namespace converge::github

@@ -2,7 +2,9 @@
 // stderr, and inside GitHub Actions the runner's workflow commands (::error file=…::,
 // ::warning::, ::group::, ::add-mask::), step outputs (GITHUB_OUTPUT) and the job
 // summary (GITHUB_STEP_SUMMARY). Every text passes through redact(): once a secret
-// is registered with mask(), it is never printed, even outside a runner.
+// is registered with mask(), it is never printed, even outside a runner. On a
+// terminal the text a person reads is coloured (terminal.hpp says when); colour
+// codes never reach outputs, the job summary or a file.
 #pragma once
 
 #include <optional>
@@ -12,9 +14,13 @@
 #include <vector>
 
 #include "converge/github/context.hpp"
+#include "converge/github/terminal.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::github {
+
+// GitHub's limit of a step's job summary (GITHUB_STEP_SUMMARY): 1024 KiB.
+inline constexpr size_t kSummaryLimit = 1024 * 1024;
 
 class Console {
  public:
@@ -34,7 +40,18 @@ class Console {
   // the document itself (util::write_output("-")).
   void text_to_stderr();
 
+  // Which of the two streams are terminals (run_guard asks isatty); colours are used
+  // on a terminal when colours_allowed(ctx) (NO_COLOR, TERM=dumb, not in Actions).
+  // Before this call, and by default, nothing is coloured.
+  void set_terminals(bool out_is_terminal, bool err_is_terminal);
+
   void info(std::string_view text);                      // stdout, as is (plus newline)
+  // A line in `tone` (a change starting, done, failed), coloured on a terminal;
+  // written and flushed at once, so a person sees it as it happens.
+  void info(std::string_view text, Tone tone);
+  // Plan or diff text (plan/render.hpp), painted line by line on a terminal
+  // (terminal.hpp: paint_plan_text), else as info().
+  void plan_text(std::string_view text);
   void warning(std::string_view text, const std::optional<SourceLocation>& where = std::nullopt);
   void error(const Error& error);                        // one line; annotation in a runner
   // An annotation at `where` with a title (`::warning file=…,line=…,title=…::text`), the
@@ -48,8 +65,16 @@ class Console {
 
   // Step output (GITHUB_OUTPUT, heredoc with a random delimiter); ignored outside a runner.
   void set_output(std::string_view name, std::string_view value);
-  // Appends markdown to the job summary; ignored outside a runner.
+  // Appends markdown to the job summary; ignored outside a runner. The summary stays
+  // within kSummaryLimit (counting what the file already holds: a step may run
+  // converge more than once): what does not fit is cut at a line end, open code
+  // fences and <details> closed, with a note that the rest is in the log
+  // (plan/markdown_cut.hpp).
   void append_summary(std::string_view markdown);
+  // Bytes the job summary can still take (kSummaryLimit minus what it holds), so a
+  // caller can render within it and cut its own way (the plan says which changes
+  // are not shown); kSummaryLimit without a summary file.
+  size_t summary_room() const;
 
  private:
   std::string annotation(std::string_view level, std::string_view text, const std::optional<SourceLocation>& where,
@@ -61,6 +86,11 @@ class Console {
   std::string output_file_;
   std::string summary_file_;
   std::vector<std::string> secrets_;
+  bool colours_allowed_ = false;  // terminal.hpp: colours_allowed(ctx)
+  bool out_terminal_ = false;
+  bool err_terminal_ = false;
+  // Whether the stream `stream` (out_ or err_) gets colours.
+  bool coloured(const std::ostream* stream) const;
 };
 
 }  // namespace converge::github

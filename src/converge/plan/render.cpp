@@ -8,10 +8,12 @@
 // lands (markdown.hpp).
 #include "converge/plan/render.hpp"
 
+#include <algorithm>
 #include <sstream>
 
 #include "converge/plan/findings.hpp"
 #include "converge/plan/markdown.hpp"
+#include "converge/plan/markdown_cut.hpp"
 #include "converge/template/yaml.hpp"
 #include "converge/util/text_diff.hpp"
 
@@ -104,7 +106,7 @@ struct Cut {
   bool any() const { return diffs + changes + messages > 0; }
 };
 
-std::string cut_note(const Cut& cut) {
+std::string cut_note(const Cut& cut, Medium medium) {
   std::string what;
   auto add = [&](const std::string& part) { what += (what.empty() ? "" : "; ") + part; };
   if (cut.changes > 0)
@@ -112,9 +114,34 @@ std::string cut_note(const Cut& cut) {
         (cut.deletes > 0 ? " (" + std::to_string(cut.deletes) + " of them delete or replace)" : ""));
   if (cut.diffs > 0) add("the diffs of " + std::to_string(cut.diffs) + " changes are not shown");
   if (cut.messages > 0) add(std::to_string(cut.messages) + " errors or notes are not shown");
+  if (medium == Medium::job_summary)
+    return "> [!NOTE]\n> The plan is too long for the job summary (GitHub shows at most 1 MiB): " + what +
+           ". The full plan is in the step's log and in `plan.json`.\n\n";
   return "> [!NOTE]\n> The plan is too long for a comment: " + what +
          ". The full plan is in the job summary and in `plan.json`.\n\n";
 }
+
+// A plan whose notes and diffs add up to at most this many lines is short: a reader
+// takes it in at a glance, so every target's <details> is open. A longer plan shows
+// each target collapsed under its counts (one click opens it).
+constexpr size_t kExpandedLines = 50;
+
+// Whether `plan` is short (kExpandedLines); counting stops as soon as it is not.
+bool short_plan(const Plan& plan) {
+  size_t lines = 0;
+  for (const auto& t : plan.targets) {
+    lines += t.notes.size();
+    for (const auto& c : t.changes) {
+      if (lines > kExpandedLines) return false;
+      const std::string diff = change_diff(c);
+      lines += 1 + static_cast<size_t>(std::count(diff.begin(), diff.end(), '\n'));
+    }
+  }
+  return lines <= kExpandedLines;
+}
+
+// The opening tag of a target's changes: open in a short plan.
+std::string_view details_tag(bool expanded) { return expanded ? "<details open>" : "<details>"; }
 
 }  // namespace
 
@@ -163,7 +190,7 @@ std::string summary_line(const Counts& c) {
 // Every string from the repository or a runtime is shown on its line with
 // visible(): a name with a newline cannot start a line of its own (in a GitHub
 // Actions log, a line starting with "::" is a workflow command).
-std::string render_text(const Plan& plan) {
+std::string text_head(const Plan& plan) {
   std::ostringstream out;
   const auto total = count(plan);
   out << "Plan for environment " << visible(plan.environment);
@@ -171,21 +198,37 @@ std::string render_text(const Plan& plan) {
   out << ": " << summary_line(total) << "\n";
   if (auto w = deletion_warning(total); !w.empty()) out << w << "\n";
   if (auto d = destructive_line(plan); !d.empty()) out << d << "\n";
-  for (const auto& t : plan.targets) {
-    out << "\n== " << visible(t.target) << " (" << visible(t.provider) << "): " << summary_line(count(t)) << "\n";
-    for (const auto& e : t.errors) out << "ERROR: " << visible(e) << "\n";
-    for (const auto& n : t.notes) out << "note: " << visible(n) << "\n";
-    out << findings_text(t);
-    out << schema_preview_text(t.schema_preview);
-    for (const auto& c : t.changes) {
-      out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << item_name(c)
-          << "\n";
-      out << change_diff(c);
-    }
-  }
-  if (!plan.has_changes() && !plan.has_errors()) out << "\nNo changes: the runtime equals Git.\n";
-  out << "\nPlan hash: " << hash(plan) << "\n";
   return out.str();
+}
+
+std::string target_title_text(const TargetPlan& t) {
+  return "== " + visible(t.target) + " (" + visible(t.provider) + "): " + summary_line(count(t));
+}
+
+std::string target_text(const TargetPlan& t) {
+  std::ostringstream out;
+  for (const auto& e : t.errors) out << "ERROR: " << visible(e) << "\n";
+  for (const auto& n : t.notes) out << "note: " << visible(n) << "\n";
+  out << findings_text(t);
+  out << schema_preview_text(t.schema_preview);
+  for (const auto& c : t.changes) {
+    out << "\n" << symbol(c.action) << " " << to_string(c.action) << " " << visible(c.kind) << " " << item_name(c)
+        << "\n";
+    out << change_diff(c);
+  }
+  return out.str();
+}
+
+std::string text_foot(const Plan& plan) {
+  std::string out;
+  if (!plan.has_changes() && !plan.has_errors()) out += "\nNo changes: the runtime equals Git.\n";
+  return out + "\nPlan hash: " + hash(plan) + "\n";
+}
+
+std::string render_text(const Plan& plan) {
+  std::string out = text_head(plan);
+  for (const auto& t : plan.targets) out += "\n" + target_title_text(t) + "\n" + target_text(t);
+  return out + text_foot(plan);
 }
 
 // Every string from the repository or a runtime goes through the escaping of the
@@ -193,7 +236,7 @@ std::string render_text(const Plan& plan) {
 // <code> inside the raw-HTML summary line, plain text for notes and errors, fenced
 // blocks for diffs. With a limit, a change whose diff does not fit is still listed
 // (its heading alone), and only what does not fit even so is counted in the note.
-std::string render_markdown(const Plan& plan, size_t limit) {
+std::string render_markdown(const Plan& plan, size_t limit, Medium medium) {
   std::string out;
   const auto total = count(plan);
   out += "### converge plan: " + md_code(plan.environment) + "\n\n";
@@ -233,10 +276,11 @@ std::string render_markdown(const Plan& plan, size_t limit) {
   // heading does not fit, later changes are only counted: the reader never sees a
   // change after one that is missing.
   enum class Room { diffs, headings, none } room = Room::diffs;
+  const bool expanded = short_plan(plan);
   for (const auto& t : plan.targets) {
     if (t.changes.empty() && t.notes.empty()) continue;
-    auto open = "<details><summary><b>" + html_code(shown(t.target)) + "</b>: " + summary_line(count(t)) +
-                "</summary>\n\n";
+    auto open = std::string(details_tag(expanded)) + "<summary><b>" + html_code(shown(t.target)) + "</b>: " +
+                summary_line(count(t)) + "</summary>\n\n";
     if (room == Room::none || !fits(open.size())) {
       room = Room::none;
       cut.changes += count(t).total();
@@ -274,9 +318,10 @@ std::string render_markdown(const Plan& plan, size_t limit) {
     }
     out += "</details>\n\n";
   }
-  if (cut.any()) out += cut_note(cut);
+  if (cut.any()) out += cut_note(cut, medium);
   out += foot;
-  if (limit != std::string::npos && out.size() > limit) out.resize(limit);  // only if the head alone is too long
+  // Only when the head alone is too long: cut at a line end, nothing left open.
+  if (limit != std::string::npos && out.size() > limit) out = cut_markdown(out, limit, {});
   return out;
 }
 

@@ -30,10 +30,23 @@ std::string summary_line(const Counts& counts);
 
 std::string render_text(const Plan& plan);
 
-// Markdown (GitHub-flavoured): summary, a table per target, collapsible diffs. With
-// a `limit`, the result stays within that many bytes: diffs that do not fit are
-// cut, with a visible note saying how many changes are not shown and where the
-// full plan is (the job summary and plan.json).
-std::string render_markdown(const Plan& plan, size_t limit = std::string::npos);
+// render_text() in parts, for a log with one group per target: render_text(plan) is
+// text_head(plan), then per target "\n" + target_title_text(t) + "\n" +
+// target_text(t), then text_foot(plan). The title is one line without a newline.
+std::string text_head(const Plan& plan);
+std::string target_title_text(const TargetPlan& target);
+std::string target_text(const TargetPlan& target);
+std::string text_foot(const Plan& plan);
+
+// Where a markdown plan goes; a cut plan's note says where the full plan is.
+enum class Medium { comment, job_summary };
+
+// Markdown (GitHub-flavoured): summary, a table per target, each target's notes and
+// diffs in a <details> element: open when the whole plan is short (its notes and
+// diffs at most 50 lines), collapsed otherwise. With a `limit`, the result stays
+// within that many bytes: diffs that do not fit are cut, with a visible note saying
+// how many changes are not shown and where the full plan is (for a comment: the job
+// summary and plan.json; for the job summary: the log and plan.json).
+std::string render_markdown(const Plan& plan, size_t limit = std::string::npos, Medium medium = Medium::comment);
 
 }  // namespace converge::plan

@@ -15,6 +15,16 @@ Expected<ExportedSources> Provider::export_sources() {
 
 Expected<std::vector<std::string>> Provider::write_snapshot(const Bundle&) { return std::vector<std::string>{}; }
 
+bool Provider::run_change(const std::string& key, const std::function<bool()>& run) const {
+  report_change({.key = key, .done = false, .took = {}, .failed = false});
+  const auto started = std::chrono::steady_clock::now();
+  const bool ok = run();
+  report_change({.key = key, .done = true,
+                 .took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started),
+                 .failed = !ok});
+  return ok;
+}
+
 Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target) {
   if (!plan.has_errors()) return {};
   std::string why;

@@ -173,6 +173,9 @@ class Provider {
   void report_change(const ChangeEvent& event) const {
     if (watcher_) watcher_(event);
   }
+  // Runs one change between its two events (its start; its end, with how long `run`
+  // took and failed = `run` returned false) and returns what `run` returned.
+  bool run_change(const std::string& key, const std::function<bool()>& run) const;
 
  private:
   Progress progress_;

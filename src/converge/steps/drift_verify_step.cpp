@@ -16,6 +16,7 @@
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/json_documents.hpp"
 #include "converge/steps/manifest_store.hpp"
+#include "converge/steps/plan_log.hpp"
 #include "converge/steps/steps.hpp"
 
 namespace converge::steps {
@@ -161,7 +162,7 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
     io.console.info("Drift reconciled: " + plan->environment + " equals Git again.");
     return finish(*after, true, 0);
   }
-  io.console.info(plan::render_text(*after));
+  print_plan(*after, io.console);
   io.console.error(Error::refused(drift_line(*after) + " remains after apply. " + std::string(kUnexplained)));
   return finish(*after, false, static_cast<int>(ExitCode::refused));
 }

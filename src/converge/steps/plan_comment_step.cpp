@@ -8,6 +8,7 @@
 #include "converge/github/plan_record.hpp"
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/github_link.hpp"
+#include "converge/steps/next_steps.hpp"
 #include "converge/steps/replan_comment.hpp"
 #include "converge/steps/steps.hpp"
 #include "converge/steps/trust.hpp"
@@ -81,7 +82,11 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
 
   // The PR schema diff is a section after the plan, like the gate change: apply's plan
   // pinning re-renders only the plan part (plan/schema_preview.hpp).
-  const auto appendix = plan::schema_preview_section(*plan, github::kCommentLimit / 3) + gate_changes;
+  // Last, what merging does and who must approve (next_steps.hpp): also not compared.
+  const std::string base = facts->base.empty() ? session->environment().branch : facts->base;
+  const auto appendix = plan::schema_preview_section(*plan, github::kCommentLimit / 3) + gate_changes +
+                        next_steps_section(session->environment(), base, plan::hash(*plan),
+                                           !trust->trusted.find_environment(environment));
   const auto body = io.console.redact(
       github::comment_body(*plan, head, io.ctx.run_url(), github::kCommentLimit - appendix.size()) + appendix);
   auto link = options.dry_run ? nullptr : connect_github(io.ctx);

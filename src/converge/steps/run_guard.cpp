@@ -7,6 +7,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string_view>
+#include <unistd.h>
 
 #include "converge/steps/steps.hpp"
 #include "converge/steps/workspace_owner.hpp"
@@ -131,6 +132,7 @@ int run_guarded(cxxopts::Options& cli, int argc, char** argv,
                 const std::function<int(const cxxopts::ParseResult&, StepIo)>& step) {
   auto ctx = github::RunContext::from_environment(environ);
   github::Console console(std::cout, std::cerr, ctx);
+  console.set_terminals(isatty(STDOUT_FILENO) == 1, isatty(STDERR_FILENO) == 1);  // colours: github/terminal.hpp
   DataOut data(console);
   StepIo io{ctx, console, data};
   const bool flags_only = argc == 2 && std::string_view(argv[1]) == "--flags-json";

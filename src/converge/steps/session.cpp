@@ -9,6 +9,7 @@
 
 #include "converge/manifest/store.hpp"
 #include "converge/steps/apply_journal.hpp"
+#include "converge/steps/plan_log.hpp"
 #include "converge/steps/manifest_store.hpp"
 #include "converge/steps/trust.hpp"
 
@@ -19,16 +20,7 @@
 namespace converge::steps {
 namespace {
 
-// "1.2s": how long a change took, for the line at its end.
-std::string seconds_text(std::chrono::milliseconds took) {
-  auto tenths = (took.count() + 50) / 100;
-  return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10) + "s";
-}
-
 std::string random_id() { return "local-" + util::random_hex(16); }
-
-// Bytes of the PR schema diff in the job summary (GitHub takes up to 1 MiB a step).
-constexpr size_t kSummaryPreviewLimit = 256 * 1024;
 
 }  // namespace
 
@@ -207,6 +199,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
       outcome.version = *version;
     } else {
       io.console.group_begin("Applying " + target.name + " (" + plan::summary_line(plan::count(planned)) + ")");
+      ApplyProgress progress(planned, io.console);
       auto report = [&]() -> Expected<providers::ApplyReport> {
         // The journal's first row names the version the target runs before any change.
         if (auto before = target.impl->runtime_version()) outcome.version = *before;
@@ -220,17 +213,8 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
             io.console.warning("the manifest journal of " + target.name + " is behind (" + ok.error().message +
                                "); the apply result records what was applied");
         });
-        // A change that reports its start gets its own group (groups do not nest in
-        // Actions: the target's group closes first), and a line when it ends.
-        target.impl->on_change([&](const providers::Provider::ChangeEvent& change) {
-          if (!change.done) {
-            io.console.group_end();
-            io.console.group_begin(target.name + ": " + change.key);
-            return;
-          }
-          io.console.info("  " + change.key + (change.failed ? " failed after " : " done in ") +
-                          seconds_text(change.took));
-        });
+        // Each change as it starts and ends, inside the target's group (plan_log.hpp).
+        target.impl->on_change([&](const providers::Provider::ChangeEvent& change) { progress.on_change(change); });
         return target.impl->apply(target.bundle, planned);
       }();
       target.impl->on_progress(nullptr);
@@ -242,7 +226,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
         outcome.applied = report->applied;
         outcome.version = report->version;
         if (report->managed_keys) outcome.managed = report->managed_keys;
-        for (const auto& key : report->applied) io.console.info("  applied " + key);
+        progress.after(*report);
         for (const auto& w : report->warnings) io.console.warning(target.name + ": " + w);
         if (!report->ok()) {
           outcome.status = "failure";
@@ -262,8 +246,8 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
 }
 
 Expected<void> report_plan(const plan::Plan& plan, const std::filesystem::path& plan_file, StepIo io) {
-  io.console.info(plan::render_text(plan));
-  io.console.append_summary(plan::render_markdown(plan) + plan::schema_preview_section(plan, kSummaryPreviewLimit));
+  print_plan(plan, io.console);
+  summarize_plan(plan, io.console);
   io.console.set_output("has-changes", plan.has_changes() ? "true" : "false");
   io.console.set_output("plan-hash", plan::hash(plan));
   // Redacted like every other output (a plan that changed under redaction no longer

@@ -134,7 +134,11 @@ class AssetsProvider final : public Provider {
 
     ApplyReport report;
     for (const auto& change : changes.changes) {
-      auto done = apply_one(desired, change, report);
+      Expected<void> done;
+      run_change(change.key, [&] {
+        done = apply_one(desired, change, report);
+        return done.has_value();
+      });
       if (!done) {
         report.failed_key = change.key;
         report.error = done.error().message;

@@ -181,13 +181,11 @@ class SqlProvider final : public Provider {
                                   kDriftHint);
         continue;
       }
-      report_change({.key = change.key, .done = false, .took = {}, .failed = false});
-      auto started = std::chrono::steady_clock::now();
-      std::string why = run_migration(**db, desired, change, applied);
-      report_change({.key = change.key, .done = true,
-                     .took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
-                                                                                   started),
-                     .failed = !why.empty()});
+      std::string why;
+      run_change(change.key, [&] {
+        why = run_migration(**db, desired, change, applied);
+        return why.empty();
+      });
       if (!why.empty()) {
         report.failed_key = change.key;
         report.error = failed_at(**db, desired, change) + why;
