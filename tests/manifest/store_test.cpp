@@ -298,6 +298,22 @@ TYPED_TEST(ManifestStoreTest, TheManagedKeysOfADeploymentRoundTrip) {
   EXPECT_EQ(current[1].managed, "");
 }
 
+TYPED_TEST(ManifestStoreTest, ADeploymentFromADirtyTreeIsRecordedAsDirtyAndItsFinalRowKeepsIt) {
+  auto store = this->open_store();
+  ASSERT_TRUE(store);
+  auto clean = row("warehouse", "580");
+  auto journal = row("assets", "580", "interrupted");
+  journal.dirty = true;
+  ASSERT_EQ(store->record({clean, journal}).value(), 2);
+  auto final_row = row("assets", "580");
+  final_row.dirty = true;
+  ASSERT_EQ(store->record({final_row}).value(), 1);
+  auto current = store->current("prod").value();
+  ASSERT_EQ(current.size(), 2u);
+  EXPECT_TRUE(current[0].dirty);   // assets
+  EXPECT_FALSE(current[1].dirty);  // warehouse
+}
+
 TYPED_TEST(ManifestStoreTest, AVersionOneStoreIsUpgradedKeepingItsRows) {
   this->backend_->create_version_1_store();
   if (::testing::Test::HasFatalFailure()) return;
@@ -334,6 +350,7 @@ TYPED_TEST(ManifestStoreTest, AVersionThreeStoreGainsTheAppliedColumnKeepingItsR
   EXPECT_EQ((*current)[0].target, "old");
   EXPECT_EQ((*current)[0].managed, R"(["chart/old"])");
   EXPECT_EQ((*current)[0].applied, "");  // written before the column existed
+  EXPECT_FALSE((*current)[0].dirty);      // version 5's column: older rows read as clean
 
   auto fresh = row("assets", "570");
   fresh.applied = R"(["chart/assets"])";

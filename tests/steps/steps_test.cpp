@@ -151,9 +151,11 @@ TEST_F(Steps, SecretsFromVariablesAreMaskedAndNeverPrinted) {
   std::string url = db.url();
   url.replace(url.find("converge@"), 9, "converge:hunter2-secret@");
   dir_.write("converge.yaml",
-             "environments:\n  - {name: dev, branch: dev}\ntargets:\n  - name: pg\n    provider: sql\n"
-             "    settings:\n      url: ${DATABASE_URL}\n");
+             "environments:\n  - {name: dev, branch: dev, secrets: [DATABASE_URL]}\ntargets:\n  - name: pg\n"
+             "    provider: sql\n    settings:\n      url: ${DATABASE_URL}\n");
+  repo_->commit_all("a PostgreSQL target");  // the trusted converge.yaml of the next commit
   dir_.write("db/migrations/20260102000000_broken.sql", "-- migrate:up\nselect * from missing_table;\n-- migrate:down\n");
+  repo_->commit_all("broken migration");  // a runner applies only committed sources
   TempDir runner_temp;
   auto r = run_step("converge", {"apply", "--env", "dev"}, dir_.path(),
                     {{"GITHUB_ACTIONS", "true"}, {"RUNNER_TEMP", runner_temp.path().string()}, {"DATABASE_URL", url}});

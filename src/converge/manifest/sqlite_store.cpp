@@ -1,6 +1,6 @@
 // The manifest in a SQLite file: the embedded default store.
 //
-// Schema (version 4, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
+// Schema (version 5, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
 //
 //   deployments(
 //     id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: append-only
@@ -18,6 +18,8 @@
 //                                       -- converge manages in the target; '' = not tracked
 //     applied           TEXT NOT NULL DEFAULT '',  -- (version 4) JSON array of the change keys
 //                                       -- the deployment applied; '' = not known
+//     dirty             INTEGER NOT NULL DEFAULT 0,  -- (version 5) 1: made from a work tree with
+//                                       -- files git_sha does not hold (a local apply)
 //     UNIQUE (run_id, run_attempt, target, environment))   -- a retried step writes nothing
 //
 //   locks(                              -- (version 3) apply locks of targets without one
@@ -29,7 +31,7 @@
 //
 // Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
 // written by version 1 read back as ''); 3 adds `locks`; 4 adds `applied` (older rows
-// read back as '').
+// read back as ''); 5 adds `dirty` (older rows read back as clean).
 //
 // Deployment rows are INSERTed and never deleted. The one update: a row whose status
 // is 'interrupted' (an apply's journal while it runs, steps/apply_journal.cpp) is
@@ -56,7 +58,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10'000;
 
-constexpr std::array<const char*, 4> kMigrations{
+constexpr std::array<const char*, 5> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE deployments (
@@ -101,6 +103,10 @@ CREATE TABLE locks (
     R"sql(
 ALTER TABLE deployments ADD COLUMN applied TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4 → 5
+    R"sql(
+ALTER TABLE deployments ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1));
+)sql",
 };
 
 #define CONVERGE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
@@ -118,24 +124,24 @@ constexpr const char* kUnlock = "DELETE FROM locks WHERE name = ?1 AND token = ?
 constexpr const char* kInsert = R"sql(
 INSERT INTO deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass, managed, applied)
+  pr_number, approvers, break_glass, managed, applied, dirty)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
   strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(NULLIF(?10, ''), 'now')),
-  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)
+  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
 ON CONFLICT (run_id, run_attempt, target, environment) DO UPDATE SET
   git_sha = excluded.git_sha, git_ref = excluded.git_ref, git_tag = excluded.git_tag,
   migration_version = excluded.migration_version, bundle_hash = excluded.bundle_hash,
   plan_hash = excluded.plan_hash, status = excluded.status, deployed_at = excluded.deployed_at,
   deployed_by = excluded.deployed_by, run_url = excluded.run_url, pr_number = excluded.pr_number,
   approvers = excluded.approvers, break_glass = excluded.break_glass, managed = excluded.managed,
-  applied = excluded.applied
+  applied = excluded.applied, dirty = excluded.dirty
 WHERE deployments.status = 'interrupted'
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, deployed_at, deployed_by, run_url, run_id, run_attempt, pr_number, "       \
-  "approvers, break_glass, managed, applied"
+  "approvers, break_glass, managed, applied, dirty"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM deployments WHERE id IN (SELECT max(id) FROM deployments"
@@ -328,6 +334,7 @@ class SqliteStore final : public Store {
     bind_text(stmt, ++i, row.break_glass);
     bind_text(stmt, ++i, row.managed);
     bind_text(stmt, ++i, row.applied);
+    sqlite3_bind_int(stmt, ++i, row.dirty ? 1 : 0);
   }
 
   Expected<std::vector<Deployment>> read_rows(sqlite3_stmt* stmt) {
@@ -350,6 +357,7 @@ class SqliteStore final : public Store {
       d.break_glass = text(17);
       d.managed = text(18);
       d.applied = text(19);
+      d.dirty = sqlite3_column_int(stmt, 20) != 0;
       out.push_back(std::move(d));
     }
     if (rc != SQLITE_DONE) return fail(error("reading deployments"));

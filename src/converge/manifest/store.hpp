@@ -40,6 +40,8 @@ struct Deployment {
   std::string managed;            // JSON array of the item keys converge manages in the target
                                   // after this deployment; "" = the provider does not track them
   std::string applied;            // JSON array of the change keys this deployment applied; "" = unknown
+  bool dirty = false;             // made from a work tree with files git_sha does not hold (a local
+                                  // apply; a runner refuses one: steps/work_tree_check.hpp)
   bool operator==(const Deployment&) const = default;
 };
 

@@ -129,6 +129,12 @@ class Provider {
   // runtime cannot be reached. Default: nullptr.
   virtual Expected<std::unique_ptr<Lock>> lock(const LockRequest& request);
 
+  // The repository paths compile() reads (folders or files; relative to the repository
+  // root or absolute). In a runner, apply refuses a work tree with untracked or modified
+  // files under them, which would be deployed but recorded at a commit without them
+  // (steps/session.cpp). Empty (the default): the whole repository.
+  virtual std::vector<std::filesystem::path> source_paths() const { return {}; }
+
   // True when plan() needs PlanContext::managed_keys (read from the manifest).
   virtual bool uses_managed_keys() const { return false; }
 

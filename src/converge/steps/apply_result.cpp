@@ -96,7 +96,7 @@ nlohmann::json to_json(const ApplyResult& r) {
                       {"run_attempt", r.run_attempt}, {"job", r.job},     {"environment", r.environment},
                       {"approvers", r.approvers}, {"break_glass", r.break_glass},
                       {"git_sha", r.git_sha},  {"git_ref", r.git_ref},     {"git_tags", r.git_tags},
-                      {"plan_hash", r.plan_hash}, {"status", r.ok() ? "success" : "failure"},
+                      {"plan_hash", r.plan_hash}, {"dirty", r.dirty}, {"status", r.ok() ? "success" : "failure"},
                       {"targets", std::move(targets)}, {"mac", ""}};
   j["pr_number"] = r.pr_number ? nlohmann::json(*r.pr_number) : nlohmann::json(nullptr);
   return j;
@@ -118,6 +118,7 @@ Expected<ApplyResult> from_json(const nlohmann::json& j, const fs::path& path) {
     if (j.contains("pr_number") && !j["pr_number"].is_null()) r.pr_number = j["pr_number"].get<std::int64_t>();
     r.approvers = j.value("approvers", std::vector<std::string>{});
     r.break_glass = j.value("break_glass", "");
+    r.dirty = j.value("dirty", false);
     for (const auto& t : j.at("targets")) {
       TargetOutcome o{t.at("target").get<std::string>(), t.at("status").get<std::string>(),
                       t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),

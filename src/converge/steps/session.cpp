@@ -12,6 +12,7 @@
 #include "converge/steps/plan_log.hpp"
 #include "converge/steps/manifest_store.hpp"
 #include "converge/steps/trust.hpp"
+#include "converge/steps/work_tree_check.hpp"
 
 #include "converge/plan/render.hpp"
 #include "converge/util/fs.hpp"
@@ -76,6 +77,8 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
     if (!impl) return fail(impl.error().with_context("target " + target.name));
     session.targets.push_back({target.name, target.provider, std::move(*impl), {}});
   }
+  if (options.deploys)
+    if (auto clean = check_work_tree(session, options.config, io); !clean) return fail(clean.error());
   return session;
 }
 
@@ -176,6 +179,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
   result.git_ref = !io.ctx.ref.empty() ? io.ctx.ref : (session.git.branch.empty() ? "" : "refs/heads/" + session.git.branch);
   result.git_tags = session.git.tags;
   result.plan_hash = plan::hash(plan);
+  result.dirty = session.git.dirty;
   // Journaled in the manifest as it goes (apply_journal.hpp); without it nothing is applied.
   auto journal = ApplyJournal::open(session, io);
   if (!journal) return fail(journal.error());

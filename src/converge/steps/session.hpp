@@ -100,7 +100,7 @@ Expected<void> lock_targets(Session& session, StepIo io);
 // Written as JSON to result_path() (format 2):
 // {"format":2,"apply_id","run_id","run_attempt","job","pr_number"(null or int),
 //  "approvers":[...],"break_glass","environment","git_sha","git_ref","git_tags":[...],
-//  "plan_hash","status":"success"|"failure","targets":[{"target","status",
+//  "plan_hash","dirty"(true: made from a work tree that differed from git_sha),"status":"success"|"failure","targets":[{"target","status",
 //  "bundle_hash","version","applied":[keys],"error","managed":[keys] or null}],
 //  "mac"}
 // In a runner, "mac" is HMAC-SHA256 (hex) of the document without "mac" (compact
@@ -127,6 +127,7 @@ struct ApplyResult {
   std::string git_ref;
   std::vector<std::string> git_tags;
   std::string plan_hash;
+  bool dirty = false;  // the work tree differed from git_sha (work_tree_check.hpp)
   std::vector<TargetOutcome> targets;
   bool ok() const;
 };

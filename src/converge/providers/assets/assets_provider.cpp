@@ -60,6 +60,12 @@ class AssetsProvider final : public Provider {
 
   bool uses_managed_keys() const override { return true; }
 
+  std::vector<std::filesystem::path> source_paths() const override {
+    std::vector<std::filesystem::path> paths{spec_.repo_root / options_.sources};
+    if (!options_.vars.empty()) paths.push_back(spec_.repo_root / options_.vars);
+    return paths;
+  }
+
   std::map<std::string, std::string> bundle_files(const Bundle& bundle) const override {
     std::map<std::string, std::string> files;
     for (const auto& [kind, items] : bundle.content.at("items").items())

@@ -60,6 +60,10 @@ class SqlProvider final : public Provider {
  public:
   SqlProvider(TargetSpec spec, Options options) : spec_(std::move(spec)), options_(std::move(options)) {}
 
+  std::vector<fs::path> source_paths() const override {
+    return {spec_.repo_root / options_.migrations, spec_.repo_root / options_.snapshot};
+  }
+
   Expected<Bundle> compile() override {
     auto migrations = load_migrations(spec_.repo_root / options_.migrations, spec_.repo_root);
     if (!migrations) return fail(migrations.error());
@@ -115,7 +119,9 @@ class SqlProvider final : public Provider {
         if (!files.contains(v))
           out.errors.push_back("version " + v + " is applied in the database but its migration file is missing from " +
                                options_.migrations + " and newer migrations are there (restore the file; converge "
-                               "rolls back only to an older commit whose migrations the database ran first)");
+                               "rolls back only to an older commit whose migrations the database ran first; if "
+                               "another branch that deploys this environment applied it — every dev/** branch "
+                               "shares one dev database — merge that branch into yours first: docs/adopt.md#one-dev-runtime)");
     }
 
     std::vector<std::string> kept;
@@ -130,7 +136,9 @@ class SqlProvider final : public Provider {
         std::string what = "migration " + m.at("file").get<std::string>() +
                            " is older than the latest applied version " + highest;
         if (options_.strict) {
-          out.errors.push_back(what + " (out of order; set `strict: false` to apply it anyway)");
+          out.errors.push_back(what + " (out of order: set `strict: false` to apply it anyway, or, when another "
+                               "branch that deploys this environment applied the newer one, merge that branch into "
+                               "yours and renumber yours after it: docs/adopt.md#one-dev-runtime)");
         } else {
           out.notes.push_back(what + "; applying it out of order (strict: false)");
         }
