@@ -85,6 +85,8 @@ Draft draft_config(const fs::path& root, const Layout& layout) {
            "# or PostgreSQL: url: ${MANIFEST_URL}, listed in every environment's secrets (docs/manifest.md).\n"
            "manifest:\n  url: \"github:\"\n\n"
            "environments:\n"
+           "  # Every dev/** branch deploys the one dev runtime: a migration one branch applied\n"
+           "  # stops the others' deploys until they merge it (docs/adopt.md, \"One dev runtime\").\n"
            "  - name: dev\n    branch: \"dev/**\"\n    secrets: " + secrets + "\n";
   if (stage)
     d.yaml += "  - name: stage\n    branch: develop\n    gates: {plan_pinning: true}\n    secrets: " + secrets + "\n";
