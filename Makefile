@@ -14,7 +14,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 PREFIX       ?= /usr/local
 
-.PHONY: setup build quickstart test fuzz image bench install clean
+.PHONY: setup build quickstart quickstart-repo test fuzz image bench install clean
 
 setup:
 	@bash scripts/install-deps.sh
@@ -25,6 +25,11 @@ build: setup
 
 quickstart: build
 	@bash scripts/quickstart.sh $(abspath $(BUILD))/steps
+
+# The quickstart repository without the walk, its BI runtime left running, for trying
+# the commands by hand (docs/quickstart.md).
+quickstart-repo: build
+	@bash scripts/quickstart.sh --prepare $(abspath $(BUILD))/steps
 
 test: setup
 	@bash scripts/test.sh $(abspath $(TEST_BUILD)) $(JOBS)

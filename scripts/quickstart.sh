@@ -2,8 +2,13 @@
 # The quickstart walk: copies examples/quickstart to a temporary git repository and
 # runs the deployment loop on SQLite, checking every step's exit code.
 #   scripts/quickstart.sh BIN_DIR [WORK_DIR]
+#   scripts/quickstart.sh --prepare BIN_DIR [WORK_DIR]   (make quickstart-repo)
+# --prepare stops before the walk: the repository is ready, its BI runtime keeps
+# running, and the lines to paste to try the commands by hand are printed.
 set -euo pipefail
-bin=${1:?directory holding the converge executables}
+prepare=false
+if [ "${1:-}" = --prepare ]; then prepare=true; shift; fi
+bin=$(cd "${1:?directory holding the converge executables}" && pwd)
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${2:-$(mktemp -d /tmp/converge-quickstart-XXXXXX)}
 export PATH="$bin:$PATH"
@@ -40,8 +45,9 @@ echo '{"databases": [], "datasets": [], "charts": [], "dashboards": []}' > .conv
 start_bi() {  # start json-server on a free port; fails when it does not come up
   local port=$((38600 + RANDOM % 2000))
   while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
+  # In the background of a script it ignores Ctrl-C; with --prepare it outlives the script.
   node "$here/tests/providers/assets/server/node_modules/json-server/lib/cli/bin.js" --host 127.0.0.1 \
-    --port "$port" --id uuid .converge/bi-db.json >.converge/bi-server.log 2>&1 &
+    --port "$port" --id uuid .converge/bi-db.json >.converge/bi-server.log 2>&1 </dev/null &
   bi_pid=$!
   for _ in $(seq 100); do
     kill -0 "$bi_pid" 2>/dev/null || return 1  # it exited: the port was taken meanwhile
@@ -51,7 +57,8 @@ start_bi() {  # start json-server on a free port; fails when it does not come up
   return 1
 }
 bi_pid=
-trap '[ -n "$bi_pid" ] && kill $bi_pid 2>/dev/null' EXIT
+prepared=false
+trap '[ -n "$bi_pid" ] && ! $prepared && kill $bi_pid 2>/dev/null' EXIT
 for _ in 1 2 3 4 5; do start_bi && break; done
 [ -n "${BI_URL:-}" ] || { echo "quickstart: json-server did not start (.converge/bi-server.log)" >&2; exit 1; }
 export BI_URL
@@ -59,6 +66,23 @@ echo "BI runtime (json-server) at $BI_URL"
 git init -q -b dev/quickstart
 commit "Initial migrations"
 git log --oneline
+
+if $prepare; then
+  prepared=true
+  echo "$bi_pid" > .converge/bi-server.pid
+  echo "$BI_URL" > .converge/bi-url
+  cat <<EOF
+
+The quickstart repository is ready; its BI runtime (json-server, pid $bi_pid) keeps running.
+Try the commands of docs/quickstart.md by hand in a shell with:
+
+  cd $work
+  export PATH="$bin:\$PATH" BI_URL=$BI_URL
+
+Stop the BI runtime when done: kill \$(cat $work/.converge/bi-server.pid)
+EOF
+  exit 0
+fi
 
 bold "1. Plan dev: two pending migrations and three BI assets"
 expect 0 converge plan --env dev
@@ -115,5 +139,88 @@ bold "11. export-to-pr brings the edit back to Git (dry run: a local branch, no 
 expect 0 converge export-to-pr --env dev --target bi --dry-run
 printf '$ git diff HEAD converge/export/dev\n'
 git --no-pager diff HEAD converge/export/dev
+
+# --- The GitHub side: pull requests, the plan comment, the gates, promotion to prod.
+# A local GitHub REST API stands in for github.com (tests/github/server/server.js:
+# node, no dependencies; it keeps pull requests, reviews, comments and statuses as
+# GitHub does, and exits when this script ends). Each step runs as a workflow job
+# runs it: GITHUB_ACTIONS=true, the event in a file, a token.
+bold "12. The GitHub side: a local GitHub API for pull requests, reviews and comments"
+coproc GH { exec node "$here/tests/github/server/server.js" --token quickstart-token --repository quick/start \
+  --login 'github-actions[bot]'; }
+read -r _ gh_port <&"${GH[0]}"
+api=http://127.0.0.1:$gh_port
+echo "GitHub API (local) at $api"
+control() { curl -fsS -X POST -H 'Content-Type: application/json' -d "$2" "$api/_control/$1" >/dev/null; }
+run_id=9000
+runner_temp=$(mktemp -d /tmp/converge-quickstart-runner-XXXXXX)  # outside the work tree, as on a runner
+new_job() { run_id=$((run_id + 1)); printf '%s' "$2" > "$runner_temp/event.json"; event=$1; }
+# in_job CMD...: CMD as a step of the current job (new_job EVENT_NAME EVENT_JSON starts one).
+in_job() {
+  env GITHUB_ACTIONS=true GITHUB_TOKEN=quickstart-token GITHUB_REPOSITORY=quick/start GITHUB_API_URL="$api" \
+    GITHUB_SERVER_URL=https://github.com GITHUB_RUN_ID=$run_id GITHUB_RUN_ATTEMPT=1 GITHUB_JOB=converge \
+    GITHUB_WORKSPACE="$work" RUNNER_TEMP="$runner_temp" GITHUB_ACTOR=deployer GITHUB_EVENT_NAME=$event \
+    GITHUB_EVENT_PATH="$runner_temp/event.json" GITHUB_SHA="$(git rev-parse HEAD)" \
+    GITHUB_OUTPUT=/dev/null GITHUB_STEP_SUMMARY=/dev/null "$@"
+}
+pull_event() { printf '{"number":%s,"pull_request":{"number":%s,"base":{"ref":"%s"},"head":{"sha":"%s"}}}' "$1" "$1" "$2" "$3"; }
+push_event() { printf '{"ref":"refs/heads/%s","after":"%s"}' "$1" "$2"; }
+
+# GitFlow: dev/quickstart → develop (PR #1, stage) → main (PR #2, prod). The merges
+# are made now; GitHub learns of the pull requests (alice opened both).
+head=$(git rev-parse HEAD)
+initial=$(git rev-list --max-parents=0 HEAD)
+git branch develop "$initial" && git branch main "$initial"
+git checkout -q develop && git -c user.name=Quickstart -c user.email=quickstart@example.com \
+  merge -q --no-ff dev/quickstart -m "Merge pull request #1 from dev/quickstart"
+m1=$(git rev-parse HEAD)
+git checkout -q main && git -c user.name=Quickstart -c user.email=quickstart@example.com \
+  merge -q --no-ff develop -m "Merge pull request #2 from develop"
+m2=$(git rev-parse HEAD)
+control seed "{\"users\":[{\"login\":\"alice\"},{\"login\":\"bob\"}],\"pulls\":[
+  {\"number\":1,\"user\":\"alice\",\"merged\":true,\"merge_commit_sha\":\"$m1\",\"head\":{\"ref\":\"dev/quickstart\",\"sha\":\"$head\"},
+   \"base\":{\"ref\":\"develop\"},\"commits\":[{\"sha\":\"$head\",\"author\":\"alice\"}]},
+  {\"number\":2,\"user\":\"alice\",\"merged\":true,\"merge_commit_sha\":\"$m2\",\"head\":{\"ref\":\"develop\",\"sha\":\"$m1\"},
+   \"base\":{\"ref\":\"main\"},\"commits\":[{\"sha\":\"$head\",\"author\":\"alice\"}]}]}"
+
+bold "13. Pull request #1 to develop: the stage plan as one sticky comment"
+git checkout -q --detach "$head"
+new_job pull_request "$(pull_event 1 develop "$head")"
+expect 0 in_job converge plan-comment --dry-run
+says "converge plan"
+expect 0 in_job converge plan-comment
+printf '$ curl %s/repos/quick/start/issues/1/comments   (the comment, as GitHub shows it)\n' "$api"
+curl -fsS "$api/_control/comments?issue=1" | jq -r '.[-1].body' | head -n 12
+
+bold "14. Merged: the deploy applies to stage exactly the plan the comment showed (plan pinning)"
+git checkout -q develop
+new_job push "$(push_event develop "$m1")"
+expect 0 in_job converge apply --env stage
+says "plan pinning: the plan equals the one approved on pull request #1"
+expect 0 in_job converge record-manifest --env stage
+
+bold "15. Pull request #2, develop to main: the prod plan"
+git checkout -q --detach "$m1"
+new_job pull_request "$(pull_event 2 main "$m1")"
+expect 0 in_job converge plan-comment
+
+bold "16. Merged without a second person's approval: prod's gates refuse, nothing is applied"
+git checkout -q main
+new_job push "$(push_event main "$m2")"
+expect 1 in_job converge apply --env prod
+says "nothing was applied"
+printf '(alice approves her own pull request: still refused)\n'
+control seed "{\"reviews\":{\"2\":[{\"user\":\"alice\",\"state\":\"APPROVED\",\"commit_id\":\"$m1\"}]}}"
+new_job push "$(push_event main "$m2")"
+expect 1 in_job converge apply --env prod
+says "the author cannot approve their own pull request"
+
+bold "17. bob approves: the two-person rule holds, prod is deployed and recorded"
+control seed "{\"reviews\":{\"2\":[{\"user\":\"bob\",\"state\":\"APPROVED\",\"commit_id\":\"$m1\"}]}}"
+new_job push "$(push_event main "$m2")"
+expect 0 in_job converge apply --env prod
+expect 0 in_job converge record-manifest --env prod
+expect 0 converge describe --env prod
+says "by deployer"
 
 bold "Done: the quickstart repository is at $work"

@@ -9,7 +9,14 @@ built step declares (``converge-<step> --flags-json``, the same definition that 
 them), and that a file the command reads (a positional argument, ``--vars``,
 ``--config``) exists in examples/quickstart or the repository.
 
-    check_commands.py REPO_ROOT      (CONVERGE_BIN_DIR: the built steps)
+With ``--run DIR`` it also runs, as written, every such command that works on a
+local repository (the steps in RUNNABLE, no placeholder in it) in DIR, a prepared
+quickstart repository (``scripts/quickstart.sh --prepare``), in the order the files
+show them: each must end with exit 0 or 1 (done, or drift/refused: what a gated
+environment says locally), never a usage or configuration error (2), a runtime
+failure (3) or a crash.
+
+    check_commands.py REPO_ROOT [--run DIR]     (CONVERGE_BIN_DIR: the built steps)
 Prints one line per command, exits 1 when one is wrong.
 """
 import json
@@ -23,6 +30,8 @@ from pathlib import Path
 ROOT = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2])
 BIN = Path(os.environ.get("CONVERGE_BIN_DIR", ROOT / "build/test/steps"))
 STEPS = re.search(r"^set\(CONVERGE_STEPS ([^)]*)\)", (ROOT / "steps/CMakeLists.txt").read_text(), re.M).group(1).split()
+RUNNABLE = {"plan", "apply", "drift-verify", "record-manifest", "describe", "compile", "render", "secret-names",
+            "completion", "check-workflows"}  # the rest need GitHub (plan-comment, export-to-pr) or write the checkout (init, man)
 FRONT_ONLY = {"completion": 1, "man": 1}  # `converge completion bash`, `converge man DIR`: one argument
 READS = {"--vars", "--config", "-c"}  # flags whose value is a file the command reads
 EXAMPLE = ROOT / "examples/quickstart"
@@ -118,18 +127,51 @@ def missing_file(value):
     return [f"{value} exists neither in examples/quickstart nor in the repository"]
 
 
+def runnable(text):
+    """The words of a command to run as written (its optional [parts] left out), or None (a
+    placeholder, or a step that needs GitHub)."""
+    text = re.sub(r"\s*\[[^\]]*\]", "", text.split(" #")[0])
+    if re.search(r"[<>\[\]|$…]|\.\.\.", text):
+        return None
+    words = shlex.split(text, comments=True)
+    step = words[1] if words[0] == "converge" and len(words) > 1 else words[0][len("converge-"):]
+    return words if step in RUNNABLE else None
+
+
+def run(words, work):
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", GITHUB_ACTIONS="false")
+    try:
+        done = subprocess.run(words, cwd=work, env=env, capture_output=True, text=True, timeout=120)
+    except subprocess.TimeoutExpired:
+        return "did not end within 120 s"
+    if done.returncode in (0, 1):
+        return None
+    if words[1:2] == ["record-manifest"] and done.returncode == 2 and "no apply result" in done.stderr:
+        return None  # it ran, and says the apply it records was refused before (a gated environment, locally)
+    tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+    return f"exit {done.returncode}: " + " / ".join(tail)
+
+
 def main():
+    work = sys.argv[sys.argv.index("--run") + 1] if "--run" in sys.argv else None
     files = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")), *sorted((ROOT / "examples").rglob("README.md"))]
-    checked, failures = 0, 0
+    checked, ran, failures = 0, 0, 0
     for path in files:
         for number, text in commands(path):
             checked += 1
             where = f"{path.relative_to(ROOT)}:{number}"
             found = problems(text)
+            words = runnable(text) if work and not found else None
+            if work and not words and os.environ.get("CONVERGE_DOCS_VERBOSE"):
+                print(f"skip {where}: {text}")
+            if words:
+                ran += 1
+                if (why := run(words, work)):
+                    found.append(f"run in the quickstart repository: {why}")
             for p in found:
                 print(f"FAIL {where}: {text}\n     {p}")
             failures += len(found)
-    print(f"documented commands: {checked} checked, {failures} problem(s)")
+    print(f"documented commands: {checked} checked, {ran} run, {failures} problem(s)")
     return 1 if failures else 0
 
 
