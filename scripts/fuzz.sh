@@ -6,7 +6,8 @@
 # Leak detection is on. Exits non-zero on any crash, hang (-timeout), memory blow-up
 # (-rss_limit_mb) or leak, naming the reproducer. docs/fuzzing.md says more.
 #
-# usage: scripts/fuzz.sh [target ...]      (default: every fuzz/*.cpp)
+# usage: scripts/fuzz.sh [--build-only] [target ...]      (default: every fuzz/*.cpp)
+#   --build-only  build the targets and stop (make test builds them while the tests run)
 #   FUZZ_SECONDS  wall-clock time for the fuzzing, shared by the targets (default 60)
 #   FUZZ_RUNS     instead: this many inputs per target from a fixed seed, so a run on a
 #                 fresh corpus is the same every time (make test: CI fails only when the
@@ -25,6 +26,8 @@ if ! command -v clang++-19 >/dev/null; then
   exit 2
 fi
 
+build_only=false
+if [ "${1:-}" = --build-only ]; then build_only=true; shift; fi
 if [ $# -gt 0 ]; then
   targets=("$@") build_targets=()
   for t in "$@"; do build_targets+=("fuzz_$t"); done
@@ -41,6 +44,7 @@ cmake --build "$build" -j"$(nproc)" --target "${build_targets[@]}" >"$build/buil
   echo "converge fuzz: the fuzz build failed" >&2
   exit 1
 }
+$build_only && exit 0
 built=$(date +%s)
 python3 "$root/fuzz/seeds.py" "$build/corpus" "$root/../shared/testdata"
 

@@ -14,12 +14,14 @@ jobs=${2:-$(nproc)}
 mkdir -p "$root/build"
 image_log=$root/build/image.log
 image_pid=
+fuzz_build_pid=
+# Background work (the image, the fuzz build) has its own process group, stopped whole on exit.
+trap 'for p in $image_pid $fuzz_build_pid; do kill -- -"$p" 2>/dev/null; done; true' EXIT
 
 if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then
   # Its own process group, so that a failure here stops all of it.
   setsid bash "$root/scripts/build-image.sh" >"$image_log" 2>&1 &
   image_pid=$!
-  trap '[ -n "$image_pid" ] && kill -- -"$image_pid" 2>/dev/null || true' EXIT
 else
   echo "converge: buildah/mmdebstrap not installed; the image is not built" >&2
 fi
@@ -32,7 +34,14 @@ command -v ld.lld >/dev/null && linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld)
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
   "${linker[@]}" >/dev/null
 cmake --build "$build" -j"$jobs"
+# The fuzzers' clang build runs while the tests run (they wait on servers and
+# processes more than they compute), niced so the tests keep the cores they ask for;
+# fuzz.sh below then finds it built.
+setsid nice -n 10 bash "$root/scripts/fuzz.sh" --build-only >"$build/fuzz-build.log" 2>&1 &
+fuzz_build_pid=$!
 bash "$root/scripts/run-tests.sh" "$build"
+wait "$fuzz_build_pid" || { fuzz_build_pid=; cat "$build/fuzz-build.log" >&2; echo "converge: the fuzz build failed" >&2; exit 1; }
+fuzz_build_pid=
 # A fixed number of inputs from a fixed seed: the same fuzzing on every fresh clone,
 # so CI turns red for a change, not for a lucky draw (make fuzz explores further).
 CONVERGE_COUNTS_DIR=$build/counts FUZZ_SECONDS=${FUZZ_SECONDS:-60} FUZZ_RUNS=${FUZZ_RUNS:-60000} \
