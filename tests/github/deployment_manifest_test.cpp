@@ -74,6 +74,7 @@ TEST_F(GitHubManifest, RecordedRowsAreReadBackByCurrentHistoryAndSinceSuccess) {
   auto first = row("app-db", "success", "100");
   auto bi = row("bi", "success", "100");
   bi.pr_number.reset();
+  bi.dirty = true;
   ASSERT_EQ(store_.record({first, bi}).value(), 2);
   auto failed = row("app-db", "failure", "101", kSha2);
   ASSERT_EQ(store_.record({failed}).value(), 1);

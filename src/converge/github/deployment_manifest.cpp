@@ -61,7 +61,7 @@ json to_payload(const Deployment& row) {
             {"run_id", row.run_id},          {"run_attempt", row.run_attempt},
             {"pr_number", pr},               {"approvers", row.approvers},
             {"break_glass", row.break_glass}, {"managed", row.managed},
-            {"applied", row.applied}}}};
+            {"applied", row.applied},        {"dirty", row.dirty}}}};
 }
 
 std::optional<Deployment> from_payload(const json& payload) {
@@ -91,6 +91,7 @@ std::optional<Deployment> from_payload(const json& payload) {
   row.break_glass = text(c, "break_glass");
   row.managed = text(c, "managed");
   row.applied = text(c, "applied");
+  if (auto dirty = c.find("dirty"); dirty != c.end() && dirty->is_boolean()) row.dirty = dirty->get<bool>();
   if (row.target.empty() || row.environment.empty() ||
       (row.status != "success" && row.status != "failure" && row.status != "interrupted"))
     return std::nullopt;
