@@ -274,11 +274,13 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   dir_.write("assets/databases/warehouse.yaml.j2", std::string(kWarehouse) + "reject: true\n");
   dir_.write("assets/datasets/orders.yaml", kOrders);
   ASSERT_EQ(bi.send("DELETE", "/databases/d1"), 200);
+  repo.commit_all("an item the server rejects");  // a runner deploys only committed sources
   r = step("apply (REST error)", {"apply", "--env", "dev"}, "push", push);
   EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   EXPECT_NE(r.err.find("HTTP 422"), std::string::npos) << r.err;
   r = step("record-manifest (failure)", {"record-manifest", "--env", "dev"}, "push", push, {}, true);
   dir_.write("assets/databases/warehouse.yaml.j2", kWarehouse);
+  repo.commit_all("the item as it was");
 
   // HTTP errors from GitHub.
   Fault fault;
@@ -292,9 +294,11 @@ TEST_F(CanarySecrets, NoCanaryReachesAnyOutputOnAnyPath) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   // A failing migration (provider error from PostgreSQL).
   dir_.write("db/migrations/20260102090000_broken.sql", "-- migrate:up\nselect from nowhere;\n-- migrate:down\n");
+  repo.commit_all("a broken migration");
   r = step("apply (migration fails)", {"apply", "--env", "dev"}, "push", push);
-  EXPECT_NE(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.out << r.err;
   std::filesystem::remove(dir_ / "db/migrations/20260102090000_broken.sql");
+  repo.commit_all("the broken migration removed");
   // Bad configuration: the raw password (with '/' and '@') inside the URL, which
   // libpq cannot parse and quotes in pieces.
   dir_.write("converge.yaml", config("\"postgresql://" + role + ":${DB_PASSWORD}@127.0.0.1/app\""));

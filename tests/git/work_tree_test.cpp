@@ -63,10 +63,10 @@ TEST_F(WorkTreeTest, ModifiedDeletedAndStagedFilesCount) {
             (std::vector<std::string>{"assets/charts/c.yaml deleted", "db/migrations/001_a.sql modified"}));
 }
 
-TEST_F(WorkTreeTest, FilesOutsideThePathsAndIgnoredFilesDoNotCount) {
+TEST_F(WorkTreeTest, FilesOutsideThePathsDoNotCountNorIgnoredOnesInTheWholeTree) {
   write_file(root() / "README.md", "changed\n");
   write_file(root() / "notes.txt", "untracked elsewhere\n");
-  write_file(root() / "db/migrations/run.log", "ignored\n");
+  write_file(root() / "build.log", "ignored\n");
   // A sibling whose name starts like the folder is not under it.
   write_file(root() / "db/migrations-old/001.sql", "x\n");
   EXPECT_TRUE(paths_under({"db/migrations"}).empty());
@@ -74,6 +74,11 @@ TEST_F(WorkTreeTest, FilesOutsideThePathsAndIgnoredFilesDoNotCount) {
                                                        "notes.txt untracked"}));
   // A path outside the work tree names nothing.
   EXPECT_TRUE(paths_under({root().parent_path()}).empty());
+}
+
+TEST_F(WorkTreeTest, AnIgnoredFileUnderThePathsCountsForCompileReadsIt) {
+  write_file(root() / "db/migrations/generated.log", "hidden by .gitignore, read all the same\n");
+  EXPECT_EQ(paths_under({"db/migrations"}), std::vector<std::string>{"db/migrations/generated.log ignored"});
 }
 
 TEST_F(WorkTreeTest, AHostileFileNameIsOnlyAName) {

@@ -162,7 +162,13 @@ TEST_F(ProdApply, ASecondPersonsApprovalOnTheHeadIsAcceptedAndRecorded) {
 
 TEST_F(ProdApply, APlanThatChangedAfterApprovalIsRefusedAndTheCommentSaysSo) {
   review("bob");
-  dir_.write("db/migrations/20260102000000_posts.sql", kPosts);
+  // The runtime moved since the review: someone ran the migration on prod by hand, so
+  // the plan made now (nothing to create) is not the approved one (create users).
+  std::filesystem::create_directories(dir_ / ".converge");
+  sqlite_exec(".converge/prod.db",
+              "create table schema_migrations (version varchar(128) primary key);"
+              "insert into schema_migrations values ('20260101000000');"
+              "create table users (id integer primary key, name text);");
   auto r = apply();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("the plan changed since it was approved on pull request #7"), std::string::npos) << r.err;
@@ -170,7 +176,8 @@ TEST_F(ProdApply, APlanThatChangedAfterApprovalIsRefusedAndTheCommentSaysSo) {
             std::string::npos)
       << "the refusal says how to recover: " << r.err;
   EXPECT_NE(comment().find("not applied: the plan changed since it was approved"), std::string::npos) << comment();
-  EXPECT_FALSE(std::filesystem::exists(dir_ / ".converge/prod.db"));
+  EXPECT_EQ(sqlite_value(".converge/prod.db", "select group_concat(version) from schema_migrations"),
+            "20260101000000");
 }
 
 TEST_F(ProdApply, ADirectPushWithoutAPullRequestIsRefused) {

@@ -11,6 +11,7 @@ namespace {
 using namespace detail;
 
 std::string state_of(unsigned int flags) {
+  if (flags & GIT_STATUS_IGNORED) return "ignored";
   if (flags & GIT_STATUS_WT_NEW) return "untracked";
   if (flags & (GIT_STATUS_WT_DELETED | GIT_STATUS_INDEX_DELETED)) return "deleted";
   if (flags & (GIT_STATUS_WT_RENAMED | GIT_STATUS_INDEX_RENAMED)) return "renamed";
@@ -53,6 +54,9 @@ Expected<std::vector<UncleanFile>> unclean_files(const std::filesystem::path& di
   git_status_options options = GIT_STATUS_OPTIONS_INIT;
   options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+  // Under named paths a file .gitignore hides is still one compile reads; in the whole
+  // tree ignored files (build output, dependencies) are not sources.
+  if (!everything) options.flags |= GIT_STATUS_OPT_INCLUDE_IGNORED | GIT_STATUS_OPT_RECURSE_IGNORED_DIRS;
   git_status_list* status_raw = nullptr;
   if (git_status_list_new(&status_raw, repo.get(), &options) != 0) return git_failure("cannot read status");
   StatusList status(status_raw);
@@ -67,7 +71,7 @@ Expected<std::vector<UncleanFile>> unclean_files(const std::filesystem::path& di
   const size_t n = git_status_list_entrycount(status.get());
   for (size_t i = 0; i < n; ++i) {
     const git_status_entry* entry = git_status_byindex(status.get(), i);
-    if (!entry || entry->status == GIT_STATUS_CURRENT || (entry->status & GIT_STATUS_IGNORED)) continue;
+    if (!entry || entry->status == GIT_STATUS_CURRENT) continue;
     const git_diff_delta* delta = entry->index_to_workdir ? entry->index_to_workdir : entry->head_to_index;
     if (!delta) continue;
     std::string file = delta->new_file.path ? delta->new_file.path : delta->old_file.path;

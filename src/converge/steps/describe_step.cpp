@@ -7,7 +7,8 @@
 //   "git_tags": [str], "migration_version", "bundle_hash", "plan_hash": str,
 //   "deployed_at": str (RFC 3339, UTC), "deployed_by", "run_url": str,
 //   "pr_number": int | null, "approvers": [str], "break_glass": str,
-//   "applied": [str] | null (null: not recorded)}
+//   "applied": [str] | null (null: not recorded), "dirty": bool (a local apply of files
+//   its commit does not hold)}
 #include <map>
 #include <memory>
 #include <ranges>
@@ -46,7 +47,8 @@ nlohmann::json row_json(const manifest::Deployment& d) {
                       {"run_url", d.run_url},
                       {"approvers", list(d.approvers)},
                       {"break_glass", d.break_glass},
-                      {"applied", applied.is_array() ? applied : nlohmann::json(nullptr)}};
+                      {"applied", applied.is_array() ? applied : nlohmann::json(nullptr)},
+                      {"dirty", d.dirty}};
   j["pr_number"] = d.pr_number ? nlohmann::json(*d.pr_number) : nlohmann::json(nullptr);
   return j;
 }
@@ -56,6 +58,9 @@ std::string row_text(const manifest::Deployment& d) {
   if (!d.git_tag.empty()) line += " (" + d.git_tag + ")";
   if (!d.migration_version.empty()) line += "  version " + d.migration_version;
   line += "  " + d.deployed_at + " by " + d.deployed_by;
+  if (!d.approvers.empty()) line += ", approved by " + d.approvers;
+  if (!d.break_glass.empty()) line += ", BREAK-GLASS: " + d.break_glass;
+  if (d.dirty) line += "  DIRTY: files commit " + d.git_sha.substr(0, 12) + " does not hold were deployed";
   if (!d.run_url.empty()) line += "  " + d.run_url;
   return line;
 }
