@@ -92,6 +92,24 @@ TEST(ConfigResolve, MissingVariableNamesFileLineAndVariable) {
   EXPECT_EQ(r.error().to_string(), "converge.yaml:14:14: variable PROD_DB is not set (referenced as ${PROD_DB})");
 }
 
+TEST(ConfigResolve, KeepUnsetLeavesAnUnsetVariablesSettingAsWrittenAndMarked) {
+  auto c = parse(kConfig, "converge.yaml");
+  ASSERT_TRUE(c);
+  auto r = resolve(*c, "prod", vars({{"PG_PASSWORD", "pw"}}), /*keep_unset=*/true);
+  ASSERT_TRUE(r) << r.error().to_string();
+  const auto& app = r->targets.at(0).settings;
+  EXPECT_TRUE(app.unresolved("url"));
+  EXPECT_EQ(app.string("url").value(), "${PROD_DB}");
+  EXPECT_FALSE(app.unresolved("migrations"));
+  const auto& only_prod = r->targets.at(1).settings;
+  EXPECT_FALSE(only_prod.unresolved("url"));
+  EXPECT_EQ(only_prod.string("url").value(), "postgres://app:pw@db/app");
+  // A malformed reference is still an error, unset or not.
+  auto bad = parse(std::string(kConfig) + "  - {name: x, provider: sql, settings: {url: \"${1X}\"}}\n", "converge.yaml");
+  ASSERT_TRUE(bad);
+  EXPECT_FALSE(resolve(*bad, "prod", vars({}), true));
+}
+
 TEST(ConfigResolve, UnknownEnvironmentListsTheKnownOnes) {
   auto c = parse(kConfig, "converge.yaml");
   ASSERT_TRUE(c);

@@ -10,6 +10,7 @@
 
 #include <sstream>
 
+#include "converge/util/fs.hpp"
 #include "github/server/actions_runner.hpp"
 #include "github/server/github_server.hpp"
 #include "providers/assets/json_server.hpp"
@@ -70,6 +71,30 @@ TEST_F(ManifestUnset, CompilePlanAndADevDeployNeedNoManifestSecret) {
   EXPECT_EQ(lines_with(recorded.out + recorded.err, "not recorded in the manifest (" + kUnsetLine + ")"), 1)
       << recorded.out << recorded.err;
   EXPECT_FALSE(std::filesystem::exists(dir_ / ".converge/manifest.db")) << "no store was made up";
+}
+
+// compile reaches no runtime: with neither the database's nor the BI tool's secret
+// set it writes the bundles; a plan, which reads the runtime, names the variable.
+TEST_F(RepoWith, CompileNeedsNoRuntimeSecretButAPlanNamesTheMissingVariable) {
+  start("environments:\n  - {name: dev, branch: \"dev/**\", secrets: [DATABASE_URL, BI_URL, BI_TOKEN]}\n"
+        "targets:\n  - name: app-db\n    provider: sql\n    settings:\n      url: ${DATABASE_URL}\n"
+        "  - name: bi\n    provider: assets\n    settings:\n      url: ${BI_URL}\n"
+        "      auth_header: Bearer ${BI_TOKEN}\n");
+  dir_.write("README.md", "a later commit, whose trusted converge.yaml is the first one\n");
+  repo_->commit_all("readme");
+  auto compiled = converge({"compile", "--env", "dev", "--out", "bundles"});
+  ASSERT_EQ(compiled.exit_code, 0) << compiled.out << compiled.err;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "bundles/app-db")) << compiled.out;
+  // The same with the variables set gives the same bundle: their values are not in it.
+  auto with_secrets = converge({"compile", "--env", "dev", "--out", "bundles-set"},
+                               {{"DATABASE_URL", "sqlite:///.converge/dev.db"}, {"BI_URL", "http://127.0.0.1:9"},
+                                {"BI_TOKEN", "t0ken-value"}});
+  ASSERT_EQ(with_secrets.exit_code, 0) << with_secrets.out << with_secrets.err;
+  EXPECT_EQ(util::read_file(dir_ / "bundles/app-db/bundle.json").value_or("a"),
+            util::read_file(dir_ / "bundles-set/app-db/bundle.json").value_or("b"));
+  auto planned = converge({"plan", "--env", "dev"});
+  EXPECT_EQ(planned.exit_code, 2) << planned.out << planned.err;
+  EXPECT_NE(planned.err.find("variable DATABASE_URL is not set"), std::string::npos) << planned.err;
 }
 
 TEST_F(ManifestUnset, AStepThatReadsTheManifestFailsWithOneLineNamingTheVariable) {

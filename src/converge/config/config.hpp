@@ -106,8 +106,10 @@ struct Resolved {
 // Selects an environment and expands `${VAR}` / `${VAR:-default}` (`$${` is a literal
 // `${`) in its target settings (not the manifest URL: manifest_url()). `${CONVERGE_ENV}` is the
 // environment's name. Errors: unknown environment (usage), unset variable (config,
-// with location).
-Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup);
+// with location). With `keep_unset` (compile: the runtime is never reached) a setting
+// with an unset variable keeps its text as written and is marked Setting::unresolved.
+Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup,
+                           bool keep_unset = false);
 
 // The manifest store URL for `environment`, expanded; a value that came from a
 // variable is appended to `secrets`, and so is each variable's own value. Needs none

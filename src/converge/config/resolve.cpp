@@ -84,7 +84,8 @@ std::map<std::string, Target::RawValue, std::less<>> Target::settings_for(std::s
   return merged;
 }
 
-Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup) {
+Expected<Resolved> resolve(const Config& config, std::string_view environment, const VariableLookup& lookup,
+                           bool keep_unset) {
   const Environment* env = config.find_environment(environment);
   if (!env) {
     std::string known;
@@ -98,6 +99,7 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
   // ${CONVERGE_ENV} names the environment and is no secret; any other variable
   // that went into a value makes that value a secret to mask.
   bool used_variable = false;
+  bool unset = false;
   auto with_builtins = [&](std::string_view name) -> std::optional<std::string> {
     if (name == "CONVERGE_ENV") return env_name;
     auto value = lookup(name);
@@ -106,6 +108,9 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
       // The variable's own value too: a message may quote a part of the setting
       // (libpq names the piece of a URL it could not parse), never the whole.
       add_secret(out.secrets, *value);
+    } else if (keep_unset) {
+      unset = true;
+      return std::string();
     }
     return value;
   };
@@ -118,8 +123,13 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
     ResolvedTarget rt{target.name, target.provider, target.provider_where, Settings(target.where)};
     for (const auto& [key, raw] : target.settings_for(env_name)) {
       used_variable = false;
+      unset = false;
       auto value = expand_json(raw.value, with_builtins, raw.where);
       if (!value) return fail(value.error());
+      if (unset) {  // kept as written: no value of any variable is in it
+        rt.settings.set(key, Setting{raw.value, raw.where, false, true});
+        continue;
+      }
       remember_secret(*value);
       rt.settings.set(key, Setting{std::move(*value), raw.where, used_variable});
     }

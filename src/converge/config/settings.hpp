@@ -17,6 +17,8 @@ struct Setting {
   nlohmann::json value;  // string, number, bool, null, array or object
   SourceLocation where;
   bool from_variable = false;  // some part came from a ${VAR} (treated as secret)
+  bool unresolved = false;     // resolve(keep_unset): a ${VAR} in it is not set; the value is
+                               // the text as written, for a step that never reaches the runtime
 };
 
 class Settings {
@@ -38,6 +40,12 @@ class Settings {
   Expected<bool> boolean_or(std::string_view key, bool fallback) const;
   Expected<long long> integer_or(std::string_view key, long long fallback) const;
 
+  // True when the key's value has a ${VAR} that was not set (resolve's keep_unset): a
+  // provider does not check such a value, which only compile sees.
+  bool unresolved(std::string_view key) const {
+    const Setting* s = find(key);
+    return s && s->unresolved;
+  }
   // Error for the first key not in `allowed` (a typo must not be ignored).
   Expected<void> allow_only(std::initializer_list<std::string_view> allowed) const;
 

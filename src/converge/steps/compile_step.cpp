@@ -10,7 +10,10 @@ namespace converge::steps {
 // compile --out -: {"format": 1, "environment", "targets": [{"target", "bundle_hash",
 // "files": {path: content}}]} on standard output, instead of the files.
 int run_compile(const CompileOptions& options, StepIo io) {
-  auto session = open_session(options.common, io);
+  // The bundle is the repository's desired state: no runtime, so no runtime secret.
+  auto common = options.common;
+  common.offline = true;
+  auto session = open_session(common, io);
   if (!session) return report_error(session.error(), io);
   const bool to_stdout = options.out == "-";
   const auto out = options.out.empty() ? session->config.root / "bundles" / session->environment().name : options.out;

@@ -42,7 +42,7 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
     if (!allowed.contains(name)) return std::nullopt;
     return io.ctx.variable(name);
   };
-  auto resolved = config::resolve(config, environment, lookup);
+  auto resolved = config::resolve(config, environment, lookup, options.offline);
   if (!resolved) return fail(resolved.error());
   for (const auto& secret : resolved->secrets) io.console.mask(secret);
   // Every variable the environment may read is a secret, also those no ${NAME} names

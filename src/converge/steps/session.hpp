@@ -34,6 +34,8 @@ struct CommonOptions {
   std::string environment;
   std::string trusted_ref;  // --trusted-ref: where the search for the trusted converge.yaml starts (steps/trust.hpp)
   bool deploys = false;     // the step changes the runtime (apply, drift --apply): see apply_trust()
+  bool offline = false;     // the step never reaches a runtime (compile): an unset ${VAR} in a target's
+                            // settings is no error (config::resolve's keep_unset)
 };
 
 struct Trust;

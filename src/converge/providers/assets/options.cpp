@@ -97,7 +97,8 @@ Expected<Options> parse_options(const TargetSpec& spec) {
   Options o;
   auto url = s.string("url");
   if (!url) return fail(url.error());
-  if (!url->starts_with("http://") && !url->starts_with("https://"))
+  // An unresolved url (compile, its variable unset) is never requested: not checked.
+  if (!s.unresolved("url") && !url->starts_with("http://") && !url->starts_with("https://"))
     return fail(Error::config("setting 'url' must be an http:// or https:// URL", s.find("url")->where));
   o.url = *url;
   while (o.url.ends_with('/')) o.url.pop_back();

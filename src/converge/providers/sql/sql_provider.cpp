@@ -544,7 +544,8 @@ Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
   Options options;
   auto url = s.string("url");
   if (!url) return fail(url.error());
-  if (!is_sqlite_url(*url) && !is_postgres_url(*url))
+  // An unresolved url (compile, its variable unset) is never opened: not checked.
+  if (!s.unresolved("url") && !is_sqlite_url(*url) && !is_postgres_url(*url))
     return fail(Error::config("setting 'url' must be sqlite:///path or postgres://…, not '" + redact_url(*url) + "'",
                               s.find("url")->where));
   options.url = *url;
