@@ -6,56 +6,34 @@
 // their own token) and a real SQLite target. Each asserts that nothing was applied
 // (the SQLite file still has the table the change would drop, and not the table it
 // would create) and that the refusal says why. The honest path still applies.
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #include <gtest/gtest.h>
 
 #include "converge/github/api.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/plan/plan.hpp"
-#include "steps/github_fixture.hpp"
+#include "attack/mallory_merge.hpp"
 
 namespace converge::testing {
 namespace {
 
 using nlohmann::json;
 
-const std::string kHead = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";
+const std::string& kHead = kMalloryHead;
 const std::string kOther = "0123456789abcdef0123456789abcdef01234567";
-const std::string kMalloryToken = "ghp_mallory-0000000000000000000000";
 const std::string kCarolToken = "ghp_carol-000000000000000000000000";
-const std::string kBot = "github-actions[bot]";
+const std::string& kBot = kConvergeBot;
 
 // prod (approvals 1, distinct_approver, plan_pinning) already holds a `customers`
 // table; the merge commit on main adds a migration that drops it (and the pending
 // `users` migration creates a table). Mallory opened PR #7 and it was merged.
-class GitHubTrust : public GitHubFlowTest {
+class GitHubTrust : public MalloryMerge {
  protected:
   void SetUp() override {
-    GitHubFlowTest::SetUp();
-    std::filesystem::create_directories(dir_ / ".converge");
-    sqlite_exec(".converge/prod.db", "create table customers (id integer primary key, name text);"
-                                     "insert into customers values (1, 'ada');");
-    dir_.write("db/migrations/20260109000000_drop_customers.sql",
-               "-- migrate:up\ndrop table customers;\n-- migrate:down\n");
-    merge_ = repo_->commit_all("drop customers");
-    github_.add_token(kMalloryToken, "mallory");
+    MalloryMerge::SetUp();
     github_.add_token(kCarolToken, "carol");
   }
 
-  // PR #7 by mallory, merged as merge_, head kHead; `fields` replace the defaults.
-  void seed_pull(const json& fields = json::object()) {
-    json pull = {{"number", 7},
-                 {"user", "mallory"},
-                 {"state", "closed"},
-                 {"merged", true},
-                 {"merge_commit_sha", merge_},
-                 {"head", {{"ref", "feature"}, {"sha", kHead}}},
-                 {"base", {{"ref", "main"}}},
-                 {"commits", {{{"sha", kHead}, {"author", "mallory"}, {"committer", "mallory"}}}}};
-    for (const auto& [k, v] : fields.items()) pull[k] = v;
-    github_.seed({{"pulls", {pull}}});
-  }
   void approve(const std::string& login, const json& sha = kHead) {
     github_.seed({{"reviews", {{"7", {{{"user", login}, {"state", "APPROVED"}, {"commit_id", sha}}}}}}});
   }
@@ -106,7 +84,6 @@ class GitHubTrust : public GitHubFlowTest {
     return p.value_or(plan::Plan{});
   }
 
-  std::string merge_;
   std::unique_ptr<http::Transport> transport_ = http::make_curl_transport(std::chrono::seconds(5));
   http::Client client_{*transport_};
 };

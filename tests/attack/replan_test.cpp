@@ -7,54 +7,33 @@
 // unmerged or foreign pull request, an edited comment — with the real executables,
 // the local GitHub API server and a real SQLite target, and asserts that nothing was
 // applied. The honest path applies.
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 
 #include <gtest/gtest.h>
 
 #include <set>
 
 #include "converge/github/api.hpp"
-#include "steps/github_fixture.hpp"
+#include "attack/mallory_merge.hpp"
 
 namespace converge::testing {
 namespace {
 
 using nlohmann::json;
 
-const std::string kHead = "5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e5a1e";
-const std::string kBot = "github-actions[bot]";
-const std::string kMalloryToken = "ghp_mallory-0000000000000000000000";
+const std::string& kHead = kMalloryHead;
+const std::string& kBot = kConvergeBot;
 
 // prod (approvals 1, distinct_approver, plan_pinning) holds `customers`; the merge
 // commit of mallory's PR #7 drops it. bob approved the PR's plan; then another merge
 // deployed the pending `users` migration, so the merge's plan changed.
-class Replan : public GitHubFlowTest {
+class Replan : public MalloryMerge {
  protected:
   void SetUp() override {
-    GitHubFlowTest::SetUp();
-    std::filesystem::create_directories(dir_ / ".converge");
-    sqlite_exec(".converge/prod.db", "create table customers (id integer primary key, name text);"
-                                     "insert into customers values (1, 'ada');");
-    dir_.write("db/migrations/20260109000000_drop_customers.sql",
-               "-- migrate:up\ndrop table customers;\n-- migrate:down\n");
-    merge_ = repo_->commit_all("drop customers");
-    github_.add_token(kMalloryToken, "mallory");
+    MalloryMerge::SetUp();
     github_.seed({{"collaborators", {{"mallory", "write"}, {"alice", "maintain"}, {"bob", "write"},
                                      {"carol", "write"}, {"dave", "read"}}}});
   }
 
-  void seed_pull(const json& fields = json::object()) {
-    json pull = {{"number", 7},
-                 {"user", "mallory"},
-                 {"state", "closed"},
-                 {"merged", true},
-                 {"merge_commit_sha", merge_},
-                 {"head", {{"ref", "feature"}, {"sha", kHead}}},
-                 {"base", {{"ref", "main"}}},
-                 {"commits", {{{"sha", kHead}, {"author", "mallory"}, {"committer", "mallory"}}}}};
-    for (const auto& [k, v] : fields.items()) pull[k] = v;
-    github_.seed({{"pulls", {pull}}});
-  }
   RunResult apply() { return step({"apply", "--env", "prod"}, "push", push_event("main", merge_), merge_); }
   // The honest story up to the refusal: planned, approved by bob, then the runtime moved.
   void approved_then_moved() {
@@ -106,7 +85,6 @@ class Replan : public GitHubFlowTest {
     expect_nothing_applied();
   }
 
-  std::string merge_;
   std::set<std::string> seeded_runs_;
   std::unique_ptr<http::Transport> transport_ = http::make_curl_transport(std::chrono::seconds(5));
   http::Client client_{*transport_};
