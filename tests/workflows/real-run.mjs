@@ -32,9 +32,11 @@ export function flagsAccepted(binDir, action, inputs) {
 
 // ---- a consumer repository -----------------------------------------------------------
 
+// As docs/adopt.md and \`converge init\` set it up: the manifest in GitHub deployments,
+// so the deploy reaches dev with no manifest secret at all.
 const CONVERGE_YAML = `version: 1
 manifest:
-  url: sqlite:///.converge/manifest.db
+  url: "github:"
 environments:
   - name: dev
     branch: "dev/**"
@@ -198,6 +200,9 @@ export async function realRun(root, binDir, scenario, worldFor, files, callers) 
         `the ${env} environment's DATABASE_URL, and only it, reached apply through secrets-to-env (databases: ${databases.join(", ")})`]);
       checks.push([Number(step("record-manifest")?.outputs?.recorded) >= 1,
         `record-manifest ran after the apply and recorded it (${JSON.stringify(step("record-manifest")?.outputs)})`]);
+      const deployments = (await server.control("GET", "state"))?.deployments ?? [];
+      checks.push([deployments.some((d) => d.environment === env && d.task === "deploy:converge" && d.sha === sha),
+        `the manifest row is a GitHub deployment of ${sha.slice(0, 12)} to ${env} (no manifest secret; ${deployments.length} deployment(s))`]);
     } else {
       const comments = (await server.control("GET", `comments?issue=${payload.pull_request.number}`)) ?? [];
       checks.push([comments.length === 1 && /env=stage /.test(comments[0].body),
