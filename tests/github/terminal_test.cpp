@@ -8,17 +8,14 @@
 
 #include "converge/github/console.hpp"
 #include "converge/github/terminal.hpp"
+#include "converge/util/fs.hpp"
 #include "support/temp_dir.hpp"
 
 namespace converge::github {
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// The file's bytes; "" when it cannot be read.
+std::string slurp(const std::filesystem::path& p) { return util::read_file(p).value_or(""); }
 
 std::string without_codes(const std::string& text) {
   return std::regex_replace(text, std::regex("\x1b\\[[0-9;]*m"), "");

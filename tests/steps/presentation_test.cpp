@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "converge/util/fs.hpp"
 #include "markdown/markdown_it.hpp"
 #include "steps/repo_fixture.hpp"
 
@@ -19,12 +20,8 @@ extern char** environ;
 namespace converge::testing {
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// The file's bytes; "" when it cannot be read.
+std::string slurp(const std::filesystem::path& p) { return util::read_file(p).value_or(""); }
 
 // Runs `program` with standard output and error on a pseudo-terminal (isatty() is
 // true in it) and returns what it wrote there; at most 60 s.
