@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "converge/github/plan_comment.hpp"
+#include "github/sql_plan.hpp"
 
 namespace converge::github {
 namespace {
@@ -12,16 +13,7 @@ const std::string kOtherHead(40, 'c');
 const std::string kHash(64, 'a');
 
 plan::Plan plan_with(int changes, size_t sql_size = 40) {
-  plan::Plan p{"stage", "abc", {}};
-  plan::TargetPlan t;
-  t.target = "app-db";
-  t.provider = "sql";
-  t.bundle_hash = "h";
-  for (int i = 0; i < changes; ++i)
-    t.changes.push_back({plan::Action::create, "migration", "m" + std::to_string(i), nullptr,
-                         {{"sql", std::string(sql_size, 'x') + "\n"}}});
-  p.targets.push_back(t);
-  return p;
+  return testing::sql_plan("stage", "abc", changes, sql_size);
 }
 
 TEST(PlanComment, MarkerRoundTripsAndIdentifiesTheEnvironment) {

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "converge/github/replan.hpp"
+#include "github/sql_plan.hpp"
 
 namespace converge::github {
 namespace {
@@ -13,16 +14,7 @@ const std::string kMerge(40, 'e');
 const std::string kRun = "https://github.com/o/r/actions/runs/4242/attempts/2";
 
 plan::Plan plan_with(int changes, size_t sql_size = 40) {
-  plan::Plan p{"prod", kMerge, {}};
-  plan::TargetPlan t;
-  t.target = "app-db";
-  t.provider = "sql";
-  t.bundle_hash = "h";
-  for (int i = 0; i < changes; ++i)
-    t.changes.push_back({plan::Action::create, "migration", "m" + std::to_string(i), nullptr,
-                         {{"sql", std::string(sql_size, 'x') + "\n"}}});
-  p.targets.push_back(t);
-  return p;
+  return testing::sql_plan("prod", kMerge, changes, sql_size);
 }
 
 TEST(ReplanComment, ItsMarkerReadsBackAndIsNoPlanComment) {
