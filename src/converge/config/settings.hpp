@@ -3,11 +3,13 @@
 // provider can report a bad value as file:line:column.
 #pragma once
 
+#include <chrono>
 #include <initializer_list>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "converge/util/error.hpp"
 
@@ -39,6 +41,12 @@ class Settings {
   Expected<std::string> string_or(std::string_view key, std::string fallback) const;
   Expected<bool> boolean_or(std::string_view key, bool fallback) const;
   Expected<long long> integer_or(std::string_view key, long long fallback) const;
+  // A list of strings; `fallback` when absent.
+  Expected<std::vector<std::string>> strings_or(std::string_view key, std::vector<std::string> fallback) const;
+  // A duration: a whole number with a unit (ms, s, min, h: "200ms", "5s", "15min", "1h"),
+  // or 0 for no limit; at most `max`. `fallback` when absent.
+  Expected<std::chrono::milliseconds> duration_or(std::string_view key, std::chrono::milliseconds fallback,
+                                                  std::chrono::milliseconds max) const;
 
   // True when the key's value has a ${VAR} that was not set (resolve's keep_unset): a
   // provider does not check such a value, which only compile sees.

@@ -10,37 +10,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// "<digits><unit>" or 0 (a number or a string): milliseconds; nullopt when malformed.
-std::optional<milliseconds> parse(const nlohmann::json& value) {
-  if (value.is_number_integer()) {
-    if (value.get<long long>() == 0) return milliseconds(0);
-    return std::nullopt;  // a bare number has no unit: 5 would be 5ms to PostgreSQL
-  }
-  if (!value.is_string()) return std::nullopt;
-  const std::string text = value.get<std::string>();
-  long long number = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-  if (ec != std::errc() || end == text.data() || number < 0 || number > 1'000'000'000) return std::nullopt;
-  std::string_view unit(end, text.data() + text.size());
-  if (unit.empty()) return number == 0 ? std::optional(milliseconds(0)) : std::nullopt;
-  if (unit == "ms") return milliseconds(number);
-  if (unit == "s") return milliseconds(number * 1000);
-  if (unit == "min") return milliseconds(number * 60'000);
-  if (unit == "h") return milliseconds(number * 3'600'000);
-  return std::nullopt;
-}
-
 Expected<milliseconds> read(const config::Settings& settings, std::string_view key, milliseconds fallback) {
-  const config::Setting* setting = settings.find(key);
-  if (!setting) return fallback;
-  if (auto value = parse(setting->value)) {
-    // PostgreSQL takes at most INT_MAX milliseconds (about 24 days).
-    if (value->count() <= 2'147'483'647) return *value;
-  }
-  return fail(Error::config("setting '" + std::string(key) +
-                                "' must be a duration such as 200ms, 5s, 15min or 1h (at most 24 days), or 0 for "
-                                "no limit",
-                            setting->where));
+  // PostgreSQL takes at most INT_MAX milliseconds (about 24 days).
+  return settings.duration_or(key, fallback, std::chrono::days(24));
 }
 
 }  // namespace
