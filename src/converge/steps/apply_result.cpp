@@ -16,7 +16,6 @@
 // actions of the job also hold.
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +27,7 @@
 #include "converge/steps/session.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/hex.hpp"
+#include "converge/util/seal.hpp"
 
 namespace converge::steps {
 namespace {
@@ -74,16 +74,7 @@ Expected<std::string> result_key(const github::RunContext& ctx, bool create) {
 std::string mac_of(const nlohmann::json& document, const std::string& key) {
   nlohmann::json unsealed = document;
   unsealed.erase("mac");
-  const std::string text = unsealed.dump();
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(text.data()),
-       text.size(), out, &size);
-  return hex(out, size);
-}
-
-bool equal_macs(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  return util::to_hex(util::hmac_sha256(key, unsealed.dump()));
 }
 
 nlohmann::json to_json(const ApplyResult& r) {
@@ -196,7 +187,7 @@ Expected<ApplyResult> read_trusted_result(const fs::path& path, const github::Ru
   if (!j) return fail(j.error());
   auto key = result_key(ctx, /*create=*/false);
   if (!key) return untrusted(path, key.error().message);
-  if (!(*j)["mac"].is_string() || !equal_macs((*j)["mac"].get<std::string>(), mac_of(*j, *key)))
+  if (!(*j)["mac"].is_string() || !util::equal_secret((*j)["mac"].get<std::string>(), mac_of(*j, *key)))
     return untrusted(path, "its MAC does not verify with this job's result key (altered, or not written by this "
                            "job's apply)");
   auto result = from_json(*j, path);
