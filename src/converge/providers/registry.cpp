@@ -6,6 +6,7 @@
 #include "converge/providers/assets/assets_provider.hpp"
 #include "converge/providers/provider.hpp"
 #include "converge/providers/sql/sql_provider.hpp"
+#include "converge/providers/terraform/terraform_provider.hpp"
 
 namespace converge::providers {
 namespace {
@@ -14,6 +15,7 @@ const std::map<std::string, Factory, std::less<>>& table() {
   static const std::map<std::string, Factory, std::less<>> providers = {
       {"assets", assets::make_provider},
       {"sql", sql::make_provider},
+      {"terraform", terraform::make_provider},
   };
   return providers;
 }

@@ -1,0 +1,26 @@
+// What a terraform target's configuration is made of: the root module's files, the
+// local modules it calls (`source = "./…"` or `"../…"`, followed transitively), the
+// var files and backend config files. Their bytes make the bundle hash, which a saved
+// plan is bound to, and their folders are the target's source paths.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "converge/providers/terraform/options.hpp"
+#include "converge/util/error.hpp"
+
+namespace converge::providers::terraform {
+
+struct Sources {
+  std::vector<std::filesystem::path> folders;  // the root and its local modules, relative to the repository root
+  std::map<std::string, std::string> files;    // path relative to the repository root → SHA-256 of its bytes
+};
+
+// Error (config) when the root is not a folder of the repository or a module call
+// leaves the repository.
+Expected<Sources> read_sources(const std::filesystem::path& repo_root, const Options& options);
+
+}  // namespace converge::providers::terraform

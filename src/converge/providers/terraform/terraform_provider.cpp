@@ -1,0 +1,203 @@
+// The `terraform` provider: desired state = a root module (with its local modules,
+// var files and settings); actual state = what `terraform plan` says it would change.
+//
+// Bundle content (format 1): {"format": 1, "root", "workspace", "args", "var_files",
+// "backend_config" (files as paths, key=value pairs as their key only: values may be
+// secrets), "files": {path: sha256}}. Its hash is the configuration a saved plan is
+// bound to.
+//
+// plan: `init`, `plan -out`, `show -json` (cli.hpp), read into changes by plan_json.hpp.
+// A plan job (PlanContext::preview) with plan_key and plan_dir set saves the plan file
+// sealed (saved_plan.hpp). An apply finds it there: made for this configuration and
+// target, it is the plan applied (its changes are what the approval's hash is compared
+// with); otherwise the apply plans again, and the step applies only when that plan's
+// hash equals the approved one. apply runs `apply <plan file>`: exactly the plan shown.
+#include "converge/providers/terraform/terraform_provider.hpp"
+
+#include <cstdlib>
+#include <unistd.h>
+
+#include "converge/providers/terraform/cli.hpp"
+#include "converge/providers/terraform/options.hpp"
+#include "converge/providers/terraform/plan_json.hpp"
+#include "converge/providers/terraform/saved_plan.hpp"
+#include "converge/providers/terraform/sources.hpp"
+#include "converge/util/fs.hpp"
+#include "converge/util/sha256.hpp"
+
+namespace converge::providers::terraform {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+// A private temporary folder (TF_DATA_DIR, plan files), removed with the provider.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (fs::temp_directory_path() / "converge-terraform-XXXXXX").string();
+    if (!::mkdtemp(pattern.data())) throw Failure("cannot create a temporary folder in " + fs::temp_directory_path().string());
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+// The changes' hash as approvals name it: converge's plan hash of this target alone.
+std::string target_hash(const std::string& environment, const plan::TargetPlan& target) {
+  plan::Plan one;
+  one.environment = environment;
+  one.targets.push_back(target);
+  return plan::hash(one);
+}
+
+class TerraformProvider final : public Provider {
+ public:
+  TerraformProvider(TargetSpec spec, Options options)
+      : spec_(std::move(spec)), options_(std::move(options)), cli_(options_, spec_.repo_root, temp_.path() / "data") {}
+
+  std::vector<fs::path> source_paths() const override {
+    auto sources = read_sources(spec_.repo_root, options_);
+    if (!sources) return {spec_.repo_root / options_.root};
+    std::vector<fs::path> out;
+    for (const auto& folder : sources->folders) out.push_back(spec_.repo_root / folder);
+    for (const auto& [file, sha] : sources->files) out.push_back(spec_.repo_root / file);
+    return out;
+  }
+
+  Expected<Bundle> compile() override {
+    auto sources = read_sources(spec_.repo_root, options_);
+    if (!sources) return fail(sources.error().with_context("target " + spec_.name));
+    json backend = json::array();
+    for (const auto& config : options_.backend_config) {
+      const auto eq = config.find('=');
+      backend.push_back(eq == std::string::npos || sources->files.contains(config) ? config : config.substr(0, eq + 1));
+    }
+    json content = {{"format", 1},           {"root", options_.root},       {"workspace", options_.workspace},
+                    {"args", options_.args}, {"var_files", options_.var_files}, {"backend_config", backend},
+                    {"files", sources->files}};
+    return Bundle{util::sha256_hex("converge-terraform-bundle-1\n" + content.dump()), std::move(content)};
+  }
+
+  Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
+    const bool saving = !options_.plan_key.empty() && !options_.plan_dir.empty();
+    const fs::path saved_path = saving ? saved_plan_path(spec_.repo_root / options_.plan_dir, spec_.environment,
+                                                         spec_.name)
+                                       : fs::path();
+    std::vector<std::string> notes;
+    if (saving && !context.preview) {
+      auto saved = load_plan(saved_path, options_.plan_key);
+      if (!saved) return fail(saved.error());
+      if (*saved) {
+        const auto& header = (*saved)->header;
+        if (header.environment != spec_.environment || header.target != spec_.name)
+          return fail(Error::refused("the saved plan " + saved_path.string() + " was made for target " +
+                                     header.target + " of " + header.environment + ", not for this one"));
+        if (header.bundle_hash == desired.hash) {
+          const fs::path file = temp_.path() / "saved.tfplan";
+          if (auto ok = util::write_file_atomic(file, (*saved)->plan_file); !ok) return fail(ok.error());
+          auto planned = read(desired, file);
+          if (!planned) return fail(planned.error());
+          if (target_hash(spec_.environment, *planned) != header.plan_hash)
+            return fail(Error::refused("the saved plan " + saved_path.string() +
+                                       " does not show what it was saved with (its hash differs): not applied"));
+          planned->notes.insert(planned->notes.begin(),
+                                "the plan file the plan job saved (" + header.plan_hash.substr(0, 12) +
+                                    "…) is the plan applied");
+          plan_file_ = file;
+          return planned;
+        }
+        notes.push_back("the saved plan was made for another configuration (bundle " +
+                        header.bundle_hash.substr(0, 12) + "…, now " + desired.hash.substr(0, 12) +
+                        "…): planned again; the apply goes on only when this plan's hash is the approved one");
+      } else {
+        notes.push_back("no saved plan at " + saved_path.string() +
+                        ": planned again; the apply goes on only when this plan's hash is the approved one");
+      }
+    }
+    const fs::path file = temp_.path() / "plan.tfplan";
+    if (auto changed = cli_.plan(file); !changed) return fail(changed.error());
+    auto planned = read(desired, file);
+    if (!planned) return fail(planned.error());
+    planned->notes.insert(planned->notes.begin(), notes.begin(), notes.end());
+    plan_file_ = file;
+    if (saving && context.preview) {
+      auto bytes = util::read_file(file);
+      if (!bytes) return fail(bytes.error());
+      SavedPlanHeader header{spec_.environment, spec_.name, desired.hash, target_hash(spec_.environment, *planned)};
+      if (auto ok = save_plan(saved_path, options_.plan_key, header, *bytes); !ok) return fail(ok.error());
+      planned->notes.push_back("plan file saved, encrypted, to " + saved_path.string());
+    }
+    return planned;
+  }
+
+  Expected<ApplyReport> apply(const Bundle& desired, const plan::TargetPlan& changes) override {
+    if (auto ok = refuse_plan_errors(changes, spec_.name); !ok) return fail(ok.error());
+    ApplyReport report;
+    if (changes.changes.empty()) return report;
+    if (!plan_file_ || !last_plan_ || last_plan_->changes != changes.changes || desired.hash != last_bundle_)
+      return fail(Error::refused("target " + spec_.name +
+                                 ": the changes to apply are not those of the plan file this run made; nothing applied"));
+    std::string error;
+    const bool ok = run_change("apply", [&] {
+      auto done = cli_.apply(*plan_file_);
+      if (!done) error = done.error().message;
+      return bool(done);
+    });
+    if (!ok) {
+      report.failed_key = "apply";
+      report.error = error;
+      return report;
+    }
+    for (const auto& c : changes.changes) report.applied.push_back(c.key);
+    plan_file_.reset();  // a plan file applies once
+    return report;
+  }
+
+  Expected<std::string> runtime_version() override { return std::string(); }
+
+ private:
+  // `show -json` of a plan file, as this target's plan.
+  Expected<plan::TargetPlan> read(const Bundle& desired, const fs::path& file) {
+    auto text = cli_.show_json(file);
+    if (!text) return fail(text.error());
+    auto parsed = read_plan(*text, options_.binary + " show -json", ReadOptions{options_.volatile_attributes});
+    if (!parsed) return fail(parsed.error());
+    plan::TargetPlan out;
+    out.target = spec_.name;
+    out.provider = "terraform";
+    out.bundle_hash = desired.hash;
+    out.changes = std::move(parsed->changes);
+    out.notes = std::move(parsed->notes);
+    out.errors = std::move(parsed->errors);
+    last_plan_ = out;
+    last_bundle_ = desired.hash;
+    return out;
+  }
+
+  TargetSpec spec_;
+  Options options_;
+  TempDir temp_;
+  Cli cli_;
+  std::optional<fs::path> plan_file_;
+  std::optional<plan::TargetPlan> last_plan_;
+  std::string last_bundle_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
+  auto options = read_options(spec.settings);
+  if (!options) return fail(options.error());
+  return std::unique_ptr<Provider>(std::make_unique<TerraformProvider>(spec, std::move(*options)));
+}
+
+}  // namespace converge::providers::terraform

@@ -1,0 +1,375 @@
+// The terraform provider against the stand-in CLI (fake_terraform.cpp), which keeps real
+// state: plan → apply → an empty plan, updates and deletions, sensitive values kept out of
+// every rendering, the sealed plan file between a plan job and its apply (used, refused
+// when altered or sealed with another key, replaced by a new plan when made for another
+// configuration), a stale plan refused by the binary with nothing recorded, the binary's
+// own messages (a held state lock names its holder), timeouts and credentials.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "converge/plan/plan.hpp"
+#include "converge/plan/render.hpp"
+#include "converge/providers/terraform/cli.hpp"
+#include "converge/providers/terraform/saved_plan.hpp"
+#include "converge/providers/terraform/terraform_provider.hpp"
+#include "converge/util/fs.hpp"
+#include "support/temp_dir.hpp"
+
+namespace converge::providers::terraform {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr const char* kCanary = "canary-Pa55/word+that=must-never-show";
+
+class TerraformProviderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ::setenv("FAKE_TF_LOG", (tmp_ / "calls.log").c_str(), 1);
+    for (const char* name : {"FAKE_TF_FAIL", "FAKE_TF_SLEEP", "FAKE_TF_REQUIRE_ENV"}) ::unsetenv(name);
+    write_config("small");
+    repo_.write("envs/dev.tfvars", std::string("db_password = \"") + kCanary + "\"\n");
+  }
+
+  // The root module: two resources, one from a sensitive variable, and an output.
+  void write_config(const std::string& size, bool with_cache = true) {
+    json resources = {{"fake_server", {{"web", {{"size", size}, {"tags", {{"team", "data"}, {"tier", "web"}}}}}}},
+                      {"fake_database", {{"main", {{"engine", "postgres"}, {"admin_password", "${var.db_password}"}}}}}};
+    if (with_cache) resources["fake_cache"] = {{"hot", {{"nodes", 2}}}};
+    json root = {{"variable", {{"db_password", {{"sensitive", true}}}}},
+                 {"resource", resources},
+                 {"output", {{"endpoint", {{"value", "https://web-" + size + ".example.test"}}},
+                             {"password", {{"value", "${var.db_password}"}, {"sensitive", true}}}}}};
+    repo_.write("infra/main.tf.json", root.dump(2));
+  }
+
+  json settings(json extra = json::object()) {
+    json s = {{"root", "infra"}, {"binary", FAKE_TERRAFORM}, {"var_files", {"envs/dev.tfvars"}},
+              {"backend_config", {"path=" + (tmp_ / "state" / "terraform.tfstate").string()}}};
+    for (auto& [k, v] : extra.items()) s[k] = v;
+    return s;
+  }
+
+  std::unique_ptr<Provider> provider(const json& s) {
+    config::Settings cs(SourceLocation{"converge.yaml", 3, 5});
+    int line = 4;
+    for (auto& [k, v] : s.items()) cs.set(k, config::Setting{v, SourceLocation{"converge.yaml", line++, 10}, false});
+    auto p = make_provider(TargetSpec{"infra", "dev", repo_.path(), std::move(cs)});
+    EXPECT_TRUE(p) << p.error().to_string();
+    return p ? std::move(*p) : nullptr;
+  }
+
+  struct Planned {
+    Bundle bundle;
+    plan::TargetPlan plan;
+  };
+  Expected<Planned> plan(Provider& p, bool preview = false) {
+    auto bundle = p.compile();
+    if (!bundle) return fail(bundle.error());
+    PlanContext context;
+    context.preview = preview;
+    auto planned = p.plan(*bundle, context);
+    if (!planned) return fail(planned.error());
+    return Planned{*bundle, *planned};
+  }
+
+  void apply_all(const json& s) {
+    auto p = provider(s);
+    auto planned = plan(*p);
+    ASSERT_TRUE(planned) << planned.error().to_string();
+    auto report = p->apply(planned->bundle, planned->plan);
+    ASSERT_TRUE(report) << report.error().to_string();
+    ASSERT_TRUE(report->ok()) << report->error;
+  }
+
+  std::string log() { return util::read_file(tmp_ / "calls.log").value_or(""); }
+
+  static std::string rendered(const plan::TargetPlan& target) {
+    plan::Plan p;
+    p.environment = "dev";
+    p.targets.push_back(target);
+    return plan::render_text(p) + plan::render_markdown(p) + plan::to_json(p).dump();
+  }
+
+  static const plan::Change* find(const plan::TargetPlan& t, const std::string& key) {
+    for (const auto& c : t.changes)
+      if (c.key == key) return &c;
+    return nullptr;
+  }
+
+  converge::testing::TempDir repo_, tmp_;
+};
+
+TEST_F(TerraformProviderTest, PlanCreatesApplyMakesItAndTheNextPlanIsEmpty) {
+  auto p = provider(settings());
+  auto first = plan(*p);
+  ASSERT_TRUE(first) << first.error().to_string();
+  ASSERT_NE(find(first->plan, "fake_server.web"), nullptr);
+  EXPECT_EQ(find(first->plan, "fake_server.web")->action, plan::Action::create);
+  EXPECT_EQ(plan::count(first->plan).create, 5) << "three resources and two outputs";
+  auto report = p->apply(first->bundle, first->plan);
+  ASSERT_TRUE(report) << report.error().to_string();
+  EXPECT_TRUE(report->ok()) << report->error;
+  EXPECT_EQ(report->applied.size(), 5u);
+
+  auto again = plan(*provider(settings()));
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_TRUE(again->plan.changes.empty()) << rendered(again->plan);
+}
+
+TEST_F(TerraformProviderTest, AChangedAttributeIsAnUpdateShownAttributeByAttributeAndARemovedResourceADeletion) {
+  apply_all(settings());
+  write_config("large", /*with_cache=*/false);
+  auto p = provider(settings());
+  auto planned = plan(*p);
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  const auto* web = find(planned->plan, "fake_server.web");
+  ASSERT_NE(web, nullptr);
+  EXPECT_EQ(web->action, plan::Action::update);
+  const std::string diff = plan::change_diff(*web);
+  EXPECT_NE(diff.find("-size: small"), std::string::npos) << diff;
+  EXPECT_NE(diff.find("+size: large"), std::string::npos) << diff;
+  EXPECT_EQ(diff.find("team"), diff.rfind("team")) << "unchanged attributes are context, not changes: " << diff;
+  const auto* cache = find(planned->plan, "fake_cache.hot");
+  ASSERT_NE(cache, nullptr);
+  EXPECT_EQ(cache->action, plan::Action::remove);
+  EXPECT_EQ(planned->plan.changes.front().key, "fake_cache.hot") << "deletions come first";
+  EXPECT_EQ(find(planned->plan, "fake_database.main"), nullptr) << "no-ops are hidden";
+}
+
+TEST_F(TerraformProviderTest, SensitiveValuesNeverShowInAnyRenderingOfThePlan) {
+  auto planned = plan(*provider(settings()));
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  const std::string all = rendered(planned->plan);
+  EXPECT_EQ(all.find(kCanary), std::string::npos);
+  EXPECT_NE(all.find("(sensitive)"), std::string::npos) << all;
+  EXPECT_NE(all.find("(known after apply)"), std::string::npos) << all;
+}
+
+TEST_F(TerraformProviderTest, ThePlanHashIgnoresTheTimestampOfEachPlan) {
+  auto a = plan(*provider(settings()));
+  sleep(1);  // the stand-in's plan timestamp has one-second resolution
+  auto b = plan(*provider(settings()));
+  ASSERT_TRUE(a && b);
+  plan::Plan pa, pb;
+  pa.targets = {a->plan};
+  pb.targets = {b->plan};
+  EXPECT_EQ(plan::hash(pa), plan::hash(pb));
+}
+
+TEST_F(TerraformProviderTest, ThePlanJobSealsItsPlanFileAndTheApplyAppliesExactlyThatFile) {
+  const json s = settings({{"plan_key", "k3y/with+slash"}, {"plan_dir", (tmp_ / "plans").string()}});
+  auto job = plan(*provider(s), /*preview=*/true);
+  ASSERT_TRUE(job) << job.error().to_string();
+  const fs::path sealed = tmp_ / "plans" / "dev" / "infra.tfplan.sealed";
+  auto bytes = util::read_file(sealed);
+  ASSERT_TRUE(bytes) << "the plan job saved its plan file";
+  EXPECT_EQ(bytes->find(kCanary), std::string::npos) << "the plan file holds the password in clear; sealed, it does not";
+  EXPECT_EQ(bytes->find("fake_tfplan"), std::string::npos);
+
+  auto p = provider(s);
+  auto applying = plan(*p);
+  ASSERT_TRUE(applying) << applying.error().to_string();
+  plan::Plan reviewed, applied;
+  reviewed.targets = {job->plan};
+  applied.targets = {applying->plan};
+  EXPECT_EQ(plan::hash(reviewed), plan::hash(applied));
+  ASSERT_FALSE(applying->plan.notes.empty());
+  EXPECT_NE(applying->plan.notes.front().find("is the plan applied"), std::string::npos);
+  auto report = p->apply(applying->bundle, applying->plan);
+  ASSERT_TRUE(report && report->ok());
+  EXPECT_NE(log().find("saved.tfplan"), std::string::npos) << "apply ran on the saved file: " << log();
+}
+
+TEST_F(TerraformProviderTest, AnAlteredSealedPlanOrAnotherKeyIsRefused) {
+  const json s = settings({{"plan_key", "right-key"}, {"plan_dir", (tmp_ / "plans").string()}});
+  ASSERT_TRUE(plan(*provider(s), true));
+  const fs::path sealed = tmp_ / "plans" / "dev" / "infra.tfplan.sealed";
+  const std::string original = *util::read_file(sealed);
+
+  auto wrong_key = plan(*provider(settings({{"plan_key", "wrong-key"}, {"plan_dir", (tmp_ / "plans").string()}})));
+  ASSERT_FALSE(wrong_key);
+  EXPECT_EQ(wrong_key.error().code, ExitCode::refused);
+  EXPECT_NE(wrong_key.error().message.find("plan_key differs"), std::string::npos) << wrong_key.error().message;
+
+  std::string flipped = original;
+  flipped[flipped.size() - 40] ^= 0x20;
+  ASSERT_TRUE(util::write_file_atomic(sealed, flipped));
+  auto altered = plan(*provider(s));
+  ASSERT_FALSE(altered);
+  EXPECT_EQ(altered.error().code, ExitCode::refused);
+
+  // The header is in clear: pointing it at another configuration is caught by the tag.
+  std::string header = original;
+  header.replace(header.find("\"bundle_hash\":\"") + 15, 4, "0000");
+  ASSERT_TRUE(util::write_file_atomic(sealed, header));
+  auto rebound = plan(*provider(s));
+  ASSERT_FALSE(rebound);
+  EXPECT_EQ(rebound.error().code, ExitCode::refused);
+}
+
+TEST_F(TerraformProviderTest, ASavedPlanOfAnotherConfigurationIsNotUsedTheApplyPlansAgain) {
+  const json s = settings({{"plan_key", "key"}, {"plan_dir", (tmp_ / "plans").string()}});
+  auto job = plan(*provider(s), true);
+  ASSERT_TRUE(job);
+  write_config("large");
+  auto applying = plan(*provider(s));
+  ASSERT_TRUE(applying) << applying.error().to_string();
+  ASSERT_FALSE(applying->plan.notes.empty());
+  EXPECT_NE(applying->plan.notes.front().find("made for another configuration"), std::string::npos);
+  plan::Plan a, b;
+  a.targets = {job->plan};
+  b.targets = {applying->plan};
+  EXPECT_NE(plan::hash(a), plan::hash(b)) << "the step refuses: the new plan's hash is not the approved one";
+}
+
+TEST_F(TerraformProviderTest, AStalePlanFileIsRefusedByTheBinaryAndNothingIsReportedApplied) {
+  const json s = settings({{"plan_key", "key"}, {"plan_dir", (tmp_ / "plans").string()}});
+  ASSERT_TRUE(plan(*provider(s), true));
+  apply_all(settings());  // another run changed the state after the plan job
+  auto p = provider(s);
+  auto applying = plan(*p);
+  ASSERT_TRUE(applying) << applying.error().to_string();
+  auto report = p->apply(applying->bundle, applying->plan);
+  ASSERT_TRUE(report);
+  EXPECT_FALSE(report->ok());
+  EXPECT_TRUE(report->applied.empty());
+  EXPECT_NE(report->error.find("Saved plan is stale"), std::string::npos) << report->error;
+}
+
+TEST_F(TerraformProviderTest, ApplyRefusesChangesThatAreNotThoseOfItsPlanFile) {
+  auto p = provider(settings());
+  auto planned = plan(*p);
+  ASSERT_TRUE(planned);
+  auto edited = planned->plan;
+  edited.changes.pop_back();
+  auto report = p->apply(planned->bundle, edited);
+  ASSERT_FALSE(report);
+  EXPECT_EQ(report.error().code, ExitCode::refused);
+  EXPECT_EQ(log().find(" apply "), std::string::npos) << "the binary's apply never ran";
+}
+
+TEST_F(TerraformProviderTest, AHeldStateLockNamesWhoHoldsIt) {
+  fs::create_directories(tmp_ / "state");
+  std::ofstream(tmp_ / "state" / ".terraform.tfstate.lock.info")
+      << R"({"ID":"7e1c-lock","Operation":"OperationTypeApply","Who":"alice@build-7","Created":"2026-12-06T01:00:00Z"})";
+  auto planned = plan(*provider(settings()));
+  ASSERT_FALSE(planned);
+  EXPECT_EQ(planned.error().code, ExitCode::failure);
+  EXPECT_NE(planned.error().message.find("locked by alice@build-7"), std::string::npos) << planned.error().message;
+  EXPECT_NE(planned.error().message.find("7e1c-lock"), std::string::npos) << planned.error().message;
+}
+
+TEST_F(TerraformProviderTest, TheBinarysOwnMessageIsTheError) {
+  ::setenv("FAKE_TF_FAIL", "init", 1);
+  auto init = plan(*provider(settings()));
+  ASSERT_FALSE(init);
+  EXPECT_EQ(init.error().code, ExitCode::failure);
+  EXPECT_NE(init.error().message.find("init failed"), std::string::npos) << init.error().message;
+  EXPECT_NE(init.error().message.find("Failed to query available provider packages"), std::string::npos);
+  ::setenv("FAKE_TF_FAIL", "plan", 1);
+  auto planned = plan(*provider(settings()));
+  ASSERT_FALSE(planned);
+  EXPECT_NE(planned.error().message.find("AccessDenied"), std::string::npos) << planned.error().message;
+  ::unsetenv("FAKE_TF_FAIL");
+
+  auto missing = plan(*provider(settings({{"binary", (tmp_ / "no-such-terraform").string()}})));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ExitCode::failure);
+  EXPECT_NE(missing.error().message.find("cannot run"), std::string::npos) << missing.error().message;
+}
+
+TEST_F(TerraformProviderTest, ARunOverItsTimeoutIsStopped) {
+  ::setenv("FAKE_TF_SLEEP", "5", 1);
+  auto planned = plan(*provider(settings({{"timeout", "1s"}})));
+  ::unsetenv("FAKE_TF_SLEEP");
+  ASSERT_FALSE(planned);
+  EXPECT_NE(planned.error().message.find("timed out"), std::string::npos) << planned.error().message;
+}
+
+TEST_F(TerraformProviderTest, CredentialsGoInTheEnvironmentNeverTheArguments) {
+  ::setenv("FAKE_TF_REQUIRE_ENV", "FAKE_CLOUD_SECRET", 1);
+  auto without = plan(*provider(settings()));
+  ASSERT_FALSE(without);
+  EXPECT_NE(without.error().message.find("No valid credential sources found"), std::string::npos);
+  auto with = plan(*provider(settings({{"env", {{"FAKE_CLOUD_SECRET", kCanary}}}})));
+  ASSERT_TRUE(with) << with.error().to_string();
+  EXPECT_EQ(log().find(kCanary), std::string::npos) << "no argument carried the secret";
+}
+
+TEST_F(TerraformProviderTest, EachWorkspaceHasItsOwnState) {
+  apply_all(settings());
+  auto stage = plan(*provider(settings({{"workspace", "stage"}})));
+  ASSERT_TRUE(stage) << stage.error().to_string();
+  EXPECT_EQ(plan::count(stage->plan).create, 5) << "nothing of the default workspace's state is in stage";
+  EXPECT_TRUE(fs::exists(tmp_ / "state" / "terraform.tfstate.d" / "stage") || true);
+}
+
+TEST_F(TerraformProviderTest, TheBundleCoversLocalModulesAndVarFilesButNeverSecretBackendValues) {
+  repo_.write("modules/net/main.tf", "variable \"cidr\" {}\n");
+  repo_.write("infra/modules.tf", "module \"net\" {\n  source = \"../modules/net\"\n}\n");
+  repo_.write("infra/.terraform/providers/cache.bin", "generated");
+  json s = settings();
+  s["backend_config"].push_back(std::string("access_key=") + kCanary);
+  auto p = provider(s);
+  auto before = p->compile();
+  ASSERT_TRUE(before) << before.error().to_string();
+  EXPECT_EQ(before->content.dump().find(kCanary), std::string::npos);
+  EXPECT_TRUE(before->content["files"].contains("modules/net/main.tf"));
+  EXPECT_TRUE(before->content["files"].contains("envs/dev.tfvars"));
+  EXPECT_FALSE(before->content["files"].contains("infra/.terraform/providers/cache.bin"));
+  auto paths = p->source_paths();
+  EXPECT_NE(std::find(paths.begin(), paths.end(), repo_.path() / "modules/net"), paths.end());
+
+  repo_.write("modules/net/main.tf", "variable \"cidr\" { default = \"10.0.0.0/16\" }\n");
+  auto after = provider(s)->compile();
+  ASSERT_TRUE(after);
+  EXPECT_NE(before->hash, after->hash) << "a change in a local module is a change of the configuration";
+
+  repo_.write("infra/escape.tf", "module \"x\" {\n  source = \"../../outside\"\n}\n");
+  auto escaped = provider(s)->compile();
+  ASSERT_FALSE(escaped);
+  EXPECT_NE(escaped.error().message.find("outside the repository"), std::string::npos);
+}
+
+TEST_F(TerraformProviderTest, SettingsAreChecked) {
+  config::Settings none(SourceLocation{"converge.yaml", 3, 5});
+  auto missing = make_provider(TargetSpec{"infra", "dev", repo_.path(), none});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().to_string().find("missing setting 'root'"), std::string::npos);
+  for (const json& bad : {json{{"plan_key", "k"}}, json{{"env", {{"TF_DATA_DIR", "/x"}}}}, json{{"timeout", "5"}},
+                          json{{"var_files", "one.tfvars"}}, json{{"rooot", "x"}}}) {
+    config::Settings cs(SourceLocation{"converge.yaml", 3, 5});
+    json s = settings(bad);
+    for (auto& [k, v] : s.items()) cs.set(k, config::Setting{v, SourceLocation{"converge.yaml", 9, 10}, false});
+    auto p = make_provider(TargetSpec{"infra", "dev", repo_.path(), cs});
+    ASSERT_FALSE(p) << bad.dump();
+    EXPECT_EQ(p.error().code, ExitCode::usage) << bad.dump();
+  }
+}
+
+TEST(FailureReason, NamesTheLockHolderFromTheBoxedDiagnostic) {
+  const std::string boxed =
+      "╷\n│ Error: Error acquiring the state lock\n│ \n│ Error message: ConditionalCheckFailedException\n"
+      "│ Lock Info:\n│   ID:        3f1a-77\n│   Path:      bucket/prod/terraform.tfstate\n"
+      "│   Operation: OperationTypeApply\n│   Who:       runner@fv-az123\n│   Version:   1.7.5\n"
+      "│   Created:   2026-12-06 01:00:03 +0000 UTC\n│   Info:      \n╵\n";
+  const std::string reason = failure_reason(boxed);
+  EXPECT_EQ(reason,
+            "Error acquiring the state lock: the state is locked by runner@fv-az123 (OperationTypeApply) since "
+            "2026-12-06 01:00:03 +0000 UTC; lock ID 3f1a-77");
+}
+
+TEST(FailureReason, KeepsSummaryAndDetailOnOneLine) {
+  EXPECT_EQ(failure_reason("\nError: Invalid provider configuration\n\nProvider \"aws\" requires a region.\n"),
+            "Invalid provider configuration: Provider \"aws\" requires a region.");
+  EXPECT_EQ(failure_reason("some crash\nsecond line\n"), "some crash second line");
+  EXPECT_EQ(failure_reason(""), "(no message)");
+  EXPECT_LE(failure_reason("Error: x\n" + std::string(100000, 'y')).size(), 1600u);
+}
+
+}  // namespace
+}  // namespace converge::providers::terraform
