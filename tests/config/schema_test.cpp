@@ -103,6 +103,11 @@ std::string assets(const std::string& settings) {
          settings;
 }
 
+std::string terraform(const std::string& settings) {
+  return std::string(kEnvs) + "targets:\n  - name: infra\n    provider: terraform\n    settings:\n      root: infra\n" +
+         settings;
+}
+
 struct Case {
   std::string yaml;
   bool valid;
@@ -185,6 +190,15 @@ const std::vector<Case> kCases = {
     {assets("      paging: cursor\n"), false},
     {assets("      kinds:\n        charts: {path: /c, idfield: x}\n"), false},
     {std::string(kEnvs) + "targets:\n  - {name: bi, provider: assets, settings: {url: ftp://bi}}\n", false},
+    // The terraform provider's settings.
+    {terraform("      binary: tofu\n      var_files: [envs/dev.tfvars]\n      backend_config: [key=dev.tfstate]\n"
+               "      workspace: dev\n      args: [-parallelism=4]\n      env: {AWS_REGION: eu-west-1}\n"
+               "      plan_key: k\n      plan_dir: /tmp/plans\n      volatile: [tags.BuildTime]\n      timeout: 30min\n"),
+     true},
+    {terraform("      var_files: envs/dev.tfvars\n"), false},
+    {terraform("      env: {AWS_REGION: [eu]}\n"), false},
+    {terraform("      timeout: 30\n"), false},
+    {terraform("      workdir: x\n"), false},
 };
 
 TEST(ConfigSchema, AjvAndTheParserGiveTheSameVerdictOnEveryDocument) {
