@@ -104,6 +104,9 @@ def main():
     for path in files(shared / "github-events", "*.json"):
         write(out, "event", path.read_bytes())
 
+    for path in files(shared / "terraform-plans", "*.json"):
+        write(out, "terraform_plan", path.read_bytes())
+
     # GitHub API answers: GitHub's documented examples and recorded exchanges.
     examples = json.loads((ROOT / "tests" / "github" / "server" / "openapi_examples.json").read_text())
     for operation, body in examples.items():

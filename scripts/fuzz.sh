@@ -61,6 +61,7 @@ dictionary() {
     yaml_variables) cat "$root/fuzz/dict/yaml.dict" ;;
     template | migration | marker) cat "$root/fuzz/dict/$1.dict" ;;
     event | github_api | plan_json) cat "$root/fuzz/dict/json.dict" ;;
+    terraform_plan) cat "$root/fuzz/dict/json.dict" "$root/fuzz/dict/terraform_plan.dict" ;;
   esac
 }
 
