@@ -243,5 +243,41 @@ TEST(TerraformPlanCases, KeysOnlyAfterUnknownNamesAreKnownAfterApply) {
                                      "network": {"ip": "(known after apply)"}})j"));
 }
 
+TEST(TerraformPlanCases, ADeposedObjectIsNamedInTheKindSoItDiffersFromTheCurrentOne) {
+  const auto read = read_ok(plan_with(
+      {resource("aws_instance.web", {{"actions", {"delete"}}, {"before", kInstance}, {"after", nullptr}},
+                {{"deposed", "00000001"}}),
+       resource("aws_instance.web", {{"actions", {"create"}}, {"before", nullptr}, {"after", kInstance}})}));
+  ASSERT_EQ(read.changes.size(), 2u);
+  EXPECT_EQ(read.changes[0].kind, "resource (deposed object 00000001)");
+  EXPECT_EQ(read.changes[0].action, plan::Action::remove);
+  EXPECT_EQ(read.changes[1].kind, "resource");
+}
+
+TEST(TerraformPlanCases, AnUnknownReasonIsShownInWordsAndAnIncompletePlanIsNoted) {
+  const auto read = read_ok(plan_with(
+      {resource("aws_instance.web", {{"actions", {"delete"}}, {"before", kInstance}},
+                {{"action_reason", "delete_because_of_a_future_reason"}})},
+      {{"complete", false}}));
+  ASSERT_EQ(read.changes.size(), 1u);
+  EXPECT_EQ(read.changes[0].title, "aws_instance.web: delete because of a future reason");
+  EXPECT_EQ(read.notes, (std::vector<std::string>{
+                            "the plan is incomplete (complete: false): another plan and apply will be needed after "
+                            "this one"}));
+}
+
+TEST(TerraformPlanCases, ADriftNoteNamesAtMostTenAttributes) {
+  json before = json::object(), after = json::object();
+  for (int i = 0; i < 12; ++i) {
+    before["a" + std::to_string(i + 10)] = i;
+    after["a" + std::to_string(i + 10)] = i + 1;
+  }
+  const auto read = read_ok(plan_with(
+      {}, {{"resource_drift", {resource("aws_instance.web", {{"actions", {"update"}}, {"before", before},
+                                                             {"after", after}})}}}));
+  EXPECT_EQ(read.notes, (std::vector<std::string>{"changed outside Terraform: aws_instance.web (a10, a11, a12, a13, "
+                                                 "a14, a15, a16, a17, a18, a19, and 2 more)"}));
+}
+
 }  // namespace
 }  // namespace converge::providers::terraform
