@@ -188,15 +188,17 @@ TEST(TerraformPlanCases, DriftIsOneNotePerResourceWithoutSensitiveValues) {
   const json drift = {
       resource("aws_db_instance.db",
                {{"actions", {"update"}},
-                {"before", {{"password", "s3cret-before"}, {"tags", {{"Owner", "ops"}}}, {"port", 5432}}},
-                {"after", {{"password", "s3cret-after"}, {"tags", {{"Owner", "dev"}}}, {"port", 5432}}},
-                {"before_sensitive", {{"password", true}}},
-                {"after_sensitive", {{"password", true}}}}),
+                {"before", {{"password", "s3cret-before"}, {"tags", {{"Owner", "ops"}}}, {"port", 5432},
+                            {"keys", {{"s3cret-key-a", 1}}}}},
+                {"after", {{"password", "s3cret-after"}, {"tags", {{"Owner", "dev"}}}, {"port", 5432},
+                           {"keys", {{"s3cret-key-b", 1}}}}},
+                {"before_sensitive", {{"password", true}, {"keys", true}}},
+                {"after_sensitive", {{"password", true}, {"keys", true}}}}),
       resource("aws_instance.gone", {{"actions", {"delete"}}, {"before", kInstance}, {"after", nullptr}}),
       resource("aws_instance.same", {{"actions", {"no-op"}}, {"before", kInstance}, {"after", kInstance}})};
   const auto read = read_ok(plan_with({}, {{"resource_drift", drift}}));
   EXPECT_TRUE(read.changes.empty());
-  EXPECT_EQ(read.notes, (std::vector<std::string>{"changed outside Terraform: aws_db_instance.db (password, tags.Owner)",
+  EXPECT_EQ(read.notes, (std::vector<std::string>{"changed outside Terraform: aws_db_instance.db (keys, password, tags.Owner)",
                                                  "deleted outside Terraform: aws_instance.gone"}));
 }
 
