@@ -46,6 +46,11 @@ struct PlanContext {
   // copy of the runtime (sql: the PR schema diff and the stale-snapshot check). Never
   // set for apply or drift, which must not create anything beside the runtime.
   bool preview = false;
+  // apply (the apply step only): the plan is the one the step applies once its hash
+  // equals the approved plan's, so a provider may use the plan its plan job saved for
+  // it (terraform's sealed plan file). Never set for plan, plan-comment or drift, whose
+  // plans must be of the runtime as it is now.
+  bool apply = false;
 };
 
 // The runtime's state written back as repository sources (export-to-pr): paths
@@ -61,6 +66,10 @@ struct ApplyReport {
   std::string failed_key;             // the change that failed; empty when all applied
   std::string error;                  // why it failed
   std::vector<std::string> warnings;
+  // Lines for the apply's log that need no attention (which plan file was applied).
+  // Never in the plan: a plan's notes are rendered in the plan comment, which the
+  // apply re-renders to check it (plan pinning), so they must read the same there.
+  std::vector<std::string> notes;
   std::string version;                // runtime version after apply (e.g. latest migration)
   // Keys of every item converge manages after this apply (recorded in the manifest
   // for the next PlanContext). nullopt: the provider does not track ownership.

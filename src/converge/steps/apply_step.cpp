@@ -42,7 +42,7 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   // Plan under the targets' locks: a second apply waits here, then plans what is left.
   if (!options.dry_run)
     if (auto locked = lock_targets(*session, io); !locked) return refuse(locked.error());
-  auto plan = plan_environment(*session);
+  auto plan = plan_environment(*session, PlanFor::apply);
   if (!plan) return report_error(plan.error(), io);
   report_plan(*plan, {}, io);
   if (plan->has_errors()) return refuse(Error::refused("the plan has errors; nothing was applied"));

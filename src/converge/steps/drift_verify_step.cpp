@@ -104,7 +104,7 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
     // Plan under the targets' locks, like apply: never two reconciles (or an apply) at once.
     if (auto locked = lock_targets(*session, io); !locked) return report_error(locked.error(), io);
   }
-  auto plan = plan_environment(*session);
+  auto plan = plan_environment(*session, PlanFor::drift);
   if (!plan) return report_error(plan.error(), io);
   const std::string sha = session->git.sha;
   // --json: the drift document, written once, before any error of a later check.
@@ -152,7 +152,7 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
     return finish(*plan, false, static_cast<int>(ExitCode::failure));
   }
 
-  auto after = plan_environment(*session);
+  auto after = plan_environment(*session, PlanFor::drift);
   if (!after) {
     document(&*result, nullptr);
     return report_error(after.error(), io);

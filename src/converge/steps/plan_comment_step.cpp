@@ -71,7 +71,7 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
 
   auto session = open_session(std::move(*config), *trust, common, io);
   if (!session) return report_error(session.error(), io);
-  auto plan = plan_environment(*session, /*preview=*/true);
+  auto plan = plan_environment(*session, PlanFor::preview);
   if (!plan) return report_error(plan.error(), io);
   const std::string head = facts->head_sha.empty() ? session->git.sha : facts->head_sha;
   if (!github::is_sha(head))  // it goes into the comment's marker and the commit status path

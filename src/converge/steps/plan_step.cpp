@@ -20,7 +20,7 @@ Planned plan_and_report(const PlanOptions& options, StepIo io) {
     if (!written) return {report_error(written.error(), io)};
     for (const auto& file : *written) io.console.info("Wrote " + file + ": review and commit it.");
   }
-  auto plan = plan_environment(*session, /*preview=*/true);
+  auto plan = plan_environment(*session, PlanFor::preview);
   if (!plan) return {report_error(plan.error(), io)};
   if (auto written = report_plan(*plan, options.out, io); !written) return {report_error(written.error(), io)};
   if (auto written = report_findings(*plan, options.sarif, io); !written) return {report_error(written.error(), io)};

@@ -47,7 +47,7 @@ int run_replan_comment(const PlanCommentOptions& options, const github::PullRequ
   if (session->git.sha != merge)
     return refuse("the checked-out commit is " + short_sha(session->git.sha) + ", not " + short_sha(merge) +
                       ", the merge commit of " + ref + " (check it out: the plan workflow's `sha` input)", io);
-  auto plan = plan_environment(*session, /*preview=*/true);
+  auto plan = plan_environment(*session, PlanFor::preview);
   if (!plan) return report_error(plan.error(), io);
   plan->git_sha = merge;
   if (auto written = report_plan(*plan, options.out, io); !written) return report_error(written.error(), io);

@@ -120,7 +120,8 @@ Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& s
 
 }  // namespace
 
-Expected<plan::Plan> plan_environment(Session& session, bool preview) {
+Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
+  const bool preview = purpose == PlanFor::preview;
   plan::Plan plan;
   plan.environment = session.environment().name;
   plan.git_sha = session.git.sha;
@@ -129,6 +130,7 @@ Expected<plan::Plan> plan_environment(Session& session, bool preview) {
   session.contexts = std::move(*contexts);
   for (auto& target : session.targets) {
     session.contexts[target.name].preview = preview;
+    session.contexts[target.name].apply = purpose == PlanFor::apply;
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);
@@ -231,6 +233,7 @@ Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepI
         outcome.version = report->version;
         if (report->managed_keys) outcome.managed = report->managed_keys;
         progress.after(*report);
+        for (const auto& n : report->notes) io.console.info(target.name + ": " + n);
         for (const auto& w : report->warnings) io.console.warning(target.name + ": " + w);
         if (!report->ok()) {
           outcome.status = "failure";

@@ -76,14 +76,19 @@ Expected<Session> open_session(const CommonOptions& options, StepIo io);
 // not read again.
 Expected<Session> open_session(config::Config config, const Trust& trust, const CommonOptions& options, StepIo io);
 
-// Compiles every target's bundle and plans it against its runtime. With `preview`
+// Why a step plans: to show the plan (plan, plan-comment), to apply it (apply), or to
+// compare the runtime with Git (drift-verify).
+enum class PlanFor { preview, apply, drift };
+
+// Compiles every target's bundle and plans it against its runtime. For a preview
 // (plan, plan-comment), providers may preview the changes on a scratch copy of the
 // runtime (PlanContext::preview: the sql PR schema diff); apply and drift never do.
-// The manifest is opened only when a target keeps managed keys; with `preview` a
+// For an apply, a provider may use a plan its plan job saved (PlanContext::apply).
+// The manifest is opened only when a target keeps managed keys; for a preview a
 // manifest the job cannot open (its URL's variable unset, the store unreachable) is a
 // warning and those targets are planned as if nothing were recorded yet (no item
-// counts as converge's, so none is deleted); without it, the Error.
-Expected<plan::Plan> plan_environment(Session& session, bool preview = false);
+// counts as converge's, so none is deleted); otherwise, the Error.
+Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose);
 
 // `plan --write-snapshot`: compiles every target and has its provider rewrite its
 // snapshot file from the desired state (Provider::write_snapshot). Returns the files
