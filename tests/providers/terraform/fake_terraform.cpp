@@ -5,7 +5,7 @@
 // [-var-file] [-var]`, `show -json <plan>`, `apply <plan>`.
 //
 // The configuration is Terraform's JSON syntax in <root>/main.tf.json: "variable"
-// (default, sensitive), "resource" (<type> → <name> → attributes; "${var.x}" is
+// (default, sensitive; a value from TF_VAR_<name>, a var file or -var), "resource" (<type> → <name> → attributes; "${var.x}" is
 // replaced), "output" (value, sensitive). State is a JSON file at the backend's path
 // (per workspace under terraform.tfstate.d/<name>/ as the local backend keeps it),
 // with serial and lineage; a plan file carries the serial it was made at, and applying
@@ -104,7 +104,8 @@ void read_var_file(const fs::path& file, std::map<std::string, json>& vars) {
   if (!fs::exists(file)) diagnostic("Failed to read variables file", "Given variables file " + file.string() + " does not exist.");
   std::string text = read(file);
   if (file.extension() == ".json") {
-    for (auto& [k, v] : json::parse(text).items()) vars[k] = v;
+    const json parsed = json::parse(text);
+    for (auto& [k, v] : parsed.items()) vars[k] = v;
     return;
   }
   static const std::regex line(R"re(^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*"([^"]*)"\s*$)re");
@@ -154,19 +155,23 @@ json interpolate(const json& value, const std::map<std::string, json>& vars, con
 Config load_config(const std::vector<std::string>& var_files, const std::map<std::string, std::string>& cli_vars) {
   const fs::path file = "main.tf.json";
   json root = fs::exists(file) ? json::parse(read(file)) : json::object();
+  const json variables = root.value("variable", json::object()), resources = root.value("resource", json::object()),
+             outputs = root.value("output", json::object());
   std::map<std::string, json> vars;
   std::set<std::string> secret;
-  for (auto& [name, spec] : root.value("variable", json::object()).items()) {
+  for (auto& [name, spec] : variables.items()) {
     if (spec.contains("default")) vars[name] = spec["default"];
     if (spec.value("sensitive", false)) secret.insert(name);
   }
+  for (auto& [name, spec] : variables.items())
+    if (const char* v = std::getenv(("TF_VAR_" + name).c_str())) vars[name] = std::string(v);
   for (const auto& f : var_files) read_var_file(f, vars);
   for (const auto& [k, v] : cli_vars) vars[k] = v;
-  for (auto& [name, spec] : root.value("variable", json::object()).items())
+  for (auto& [name, spec] : variables.items())
     if (!vars.contains(name))
       diagnostic("No value for required variable", "The root module input variable \"" + name + "\" is not set.");
   Config c;
-  for (auto& [type, named] : root.value("resource", json::object()).items())
+  for (auto& [type, named] : resources.items())
     for (auto& [name, attrs] : named.items()) {
       json values = json::object(), sensitive = json::array();
       for (auto& [k, v] : attrs.items()) {
@@ -176,7 +181,7 @@ Config load_config(const std::vector<std::string>& var_files, const std::map<std
       }
       c.resources[type + "." + name] = {{"type", type}, {"name", name}, {"values", values}, {"sensitive", sensitive}};
     }
-  for (auto& [name, spec] : root.value("output", json::object()).items()) {
+  for (auto& [name, spec] : outputs.items()) {
     bool s = spec.value("sensitive", false);
     c.outputs[name] = {{"value", interpolate(spec.value("value", json()), vars, secret, s)}, {"sensitive", s}};
   }
@@ -275,9 +280,15 @@ int plan(const std::vector<std::string>& args) {
   char stamp[32];
   std::time_t now = std::time(nullptr);
   std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  json planned = json::array();
+  for (auto& [address, r] : new_state["resources"].items())
+    planned.push_back({{"address", address}, {"mode", "managed"}, {"type", r["type"]}, {"name", r["name"]},
+                       {"values", r["values"]}, {"sensitive_values", sensitive_marks(r["values"], r["sensitive"])}});
   json document = {{"format_version", "1.2"}, {"terraform_version", "1.9.8"}, {"timestamp", stamp},
                    {"applyable", any}, {"complete", true}, {"errored", false},
-                   {"resource_changes", changes}, {"output_changes", output_changes}};
+                   {"planned_values", {{"root_module", {{"resources", planned}}}}},
+                   {"resource_changes", changes}, {"output_changes", output_changes},
+                   {"configuration", {{"root_module", json::object()}}}};
   if (!out.empty())
     write(out, json({{"fake_tfplan", 1}, {"serial", state["serial"]}, {"lineage", state["lineage"]},
                      {"plan", document}, {"new_state", new_state}}).dump());

@@ -71,6 +71,7 @@ class TerraformProviderTest : public ::testing::Test {
     if (!bundle) return fail(bundle.error());
     PlanContext context;
     context.preview = preview;
+    context.apply = !preview;
     auto planned = p.plan(*bundle, context);
     if (!planned) return fail(planned.error());
     return Planned{*bundle, *planned};
@@ -177,11 +178,26 @@ TEST_F(TerraformProviderTest, ThePlanJobSealsItsPlanFileAndTheApplyAppliesExactl
   reviewed.targets = {job->plan};
   applied.targets = {applying->plan};
   EXPECT_EQ(plan::hash(reviewed), plan::hash(applied));
-  ASSERT_FALSE(applying->plan.notes.empty());
-  EXPECT_NE(applying->plan.notes.front().find("is the plan applied"), std::string::npos);
+  EXPECT_EQ(applying->plan.notes, job->plan.notes) << "the comment re-rendered at apply reads the same";
   auto report = p->apply(applying->bundle, applying->plan);
   ASSERT_TRUE(report && report->ok());
+  ASSERT_EQ(report->notes.size(), 1u);
+  EXPECT_NE(report->notes.front().find("applied the sealed plan file of the plan job"), std::string::npos);
   EXPECT_NE(log().find("saved.tfplan"), std::string::npos) << "apply ran on the saved file: " << log();
+  EXPECT_FALSE(fs::exists(sealed)) << "a plan file applies once";
+}
+
+TEST_F(TerraformProviderTest, DriftAndPlansNeverUseASavedPlanOnlyAnApplyDoes) {
+  const json s = settings({{"plan_key", "key"}, {"plan_dir", (tmp_ / "plans").string()}});
+  ASSERT_TRUE(plan(*provider(s), /*preview=*/true));
+  apply_all(settings());  // the runtime moved on: the saved plan is stale
+  auto p = provider(s);
+  auto bundle = p->compile();
+  ASSERT_TRUE(bundle);
+  auto drift = p->plan(*bundle, PlanContext{});  // drift-verify: neither preview nor apply
+  ASSERT_TRUE(drift) << drift.error().to_string();
+  EXPECT_TRUE(drift->changes.empty()) << "drift sees the runtime as it is now, not the saved plan";
+  EXPECT_EQ(log().find("saved.tfplan"), std::string::npos);
 }
 
 TEST_F(TerraformProviderTest, AnAlteredSealedPlanOrAnotherKeyIsRefused) {
@@ -204,7 +220,7 @@ TEST_F(TerraformProviderTest, AnAlteredSealedPlanOrAnotherKeyIsRefused) {
 
   // The header is in clear: pointing it at another configuration is caught by the tag.
   std::string header = original;
-  header.replace(header.find("\"bundle_hash\":\"") + 15, 4, "0000");
+  header.replace(header.find("\"configuration_hash\":\"") + 22, 4, "0000");
   ASSERT_TRUE(util::write_file_atomic(sealed, header));
   auto rebound = plan(*provider(s));
   ASSERT_FALSE(rebound);
@@ -216,10 +232,14 @@ TEST_F(TerraformProviderTest, ASavedPlanOfAnotherConfigurationIsNotUsedTheApplyP
   auto job = plan(*provider(s), true);
   ASSERT_TRUE(job);
   write_config("large");
-  auto applying = plan(*provider(s));
+  auto p = provider(s);
+  auto applying = plan(*p);
   ASSERT_TRUE(applying) << applying.error().to_string();
-  ASSERT_FALSE(applying->plan.notes.empty());
-  EXPECT_NE(applying->plan.notes.front().find("made for another configuration"), std::string::npos);
+  EXPECT_EQ(log().find("saved.tfplan"), std::string::npos) << "the sealed file was not opened by the binary";
+  auto report = p->apply(applying->bundle, applying->plan);
+  ASSERT_TRUE(report && report->ok());
+  ASSERT_EQ(report->notes.size(), 1u);
+  EXPECT_NE(report->notes.front().find("made for another configuration"), std::string::npos);
   plan::Plan a, b;
   a.targets = {job->plan};
   b.targets = {applying->plan};
@@ -319,7 +339,8 @@ TEST_F(TerraformProviderTest, TheBundleCoversLocalModulesAndVarFilesButNeverSecr
   ASSERT_TRUE(before) << before.error().to_string();
   EXPECT_EQ(before->content.dump().find(kCanary), std::string::npos);
   EXPECT_TRUE(before->content["files"].contains("modules/net/main.tf"));
-  EXPECT_TRUE(before->content["files"].contains("envs/dev.tfvars"));
+  EXPECT_TRUE(before->content["configuration"]["inputs"].contains("envs/dev.tfvars"));
+  EXPECT_FALSE(before->content["files"].contains("envs/dev.tfvars")) << "an environment's own input is not code";
   EXPECT_FALSE(before->content["files"].contains("infra/.terraform/providers/cache.bin"));
   auto paths = p->source_paths();
   EXPECT_NE(std::find(paths.begin(), paths.end(), repo_.path() / "modules/net"), paths.end());
@@ -328,6 +349,15 @@ TEST_F(TerraformProviderTest, TheBundleCoversLocalModulesAndVarFilesButNeverSecr
   auto after = provider(s)->compile();
   ASSERT_TRUE(after);
   EXPECT_NE(before->hash, after->hash) << "a change in a local module is a change of the configuration";
+
+  // Another environment's var file: the same code, so the same bundle (promotion compares it).
+  repo_.write("envs/prod.tfvars", "db_password = \"other\"\n");
+  json prod = s;
+  prod["var_files"] = {"envs/prod.tfvars"};
+  auto prod_bundle = provider(prod)->compile();
+  ASSERT_TRUE(prod_bundle);
+  EXPECT_EQ(prod_bundle->hash, after->hash);
+  EXPECT_NE(prod_bundle->content, after->content);
 
   repo_.write("infra/escape.tf", "module \"x\" {\n  source = \"../../outside\"\n}\n");
   auto escaped = provider(s)->compile();

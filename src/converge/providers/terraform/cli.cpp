@@ -62,7 +62,10 @@ std::string failure_reason(std::string_view stderr_text) {
     for (const auto& line : lines)
       if (!line.empty()) reason += (reason.empty() ? "" : " ") + line;
   }
-  if (reason.size() > kReasonLimit) reason = reason.substr(0, kReasonLimit) + "…";
+  if (reason.size() > kReasonLimit) {
+    reason.resize(kReasonLimit);
+    reason.append(" (cut)");
+  }
   return reason.empty() ? "(no message)" : reason;
 }
 

@@ -25,7 +25,7 @@ fs::path saved_plan_path(const fs::path& dir, const std::string& environment, co
 Expected<void> save_plan(const fs::path& path, const std::string& key, const SavedPlanHeader& header,
                          const std::string& plan_file) {
   const nlohmann::json head = {{"environment", header.environment}, {"target", header.target},
-                               {"bundle_hash", header.bundle_hash}, {"plan_hash", header.plan_hash}};
+                               {"configuration_hash", header.configuration_hash}, {"plan_hash", header.plan_hash}};
   const std::string associated = std::string(kMagic) + head.dump() + "\n";
   return util::write_file_atomic(path, associated + util::seal(key, kPurpose, associated, plan_file));
 }
@@ -47,7 +47,7 @@ Expected<std::optional<SavedPlan>> load_plan(const fs::path& path, const std::st
   auto head = nlohmann::json::parse(associated.substr(kMagic.size()), nullptr, false);
   SavedPlan saved;
   for (auto [name, field] : {std::pair{"environment", &saved.header.environment}, {"target", &saved.header.target},
-                            {"bundle_hash", &saved.header.bundle_hash}, {"plan_hash", &saved.header.plan_hash}}) {
+                            {"configuration_hash", &saved.header.configuration_hash}, {"plan_hash", &saved.header.plan_hash}}) {
     if (!head.is_object() || !head.contains(name) || !head[name].is_string())
       return fail(refused(std::string("its header has no ") + name));
     *field = head[name].get<std::string>();

@@ -3,11 +3,12 @@
 // in clear. The header, in clear but authenticated, binds it to where it was made:
 //
 //   converge-tfplan 1\n
-//   {"environment", "target", "bundle_hash", "plan_hash"}\n      (one line of JSON)
+//   {"environment", "target", "configuration_hash", "plan_hash"}\n      (one line of JSON)
 //   nonce (12 bytes) | encrypted plan file | tag (16 bytes)
 //
-// bundle_hash: the configuration it was made for (the root module, its local modules,
-// var files and settings); plan_hash: converge's hash of what it does (the hash an
+// configuration_hash: the configuration it was made for (the root module, its local modules,
+// var files, backend config files and settings: terraform_provider.cpp's
+// configuration_hash); plan_hash: converge's hash of what it does (the hash an
 // approval names). Kept at <plan_dir>/<environment>/<target>.tfplan.sealed.
 #pragma once
 
@@ -22,7 +23,7 @@ namespace converge::providers::terraform {
 struct SavedPlanHeader {
   std::string environment;
   std::string target;
-  std::string bundle_hash;
+  std::string configuration_hash;
   std::string plan_hash;
   bool operator==(const SavedPlanHeader&) const = default;
 };

@@ -46,12 +46,12 @@ Expected<Sources> read_sources(const fs::path& repo_root, const Options& options
     return fail(Error::runtime("setting 'root': " + options.root + " is not a folder of the repository"));
   std::vector<fs::path> pending = {*root};
   std::set<fs::path> seen;
-  auto add_file = [&](const fs::path& relative) -> Expected<void> {
-    if (out.files.size() >= kMaxFiles)
+  auto add_file = [&](const fs::path& relative, std::map<std::string, std::string>& into) -> Expected<void> {
+    if (out.files.size() + out.inputs.size() >= kMaxFiles)
       return fail(Error::runtime("the terraform configuration has more than " + std::to_string(kMaxFiles) + " files"));
     auto bytes = util::read_file(repo_root / relative, kMaxFile);
     if (!bytes) return fail(bytes.error());
-    out.files[relative.generic_string()] = util::sha256_hex(*bytes);
+    into[relative.generic_string()] = util::sha256_hex(*bytes);
     if (relative.extension() == ".tf")
       for (const auto& source : local_module_sources(*bytes)) {
         auto module = inside(relative.parent_path() / source);
@@ -77,17 +77,17 @@ Expected<Sources> read_sources(const fs::path& repo_root, const Options& options
     }
     if (ec) return fail(Error::runtime("cannot list " + (repo_root / folder).string() + ": " + ec.message()));
     for (const auto& file : files)
-      if (auto ok = add_file(file); !ok) return fail(ok.error());
+      if (auto ok = add_file(file, out.files); !ok) return fail(ok.error());
   }
   for (const auto& file : options.var_files) {
     auto relative = inside(file);
     if (!relative) return fail(Error::runtime("setting 'var_files': " + file + " is outside the repository"));
-    if (auto ok = add_file(*relative); !ok) return fail(ok.error());
+    if (auto ok = add_file(*relative, out.inputs); !ok) return fail(ok.error());
   }
   for (const auto& config : options.backend_config) {
     auto relative = inside(config);
     if (relative && fs::is_regular_file(repo_root / *relative))
-      if (auto ok = add_file(*relative); !ok) return fail(ok.error());
+      if (auto ok = add_file(*relative, out.inputs); !ok) return fail(ok.error());
   }
   return out;
 }

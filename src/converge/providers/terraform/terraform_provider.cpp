@@ -1,14 +1,18 @@
 // The `terraform` provider: desired state = a root module (with its local modules,
 // var files and settings); actual state = what `terraform plan` says it would change.
 //
-// Bundle content (format 1): {"format": 1, "root", "workspace", "args", "var_files",
-// "backend_config" (files as paths, key=value pairs as their key only: values may be
-// secrets), "files": {path: sha256}}. Its hash is the configuration a saved plan is
-// bound to.
+// Bundle content (format 1): {"format": 1, "root", "files": {path: sha256} (the root
+// module and the local modules it calls), "configuration": {"workspace", "args",
+// "var_files", "backend_config" (files as paths, key=value pairs as their key only:
+// values may be secrets), "inputs": {path: sha256} (var and backend config files)}}.
+// The bundle hash covers root and files only: the code, which is the same in every
+// environment, so promotion (prod takes only what stage ran) compares it; the
+// environment's own inputs are in "configuration", and a saved plan is bound to the
+// hash of the whole content (configuration_hash).
 //
 // plan: `init`, `plan -out`, `show -json` (cli.hpp), read into changes by plan_json.hpp.
 // A plan job (PlanContext::preview) with plan_key and plan_dir set saves the plan file
-// sealed (saved_plan.hpp). An apply finds it there: made for this configuration and
+// sealed (saved_plan.hpp). An apply (PlanContext::apply; never drift) finds it there: made for this configuration and
 // target, it is the plan applied (its changes are what the approval's hash is compared
 // with); otherwise the apply plans again, and the step applies only when that plan's
 // hash equals the approved one. apply runs `apply <plan file>`: exactly the plan shown.
@@ -51,6 +55,11 @@ class TempDir {
   fs::path path_;
 };
 
+// What a saved plan is bound to: the code and the environment's inputs (bundle content).
+std::string configuration_hash(const Bundle& bundle) {
+  return util::sha256_hex("converge-terraform-configuration-1\n" + bundle.content.dump());
+}
+
 // The changes' hash as approvals name it: converge's plan hash of this target alone.
 std::string target_hash(const std::string& environment, const plan::TargetPlan& target) {
   plan::Plan one;
@@ -69,7 +78,7 @@ class TerraformProvider final : public Provider {
     if (!sources) return {spec_.repo_root / options_.root};
     std::vector<fs::path> out;
     for (const auto& folder : sources->folders) out.push_back(spec_.repo_root / folder);
-    for (const auto& [file, sha] : sources->files) out.push_back(spec_.repo_root / file);
+    for (const auto& [file, sha] : sources->inputs) out.push_back(spec_.repo_root / file);
     return out;
   }
 
@@ -79,12 +88,16 @@ class TerraformProvider final : public Provider {
     json backend = json::array();
     for (const auto& config : options_.backend_config) {
       const auto eq = config.find('=');
-      backend.push_back(eq == std::string::npos || sources->files.contains(config) ? config : config.substr(0, eq + 1));
+      backend.push_back(eq == std::string::npos || sources->inputs.contains(config) ? config : config.substr(0, eq + 1));
     }
-    json content = {{"format", 1},           {"root", options_.root},       {"workspace", options_.workspace},
-                    {"args", options_.args}, {"var_files", options_.var_files}, {"backend_config", backend},
-                    {"files", sources->files}};
-    return Bundle{util::sha256_hex("converge-terraform-bundle-1\n" + content.dump()), std::move(content)};
+    json code = {{"root", options_.root}, {"files", sources->files}};
+    const std::string hash = util::sha256_hex("converge-terraform-bundle-1\n" + code.dump());
+    json content = std::move(code);
+    content["format"] = 1;
+    content["configuration"] = {{"workspace", options_.workspace}, {"args", options_.args},
+                                {"var_files", options_.var_files}, {"backend_config", backend},
+                                {"inputs", sources->inputs}};
+    return Bundle{hash, std::move(content)};
   }
 
   Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
@@ -92,8 +105,9 @@ class TerraformProvider final : public Provider {
     const fs::path saved_path = saving ? saved_plan_path(spec_.repo_root / options_.plan_dir, spec_.environment,
                                                          spec_.name)
                                        : fs::path();
-    std::vector<std::string> notes;
-    if (saving && !context.preview) {
+    apply_notes_.clear();
+    used_saved_plan_.reset();
+    if (saving && context.apply) {
       auto saved = load_plan(saved_path, options_.plan_key);
       if (!saved) return fail(saved.error());
       if (*saved) {
@@ -101,7 +115,7 @@ class TerraformProvider final : public Provider {
         if (header.environment != spec_.environment || header.target != spec_.name)
           return fail(Error::refused("the saved plan " + saved_path.string() + " was made for target " +
                                      header.target + " of " + header.environment + ", not for this one"));
-        if (header.bundle_hash == desired.hash) {
+        if (header.configuration_hash == configuration_hash(desired)) {
           const fs::path file = temp_.path() / "saved.tfplan";
           if (auto ok = util::write_file_atomic(file, (*saved)->plan_file); !ok) return fail(ok.error());
           auto planned = read(desired, file);
@@ -109,32 +123,31 @@ class TerraformProvider final : public Provider {
           if (target_hash(spec_.environment, *planned) != header.plan_hash)
             return fail(Error::refused("the saved plan " + saved_path.string() +
                                        " does not show what it was saved with (its hash differs): not applied"));
-          planned->notes.insert(planned->notes.begin(),
-                                "the plan file the plan job saved (" + header.plan_hash.substr(0, 12) +
-                                    "…) is the plan applied");
+          apply_notes_.push_back("applied the sealed plan file of the plan job (plan " + header.plan_hash.substr(0, 12) +
+                                 "…)");
           plan_file_ = file;
+          used_saved_plan_ = saved_path;
           return planned;
         }
-        notes.push_back("the saved plan was made for another configuration (bundle " +
-                        header.bundle_hash.substr(0, 12) + "…, now " + desired.hash.substr(0, 12) +
-                        "…): planned again; the apply goes on only when this plan's hash is the approved one");
+        apply_notes_.push_back("the sealed plan file was made for another configuration (bundle " +
+                               header.configuration_hash.substr(0, 12) + "…, now " + configuration_hash(desired).substr(0, 12) +
+                               "…): applied this run's own plan, whose hash the gates compared with the approved one");
       } else {
-        notes.push_back("no saved plan at " + saved_path.string() +
-                        ": planned again; the apply goes on only when this plan's hash is the approved one");
+        apply_notes_.push_back("no sealed plan file at " + saved_path.string() +
+                               ": applied this run's own plan, whose hash the gates compared with the approved one");
       }
     }
     const fs::path file = temp_.path() / "plan.tfplan";
     if (auto changed = cli_.plan(file); !changed) return fail(changed.error());
     auto planned = read(desired, file);
     if (!planned) return fail(planned.error());
-    planned->notes.insert(planned->notes.begin(), notes.begin(), notes.end());
     plan_file_ = file;
     if (saving && context.preview) {
       auto bytes = util::read_file(file);
       if (!bytes) return fail(bytes.error());
-      SavedPlanHeader header{spec_.environment, spec_.name, desired.hash, target_hash(spec_.environment, *planned)};
+      SavedPlanHeader header{spec_.environment, spec_.name, configuration_hash(desired),
+                             target_hash(spec_.environment, *planned)};
       if (auto ok = save_plan(saved_path, options_.plan_key, header, *bytes); !ok) return fail(ok.error());
-      planned->notes.push_back("plan file saved, encrypted, to " + saved_path.string());
     }
     return planned;
   }
@@ -158,7 +171,12 @@ class TerraformProvider final : public Provider {
       return report;
     }
     for (const auto& c : changes.changes) report.applied.push_back(c.key);
+    report.notes = apply_notes_;
     plan_file_.reset();  // a plan file applies once
+    if (used_saved_plan_) {
+      std::error_code ec;
+      fs::remove(*used_saved_plan_, ec);
+    }
     return report;
   }
 
@@ -190,6 +208,8 @@ class TerraformProvider final : public Provider {
   std::optional<fs::path> plan_file_;
   std::optional<plan::TargetPlan> last_plan_;
   std::string last_bundle_;
+  std::vector<std::string> apply_notes_;  // which plan file apply() runs, for its log
+  std::optional<fs::path> used_saved_plan_;  // the sealed file plan() opened; removed once applied
 };
 
 }  // namespace
