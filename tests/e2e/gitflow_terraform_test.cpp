@@ -1,0 +1,208 @@
+// The GitFlow story with a Terraform target (issue #13): a dev/** push applies dev; the
+// PR to develop gets the stage plan comment, and its job seals the plan file (what the
+// workflow keeps as an artifact); the merge applies exactly that file, pinned to the
+// approved hash; the prod plan comment, the author's own approval refused, a second
+// person's approval applied and recorded; at 1 AM an edit made outside Terraform is
+// drift, its issue opened, reconciled by --apply and closed. The binary is the stateful
+// stand-in CLI (tests/providers/terraform/fake_terraform.cpp): no terraform binary can
+// be installed here. A database password goes in as a secret (TF_VAR_db_password) and
+// must show nowhere.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "github/server/actions_runner.hpp"
+#include "support/git_repo.hpp"
+#include "support/temp_dir.hpp"
+#include "converge/util/fs.hpp"
+
+namespace converge::testing {
+namespace {
+
+constexpr const char* kPassword = "tf-canary/P4ss+word=";
+
+constexpr std::string_view kConfig = R"(version: 1
+manifest:
+  url: ${MANIFEST_URL}
+environments:
+  - name: dev
+    branch: "dev/**"
+  - name: stage
+    branch: develop
+    gates: {plan_pinning: true}
+  - name: prod
+    branch: main
+    gates: {approvals: 1, distinct_approver: true, plan_pinning: true}
+    drift: {schedule: "0 1 * * *", mode: apply}
+    promote_from: stage
+targets:
+  - name: network
+    provider: terraform
+    settings:
+      root: infra/network
+      var_files: ["infra/envs/${CONVERGE_ENV}.tfvars"]
+      backend_config: ["path=${STATE_DIR}/${CONVERGE_ENV}.tfstate"]
+      env: {TF_VAR_db_password: "${DB_PASSWORD}"}
+      plan_key: ${TF_PLAN_KEY}
+      plan_dir: ${PLAN_ARTIFACTS}
+)";
+
+class TerraformGitFlow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // `terraform` on PATH is the stand-in, as a runner's setup-terraform would put the real one.
+    std::filesystem::create_directories(state_ / "bin");
+    std::filesystem::create_symlink(FAKE_TERRAFORM, state_ / "bin" / "terraform");
+    ::setenv("PATH", ((state_ / "bin").string() + ":" + std::getenv("PATH")).c_str(), 1);
+    dir_.write("converge.yaml", kConfig);
+    dir_.write(".gitignore", ".converge/\nevent.json\noutput.txt\nsummary.md\nplan.json\n");
+    write_module("t3.small");
+    for (const char* env : {"dev", "stage", "prod"})
+      dir_.write(std::string("infra/envs/") + env + ".tfvars", std::string("region = \"eu-") + env + "\"\n");
+    repo_ = std::make_unique<GitRepo>(dir_.path(), "main");
+    repo_->commit_all("converge.yaml");
+    repo_->branch("develop");
+  }
+
+  void write_module(const std::string& size) {
+    nlohmann::json root = {
+        {"variable", {{"region", nlohmann::json::object()}, {"db_password", {{"sensitive", true}}}}},
+        {"resource",
+         {{"fake_network", {{"main", {{"cidr", "10.0.0.0/16"}, {"region", "${var.region}"}}}}},
+          {"fake_server", {{"web", {{"size", size}, {"region", "${var.region}"}}}}},
+          {"fake_database", {{"main", {{"engine", "postgres"}, {"admin_password", "${var.db_password}"}}}}}}},
+        {"output", {{"url", {{"value", "https://web.${var.region}.example.test"}}}}}};
+    dir_.write("infra/network/main.tf.json", root.dump(2));
+  }
+
+  std::map<std::string, std::string> secrets() {
+    return {{"MANIFEST_URL", "sqlite:///" + (state_ / "manifest.db").string()},
+            {"STATE_DIR", (state_ / "states").string()},
+            {"DB_PASSWORD", kPassword},
+            {"TF_PLAN_KEY", "plan-key/with+symbols"},
+            {"PLAN_ARTIFACTS", (state_ / "artifacts").string()}};
+  }
+
+  // The password anywhere but in the runner's `::add-mask::` commands, which hide it.
+  static bool shows_password(const std::string& output) {
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.starts_with("::add-mask::") && line.find(kPassword) != std::string::npos) return true;
+    return false;
+  }
+
+  RunResult job(const std::vector<std::string>& args, const std::string& event_name, const nlohmann::json& event,
+                const std::string& ref) {
+    repo_->checkout(ref);
+    repo_->reset_hard();
+    auto r = runner_.run(args, event_name, event, repo_->head_sha(), secrets());
+    EXPECT_FALSE(shows_password(r.out + r.err)) << r.out << r.err;
+    return r;
+  }
+  RunResult next_step(const std::vector<std::string>& args, const std::string& event_name) {
+    return runner_.same_job(args, event_name, {}, repo_->head_sha(), secrets());
+  }
+
+  nlohmann::json state(const std::string& env) {
+    return nlohmann::json::parse(*util::read_file(state_ / "states" / (env + ".tfstate")));
+  }
+
+  std::string comment(int pr, const std::string& env) {
+    for (const auto& c : github_.comments(pr))
+      if (c["body"].get<std::string>().find("env=" + env + " ") != std::string::npos) return c["body"];
+    return "";
+  }
+
+  TempDir dir_, state_;
+  std::unique_ptr<GitRepo> repo_;
+  GitHubServer github_;
+  ActionsRunner runner_{dir_.path(), github_};
+};
+
+TEST_F(TerraformGitFlow, FromAFeatureBranchToProdThenDriftAtOneAm) {
+  // --- dev/bigger-web pushed → dev applied and recorded.
+  repo_->checkout("main");
+  repo_->branch("dev/bigger-web");
+  repo_->checkout("dev/bigger-web");
+  write_module("t3.large");
+  const auto c1 = repo_->commit_all("A bigger web server");
+  auto dev = job({"apply", "--env", "dev"}, "push", runner_.push_event("dev/bigger-web", c1), "dev/bigger-web");
+  ASSERT_EQ(dev.exit_code, 0) << dev.out << dev.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "dev"}, "push").exit_code, 0);
+  EXPECT_EQ(state("dev")["resources"]["fake_server.web"]["values"]["size"], "t3.large");
+  EXPECT_EQ(state("dev")["resources"]["fake_network.main"]["values"]["region"], "eu-dev");
+
+  repo_->checkout("develop");
+  const auto m1 = repo_->merge("dev/bigger-web", "Merge pull request #1 from dev/bigger-web");
+  repo_->checkout("main");
+  const auto m2 = repo_->merge("develop", "Merge pull request #2 from develop");
+  const nlohmann::json commits = {{{"sha", c1}, {"author", "alice"}}};
+  github_.seed({{"pulls",
+                 {{{"number", 1}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m1},
+                   {"head", {{"ref", "dev/bigger-web"}, {"sha", c1}}}, {"base", {{"ref", "develop"}}},
+                   {"commits", commits}},
+                  {{"number", 2}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m2},
+                   {"head", {{"ref", "develop"}, {"sha", m1}}}, {"base", {{"ref", "main"}}},
+                   {"commits", commits}}}}});
+
+  // --- PR #1 to develop → the stage plan comment; the job seals its plan file.
+  auto planned = job({"plan-comment"}, "pull_request", runner_.pull_request_event(1, "develop", c1), c1);
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  const std::string stage_comment = comment(1, "stage");
+  EXPECT_NE(stage_comment.find("4 to create"), std::string::npos) << stage_comment;
+  EXPECT_NE(stage_comment.find("fake_server.web"), std::string::npos);
+  EXPECT_NE(stage_comment.find("(sensitive)"), std::string::npos) << stage_comment;
+  EXPECT_EQ(stage_comment.find(kPassword), std::string::npos);
+  const auto sealed = util::read_file(state_ / "artifacts" / "stage" / "network.tfplan.sealed");
+  ASSERT_TRUE(sealed) << "the plan job kept its plan file";
+  EXPECT_EQ(sealed->find(kPassword), std::string::npos) << "sealed: the password is not in clear";
+
+  // --- merge → stage applies that plan file, pinned to the approved hash.
+  auto stage = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m1), "develop");
+  ASSERT_EQ(stage.exit_code, 0) << stage.out << stage.err;
+  EXPECT_NE(stage.out.find("plan pinning: the plan equals the one approved on pull request #1"), std::string::npos)
+      << stage.out;
+  EXPECT_NE(stage.out.find("applied the sealed plan file of the plan job"), std::string::npos) << stage.out;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "stage"}, "push").exit_code, 0);
+  EXPECT_EQ(state("stage")["resources"]["fake_server.web"]["values"]["size"], "t3.large");
+  EXPECT_EQ(state("stage")["resources"]["fake_database.main"]["values"]["admin_password"], kPassword)
+      << "the secret reached the runtime";
+
+  // --- PR #2 develop → main: the prod plan comment; the author's own approval refused.
+  ASSERT_EQ(job({"plan-comment"}, "pull_request", runner_.pull_request_event(2, "main", m1), m1).exit_code, 0);
+  EXPECT_NE(comment(2, "prod").find("env=prod sha=" + m1), std::string::npos);
+  github_.seed({{"reviews", {{"2", {{{"user", "alice"}, {"state", "APPROVED"}, {"commit_id", m1}}}}}}});
+  auto refused = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("the author cannot approve their own pull request"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(state_ / "states" / "prod.tfstate")) << "nothing applied in prod";
+
+  // --- bob approves → prod applied and recorded.
+  github_.seed({{"reviews", {{"2", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", m1}}}}}}});
+  auto prod = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
+  ASSERT_EQ(prod.exit_code, 0) << prod.out << prod.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "prod"}, "push").exit_code, 0);
+  EXPECT_EQ(state("prod")["resources"]["fake_network.main"]["values"]["region"], "eu-prod");
+
+  // --- someone resizes the server outside Terraform → the 1 AM run finds drift.
+  auto edited = state("prod");
+  edited["resources"]["fake_server.web"]["values"]["size"] = "t3.nano";
+  edited["serial"] = edited["serial"].get<int>() + 1;
+  ASSERT_TRUE(util::write_file_atomic(state_ / "states" / "prod.tfstate", edited.dump()));
+  const nlohmann::json schedule = {{"schedule", "0 1 * * *"}};
+  auto detect = job({"drift-verify", "--env", "prod", "--issue"}, "schedule", schedule, "main");
+  EXPECT_EQ(detect.exit_code, 1) << detect.out << detect.err;
+  auto issues = github_.state()["issues"];
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_NE(issues[0]["body"].get<std::string>().find("t3.nano"), std::string::npos) << issues[0]["body"];
+  auto reconcile = job({"drift-verify", "--env", "prod", "--apply", "--issue"}, "schedule", schedule, "main");
+  ASSERT_EQ(reconcile.exit_code, 0) << reconcile.out << reconcile.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "prod"}, "schedule").exit_code, 0);
+  EXPECT_EQ(state("prod")["resources"]["fake_server.web"]["values"]["size"], "t3.large");
+  EXPECT_EQ(github_.state()["issues"][0]["state"], "closed");
+  EXPECT_FALSE(runner_.token_leaked());
+}
+
+}  // namespace
+}  // namespace converge::testing
