@@ -83,7 +83,8 @@ inline constexpr std::string_view kDefaultManifestUrl = "sqlite:///.converge/man
 // Parses converge.yaml text. `file` names it in errors. Error (exit 2) names
 // file:line:column and the key for every structural problem.
 Expected<Config> parse(std::string_view text, const std::filesystem::path& file);
-// Reads and parses a file; a missing file is a usage Error.
+// Reads and parses a file; a missing file is a usage Error. Targets with `roots:`
+// become one target per root folder (roots.hpp).
 Expected<Config> load(const std::filesystem::path& file);
 
 // Looks up a variable for ${VAR} expansion; nullopt when unset.

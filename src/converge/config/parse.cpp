@@ -8,6 +8,7 @@
 #include <set>
 
 #include "converge/config/config.hpp"
+#include "converge/config/roots.hpp"
 #include "converge/config/trust.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/join.hpp"
@@ -368,7 +369,10 @@ Expected<Config> load(const std::filesystem::path& file) {
     return fail(Error::usage("no configuration at " + file.string() + " (use --config to point at converge.yaml)"));
   auto text = util::read_file(file);
   if (!text) return fail(Error::usage(text.error().message));
-  return parse(*text, file);
+  auto config = parse(*text, file);
+  if (!config) return config;
+  if (auto expanded = expand_roots(*config); !expanded) return fail(expanded.error());
+  return config;
 }
 
 }  // namespace converge::config

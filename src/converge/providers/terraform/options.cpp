@@ -22,10 +22,14 @@ Expected<void> check_env_name(const std::string& name, const SourceLocation& whe
 
 Expected<Options> read_options(const config::Settings& settings) {
   if (auto ok = settings.allow_only({"root", "binary", "var_files", "backend_config", "workspace", "args", "env",
-                                     "plan_key", "plan_dir", "volatile", "timeout"});
+                                     "plan_key", "plan_dir", "volatile", "timeout", "roots"});
       !ok)
     return fail(ok.error());
   Options o;
+  if (const config::Setting* roots = settings.find("roots"); roots && !settings.find("root"))
+    return fail(Error::config("setting 'roots' is expanded into one target per folder when converge.yaml is loaded; "
+                              "this target has no 'root'",
+                              roots->where));
   auto root = settings.string("root");
   if (!root) return fail(root.error());
   o.root = *root;
