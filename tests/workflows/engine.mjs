@@ -489,7 +489,7 @@ function runJob(files, wf, modelJob, callCtx, needs, world) {
     if (!uses) {
       const stepEnv = Object.fromEntries(Object.entries(valueOf(entry(rawStep, "env"), ctx) ?? {})
         .map(([k, v]) => [k, asString(v)]));
-      const r = runScript(valueOf(entry(rawStep, "run"), ctx), stepEnv);
+      const r = runScript(valueOf(entry(rawStep, "run"), ctx), { ...(world.scriptEnv ?? {}), ...stepEnv });
       outputs = r.outputs;
       if (r.code !== 0) { outcome = "failure"; step.log = r.log; }
     } else if (action === "secrets-to-env") {
@@ -524,7 +524,9 @@ function runJob(files, wf, modelJob, callCtx, needs, world) {
 // Everything that happens for `event`: one decision per job of every caller workflow
 // (triggered or not), with the jobs of the reusable workflow it calls.
 //   world: { repoSecrets, environmentSecrets: {env: {...}}, vars, files: Set of files
-//            hashFiles finds, runAction(action, inputs, info) → {code, outputs} }
+//            hashFiles finds, runAction(action, inputs, info) → {code, outputs},
+//            scriptEnv: environment variables under the `run:` steps' own (PATH: a
+//            stand-in curl, so no script reaches the network) }
 export async function runEvent(files, callers, event, world) {
   const decisions = [];
   for (const caller of callers) {

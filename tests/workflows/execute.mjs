@@ -56,8 +56,14 @@ const MODELLED = {
 const modelled = (scenario) => (action, inputs) =>
   scenario.outputs?.[action] ?? { code: 0, outputs: (MODELLED[action] ?? (() => ({})))(inputs) };
 
+// The run: steps call GitHub's API through fake-api/curl, with the scenario's answers
+// (`api`: path → body; none: every request is a 404), never the network.
+const scriptEnv = (scenario) => ({
+  PATH: `${path.join(root, "tests/workflows/fake-api")}:${process.env.PATH}`,
+  FAKE_GITHUB_API: JSON.stringify(scenario.api ?? {}), FAKE_GITHUB_TOKEN: WORLD.token
+});
 const world = (scenario, runAction) => ({ ...WORLD, files: new Set(["plan.json", ...(scenario.files ?? [])]),
-                                          runAction: runAction ?? modelled(scenario) });
+                                          runAction: runAction ?? modelled(scenario), scriptEnv: scriptEnv(scenario) });
 
 const stepKey = (s) => s.action ?? s.uses;
 const reusableKey = (d) => `${path.basename(d.workflow)}/${d.job}`;
@@ -91,7 +97,7 @@ function compare(s, decisions) {
       if (field in want) expect(same(norm(field, d[field]), norm(field, want[field])),
         `${key}: ${field} ${JSON.stringify(d[field])}, want ${JSON.stringify(want[field])}`);
     for (const [step, inputs] of Object.entries(want.with ?? {})) {
-      const got = ran.find((x) => stepKey(x) === step);
+      const got = ran.find((x) => x.id === step) ?? ran.find((x) => stepKey(x) === step);
       expect(got && same(sorted(got.with), sorted(inputs)), `${key}: ${step} with ${JSON.stringify(got?.with)}, want ${JSON.stringify(inputs)}`);
     }
     if (want.exposed) {
@@ -209,6 +215,15 @@ const BROKEN = [
   ["the rollback passing an input apply does not declare (a renamed input)", "is not declared in actions/apply/action.yml",
     edit(".github/workflows/converge-rollback.yml", ["break-glass: ${{ inputs.break-glass }}\n          rollback: true",
       "breakglass: ${{ inputs.break-glass }}\n          rollback: true"])],
+  ["the deploy caller without actions: read (the plan artifact's look-up)", "actions: read exceeds the caller's none",
+    edit("workflows/converge-deploy.yml", ["      actions: read\n", ""])],
+  ["the plan artifact's look-up giving curl the token as an argument", "kept sealed plan files",
+    edit(".github/workflows/converge-deploy.yml", ["--header @<(printf 'Authorization: Bearer %s\\n' \"$TOKEN\")",
+      "--header \"Authorization: Bearer $TOKEN\""])],
+  ["the plan artifact of a fork's run downloaded", "kept sealed plan files",
+    edit(".github/workflows/converge-deploy.yml", ["and\n                          .workflow_run.head_repository_id == .workflow_run.repository_id)", ")"])],
+  ["the plan artifact downloaded whatever run id the API gives", "not a number",
+    edit(".github/workflows/converge-deploy.yml", ["[[ $run =~ ^[1-9][0-9]{0,19}$ ]]", "[[ -n $run ]]"])],
   ["secrets-to-env given every secret's name", "exposed [",
     edit("actions/secrets-to-env/action.yml", ['read -r -a wanted <<<"${CONVERGE_NAMES:-}"',
       'mapfile -t wanted < <(jq -r \'keys[]\' <<<"$merged")'])]

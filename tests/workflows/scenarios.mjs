@@ -55,21 +55,54 @@ export const WORLD = {
 };
 
 export const TOKEN = WORLD.token;
+
+// GitHub's answers to the deploy's look-up of the merged pull request's sealed plan
+// files: the push's commit is pull request #2's merge commit; its artifacts are an
+// older and a newer one of this repository's runs, a still newer one of a fork's run
+// (never taken: a fork can name an artifact anything) and an expired one.
+const PUSHED = "a21683865c088b5fe1906cf6552d15a285a4986d";  // the recorded push's `after`
+const artifact = (run, created, { fork = false, expired = false } = {}) => ({
+  name: "converge-tfplans-stage-2", expired, created_at: created,
+  workflow_run: { id: run, repository_id: 10, head_repository_id: fork ? 99 : 10 }
+});
+export const PLANS_API = {
+  [`commits/${PUSHED}/pulls`]: [
+    { number: 1, merged_at: "2026-11-01T10:00:00Z", merge_commit_sha: "b".repeat(40) },
+    { number: 2, merged_at: "2026-12-01T10:00:00Z", merge_commit_sha: PUSHED }
+  ],
+  "actions/artifacts?name=converge-tfplans-stage-2&per_page=100": {
+    total_count: 4,
+    artifacts: [artifact(111, "2026-12-01T08:00:00Z"), artifact(222, "2026-12-01T09:00:00Z"),
+      artifact(333, "2026-12-01T09:30:00Z", { fork: true }), artifact(444, "2026-12-01T09:45:00Z", { expired: true })]
+  }
+};
+// The same with hostile values where numbers belong: nothing is downloaded.
+const hostile = (pr, run) => ({
+  [`commits/${PUSHED}/pulls`]: [{ number: pr, merged_at: "2026-12-01T10:00:00Z", merge_commit_sha: PUSHED }],
+  [`actions/artifacts?name=converge-tfplans-stage-${pr}&per_page=100`]: {
+    artifacts: [{ ...artifact(222, "2026-12-01T09:00:00Z"), workflow_run: { id: run, repository_id: 10, head_repository_id: 10 } }]
+  }
+});
 const CHECKOUT = "actions/checkout@v4";
 
 // Expected jobs, keyed "<reusable workflow>/<job>"; a job not listed must not run.
 // steps: the steps that run, in order (converge's actions by name, others by `uses`,
-// `run` for a script); with: the exact inputs of the named steps; exposed: the
-// secrets secrets-to-env makes environment variables.
-const deployJob = (env) => ({
+// `run` for a script); with: the exact inputs of the named steps (by step id, action
+// or `uses`); exposed: the secrets secrets-to-env makes environment variables.
+// `plans`: the artifact of sealed Terraform plan files found ({name, run}), downloaded
+// (the "run" step right after the checkout looks it up) before apply.
+const DOWNLOAD = "actions/download-artifact@v4";
+const deployJob = (env, { plans = null } = {}) => ({
   "converge-deploy.yml/route": { steps: ["run"] },
   "converge-deploy.yml/deploy": {
     environment: env,
     concurrency: { group: `converge-apply-${env}`, cancel: false },
-    permissions: { contents: "read", deployments: "write", "pull-requests": "write" },
+    permissions: { actions: "read", contents: "read", deployments: "write", "pull-requests": "write" },
     secrets: Object.keys({ ...WORLD.repoSecrets, ...WORLD.environmentSecrets[env] }).sort(),
-    steps: [CHECKOUT, "secret-names", "secrets-to-env", "apply", "record-manifest"],
+    steps: [CHECKOUT, "run", ...(plans ? [DOWNLOAD] : []), "secret-names", "secrets-to-env", "apply", "record-manifest"],
     with: {
+      ...(plans ? { [DOWNLOAD]: { name: plans.name, "run-id": plans.run, "github-token": WORLD.token,
+        path: ".converge/plans" } } : {}),
       "secret-names": { env, config: "converge.yaml" },
       apply: { env, config: "converge.yaml" },
       "record-manifest": { env, config: "converge.yaml" }
@@ -99,12 +132,16 @@ const planJob = (env, number, { fork = false, replan = null } = {}) => ({
     permissions: fork ? { contents: "read", deployments: "read", "pull-requests": "read", statuses: "read" }
       : { contents: "read", deployments: "read", "pull-requests": "write", statuses: "write" },
     secrets: fork ? [] : Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
-    steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan-comment", "actions/upload-artifact@v4"],
+    steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan-comment", "actions/upload-artifact@v4", "run",
+      "actions/upload-artifact@v4"],
     with: {
       [CHECKOUT]: { ref: replan ? replan.sha : "", "fetch-depth": "0", "persist-credentials": "false" },
       "secret-names": { env, config: "converge.yaml" },
       "plan-comment": { env, config: "converge.yaml", pr: replan ? replan.pr : "", out: "plan.json" },
-      "actions/upload-artifact@v4": { name: `converge-plan-${env}-${number}`, path: "plan.json", "if-no-files-found": "ignore" }
+      "actions/upload-artifact@v4": { name: `converge-plan-${env}-${number}`, path: "plan.json", "if-no-files-found": "ignore" },
+      // The second upload (named by its step id): the sealed Terraform plan files.
+      "keep-tfplans": { name: `converge-tfplans-${env}-${number}`,
+        path: ".converge/plans", "if-no-files-found": "ignore", "retention-days": "14" }
     },
     exposed: fork ? [] : [WORLD.secretNames[env]]
   }
@@ -191,6 +228,16 @@ export function scenarios() {
     { name: "merge to develop: the push → stage applied", payload: "push",
       event: { name: "push", payload: pushTo("refs/heads/develop") },
       triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage"), real: "push-develop" },
+    { name: "merge to develop whose pull request kept sealed plan files → the newest of its own runs downloaded before apply",
+      payload: "push", event: { name: "push", payload: pushTo("refs/heads/develop") }, api: PLANS_API,
+      triggered: ["workflows/converge-deploy.yml"],
+      jobs: deployJob("stage", { plans: { name: "converge-tfplans-stage-2", run: "222" } }) },
+    { name: "merge to develop, the API answering a run id that is not a number → nothing downloaded", payload: "push",
+      event: { name: "push", payload: pushTo("refs/heads/develop") }, api: hostile(2, "222 --path=/etc"),
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage") },
+    { name: "merge to develop, the API answering a pull request number that is not a number → nothing looked up",
+      payload: "push", event: { name: "push", payload: pushTo("refs/heads/develop") }, api: hostile("2\nrun-id=1", 222),
+      triggered: ["workflows/converge-deploy.yml"], jobs: deployJob("stage") },
     { name: "merge to develop in a repository with its own setup action → it runs before apply", payload: "push",
       event: { name: "push", payload: pushTo("refs/heads/develop") },
       files: [".github/actions/converge-setup/action.yml"],

@@ -121,6 +121,7 @@ std::string deploy(const StarterFacts& facts) {
          "jobs:\n  deploy:\n    uses: " + reusable("converge-deploy.yml") + "\n" +
          (with.empty() ? "" : "    with:\n" + with) +
          "    permissions:\n      contents: read\n      pull-requests: write\n      deployments: write\n"
+         "      actions: read\n"
          "    secrets: inherit\n";
 }
 
