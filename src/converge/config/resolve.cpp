@@ -96,12 +96,15 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
   Resolved out;
   out.environment = env;
   const std::string env_name = env->name;
-  // ${CONVERGE_ENV} names the environment and is no secret; any other variable
-  // that went into a value makes that value a secret to mask.
+  // ${CONVERGE_ENV} names the environment and ${CONVERGE_TARGET} the target (one per
+  // root of a `roots:` pattern: a state key per root); neither is a secret. Any other
+  // variable that went into a value makes that value a secret to mask.
   bool used_variable = false;
   bool unset = false;
+  std::string target_name;
   auto with_builtins = [&](std::string_view name) -> std::optional<std::string> {
     if (name == "CONVERGE_ENV") return env_name;
+    if (name == "CONVERGE_TARGET") return target_name;
     auto value = lookup(name);
     if (value) {
       used_variable = true;
@@ -121,6 +124,7 @@ Expected<Resolved> resolve(const Config& config, std::string_view environment, c
   for (const auto& target : config.targets) {
     if (!target.applies_to(env_name)) continue;
     ResolvedTarget rt{target.name, target.provider, target.provider_where, Settings(target.where)};
+    target_name = target.name;
     for (const auto& [key, raw] : target.settings_for(env_name)) {
       used_variable = false;
       unset = false;

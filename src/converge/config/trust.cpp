@@ -24,7 +24,7 @@ void each_string(const nlohmann::json& value, const Visit& visit) {
 // both): a lookup that records every name it is asked for.
 void references_in(const std::string& text, const SourceLocation& where, std::vector<VariableReference>& out) {
   auto record = [&](std::string_view name) -> std::optional<std::string> {
-    if (name != "CONVERGE_ENV") out.push_back({std::string(name), where});
+    if (name != "CONVERGE_ENV" && name != "CONVERGE_TARGET") out.push_back({std::string(name), where});
     return std::string();
   };
   (void)expand(text, record, where);

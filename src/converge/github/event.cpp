@@ -23,6 +23,7 @@ Expected<Event> parse_event(std::string_view text, std::string_view source) {
     EventPull p;
     p.number = pull.positive("number", Need::required);
     p.base_ref = pull.object("base", Need::required).string("ref", Need::required);
+    p.base_sha = pull.object("base", Need::required).sha("sha");
     p.head_sha = pull.object("head", Need::required).sha("sha", Need::required);
     if (!reader.error() && p.base_ref.empty()) reader.reject(pull.path_of("base.ref"), "empty");
     event.pull_request = p;

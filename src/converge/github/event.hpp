@@ -23,6 +23,7 @@ struct EventPull {
   std::int64_t number = 0;  // positive
   std::string base_ref;     // base.ref, not empty
   std::string head_sha;     // head.sha, 40 hexadecimal digits
+  std::string base_sha;     // base.sha, 40 hexadecimal digits; "" when absent
 };
 
 struct Event {

@@ -144,6 +144,11 @@ class Provider {
   // (steps/session.cpp). Empty (the default): the whole repository.
   virtual std::vector<std::filesystem::path> source_paths() const { return {}; }
 
+  // True when a pull request's plan may leave this target out when none of its
+  // source_paths() changed in the pull request (terraform: one target per root, each
+  // plan slow). Default: false, every target is planned.
+  virtual bool planned_only_when_changed() const { return false; }
+
   // True when plan() needs PlanContext::managed_keys (read from the manifest).
   virtual bool uses_managed_keys() const { return false; }
 

@@ -6,6 +6,8 @@
 #include "converge/github/approvals.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/github/plan_record.hpp"
+#include "converge/git/changes.hpp"
+#include "converge/plan/markdown.hpp"
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/next_steps.hpp"
@@ -37,6 +39,31 @@ Expected<PullFacts> pull_facts(const PlanCommentOptions& o, StepIo io) {
   if (f.base.empty() && o.common.environment.empty())
     return fail(Error::usage("no base branch: run on a pull_request event or pass --base or --env"));
   return f;
+}
+
+// The paths the pull request changes, when its base commit is known and in the clone;
+// nullopt (every target is planned) otherwise.
+std::optional<std::vector<std::string>> changed_in_pull_request(const Session& session, const std::string& head,
+                                                                StepIo io) {
+  const auto& pr = io.ctx.event.pull_request;
+  if (!pr || pr->base_sha.empty() || head.empty()) return std::nullopt;
+  auto paths = git::changed_paths(session.config.root, pr->base_sha, head);
+  if (!paths) {
+    io.console.warning("every target is planned: the files this pull request changes are not known (" +
+                       paths.error().message + ")");
+    return std::nullopt;
+  }
+  return std::move(*paths);
+}
+
+// The targets a pull request's plan left out, and why: a section after the plan (not
+// compared by plan pinning, which re-renders only the plan).
+std::string not_planned_section(const std::vector<std::pair<std::string, std::string>>& not_planned) {
+  if (not_planned.empty()) return {};
+  std::string out = "\n<!-- converge:not-planned -->\n**Not planned in this pull request** (shown above with no "
+                    "changes; the deploy plans them, and with plan pinning applies only while they have none):\n";
+  for (const auto& [target, why] : not_planned) out += "- " + plan::md_code(target) + ": " + plan::md_text(why) + "\n";
+  return out;
 }
 
 }  // namespace
@@ -71,8 +98,10 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
 
   auto session = open_session(std::move(*config), *trust, common, io);
   if (!session) return report_error(session.error(), io);
+  session->changed_paths = changed_in_pull_request(*session, facts->head_sha, io);
   auto plan = plan_environment(*session, PlanFor::preview);
   if (!plan) return report_error(plan.error(), io);
+  for (const auto& [target, why] : session->not_planned) io.console.info("Not planned: " + target + " (" + why + ")");
   const std::string head = facts->head_sha.empty() ? session->git.sha : facts->head_sha;
   if (!github::is_sha(head))  // it goes into the comment's marker and the commit status path
     return report_error(Error::usage("the pull request's head is not a 40-digit commit SHA (\"" + head + "\")"), io);
@@ -84,7 +113,8 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   // pinning re-renders only the plan part (plan/schema_preview.hpp).
   // Last, what merging does and who must approve (next_steps.hpp): also not compared.
   const std::string base = facts->base.empty() ? session->environment().branch : facts->base;
-  const auto appendix = plan::schema_preview_section(*plan, github::kCommentLimit / 3) + gate_changes +
+  const auto appendix = plan::schema_preview_section(*plan, github::kCommentLimit / 3) +
+                        not_planned_section(session->not_planned) + gate_changes +
                         next_steps_section(session->environment(), base, plan::hash(*plan),
                                            !trust->trusted.find_environment(environment));
   const auto body = io.console.redact(

@@ -7,6 +7,7 @@
 #include <map>
 #include <utility>
 
+#include "converge/git/history.hpp"
 #include "converge/manifest/store.hpp"
 #include "converge/steps/apply_journal.hpp"
 #include "converge/steps/plan_log.hpp"
@@ -50,7 +51,7 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
   for (const auto& name : allowed)
     if (auto value = io.ctx.variable(name)) io.console.mask(*value);
 
-  Session session{std::move(config), std::move(*resolved), {}, {}, {}, {}, allowed, io};
+  Session session{std::move(config), std::move(*resolved), {}, {}, {}, {}, allowed, io, {}, {}};
   session.resolved.environment = session.config.find_environment(environment);
 
   auto facts = git::read_facts(session.config.root);
@@ -120,6 +121,32 @@ Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& s
 
 }  // namespace
 
+namespace {
+
+// True when a pull request leaves `target` as it is: none of the changed paths is one
+// of its sources or inside one, nor converge.yaml (its settings).
+bool unchanged_in_pull_request(const Session& session, const TargetHandle& target,
+                               const std::filesystem::path& config_file) {
+  if (!session.changed_paths || !target.impl->planned_only_when_changed()) return false;
+  auto top = git::work_tree_of(session.config.root);
+  if (!top) return false;
+  auto normal = [](const std::filesystem::path& p) { return std::filesystem::absolute(p).lexically_normal(); };
+  std::vector<std::filesystem::path> sources;
+  for (const auto& source : target.impl->source_paths()) sources.push_back(normal(source));
+  if (sources.empty()) return false;  // the whole repository
+  sources.push_back(normal(config_file));
+  for (const auto& changed : *session.changed_paths) {
+    const auto path = normal(*top / changed);
+    for (const auto& source : sources) {
+      auto [s, p] = std::mismatch(source.begin(), source.end(), path.begin(), path.end());
+      if (s == source.end()) return false;  // the source itself, or a file inside it
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
 Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
   const bool preview = purpose == PlanFor::preview;
   plan::Plan plan;
@@ -134,6 +161,17 @@ Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);
+    if (purpose == PlanFor::preview && unchanged_in_pull_request(session, target, session.config.file)) {
+      // Planned as having no changes: the deploy plans it, and with plan pinning applies
+      // only when it has none (anything else changes the plan hash).
+      plan::TargetPlan same;
+      same.target = target.name;
+      same.provider = target.provider;
+      same.bundle_hash = target.bundle.hash;
+      session.not_planned.emplace_back(target.name, "none of its files changed in this pull request");
+      plan.targets.push_back(std::move(same));
+      continue;
+    }
     auto planned = target.impl->plan(target.bundle, session.contexts[target.name]);
     if (!planned) return fail(planned.error().with_context("target " + target.name));
     planned->target = target.name;

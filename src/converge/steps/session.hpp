@@ -62,6 +62,12 @@ struct Session {
   // The step's io (open_session's), for verbs that open the manifest on their own
   // (plan_environment, lock_targets).
   std::optional<StepIo> io;
+  // A pull request's plan: the paths the pull request changes (git/changes.hpp). A
+  // target whose provider allows it (Provider::planned_only_when_changed) and none of
+  // whose sources changed is not planned: plan_environment() gives it no changes and
+  // lists it in `not_planned` with why. nullopt: every target is planned.
+  std::optional<std::vector<std::string>> changed_paths;
+  std::vector<std::pair<std::string, std::string>> not_planned;  // target, why
   const config::Environment& environment() const { return *resolved.environment; }
 };
 
