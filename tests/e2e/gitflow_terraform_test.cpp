@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <tuple>
 #include <sstream>
 
 #include "github/server/actions_runner.hpp"
@@ -159,7 +160,7 @@ TEST_F(TerraformGitFlow, FromAFeatureBranchToProdThenDriftAtOneAm) {
   EXPECT_EQ(sealed->find(kPassword), std::string::npos) << "sealed: the password is not in clear";
 
   // --- merge → stage applies that plan file, pinned to the approved hash.
-  auto stage = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m1), "develop");
+  auto stage = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m1), m1);
   ASSERT_EQ(stage.exit_code, 0) << stage.out << stage.err;
   EXPECT_NE(stage.out.find("plan pinning: the plan equals the one approved on pull request #1"), std::string::npos)
       << stage.out;
@@ -202,6 +203,104 @@ TEST_F(TerraformGitFlow, FromAFeatureBranchToProdThenDriftAtOneAm) {
   EXPECT_EQ(state("prod")["resources"]["fake_server.web"]["values"]["size"], "t3.large");
   EXPECT_EQ(github_.state()["issues"][0]["state"], "closed");
   EXPECT_FALSE(runner_.token_leaked());
+}
+
+// `roots: infra/*/` makes one target per root; a pull request plans only the roots whose
+// files changed and says which it left out; the merge still plans every root and, with
+// plan pinning, applies only while the roots left out have no change.
+constexpr std::string_view kRootsConfig = R"(version: 1
+manifest:
+  url: ${MANIFEST_URL}
+environments:
+  - name: stage
+    branch: develop
+    gates: {plan_pinning: true}
+targets:
+  - name: infra
+    provider: terraform
+    settings:
+      roots: infra/*/
+      var_files: ["envs/${CONVERGE_ENV}.tfvars"]
+      backend_config: ["path=${STATE_DIR}/${CONVERGE_TARGET}-${CONVERGE_ENV}.tfstate"]
+      env: {TF_VAR_db_password: "${DB_PASSWORD}"}
+      plan_key: ${TF_PLAN_KEY}
+      plan_dir: ${PLAN_ARTIFACTS}
+)";
+
+TEST_F(TerraformGitFlow, APullRequestPlansOnlyTheRootsItChangesAndTheMergeStillChecksTheOthers) {
+  auto dns = [&](const std::string& ttl) {
+    dir_.write("infra/dns/main.tf.json",
+               nlohmann::json({{"resource", {{"fake_record", {{"www", {{"ttl", ttl}, {"zone", "example.test"}}}}}}}})
+                   .dump(2));
+  };
+  auto pr_event = [&](int number, const std::string& head, const std::string& base_sha) {
+    auto event = runner_.pull_request_event(number, "develop", head);
+    event["pull_request"]["base"]["sha"] = base_sha;
+    return event;
+  };
+  // PR #10 brings both roots; PR #11 changes only dns; PR #12 changes dns again.
+  repo_->checkout("develop");
+  const auto base = repo_->head_sha();
+  repo_->branch("feature/roots");
+  repo_->checkout("feature/roots");
+  dir_.write("converge.yaml", kRootsConfig);
+  std::filesystem::remove_all(dir_ / "infra" / "envs");
+  dir_.write("envs/stage.tfvars", "region = \"eu-stage\"\n");
+  dns("300");
+  const auto c1 = repo_->commit_all("Two roots");
+  repo_->checkout("develop");
+  const auto m1 = repo_->merge("feature/roots", "Merge pull request #10");
+  repo_->branch("feature/ttl");
+  repo_->checkout("feature/ttl");
+  dns("60");
+  const auto c2 = repo_->commit_all("A shorter TTL");
+  repo_->checkout("develop");
+  const auto m2 = repo_->merge("feature/ttl", "Merge pull request #11");
+  repo_->branch("feature/ttl2");
+  repo_->checkout("feature/ttl2");
+  dns("30");
+  const auto c3 = repo_->commit_all("An even shorter TTL");
+  repo_->checkout("develop");
+  const auto m3 = repo_->merge("feature/ttl2", "Merge pull request #12");
+  nlohmann::json pulls = nlohmann::json::array();
+  for (auto [number, head, merge, ref] : {std::tuple{10, c1, m1, "feature/roots"}, {11, c2, m2, "feature/ttl"},
+                                         {12, c3, m3, "feature/ttl2"}})
+    pulls.push_back({{"number", number}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", merge},
+                     {"head", {{"ref", ref}, {"sha", head}}}, {"base", {{"ref", "develop"}}},
+                     {"commits", {{{"sha", head}, {"author", "alice"}}}}});
+  github_.seed({{"pulls", pulls}});
+
+  // PR #10: both roots change, both are planned; the merge applies both.
+  ASSERT_EQ(job({"plan-comment"}, "pull_request", pr_event(10, c1, base), c1).exit_code, 0);
+  EXPECT_EQ(comment(10, "stage").find("Not planned"), std::string::npos) << comment(10, "stage");
+  auto first = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m1), m1);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ASSERT_TRUE(std::filesystem::exists(state_ / "states" / "infra-network-stage.tfstate")) << "one state per root";
+  ASSERT_TRUE(std::filesystem::exists(state_ / "states" / "infra-dns-stage.tfstate"));
+
+  // PR #11 changes dns only: network is left out of its plan, and the comment says so.
+  auto planned = job({"plan-comment"}, "pull_request", pr_event(11, c2, m1), c2);
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  const std::string body = comment(11, "stage");
+  EXPECT_NE(body.find("Not planned in this pull request"), std::string::npos) << body;
+  EXPECT_NE(body.find("- ` infra-network `: none of its files changed"), std::string::npos) << body;
+  EXPECT_EQ(body.find("- ` infra-dns `"), std::string::npos) << "dns changed: it is planned";
+  EXPECT_NE(body.find("ttl"), std::string::npos) << body;
+  auto second = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m2), m2);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("plan pinning: the plan equals the one approved on pull request #11"), std::string::npos);
+  EXPECT_EQ(state("infra-dns-stage")["resources"]["fake_record.www"]["values"]["ttl"], "60");
+
+  // PR #12 again leaves network out; then network changes outside Terraform before the
+  // merge: the merge's plan has a change the pull request never showed, so it is refused.
+  ASSERT_EQ(job({"plan-comment"}, "pull_request", pr_event(12, c3, m2), c3).exit_code, 0);
+  auto edited = state("infra-network-stage");
+  edited["resources"]["fake_server.web"]["values"]["size"] = "t3.nano";
+  ASSERT_TRUE(util::write_file_atomic(state_ / "states" / "infra-network-stage.tfstate", edited.dump()));
+  auto refused = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m3), m3);
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("the plan changed since it was approved"), std::string::npos) << refused.err;
+  EXPECT_EQ(state("infra-dns-stage")["resources"]["fake_record.www"]["values"]["ttl"], "60") << "nothing applied";
 }
 
 }  // namespace

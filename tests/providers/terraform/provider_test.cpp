@@ -187,6 +187,12 @@ TEST_F(TerraformProviderTest, ThePlanJobSealsItsPlanFileAndTheApplyAppliesExactl
   EXPECT_FALSE(fs::exists(sealed)) << "a plan file applies once";
 }
 
+TEST_F(TerraformProviderTest, WithoutPlanDirTheSealedPlanGoesToDotConvergePlans) {
+  ASSERT_TRUE(plan(*provider(settings({{"plan_key", "key"}})), true));
+  EXPECT_TRUE(fs::exists(repo_.path() / ".converge" / "plans" / "dev" / "infra.tfplan.sealed"))
+      << "where the reusable workflows upload it from";
+}
+
 TEST_F(TerraformProviderTest, DriftAndPlansNeverUseASavedPlanOnlyAnApplyDoes) {
   const json s = settings({{"plan_key", "key"}, {"plan_dir", (tmp_ / "plans").string()}});
   ASSERT_TRUE(plan(*provider(s), /*preview=*/true));
@@ -370,7 +376,7 @@ TEST_F(TerraformProviderTest, SettingsAreChecked) {
   auto missing = make_provider(TargetSpec{"infra", "dev", repo_.path(), none});
   ASSERT_FALSE(missing);
   EXPECT_NE(missing.error().to_string().find("missing setting 'root'"), std::string::npos);
-  for (const json& bad : {json{{"plan_key", "k"}}, json{{"env", {{"TF_DATA_DIR", "/x"}}}}, json{{"timeout", "5"}},
+  for (const json& bad : {json{{"plan_dir", "plans"}}, json{{"env", {{"TF_DATA_DIR", "/x"}}}}, json{{"timeout", "5"}},
                           json{{"var_files", "one.tfvars"}}, json{{"rooot", "x"}}}) {
     config::Settings cs(SourceLocation{"converge.yaml", 3, 5});
     json s = settings(bad);

@@ -64,11 +64,9 @@ Expected<Options> read_options(const config::Settings& settings) {
       o.env[name] = value.get<std::string>();
     }
   }
-  if (o.plan_key.empty() != o.plan_dir.empty()) {
-    const config::Setting* given = settings.find(o.plan_key.empty() ? "plan_dir" : "plan_key");
-    return fail(Error::config("settings 'plan_key' and 'plan_dir' go together: a saved plan is always encrypted",
-                              given ? given->where : settings.where()));
-  }
+  if (o.plan_key.empty() && !o.plan_dir.empty())
+    return fail(Error::config("setting 'plan_dir' needs 'plan_key': a saved plan is always sealed",
+                              settings.find("plan_dir")->where));
   return o;
 }
 

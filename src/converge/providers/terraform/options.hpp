@@ -20,7 +20,7 @@ struct Options {
   std::vector<std::string> args;            // extra arguments of `plan`
   std::map<std::string, std::string> env;   // passed to the binary (credentials); values are secrets
   std::string plan_key;                     // encrypts the saved plan file ("" = no plan file is saved)
-  std::string plan_dir;                     // where saved plan files go ("" = none)
+  std::string plan_dir;                     // where sealed plan files go ("" = the default: terraform_provider.cpp)
   std::vector<std::string> volatile_attributes;  // plan_json.hpp's ReadOptions
   std::chrono::milliseconds timeout{std::chrono::hours(1)};  // one run of the binary
 };

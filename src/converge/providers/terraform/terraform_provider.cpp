@@ -82,6 +82,8 @@ class TerraformProvider final : public Provider {
     return out;
   }
 
+  bool planned_only_when_changed() const override { return true; }
+
   Expected<Bundle> compile() override {
     auto sources = read_sources(spec_.repo_root, options_);
     if (!sources) return fail(sources.error().with_context("target " + spec_.name));
@@ -101,10 +103,8 @@ class TerraformProvider final : public Provider {
   }
 
   Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
-    const bool saving = !options_.plan_key.empty() && !options_.plan_dir.empty();
-    const fs::path saved_path = saving ? saved_plan_path(spec_.repo_root / options_.plan_dir, spec_.environment,
-                                                         spec_.name)
-                                       : fs::path();
+    const bool saving = !options_.plan_key.empty();
+    const fs::path saved_path = saving ? saved_plan_path(plan_dir(), spec_.environment, spec_.name) : fs::path();
     apply_notes_.clear();
     used_saved_plan_.reset();
     if (saving && context.apply) {
@@ -183,6 +183,13 @@ class TerraformProvider final : public Provider {
   Expected<std::string> runtime_version() override { return std::string(); }
 
  private:
+  // Where sealed plan files go: `plan_dir`, else .converge/plans (in a runner the work
+  // tree is the one folder converge's container steps share with the job, which
+  // uploads and downloads it: docs/providers/terraform.md, "The workflows").
+  fs::path plan_dir() const {
+    return spec_.repo_root / (options_.plan_dir.empty() ? fs::path(".converge/plans") : fs::path(options_.plan_dir));
+  }
+
   // `show -json` of a plan file, as this target's plan.
   Expected<plan::TargetPlan> read(const Bundle& desired, const fs::path& file) {
     auto text = cli_.show_json(file);
