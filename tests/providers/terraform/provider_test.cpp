@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include "converge/plan/plan.hpp"
@@ -385,6 +386,89 @@ TEST_F(TerraformProviderTest, SettingsAreChecked) {
     ASSERT_FALSE(p) << bad.dump();
     EXPECT_EQ(p.error().code, ExitCode::usage) << bad.dump();
   }
+}
+
+// The real binary, when one is installed (never on the machines converge is built on,
+// so these say clearly that they are skipped): terraform_data is built into Terraform
+// 1.4+ and OpenTofu, so nothing is downloaded.
+class TerraformRealBinary : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* name : {"terraform", "tofu"})
+      for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/"})
+        if (binary_.empty() && ::access((std::string(dir) + name).c_str(), X_OK) == 0) binary_ = std::string(dir) + name;
+    if (binary_.empty()) GTEST_SKIP() << "no terraform or tofu binary installed: the real-binary test is skipped";
+    repo_.write("infra/main.tf",
+                "terraform {\n  backend \"local\" {}\n}\n"
+                "variable \"password\" {\n  type = string\n  sensitive = true\n}\n"
+                "resource \"terraform_data\" \"marker\" {\n  input = { name = \"converge\", secret = var.password }\n}\n"
+                "output \"name\" {\n  value = terraform_data.marker.output.name\n}\n");
+  }
+  std::unique_ptr<Provider> make(json extra = json::object()) {
+    config::Settings cs(SourceLocation{"converge.yaml", 3, 5});
+    json s = {{"root", "infra"}, {"binary", binary_}, {"workspace", "stage"},
+              {"backend_config", {"path=" + (state_ / "tfstate").string(), "workspace_dir=" + (state_ / "ws").string()}},
+              {"env", {{"TF_VAR_password", kCanary}}}};
+    for (auto& [k, v] : extra.items()) s[k] = v;
+    for (auto& [k, v] : s.items()) cs.set(k, config::Setting{v, SourceLocation{"converge.yaml", 4, 10}, false});
+    auto p = make_provider(TargetSpec{"infra", "stage", repo_.path(), cs});
+    EXPECT_TRUE(p) << p.error().to_string();
+    return std::move(*p);
+  }
+  std::string binary_;
+  converge::testing::TempDir repo_, state_;
+};
+
+TEST_F(TerraformRealBinary, ASealedPlanIsAppliedAsReviewedAndTheNextPlanIsEmpty) {
+  const json sealing = {{"plan_key", "real-key"}};
+  auto job = make(sealing);
+  auto bundle = job->compile();
+  ASSERT_TRUE(bundle);
+  PlanContext preview;
+  preview.preview = true;
+  auto reviewed = job->plan(*bundle, preview);
+  ASSERT_TRUE(reviewed) << reviewed.error().to_string();
+  ASSERT_EQ(reviewed->changes.size(), 2u) << "the resource and the output";
+  EXPECT_EQ(reviewed->changes[0].key, "terraform_data.marker");
+  plan::Plan shown;
+  shown.environment = "stage";
+  shown.targets = {*reviewed};
+  const std::string text = plan::render_text(shown) + plan::to_json(shown).dump();
+  EXPECT_EQ(text.find(kCanary), std::string::npos) << text;
+  EXPECT_NE(text.find("(sensitive)"), std::string::npos) << text;
+
+  auto deploy = make(sealing);
+  PlanContext apply;
+  apply.apply = true;
+  auto applying = deploy->plan(*bundle, apply);
+  ASSERT_TRUE(applying) << applying.error().to_string();
+  plan::Plan a;
+  a.environment = "stage";
+  a.targets = {*applying};
+  EXPECT_EQ(plan::hash(a), plan::hash(shown));
+  auto report = deploy->apply(*bundle, *applying);
+  ASSERT_TRUE(report) << report.error().to_string();
+  ASSERT_TRUE(report->ok()) << report->error;
+  ASSERT_EQ(report->notes.size(), 1u);
+  EXPECT_NE(report->notes[0].find("applied the sealed plan file"), std::string::npos);
+  EXPECT_TRUE(fs::exists(state_ / "ws" / "stage")) << "the stage workspace holds the state";
+  EXPECT_FALSE(fs::exists(repo_.path() / "infra" / ".terraform")) << "the binary's data stays out of the repository";
+
+  auto again = make()->plan(*bundle, PlanContext{});
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_TRUE(again->changes.empty());
+}
+
+TEST_F(TerraformRealBinary, AnErrorOfTheBinaryIsItsOwnMessage) {
+  repo_.write("infra/broken.tf", "resource \"terraform_data\" \"x\" {\n  input = var.missing\n}\n");
+  auto p = make();
+  auto bundle = p->compile();
+  ASSERT_TRUE(bundle);
+  auto planned = p->plan(*bundle, PlanContext{});
+  ASSERT_FALSE(planned);
+  EXPECT_EQ(planned.error().code, ExitCode::failure);
+  EXPECT_NE(planned.error().message.find("Reference to undeclared input variable"), std::string::npos)
+      << planned.error().message;
 }
 
 TEST(FailureReason, NamesTheLockHolderFromTheBoxedDiagnostic) {

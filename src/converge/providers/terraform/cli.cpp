@@ -93,7 +93,10 @@ Expected<Cli::Result> Cli::run(const std::string& verb, std::vector<std::string>
 
 Expected<void> Cli::init() {
   if (initialised_) return {};
-  std::vector<std::string> args = {"-input=false", "-no-color"};
+  // -reconfigure: the data folder is new on every run, so there is no earlier backend
+  // to migrate state from; without it Terraform asks (and fails without input) when
+  // the backend's folder already holds workspaces.
+  std::vector<std::string> args = {"-input=false", "-no-color", "-reconfigure"};
   for (const auto& config : options_.backend_config) {
     // key=value as is; anything else is a file of the repository.
     bool pair = config.find('=') != std::string::npos && !fs::exists(repo_root_ / config);
