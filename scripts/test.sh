@@ -20,7 +20,10 @@ trap 'for p in $image_pid $fuzz_build_pid; do kill -- -"$p" 2>/dev/null; done; t
 
 if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then
   # Its own process group, so that a failure here stops all of it.
-  setsid bash "$root/scripts/build-image.sh" >"$image_log" 2>&1 &
+  # Niced: the image is not on the critical path (it ends minutes before the tests do),
+  # so the sanitizer build and the tests get the cores first and it fills what they
+  # leave idle.
+  setsid nice -n 5 bash "$root/scripts/build-image.sh" >"$image_log" 2>&1 &
   image_pid=$!
 else
   echo "converge: buildah/mmdebstrap not installed; the image is not built" >&2

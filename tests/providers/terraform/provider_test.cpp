@@ -309,6 +309,14 @@ TEST_F(TerraformProviderTest, TheBinarysOwnMessageIsTheError) {
   EXPECT_NE(missing.error().message.find("cannot run"), std::string::npos) << missing.error().message;
 }
 
+TEST_F(TerraformProviderTest, ARelativeBinaryIsTheRepositorysNotTheCurrentFolders) {
+  fs::create_directories(repo_.path() / ".converge" / "bin");
+  fs::create_symlink(FAKE_TERRAFORM, repo_.path() / ".converge" / "bin" / "terraform");
+  auto planned = plan(*provider(settings({{"binary", ".converge/bin/terraform"}})));
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  EXPECT_FALSE(planned->plan.changes.empty());
+}
+
 TEST_F(TerraformProviderTest, ARunOverItsTimeoutIsStopped) {
   ::setenv("FAKE_TF_SLEEP", "5", 1);
   auto planned = plan(*provider(settings({{"timeout", "1s"}})));

@@ -75,7 +75,11 @@ Cli::Cli(const Options& options, fs::path repo_root, fs::path data_dir)
 std::string Cli::where() const { return options_.binary + " in " + options_.root; }
 
 Expected<Cli::Result> Cli::run(const std::string& verb, std::vector<std::string> args) {
-  std::vector<std::string> argv = {options_.binary, "-chdir=" + (repo_root_ / options_.root).string(), verb};
+  // A path to the binary is the repository's (`.converge/bin/terraform`); a bare name is
+  // looked up on PATH.
+  const std::string program = options_.binary.find('/') == std::string::npos ? options_.binary
+                                                                               : (repo_root_ / options_.binary).string();
+  std::vector<std::string> argv = {program, "-chdir=" + (repo_root_ / options_.root).string(), verb};
   argv.insert(argv.end(), std::make_move_iterator(args.begin()), std::make_move_iterator(args.end()));
   std::map<std::string, std::string> env = options_.env;
   env["TF_DATA_DIR"] = data_dir_.string();
