@@ -21,13 +21,7 @@ namespace {
 plan::Plan as_plan(const terraform::ReadPlan& read) {
   plan::Plan p;
   p.environment = "prod";
-  plan::TargetPlan t;
-  t.target = "infra";
-  t.provider = "terraform";
-  t.changes = read.changes;
-  t.errors = read.errors;
-  t.notes = read.notes;
-  p.targets.push_back(std::move(t));
+  p.targets.push_back(terraform::target_plan(read, "infra"));
   return p;
 }
 

@@ -46,13 +46,7 @@ ReadPlan read_ok(std::string_view text, const ReadOptions& options = {}) {
 plan::Plan as_plan(const ReadPlan& read) {
   plan::Plan p;
   p.environment = "stage";
-  plan::TargetPlan t;
-  t.target = "infra";
-  t.provider = "terraform";
-  t.changes = read.changes;
-  t.errors = read.errors;
-  t.notes = read.notes;
-  p.targets.push_back(std::move(t));
+  p.targets.push_back(target_plan(read, "infra"));
   return p;
 }
 

@@ -444,4 +444,14 @@ Expected<ReadPlan> read_plan(std::string_view json_text, std::string_view origin
   }
 }
 
+plan::TargetPlan target_plan(ReadPlan read, std::string target) {
+  plan::TargetPlan out;
+  out.target = std::move(target);
+  out.provider = "terraform";
+  out.changes = std::move(read.changes);
+  out.notes = std::move(read.notes);
+  out.errors = std::move(read.errors);
+  return out;
+}
+
 }  // namespace converge::providers::terraform

@@ -34,4 +34,8 @@ struct ReadPlan {
 // field for a document that is not a plan, too deep (64 levels) or too large.
 Expected<ReadPlan> read_plan(std::string_view json_text, std::string_view origin, const ReadOptions& options = {});
 
+// The terraform target `target`'s plan made of what was read: its changes, notes and
+// errors (no bundle hash: the caller's).
+plan::TargetPlan target_plan(ReadPlan read, std::string target);
+
 }  // namespace converge::providers::terraform

@@ -196,13 +196,8 @@ class TerraformProvider final : public Provider {
     if (!text) return fail(text.error());
     auto parsed = read_plan(*text, options_.binary + " show -json", ReadOptions{options_.volatile_attributes});
     if (!parsed) return fail(parsed.error());
-    plan::TargetPlan out;
-    out.target = spec_.name;
-    out.provider = "terraform";
+    plan::TargetPlan out = target_plan(std::move(*parsed), spec_.name);
     out.bundle_hash = desired.hash;
-    out.changes = std::move(parsed->changes);
-    out.notes = std::move(parsed->notes);
-    out.errors = std::move(parsed->errors);
     last_plan_ = out;
     last_bundle_ = desired.hash;
     return out;
