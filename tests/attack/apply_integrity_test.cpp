@@ -256,6 +256,13 @@ class Child {
     ::waitpid(pid_, nullptr, 0);
     pid_ = -1;
   }
+  // The exit code once the child ends; -1 if it did not exit normally.
+  int wait() {
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
   std::string output() const { return slurp(io_ / "stdout"); }
 
  private:
@@ -321,8 +328,15 @@ TEST_F(ConcurrentApply, TwoAppliesAtOnceOnSqliteApplyATransactionFalseMigrationO
 TEST_F(ConcurrentApply, ASecondApplyThatWaitsTooLongRefusesNamingTheHolder) {
   slow_migration(std::string(kSqliteSlow));
   const std::string url = "sqlite:///.converge/app.db";
-  auto [first, second] = two_at_once(url, {{"CONVERGE_LOCK_TIMEOUT_MS", "200"}});
-  EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
+  // The first apply holds the lock once its slow migration has started (a sleep instead of this wait let the
+  // second apply win the lock on a busy machine, and the test then failed for the wrong reason).
+  Child first({"apply", "--env", "dev"}, dir_.path(), {{"GITHUB_ACTIONS", "false"}, {"APP_DB_URL", url}});
+  for (int i = 0; i < 400 && sqlite_value(".converge/app.db", "select count(*) from sqlite_master where name = "
+                                                              "'hits'") != "1";
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  auto second = apply(url, {{"CONVERGE_LOCK_TIMEOUT_MS", "200"}});
+  EXPECT_EQ(first.wait(), 0) << first.output();
   EXPECT_EQ(second.exit_code, 1) << second.out << second.err;
   EXPECT_NE(second.err.find("is held by a local run"), std::string::npos) << second.err;
   EXPECT_NE(second.err.find(", pid "), std::string::npos) << second.err;
