@@ -22,18 +22,13 @@
 
 #include "steps/github_fixture.hpp"
 #include "support/postgres.hpp"
+#include "support/temp_dir.hpp"
 
 namespace converge::testing {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // True when the step outputs (GITHUB_OUTPUT, name<<delimiter form) set `name` to `value`.
 bool output_set(const std::string& outputs, const std::string& name, const std::string& value) {

@@ -31,12 +31,6 @@ namespace fs = std::filesystem;
 
 using http::percent_encode;
 
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string command_output(const std::string& command) {
   std::string out;

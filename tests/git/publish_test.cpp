@@ -25,12 +25,7 @@ using ::testing::Not;
 
 constexpr const char* kToken = "ghs_publishTestToken1234567890";
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using converge::testing::slurp;
 
 // Configures remote `name` as plain config values (git_remote_create would leak in
 // libgit2 1.5: its insteadOf lookup leaks PCRE2 match data).

@@ -11,12 +11,7 @@
 namespace converge::github {
 namespace {
 
-std::string slurp(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using converge::testing::slurp;
 
 TEST(Console, InARunnerMasksSecretsAndAnnotatesErrorsWithLocation) {
   RunContext ctx;

@@ -8,7 +8,7 @@
 namespace converge::github {
 namespace {
 
-const std::string kHead(40, 'd');
+const std::string kPrHead(40, 'd');
 const std::string kOtherHead(40, 'c');
 const std::string kHash(64, 'a');
 
@@ -17,11 +17,11 @@ plan::Plan plan_with(int changes, size_t sql_size = 40) {
 }
 
 TEST(PlanComment, MarkerRoundTripsAndIdentifiesTheEnvironment) {
-  auto body = comment_body(plan_with(1), kHead, "");
+  auto body = comment_body(plan_with(1), kPrHead, "");
   auto m = find_marker(body);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->environment, "stage");
-  EXPECT_EQ(m->sha, kHead);
+  EXPECT_EQ(m->sha, kPrHead);
   EXPECT_EQ(m->plan_hash, plan::hash(plan_with(1)));
   EXPECT_TRUE(is_plan_comment(body, "stage"));
   EXPECT_FALSE(is_plan_comment(body, "prod"));
@@ -30,7 +30,7 @@ TEST(PlanComment, MarkerRoundTripsAndIdentifiesTheEnvironment) {
 
 TEST(PlanComment, AHugePlanIsCutUnderGithubsLimitWithAVisibleNote) {
   auto p = plan_with(2000, 200);
-  auto body = comment_body(p, kHead, "https://github.com/o/r/actions/runs/1");
+  auto body = comment_body(p, kPrHead, "https://github.com/o/r/actions/runs/1");
   EXPECT_LE(body.size(), kCommentLimit);
   EXPECT_NE(body.find("changes are not shown"), std::string::npos);
   EXPECT_NE(body.find("| app-db | sql | 2000 | 0 | 0 | 0 |"), std::string::npos) << "counts stay complete";
@@ -40,13 +40,13 @@ TEST(PlanComment, AHugePlanIsCutUnderGithubsLimitWithAVisibleNote) {
 }
 
 TEST(PlanComment, ASmallPlanIsShownWhole) {
-  auto body = comment_body(plan_with(3), kHead, "");
+  auto body = comment_body(plan_with(3), kPrHead, "");
   EXPECT_EQ(body.find("not shown"), std::string::npos);
   EXPECT_NE(body.find("m2"), std::string::npos);
 }
 
 TEST(PlanComment, StatusLineIsPutUnderTheMarkerAndReplacedNotStacked) {
-  auto body = comment_body(plan_with(1), kHead, "");
+  auto body = comment_body(plan_with(1), kPrHead, "");
   auto once = with_status(body, "applied at abc");
   auto twice = with_status(once, "not applied: the plan changed");
   EXPECT_NE(once.find("**applied at abc**"), std::string::npos);
@@ -57,13 +57,13 @@ TEST(PlanComment, StatusLineIsPutUnderTheMarkerAndReplacedNotStacked) {
 }
 
 TEST(PlanComment, OnlyAMarkerOnTheFirstLineCounts) {
-  auto body = comment_body(plan_with(1), kHead, "");
+  auto body = comment_body(plan_with(1), kPrHead, "");
   EXPECT_TRUE(find_marker(body));
   EXPECT_FALSE(find_marker("Look at this:\n" + body)) << "a quoted marker is no marker";
   EXPECT_FALSE(find_marker(" " + body));
   EXPECT_FALSE(find_marker("> " + body));
   EXPECT_FALSE(is_plan_comment("LGTM\n\n" + body, "stage"));
-  const std::string fields = "env=stage sha=" + kHead + " plan=" + kHash;
+  const std::string fields = "env=stage sha=" + kPrHead + " plan=" + kHash;
   EXPECT_FALSE(find_marker("<!-- converge:plan v=1 " + fields + " --> and more\n"));
   EXPECT_FALSE(find_marker("<!-- converge:plan v=1 " + fields + "\n-->\n")) << "the marker is one line";
   EXPECT_TRUE(find_marker("<!-- converge:plan v=1 " + fields + " -->"));
@@ -72,7 +72,7 @@ TEST(PlanComment, OnlyAMarkerOnTheFirstLineCounts) {
 
 TEST(PlanComment, OnlyAWellFormedMarkerCounts) {
   auto marker = [](const std::string& inner) { return find_marker("<!-- converge:plan " + inner + " -->\nbody"); };
-  const std::string sha = " sha=" + kHead, plan = " plan=" + kHash;
+  const std::string sha = " sha=" + kPrHead, plan = " plan=" + kHash;
   ASSERT_TRUE(marker("v=1 env=stage" + sha + plan));
   EXPECT_FALSE(marker("v=2 env=stage" + sha + plan)) << "another version";
   EXPECT_FALSE(marker("v=1 env=stage sha=abc" + plan)) << "a short sha";
@@ -94,51 +94,51 @@ TEST(PlanComment, OnlyAWellFormedMarkerCounts) {
 TEST(PlanComment, AMarkerIsNeverWrittenWithAFieldThatWouldNotReadBack) {
   // The head SHA comes from the event or the API: one with a space or "-->" in it
   // would add fields to the marker or end the HTML comment early.
-  EXPECT_THROW(comment_body(plan_with(1), kHead + " plan=" + kHash + " -->", ""), Failure);
+  EXPECT_THROW(comment_body(plan_with(1), kPrHead + " plan=" + kHash + " -->", ""), Failure);
   EXPECT_THROW(comment_body(plan_with(1), "deadbeef", ""), Failure);
-  EXPECT_THROW(marker_line({"st age", kHead, kHash}), Failure);
-  EXPECT_THROW(marker_line({"stage", kHead, "abc"}), Failure);
-  EXPECT_EQ(find_marker(marker_line({"stage", kHead, kHash}))->sha, kHead);
-  EXPECT_FALSE(shows_plan(comment_body(plan_with(1), kHead, ""), plan_with(1), "not a sha", ""));
+  EXPECT_THROW(marker_line({"st age", kPrHead, kHash}), Failure);
+  EXPECT_THROW(marker_line({"stage", kPrHead, "abc"}), Failure);
+  EXPECT_EQ(find_marker(marker_line({"stage", kPrHead, kHash}))->sha, kPrHead);
+  EXPECT_FALSE(shows_plan(comment_body(plan_with(1), kPrHead, ""), plan_with(1), "not a sha", ""));
 }
 
 TEST(PlanComment, AnUneditedCommentShowsThePlanWhateverItsStatusLine) {
   auto p = plan_with(2);
   const std::string url = "https://github.com/o/r/actions/runs/1/attempts/1";
-  auto body = comment_body(p, kHead, url);
-  EXPECT_TRUE(shows_plan(body, p, kHead, url));
-  EXPECT_TRUE(shows_plan(with_status(body, "applied at abc by https://github.com/o/r/actions/runs/2"), p, kHead,
+  auto body = comment_body(p, kPrHead, url);
+  EXPECT_TRUE(shows_plan(body, p, kPrHead, url));
+  EXPECT_TRUE(shows_plan(with_status(body, "applied at abc by https://github.com/o/r/actions/runs/2"), p, kPrHead,
                          url));
-  EXPECT_FALSE(shows_plan(body, p, kHead, "https://github.com/o/r/actions/runs/9")) << "another run's comment";
-  EXPECT_FALSE(shows_plan(body, plan_with(1), kHead, url)) << "another plan";
+  EXPECT_FALSE(shows_plan(body, p, kPrHead, "https://github.com/o/r/actions/runs/9")) << "another run's comment";
+  EXPECT_FALSE(shows_plan(body, plan_with(1), kPrHead, url)) << "another plan";
   EXPECT_FALSE(shows_plan(body, p, kOtherHead, url)) << "another head";
 }
 
 TEST(PlanComment, AnEditedCommentDoesNotShowThePlan) {
   auto p = plan_with(2);
   const std::string url = "https://github.com/o/r/actions/runs/1";
-  auto body = comment_body(p, kHead, url);
+  auto body = comment_body(p, kPrHead, url);
   auto marker = body.substr(0, body.find('\n') + 1);
-  EXPECT_FALSE(shows_plan(marker + "No changes.\n", p, kHead, url));
+  EXPECT_FALSE(shows_plan(marker + "No changes.\n", p, kPrHead, url));
   auto hidden = body;
   hidden.replace(hidden.find("m1"), 2, "mX");
-  EXPECT_FALSE(shows_plan(hidden, p, kHead, url));
-  EXPECT_FALSE(shows_plan(body + "\nAll good, nothing to see.\n", p, kHead, url));
+  EXPECT_FALSE(shows_plan(hidden, p, kPrHead, url));
+  EXPECT_FALSE(shows_plan(body + "\nAll good, nothing to see.\n", p, kPrHead, url));
   // A section converge appends after the footer takes room but is not the plan.
   const std::string gate = "<!-- converge:gate-change -->\n### Gate change\n";
-  EXPECT_TRUE(shows_plan(comment_body(p, kHead, url, kCommentLimit - gate.size()) + gate, p, kHead, url));
-  EXPECT_FALSE(shows_plan(marker + "No changes.\n" + body.substr(body.find("\n<sub>")) + gate, p, kHead, url));
+  EXPECT_TRUE(shows_plan(comment_body(p, kPrHead, url, kCommentLimit - gate.size()) + gate, p, kPrHead, url));
+  EXPECT_FALSE(shows_plan(marker + "No changes.\n" + body.substr(body.find("\n<sub>")) + gate, p, kPrHead, url));
   // Markup slipped into the status line (an HTML comment hides everything below it).
   // (with_status writes plain text; someone editing the comment can write anything.)
   auto status_line = [&](const std::string& line) { return marker + line + "\n" + body.substr(marker.size()); };
-  EXPECT_TRUE(shows_plan(status_line("<!-- converge:status --> **applied at abc**"), p, kHead, url));
-  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **ok <!--**"), p, kHead, url));
-  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **see [here](https://evil)**"), p, kHead, url));
-  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **a** **b**"), p, kHead, url));
+  EXPECT_TRUE(shows_plan(status_line("<!-- converge:status --> **applied at abc**"), p, kPrHead, url));
+  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **ok <!--**"), p, kPrHead, url));
+  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **see [here](https://evil)**"), p, kPrHead, url));
+  EXPECT_FALSE(shows_plan(status_line("<!-- converge:status --> **a** **b**"), p, kPrHead, url));
   // A status line anywhere but right under the marker.
   auto moved = body;
   moved.insert(moved.find("m1"), "<!-- converge:status --> **fine**\n");
-  EXPECT_FALSE(shows_plan(moved, p, kHead, url));
+  EXPECT_FALSE(shows_plan(moved, p, kPrHead, url));
 }
 
 TEST(PlanComment, SqlWithBackticksCannotCloseTheFence) {
@@ -149,7 +149,7 @@ TEST(PlanComment, SqlWithBackticksCannotCloseTheFence) {
   t.bundle_hash = "h";
   t.changes = {{plan::Action::create, "migration", "m", nullptr, {{"sql", "```\n"}}}};
   p.targets.push_back(std::move(t));
-  auto body = comment_body(p, kHead, "");
+  auto body = comment_body(p, kPrHead, "");
   EXPECT_NE(body.find("````diff"), std::string::npos);
 }
 

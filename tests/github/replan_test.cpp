@@ -13,34 +13,34 @@ namespace {
 const std::string kMerge(40, 'e');
 const std::string kRun = "https://github.com/o/r/actions/runs/4242/attempts/2";
 
-plan::Plan plan_with(int changes, size_t sql_size = 40) {
+plan::Plan prod_plan_with(int changes, size_t sql_size = 40) {
   return testing::sql_plan("prod", kMerge, changes, sql_size);
 }
 
 TEST(ReplanComment, ItsMarkerReadsBackAndIsNoPlanComment) {
-  const auto body = replan_body(plan_with(1), kMerge, kRun, 7, "alice");
+  const auto body = replan_body(prod_plan_with(1), kMerge, kRun, 7, "alice");
   auto m = find_replan_marker(body);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->environment, "prod");
   EXPECT_EQ(m->sha, kMerge);
-  EXPECT_EQ(m->plan_hash, plan::hash(plan_with(1)));
+  EXPECT_EQ(m->plan_hash, plan::hash(prod_plan_with(1)));
   EXPECT_FALSE(is_plan_comment(body, "prod")) << "the sticky comment's upsert must never touch a re-plan";
-  EXPECT_FALSE(find_replan_marker(comment_body(plan_with(1), kMerge, kRun)));
+  EXPECT_FALSE(find_replan_marker(comment_body(prod_plan_with(1), kMerge, kRun)));
   EXPECT_NE(body.find("Re-plan** of merged pull request #7 at `eeeeeeeeeeee`, dispatched by alice"), std::string::npos);
 }
 
 TEST(ReplanComment, ReadsAsConvergeWroteItWithAStatusLineAndWhenCutToTheLimit) {
   for (int n : {1, 600}) {
-    const auto p = plan_with(n, 200);
+    const auto p = prod_plan_with(n, 200);
     const auto body = replan_body(p, kMerge, kRun, 7, "alice");
     EXPECT_LE(body.size(), kCommentLimit) << n;
     EXPECT_EQ(body.find("not shown") != std::string::npos, n > 1) << "the long plan is cut to fit";
     EXPECT_TRUE(shows_replan(body, p, kMerge, kRun)) << n;
     EXPECT_TRUE(shows_replan(with_status(body, "applied at eeeeeeeeeeee"), p, kMerge, kRun)) << n;
-    EXPECT_FALSE(shows_replan(body, plan_with(n + 1, 200), kMerge, kRun)) << "another plan";
+    EXPECT_FALSE(shows_replan(body, prod_plan_with(n + 1, 200), kMerge, kRun)) << "another plan";
     EXPECT_FALSE(shows_replan(body, p, std::string(40, 'f'), kRun)) << "another commit";
   }
-  const auto p = plan_with(2);
+  const auto p = prod_plan_with(2);
   auto edited = replan_body(p, kMerge, kRun, 7, "alice");
   edited.replace(edited.find("m1"), 2, "zz");
   EXPECT_FALSE(shows_replan(edited, p, kMerge, kRun));

@@ -15,7 +15,7 @@ namespace converge::github {
 namespace {
 
 // The file's bytes; "" when it cannot be read.
-std::string slurp(const std::filesystem::path& p) { return util::read_file(p).value_or(""); }
+using converge::testing::slurp;
 
 std::string without_codes(const std::string& text) {
   return std::regex_replace(text, std::regex("\x1b\\[[0-9;]*m"), "");

@@ -14,6 +14,7 @@
 #include "converge/util/fs.hpp"
 #include "markdown/markdown_it.hpp"
 #include "steps/repo_fixture.hpp"
+#include "support/temp_dir.hpp"
 
 extern char** environ;
 
@@ -21,7 +22,6 @@ namespace converge::testing {
 namespace {
 
 // The file's bytes; "" when it cannot be read.
-std::string slurp(const std::filesystem::path& p) { return util::read_file(p).value_or(""); }
 
 // Runs `program` with standard output and error on a pseudo-terminal (isatty() is
 // true in it) and returns what it wrote there; at most 60 s.

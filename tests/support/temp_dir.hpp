@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <string_view>
 
 namespace converge::testing {
@@ -22,5 +23,8 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// The whole file as bytes; "" when it cannot be read.
+std::string slurp(const std::filesystem::path& path);
 
 }  // namespace converge::testing

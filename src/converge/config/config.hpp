@@ -78,6 +78,9 @@ struct Config {
   const Environment* environment_for_branch(std::string_view branch) const;
 };
 
+// Whether a glob (a branch pattern, a part of a `roots:` path) has a wildcard: *, ? or [.
+inline bool has_wildcard(std::string_view glob) { return glob.find_first_of("*?[") != std::string_view::npos; }
+
 inline constexpr std::string_view kDefaultManifestUrl = "sqlite:///.converge/manifest.db";
 
 // Parses converge.yaml text. `file` names it in errors. Error (exit 2) names

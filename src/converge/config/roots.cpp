@@ -13,8 +13,6 @@ namespace fs = std::filesystem;
 
 constexpr size_t kMaxRoots = 1000;
 
-bool has_wildcard(const std::string& part) { return part.find_first_of("*?[") != std::string::npos; }
-
 // Folders (relative to `base`) matching the components of `pattern`, sorted.
 std::vector<std::string> matching_folders(const fs::path& base, const std::vector<std::string>& parts) {
   std::vector<std::string> found = {""};

@@ -5,10 +5,12 @@
 #include <map>
 #include <set>
 
+#include "converge/util/short_sha.hpp"
+
 namespace converge::github {
 namespace {
 
-std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
+using util::short_sha;
 
 Error refused(const std::string& what) { return Error::refused(what + "; nothing was applied"); }
 

@@ -2,6 +2,9 @@
 #include "converge/github/context.hpp"
 
 #include <cctype>
+#include <charconv>
+
+#include "converge/util/ascii.hpp"
 
 namespace converge::github {
 namespace {
@@ -26,6 +29,14 @@ std::optional<std::string> RunContext::variable(std::string_view name) const {
   auto it = variables.find(name);
   if (it == variables.end()) return std::nullopt;
   return it->second;
+}
+
+std::optional<std::chrono::milliseconds> RunContext::milliseconds(std::string_view name) const {
+  auto text = variable(name);
+  long long ms = 0;
+  if (!text || std::from_chars(text->data(), text->data() + text->size(), ms).ec != std::errc() || ms < 0)
+    return std::nullopt;
+  return std::chrono::milliseconds(ms);
 }
 
 std::string RunContext::run_url() const {
@@ -66,9 +77,7 @@ RunContext RunContext::from_environment(char** envp) {
   if (ctx.token.empty()) ctx.token = get("GITHUB_TOKEN");
   for (const auto& [name, value] : ctx.variables) {
     if (!name.starts_with("INPUT_") || name.size() == 6) continue;
-    std::string input = name.substr(6);
-    for (auto& c : input) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    ctx.inputs[input] = value;
+    ctx.inputs[util::ascii_lower(std::string_view(name).substr(6))] = value;
   }
   // An empty value (an unset action input arrives as "") keeps the default.
   for (std::string login : {get("CONVERGE_GITHUB_LOGIN"), get("INPUT_GITHUB-LOGIN")}) {

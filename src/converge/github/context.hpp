@@ -3,6 +3,7 @@
 // runner the GitHub fields are empty and steps work from their flags alone.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -50,6 +51,9 @@ struct RunContext {
 
   // nullopt when unset.
   std::optional<std::string> variable(std::string_view name) const;
+  // The variable as a whole number of milliseconds (CONVERGE_*_MS); nullopt when
+  // unset, not a number or negative.
+  std::optional<std::chrono::milliseconds> milliseconds(std::string_view name) const;
   // Link to this run's log ("<server>/<repo>/actions/runs/<id>/attempts/<n>"); empty outside a runner.
   std::string run_url() const;
 

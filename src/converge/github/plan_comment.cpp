@@ -18,7 +18,7 @@ constexpr std::string_view kSectionStart = "<!-- converge:";  // a section conve
 // What a marker may carry: a name as converge.yaml allows it (letters, digits, '-',
 // '_', '.'), a 40-digit SHA, a 64-digit plan hash; nothing that could end the HTML
 // comment or add a field.
-bool is_name(std::string_view s) {
+bool is_marker_name(std::string_view s) {
   return !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") ==
                            std::string_view::npos;
 }
@@ -65,7 +65,7 @@ std::string without_status(std::string_view body) {
 // Built by appending: g++ 12 reports a false -Warray-bounds on long `+` chains of
 // std::string temporaries at -O2.
 std::string marker_line(const Marker& m) {
-  if (!is_name(m.environment) || !is_sha(m.sha) || !is_hash(m.plan_hash))
+  if (!is_marker_name(m.environment) || !is_sha(m.sha) || !is_hash(m.plan_hash))
     throw Failure("a plan comment marker with a field that would not read back (environment \"" + m.environment +
                   "\", sha \"" + m.sha + "\")");
   std::string line(kMarkerStart);
@@ -87,7 +87,7 @@ std::optional<Marker> find_marker(std::string_view body) {
   auto env = version ? take(line, "env", " ") : std::nullopt;
   auto sha = env ? take(line, "sha", " ") : std::nullopt;
   auto hash = sha ? take(line, "plan", "") : std::nullopt;
-  if (!hash || *version != "1" || !is_name(*env) || !is_sha(*sha) || !is_hash(*hash)) return std::nullopt;
+  if (!hash || *version != "1" || !is_marker_name(*env) || !is_sha(*sha) || !is_hash(*hash)) return std::nullopt;
   return Marker{std::string(*env), std::string(*sha), std::string(*hash)};
 }
 

@@ -14,17 +14,14 @@
 #include <thread>
 
 #include "converge/http/client.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::http {
 namespace {
 
 using std::chrono::milliseconds;
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using util::ascii_lower;
 
 // "https://host/a/b?x=1" -> "/a/b"
 std::string path_of(std::string_view url) {
@@ -49,7 +46,7 @@ bool is_rate_limited(const Response& r) {
   if (r.status != 403) return false;
   if (!r.header("retry-after").empty()) return true;
   if (r.header("x-ratelimit-remaining") == "0" && !r.header("x-ratelimit-reset").empty()) return true;
-  return lower(r.body).find("secondary rate limit") != std::string::npos;
+  return ascii_lower(r.body).find("secondary rate limit") != std::string::npos;
 }
 
 // What the server asked for, if anything: Retry-After seconds, or until the reset.
@@ -81,7 +78,7 @@ std::string attempts_text(int n) { return "(after " + std::to_string(n) + (n == 
 }  // namespace
 
 std::string Response::header(std::string_view name) const {
-  auto it = headers.find(lower(name));
+  auto it = headers.find(ascii_lower(name));
   return it == headers.end() ? std::string() : it->second;
 }
 

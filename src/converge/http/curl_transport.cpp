@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "converge/http/client.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::http {
 namespace {
@@ -23,11 +24,7 @@ void ensure_curl_global_init() {
   (void)initialised;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::ranges::transform(out, out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
+using util::ascii_lower;
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -64,7 +61,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   if (line.starts_with("HTTP/")) {
     headers.clear();  // a new response (e.g. after "100 Continue"): keep only the last one's headers
   } else if (auto colon = line.find(':'); colon != std::string_view::npos) {
-    headers[lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
+    headers[ascii_lower(trim(line.substr(0, colon)))] = std::string(trim(line.substr(colon + 1)));
   }
   return size * count;
 }

@@ -11,13 +11,6 @@
 namespace converge::plan {
 namespace {
 
-// Where converge's documentation lives (the placeholder owner/name the workflows use,
-// see .github/workflows/converge-plan.yml), at the tag of this release.
-
-// Bytes of a message or file name shown in the comment, like the plan's other inline
-// strings: a hostile name cannot fill the comment.
-constexpr size_t kInlineLimit = 1000;
-
 std::string location(const Finding& f) {
   return f.line > 0 ? f.file + ":" + std::to_string(f.line) : f.file;
 }

@@ -30,6 +30,10 @@ std::string visible(std::string_view text);
 // bytes)" when it was cut; `text` itself when it fits.
 std::string clip(std::string_view text, size_t max_bytes);
 
+// Bytes of one key, note, message or file name shown inline in a plan: a hostile
+// name cannot fill the comment and push every other change out of it.
+inline constexpr size_t kInlineLimit = 1000;
+
 // An inline code span showing visible(text) exactly: its backtick fence is longer
 // than any backtick run inside, padded with a space on each side (CommonMark strips
 // exactly one, so text starting or ending with a backtick or a space stays whole).

@@ -101,6 +101,8 @@ struct Plan {
   bool has_changes() const;
   bool has_errors() const;    // any target's has_errors()
   bool destructive() const;   // any target's destructive()
+  // The runtime equals Git: no change and no error (what drift-verify calls no drift).
+  bool clean() const { return !has_changes() && !has_errors(); }
 };
 
 struct Counts {

@@ -48,10 +48,6 @@ std::string deletion_warning(const Counts& c) {
          (c.replace ? " (replace = delete, then create)" : "") + ".";
 }
 
-// Bytes of one key, note or error shown inline: a hostile name cannot fill the
-// comment and push every other change out of it.
-constexpr size_t kInlineLimit = 1000;
-
 std::string shown(std::string_view text) { return clip(text, kInlineLimit); }
 
 // Notes are prose: surrounding spaces would stop the emphasis around them.

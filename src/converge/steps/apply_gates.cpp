@@ -12,11 +12,12 @@
 #include "converge/steps/replan_gate.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/text_diff.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
 
-std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
+using util::short_sha;
 
 // The merged pull request whose merge commit is `sha`; nullopt when no pull request
 // names `sha` as its merge commit. A pull request that names it but was not merged

@@ -22,8 +22,6 @@
 namespace converge::steps {
 namespace {
 
-bool clean(const plan::Plan& plan) { return !plan.has_changes() && !plan.has_errors(); }
-
 std::string drift_line(const plan::Plan& plan) {
   return "drift in " + plan.environment + ": " + plan::summary_line(plan::count(plan)) +
          (plan.has_errors() ? ", with errors" : "");
@@ -41,7 +39,7 @@ void track_drift_issue(const plan::Plan& final_plan, const std::string& sha, boo
     return;
   }
   const std::string run = io.ctx.run_url().empty() ? "" : " by " + io.ctx.run_url();
-  if (clean(final_plan)) {
+  if (final_plan.clean()) {
     auto closed = github::resolve_drift(*link->api, final_plan.environment,
                                         std::string(reconciled ? "Reconciled" : "No drift") + " at `" +
                                             sha.substr(0, 12) + "`" + run + ".");
@@ -113,12 +111,12 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
     if (auto written = io.data.write(drift_document(*plan, result, after)); !written) report_error(written.error(), io);
   };
   auto finish = [&](const plan::Plan& final_plan, bool reconciled, int code) {
-    io.console.set_output("drift", clean(final_plan) ? "false" : "true");
+    io.console.set_output("drift", final_plan.clean() ? "false" : "true");
     if (options.issue) track_drift_issue(final_plan, sha, reconciled, io);
     return code;
   };
 
-  if (clean(*plan)) {
+  if (plan->clean()) {
     io.console.info("No drift: " + plan->environment + " equals Git at " + sha.substr(0, 12) + ".");
     io.console.append_summary("No drift: " + plan::md_code(plan->environment) + " equals Git.\n");
     document(nullptr, nullptr);
@@ -158,7 +156,7 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
     return report_error(after.error(), io);
   }
   document(&*result, &*after);
-  if (clean(*after)) {
+  if (after->clean()) {
     io.console.info("Drift reconciled: " + plan->environment + " equals Git again.");
     return finish(*after, true, 0);
   }

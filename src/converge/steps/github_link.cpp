@@ -1,18 +1,15 @@
 // Building the GitHub API client from the run context.
 #include "converge/steps/github_link.hpp"
 
-#include <charconv>
 
 namespace converge::steps {
 namespace {
 
+// A positive duration from the variable `name`, else `fallback` (0 is no time limit
+// nobody would want).
 std::chrono::milliseconds millis(const github::RunContext& ctx, std::string_view name, std::chrono::milliseconds fallback) {
-  auto value = ctx.variable(name);
-  if (!value) return fallback;
-  long long ms = 0;
-  auto [ptr, ec] = std::from_chars(value->data(), value->data() + value->size(), ms);
-  if (ec != std::errc() || ms <= 0) return fallback;
-  return std::chrono::milliseconds(ms);
+  const auto ms = ctx.milliseconds(name);
+  return ms && ms->count() > 0 ? *ms : fallback;
 }
 
 }  // namespace

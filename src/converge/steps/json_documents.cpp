@@ -45,8 +45,6 @@ nlohmann::json drift_targets(const plan::Plan& plan) {
   return targets;
 }
 
-bool clean(const plan::Plan& plan) { return !plan.has_changes() && !plan.has_errors(); }
-
 }  // namespace
 
 nlohmann::json plan_document(const plan::Plan& plan) {
@@ -80,10 +78,10 @@ nlohmann::json drift_document(const plan::Plan& found, const ApplyResult* result
   return {{"format", kFormat},
           {"environment", found.environment},
           {"git_sha", found.git_sha},
-          {"drift", !clean(found)},
+          {"drift", !found.clean()},
           {"applied", result != nullptr},
-          {"reconciled", after != nullptr && clean(*after)},
-          {"drift_remains", !clean(final_plan)},
+          {"reconciled", after != nullptr && after->clean()},
+          {"drift_remains", !final_plan.clean()},
           {"targets", drift_targets(found)},
           {"result", result ? result_json(*result) : nlohmann::json(nullptr)},
           {"remaining", after ? drift_targets(*after) : nlohmann::json(nullptr)}};

@@ -6,11 +6,12 @@
 #include "converge/github/replan.hpp"
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/trust.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
 
-std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
+using util::short_sha;
 
 int refuse(const std::string& why, StepIo io) {
   return report_error(Error::refused(why + "; nothing was posted"), io);

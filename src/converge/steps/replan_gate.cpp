@@ -7,11 +7,12 @@
 #include "converge/github/plan_record.hpp"
 #include "converge/github/replan.hpp"
 #include "converge/util/join.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
 
-std::string short_sha(const std::string& sha) { return sha.substr(0, 12); }
+using util::short_sha;
 
 Error refused(const std::string& why) { return Error::refused("plan pinning: " + why + "; nothing was applied"); }
 

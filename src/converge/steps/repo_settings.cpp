@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-bool has_wildcard(const std::string& glob) { return glob.find_first_of("*?[") != std::string::npos; }
+using config::has_wildcard;
 
 // A 403 says why in one line: the token is not a repository admin's.
 Error explained(const Error& e) {

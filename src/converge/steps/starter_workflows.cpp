@@ -13,7 +13,7 @@ namespace {
 // A reusable workflow of the repository that publishes converge, at the major tag.
 std::string reusable(const std::string& file) { return std::string(kRepository) + "/.github/workflows/" + file + "@v0"; }
 
-bool has_wildcard(const std::string& glob) { return glob.find_first_of("*?[") != std::string::npos; }
+using config::has_wildcard;
 
 // A YAML scalar for a branch glob or a cron: plain when that is safe, else double-quoted.
 std::string scalar(const std::string& text) {

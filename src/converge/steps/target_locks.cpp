@@ -4,7 +4,6 @@
 // manifest store, renewed while held.
 #include <unistd.h>
 
-#include <charconv>
 #include <ctime>
 
 #include "converge/manifest/lease_lock.hpp"
@@ -21,16 +20,6 @@ std::string host_name() {
   char buf[256] = {};
   if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
   return buf;
-}
-
-// A duration in milliseconds from the variable `name`, else `fallback`.
-std::chrono::milliseconds millis(const github::RunContext& ctx, std::string_view name,
-                                 std::chrono::milliseconds fallback) {
-  auto text = ctx.variable(name);
-  long long ms = 0;
-  if (!text || std::from_chars(text->data(), text->data() + text->size(), ms).ec != std::errc() || ms < 0)
-    return fallback;
-  return std::chrono::milliseconds(ms);
 }
 
 // The line a waiting run shows: which run, where, since when.
@@ -98,8 +87,8 @@ Expected<void> lock_targets(Session& session, StepIo io) {
   request.host = host_name();
   request.pid = static_cast<std::int64_t>(::getpid());
   request.holder = holder_line(io.ctx, request.host, request.pid);
-  request.timeout = millis(io.ctx, "CONVERGE_LOCK_TIMEOUT_MS", kDefaultTimeout);
-  const auto lease = millis(io.ctx, "CONVERGE_LOCK_LEASE_MS", kDefaultLease);
+  request.timeout = io.ctx.milliseconds("CONVERGE_LOCK_TIMEOUT_MS").value_or(kDefaultTimeout);
+  const auto lease = io.ctx.milliseconds("CONVERGE_LOCK_LEASE_MS").value_or(kDefaultLease);
 
   std::vector<std::unique_ptr<providers::Lock>> held;
   for (const auto& target : session.targets) {

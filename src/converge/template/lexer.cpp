@@ -11,9 +11,9 @@
 
 #include <type_traits>
 
-
 #include "converge/template/unicode.hpp"
 #include "converge/template/value.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::tmpl {
 
@@ -34,9 +34,9 @@ std::string normalize_newlines(std::string_view source) {
   return out;
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using util::is_ascii_digit;
 bool is_name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
-bool is_name_char(char c) { return is_name_start(c) || is_digit(c); }
+bool is_name_char(char c) { return is_name_start(c) || is_ascii_digit(c); }
 
 class Lexer {
  public:
@@ -141,7 +141,7 @@ class Lexer {
       std::size_t n = 0;
       if (py_isspace(decode_one(s_, pos_, n))) { pos_ = skip_space(pos_); continue; }
       char c = s_[pos_];
-      if (is_digit(c)) {
+      if (is_ascii_digit(c)) {
         Literal n = literal(scan_number, pos_);
         Token& t = push(n.type, pos_, s_.substr(pos_, n.end - pos_));
         t.integer = n.integer, t.floating = n.floating;

@@ -8,14 +8,15 @@
 #include "converge/template/lexer.hpp"
 #include "converge/template/unicode.hpp"
 #include "converge/template/value.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::tmpl {
 
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+using util::is_ascii_digit;
 int digit_value(char c) {
-  if (is_digit(c)) return c - '0';
+  if (is_ascii_digit(c)) return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return 99;
@@ -24,9 +25,9 @@ int digit_value(char c) {
 // Digits with single underscores between them, from p; returns the end or p.
 std::size_t digits(std::string_view s_, std::size_t p, std::string& out) {
   std::size_t q = p;
-  while (q < s_.size() && is_digit(s_[q])) {
+  while (q < s_.size() && is_ascii_digit(s_[q])) {
     out += s_[q++];
-    if (q + 1 < s_.size() && s_[q] == '_' && is_digit(s_[q + 1])) ++q;
+    if (q + 1 < s_.size() && s_[q] == '_' && is_ascii_digit(s_[q + 1])) ++q;
   }
   return q;
 }

@@ -21,6 +21,7 @@
 
 #include "converge/template/yaml.hpp"
 #include "converge/util/yaml_document.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::tmpl {
 
@@ -164,8 +165,7 @@ ojson yaml_int(const std::string& text, const YAML::Mark& mark) {
 }
 
 ojson yaml_float(const std::string& text) {
-  std::string v = without_underscores(text);
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string v = util::ascii_lower(without_underscores(text));
   double sign = 1;
   if (v[0] == '-') sign = -1;
   if (v[0] == '+' || v[0] == '-') v.erase(0, 1);

@@ -10,14 +10,14 @@
 namespace converge::providers::sql {
 namespace {
 
-constexpr const char* kUsers =
+constexpr const char* kUsersVarchar =
     "-- migrate:up\ncreate table users (id integer primary key, name varchar(255));\n-- migrate:down\ndrop table users;\n";
 
 class MigrationSafetyTest : public test::SqlBackendTest {
  protected:
   // The database after 1_users was applied.
   void apply_users() {
-    repo_.write("db/migrations/1_users.sql", kUsers);
+    repo_.write("db/migrations/1_users.sql", kUsersVarchar);
     auto p = provider();
     ASSERT_TRUE(apply(*p).ok());
   }

@@ -12,9 +12,9 @@
 namespace converge::providers::sql {
 namespace {
 
-constexpr const char* kUsers = "-- migrate:up\ncreate table users (id integer primary key, name text);\n"
+constexpr const char* kUsersTable = "-- migrate:up\ncreate table users (id integer primary key, name text);\n"
                                "-- migrate:down\ndrop table users;\n";
-constexpr const char* kPosts = "-- migrate:up\ncreate table posts (id integer primary key);\n"
+constexpr const char* kPostsTable = "-- migrate:up\ncreate table posts (id integer primary key);\n"
                                "create index posts_id on posts (id);\n-- migrate:down\ndrop table posts;\n";
 constexpr const char* kTags = "-- migrate:up\ncreate table tags (id integer primary key);\n"
                               "-- migrate:down\n-- undo\ndrop table tags;\n";
@@ -24,11 +24,11 @@ using test::SqlBackendTest;
 using RollbackTest = SqlBackendTest;
 
 TEST_P(RollbackTest, OlderCommitRunsTheNewerDownBlocksNewestFirstThenForwardAgain) {
-  repo_.write("db/migrations/1_users.sql", kUsers);
+  repo_.write("db/migrations/1_users.sql", kUsersTable);
   auto p = provider();
   ASSERT_TRUE(apply(*p).ok());
   const std::string older_snapshot = snapshot();
-  repo_.write("db/migrations/2_posts.sql", kPosts);
+  repo_.write("db/migrations/2_posts.sql", kPostsTable);
   repo_.write("db/migrations/3_tags.sql", kTags);
   ASSERT_TRUE(apply(*p).ok());
   EXPECT_EQ(snapshot().find("converge_migration_downs"), std::string::npos) << "converge's table is not schema";
@@ -68,7 +68,7 @@ TEST_P(RollbackTest, OlderCommitRunsTheNewerDownBlocksNewestFirstThenForwardAgai
   EXPECT_TRUE(plan(*p).changes.empty());
 
   // Forward again to the newer commit.
-  repo_.write("db/migrations/2_posts.sql", kPosts);
+  repo_.write("db/migrations/2_posts.sql", kPostsTable);
   repo_.write("db/migrations/3_tags.sql", kTags);
   auto forward = apply(*p);
   ASSERT_TRUE(forward.ok()) << forward.error;
@@ -80,7 +80,7 @@ TEST_P(RollbackTest, OlderCommitRunsTheNewerDownBlocksNewestFirstThenForwardAgai
 // Applies 1_users and `second` as 2_second, removes 2_second's file and plans.
 plan::TargetPlan plan_rollback_of(RollbackTest& t, const std::string& second, Provider& p,
                                   const testing::TempDir& repo) {
-  repo.write("db/migrations/1_users.sql", kUsers);
+  repo.write("db/migrations/1_users.sql", kUsersTable);
   repo.write("db/migrations/2_second.sql", second);
   auto report = test::compile_plan_apply(p);
   EXPECT_TRUE(report.ok()) << report.error;
@@ -131,7 +131,7 @@ TEST_P(RollbackTest, DownMarkedTransactionFalseIsRefusedWithTheReason) {
 }
 
 TEST_P(RollbackTest, VersionWithoutARecordedDownBlockIsRefused) {
-  repo_.write("db/migrations/1_users.sql", kUsers);
+  repo_.write("db/migrations/1_users.sql", kUsersTable);
   auto p = provider();
   ASSERT_TRUE(apply(*p).ok());
   db_->exec("INSERT INTO schema_migrations (version) VALUES ('5')");  // as dbmate would have

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "converge/util/ascii.hpp"
+
 namespace converge::providers::assets {
 namespace {
 
@@ -141,8 +143,8 @@ json restore_secret_references(const json& actual, const json& desired, const st
 
 namespace {
 
-bool secret_field_name(std::string name) {
-  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+bool secret_field_name(const std::string& field) {
+  const auto name = util::ascii_lower(field);
   static constexpr std::string_view kWords[] = {"password", "passwd",      "secret",   "token",    "credential",
                                                 "api_key",  "apikey",      "private_key", "encrypted"};
   return std::any_of(std::begin(kWords), std::end(kWords),

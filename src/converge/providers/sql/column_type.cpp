@@ -11,10 +11,6 @@ namespace {
 
 using Family = ColumnType::Family;
 
-bool is_punct(const std::vector<Token>& t, size_t i, std::string_view p) {
-  return i < t.size() && t[i].kind == Token::Kind::punct && t[i].text == p;
-}
-
 // Family and size of a type's words (upper case, joined by spaces).
 std::pair<Family, int> family_of(const std::string& words) {
   static const std::map<std::string, std::pair<Family, int>, std::less<>> kTypes = {

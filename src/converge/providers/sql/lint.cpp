@@ -11,6 +11,7 @@
 #include <set>
 
 #include "converge/providers/sql/column_type.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::providers::sql {
 namespace {
@@ -54,10 +55,6 @@ bool is_word(const Tokens& t, size_t i, std::string_view word) {
   return i < t.size() && t[i].kind == Token::Kind::word && t[i].text == word;
 }
 
-bool is_punct(const Tokens& t, size_t i, std::string_view p) {
-  return i < t.size() && t[i].kind == Token::Kind::punct && t[i].text == p;
-}
-
 bool has_word(const Tokens& t, Span s, std::string_view word) {
   for (size_t i = s.begin; i < s.end; ++i)
     if (is_word(t, i, word)) return true;
@@ -76,16 +73,13 @@ bool has_sequence(const Tokens& t, Span s, std::initializer_list<std::string_vie
   return false;
 }
 
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
+using util::ascii_lower;
 
 // The (possibly schema-qualified) name starting at token i, lower-cased; i moves past it.
 std::string name_at(const Tokens& t, size_t& i) {
   std::string name;
   while (i < t.size() && (t[i].kind == Token::Kind::word || t[i].kind == Token::Kind::quoted)) {
-    name += lower(t[i].text);
+    name += ascii_lower(t[i].text);
     ++i;
     if (!is_punct(t, i, ".")) break;
     name += ".";

@@ -12,15 +12,16 @@
 #include <set>
 
 #include "converge/util/fs.hpp"
+#include "converge/util/ascii.hpp"
 
 namespace converge::providers::sql {
 namespace {
 
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+using util::is_ascii_space;
 
 std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  while (!s.empty() && is_ascii_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_ascii_space(s.back())) s.remove_suffix(1);
   return s;
 }
 
@@ -30,7 +31,7 @@ enum class Marker { none, up, down };
 Marker marker(std::string_view line, std::string_view& options) {
   if (!line.starts_with("--")) return Marker::none;
   line.remove_prefix(2);
-  while (!line.empty() && is_space(line.front())) line.remove_prefix(1);
+  while (!line.empty() && is_ascii_space(line.front())) line.remove_prefix(1);
   Marker kind = Marker::none;
   if (line.starts_with("migrate:up")) {
     kind = Marker::up;
@@ -41,7 +42,7 @@ Marker marker(std::string_view line, std::string_view& options) {
   } else {
     return Marker::none;
   }
-  if (!line.empty() && !is_space(line.front())) return Marker::none;  // e.g. migrate:upgrade
+  if (!line.empty() && !is_ascii_space(line.front())) return Marker::none;  // e.g. migrate:upgrade
   options = trim(line);
   return kind;
 }
@@ -49,9 +50,9 @@ Marker marker(std::string_view line, std::string_view& options) {
 std::map<std::string, std::string, std::less<>> parse_options(std::string_view text) {
   std::map<std::string, std::string, std::less<>> out;
   while (!text.empty()) {
-    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_ascii_space(text.front())) text.remove_prefix(1);
     size_t end = 0;
-    while (end < text.size() && !is_space(text[end])) ++end;
+    while (end < text.size() && !is_ascii_space(text[end])) ++end;
     std::string_view word = text.substr(0, end);
     text.remove_prefix(end);
     auto colon = word.find(':');

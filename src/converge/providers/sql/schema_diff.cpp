@@ -20,6 +20,7 @@
 // compared: objects only in `after` are added, only in `before` dropped, in both with
 // different text changed; a changed table lists what changed inside it.
 #include "converge/providers/sql/schema_diff.hpp"
+#include "converge/util/ascii.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -89,10 +90,7 @@ const std::set<std::string>& kind_nouns() {
   return words;
 }
 
-std::string lower(std::string text) {
-  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
+using util::ascii_lower;
 
 class Reader {
  public:
@@ -130,7 +128,7 @@ class Reader {
   // One part of a name, unquoted; an unquoted one lower-cased.
   std::string name_part(size_t i) const {
     if (at(i).kind == Token::Kind::quoted) return at(i).text;
-    return lower(std::string(raw(i)));
+    return ascii_lower(std::string(raw(i)));
   }
   static bool name_token(const Token& t) {
     return t.kind == Token::Kind::word || t.kind == Token::Kind::quoted;
@@ -167,7 +165,7 @@ class Reader {
   std::string kind_words(size_t& i) const {
     for (size_t k = i; k < i + 4 && at(k).kind == Token::Kind::word; ++k) {
       if (!kind_nouns().contains(at(k).text)) continue;
-      std::string kind = lower(text(i, k + 1));
+      std::string kind = ascii_lower(text(i, k + 1));
       i = k + 1;
       return kind;
     }
@@ -382,7 +380,7 @@ class Reader {
     if (on >= t_->size()) return false;
     size_t end = on + 1;
     while (end < t_->size() && !word(end, "TO") && !word(end, "FROM")) ++end;
-    add_object("privileges", "on " + lower(text(on + 1, end)), text(0, t_->size()));
+    add_object("privileges", "on " + ascii_lower(text(on + 1, end)), text(0, t_->size()));
     return true;
   }
 

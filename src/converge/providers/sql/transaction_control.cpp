@@ -21,10 +21,12 @@
 #include <cctype>
 #include <vector>
 
+#include "converge/util/ascii.hpp"
+
 namespace converge::providers::sql {
 namespace {
 
-bool is_space(char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; }
+using util::is_ascii_space;
 bool word_start(char c) {
   auto u = static_cast<unsigned char>(c);
   return std::isalpha(u) != 0 || c == '_' || u >= 0x80;
@@ -63,7 +65,7 @@ class Scanner {
     while (i < s_.size()) {
       char c = s_[i];
       char next = i + 1 < s_.size() ? s_[i + 1] : '\0';
-      if (is_space(c)) {
+      if (is_ascii_space(c)) {
         ++i;
       } else if (c == '-' && next == '-') {
         i = s_.find('\n', i);

@@ -26,6 +26,11 @@ struct Token {
   size_t begin = 0, end = 0;  // its bytes in the script, quotes included: script.substr(begin, end - begin)
 };
 
+// Whether token i of `t` exists and is the punctuation `p`.
+inline bool is_punct(const std::vector<Token>& t, size_t i, std::string_view p) {
+  return i < t.size() && t[i].kind == Token::Kind::punct && t[i].text == p;
+}
+
 struct Statement {
   int line = 0;               // 1-based line of its first token in the script
   std::vector<Token> tokens;  // comments and the ending ';' left out

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kMagic = "converge-tfplan 1\n";
 constexpr std::string_view kPurpose = "converge terraform plan file v1";
-constexpr size_t kMaxFile = size_t{1} << 30;  // 1 GiB
+constexpr size_t kMaxPlanFile = size_t{1} << 30;  // 1 GiB
 constexpr size_t kMaxHeader = 64 * 1024;
 
 }  // namespace
@@ -33,7 +33,7 @@ Expected<void> save_plan(const fs::path& path, const std::string& key, const Sav
 Expected<std::optional<SavedPlan>> load_plan(const fs::path& path, const std::string& key) {
   std::error_code ec;
   if (!fs::exists(fs::symlink_status(path, ec))) return std::optional<SavedPlan>();
-  auto bytes = util::read_file(path, kMaxFile);
+  auto bytes = util::read_file(path, kMaxPlanFile);
   if (!bytes) return fail(bytes.error());
   auto refused = [&](const std::string& why) {
     return Error::refused("the saved plan " + path.string() + " cannot be used: " + why);

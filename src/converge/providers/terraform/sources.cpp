@@ -12,7 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr size_t kMaxFile = 64u << 20;
+constexpr size_t kMaxSourceFile = 64u << 20;
 constexpr size_t kMaxFiles = 20000;
 
 // Files the binary writes into a module folder, never configuration.
@@ -49,7 +49,7 @@ Expected<Sources> read_sources(const fs::path& repo_root, const Options& options
   auto add_file = [&](const fs::path& relative, std::map<std::string, std::string>& into) -> Expected<void> {
     if (out.files.size() + out.inputs.size() >= kMaxFiles)
       return fail(Error::runtime("the terraform configuration has more than " + std::to_string(kMaxFiles) + " files"));
-    auto bytes = util::read_file(repo_root / relative, kMaxFile);
+    auto bytes = util::read_file(repo_root / relative, kMaxSourceFile);
     if (!bytes) return fail(bytes.error());
     into[relative.generic_string()] = util::sha256_hex(*bytes);
     if (relative.extension() == ".tf")
