@@ -1,7 +1,8 @@
 // converge-apply: flags → run_apply → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_apply(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-apply", "Apply an environment's plan through its providers.");
   s::add_common_flags(cli);

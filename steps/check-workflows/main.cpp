@@ -1,7 +1,8 @@
 // converge-check-workflows: flags → run_check_workflows → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/init.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_check_workflows(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-check-workflows",
                        "Check that the starter workflows in .github/workflows/ say what converge.yaml says.");

@@ -1,7 +1,8 @@
 // converge-compile: flags → run_compile → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_compile(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-compile", "Write every target's compiled bundle for an environment.");
   s::add_common_flags(cli);

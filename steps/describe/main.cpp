@@ -1,7 +1,8 @@
 // converge-describe: flags → run_describe → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_describe(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-describe", "What is each environment running? (from the manifest)");
   s::add_common_flags(cli, false);

@@ -1,7 +1,8 @@
 // converge-drift-verify: flags → run_drift_verify → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_drift_verify(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-drift-verify", "Check that the runtime equals Git; with --apply, reconcile it.");
   s::add_common_flags(cli);

@@ -1,7 +1,8 @@
 // converge-export-to-pr: flags → run_export_to_pr → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_export_to_pr(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-export-to-pr",
                        "Bring edits made in a runtime's UI back to Git as one pull request per environment.");

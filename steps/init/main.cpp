@@ -1,7 +1,8 @@
 // converge-init: flags → run_init → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/init.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_init(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-init",
                        "Set up a repository: converge.yaml from its layout, the starter workflows from converge.yaml.");

@@ -1,7 +1,8 @@
 // converge-plan-comment: flags → run_plan_comment → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_plan_comment(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-plan-comment",
                        "Plan the environment a pull request targets and keep one sticky plan comment on it.");

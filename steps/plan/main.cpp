@@ -1,7 +1,8 @@
 // converge-plan: flags → run_plan → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_plan(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-plan", "Plan an environment: what apply would change, target by target.");
   s::add_common_flags(cli);

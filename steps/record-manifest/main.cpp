@@ -1,7 +1,8 @@
 // converge-record-manifest: flags → run_record_manifest → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_record_manifest(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-record-manifest", "Append the last apply of an environment to the manifest.");
   s::add_common_flags(cli);

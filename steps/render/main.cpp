@@ -1,7 +1,8 @@
 // converge-render: flags → run_render → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_render(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-render", "Render one template with a variables file (for debugging templates).");
   cli.add_options()

@@ -1,7 +1,8 @@
 // converge-secret-names: flags → run_secret_names → exit code.
+#include "step_mains.hpp"
 #include "converge/steps/steps.hpp"
 
-int main(int argc, char** argv) {
+int converge::steps::main_secret_names(int argc, char** argv) {
   namespace s = converge::steps;
   cxxopts::Options cli("converge-secret-names",
                        "Print the secrets an environment may use, from the trusted converge.yaml.");
