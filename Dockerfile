@@ -2,7 +2,10 @@
 # The one converge image: every step executable (converge, converge-<step>) on PATH.
 #
 #   build stage    Debian bookworm + the -dev packages, CMake Release build, tests off
-#   runtime stage  Debian bookworm + only the shared libraries the steps link against
+#   files stage    Debian bookworm + the runtime libraries and pg_dump; collects the
+#                  final root file system (scripts/image-rootfs.sh)
+#   runtime stage  from scratch: the executables (converge, converge-steps and its
+#                  converge-<step> links), the libraries they load, pg_dump, the CA bundle
 #
 # Built without a Docker engine by scripts/build-image.sh (buildah on a base made by
 # mmdebstrap); any OCI builder works:
@@ -40,19 +43,24 @@ RUN CONVERGE_GIT_SHA="${GIT_SHA}" cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Rel
  && DESTDIR=/staging cmake --install /build --strip \
  && rm -rf /build
 
-FROM ${BASE_IMAGE} AS runtime
-# Only what the executables load at run time (checked with ldd by build-image.sh),
-# the CA bundle libcurl needs for the GitHub API and HTTPS providers, and pg_dump,
-# which writes the PostgreSQL schema snapshot (docs/providers/sql.md, Drift coverage).
+FROM ${BASE_IMAGE} AS files
+# The runtime libraries the executables load, the CA bundle libcurl needs for the
+# GitHub API and HTTPS providers, and pg_dump, which writes the PostgreSQL schema
+# snapshot (docs/providers/sql.md, Drift coverage); then image-rootfs.sh takes from
+# this Debian system only what those executables load into /rootfs.
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update -q \
  && apt-get install -y -q --no-install-recommends \
       ca-certificates libcurl4 libyaml-cpp0.7 libgit2-1.5 libpq5 libsqlite3-0 libssl3 \
-      libspdlog1.10 libfmt9 postgresql-client \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
+      libspdlog1.10 libfmt9 postgresql-client
 COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
-# Shell completion and man pages (generated at install time from the steps' flags).
-COPY --from=build /staging/usr/local/share/ /usr/local/share/
+COPY scripts/image-rootfs.sh /usr/local/sbin/
+RUN image-rootfs.sh /rootfs /usr/local/bin/converge* /usr/lib/postgresql/*/bin/pg_dump
+
+# The image: no shell, no package manager, no Debian userland; only the above.
+FROM scratch AS runtime
+COPY --from=files /rootfs/ /
+ENV PATH=/usr/local/bin
 
 # The user: root, as GitHub's documentation asks of Docker actions (no USER). The
 # runner's bind mounts (/github/workspace, /github/file_commands for GITHUB_OUTPUT,
