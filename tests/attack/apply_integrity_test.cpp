@@ -54,7 +54,7 @@ class ApplyIntegrity : public GitHubFlowTest {
   RunResult record_in_this_job(const std::string& env, const std::map<std::string, std::string>& extra = {}) {
     return runner_.same_job({"record-manifest", "--env", env}, "push", push_event("dev/feature", sha_), sha_, extra);
   }
-  fs::path result_file(const std::string& env) { return runner_.runner_temp() / "converge" / ("apply-" + env + ".json"); }
+  fs::path result_file(const std::string& env) { return runner_.job_home() / ".converge" / ("apply-" + env + ".json"); }
 };
 
 // --- item 4: record-manifest trusts only a result of this run ---------------------
@@ -91,28 +91,28 @@ TEST_F(ApplyIntegrity, AForgedResultCommittedToTheWorkTreeIsNotRecorded) {
 TEST_F(ApplyIntegrity, AResultOfAnotherRunAttemptOrJobIsRefusedAndTheHonestOneIsRecorded) {
   auto applied = dev_apply();
   ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
-  ASSERT_TRUE(fs::exists(result_file("dev"))) << "in a runner the result lives under RUNNER_TEMP";
+  ASSERT_TRUE(fs::exists(result_file("dev"))) << "in a container action the result lives in the job's HOME";
   EXPECT_FALSE(fs::exists(dir_ / ".converge/apply-dev.json")) << "never in the work tree";
-  const fs::path first_job_temp = runner_.runner_temp();
+  const fs::path first_job_home = runner_.job_home();
 
   // Another run that finds the first run's result (and key) in its temp directory.
   auto other_run = step({"record-manifest", "--env", "dev"}, "push", push_event("dev/feature", sha_), sha_,
-                        {{"RUNNER_TEMP", first_job_temp.string()}});
+                        {{"HOME", first_job_home.string()}});
   EXPECT_EQ(other_run.exit_code, 1) << other_run.out << other_run.err;
   EXPECT_NE(other_run.err.find("it is from run 1001, not this run 1002"), std::string::npos) << other_run.err;
 
   // Back in the first run's job: a re-run attempt, then another job.
-  auto attempt = record_in_this_job("dev", {{"RUNNER_TEMP", first_job_temp.string()}, {"GITHUB_RUN_ATTEMPT", "2"},
+  auto attempt = record_in_this_job("dev", {{"HOME", first_job_home.string()}, {"GITHUB_RUN_ATTEMPT", "2"},
                                             {"GITHUB_RUN_ID", "1001"}});
   EXPECT_EQ(attempt.exit_code, 1) << attempt.out << attempt.err;
   EXPECT_NE(attempt.err.find("it is from attempt 1, not this attempt 2"), std::string::npos) << attempt.err;
-  auto job = record_in_this_job("dev", {{"RUNNER_TEMP", first_job_temp.string()}, {"GITHUB_RUN_ID", "1001"},
+  auto job = record_in_this_job("dev", {{"HOME", first_job_home.string()}, {"GITHUB_RUN_ID", "1001"},
                                         {"GITHUB_JOB", "drift"}});
   EXPECT_EQ(job.exit_code, 1) << job.out << job.err;
   EXPECT_NE(job.err.find("it is from job 'deploy', not this job 'drift'"), std::string::npos) << job.err;
   EXPECT_EQ(recorded(), "0");
 
-  auto honest = record_in_this_job("dev", {{"RUNNER_TEMP", first_job_temp.string()}, {"GITHUB_RUN_ID", "1001"}});
+  auto honest = record_in_this_job("dev", {{"HOME", first_job_home.string()}, {"GITHUB_RUN_ID", "1001"}});
   ASSERT_EQ(honest.exit_code, 0) << honest.out << honest.err;
   EXPECT_EQ(recorded(), "1");
   EXPECT_EQ(sqlite_value(".converge/manifest.db", "select run_id || '/' || run_attempt || ' ' || git_sha from deployments"),
@@ -146,10 +146,35 @@ TEST_F(ApplyIntegrity, ATamperedResultIsRefusedByItsMac) {
   EXPECT_EQ(recorded(), "0");
 }
 
+TEST_F(ApplyIntegrity, OnTheRunnerItselfTheResultLivesInRunnerTempAndIsRecorded) {
+  // A step run on the runner's host (not a container action): RUNNER_TEMP exists.
+  TempDir runner_temp;
+  const std::map<std::string, std::string> host = {{"RUNNER_TEMP", runner_temp.path().string()}};
+  auto applied = step({"apply", "--env", "dev"}, "push", push_event("dev/feature", sha_), sha_, host);
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  EXPECT_TRUE(fs::exists(runner_temp.path() / "converge" / "apply-dev.json"));
+  EXPECT_FALSE(fs::exists(result_file("dev"))) << "RUNNER_TEMP, when it is there, is the job's directory";
+  auto r = record_in_this_job("dev", host);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(recorded(), "1");
+}
+
+TEST_F(ApplyIntegrity, AContainerWhoseHomeIsTheWorkTreeAppliesNothing) {
+  // RUNNER_TEMP not mounted, and HOME pointing into the checkout (the PR's code):
+  // there is nowhere to keep a result that nobody could have planted.
+  auto r = step({"apply", "--env", "dev"}, "push", push_event("dev/feature", sha_), sha_,
+                {{"HOME", (dir_ / "db").string()}});
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("is not a directory here and HOME is not one outside the work tree"), std::string::npos)
+      << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / ".converge/dev.db")) << "nothing was applied";
+  EXPECT_EQ(recorded(), "0");
+}
+
 TEST_F(ApplyIntegrity, AResultPlantedInAJobWhoseApplyNeverRanIsRefused) {
   ASSERT_EQ(dev_apply().exit_code, 0);
   const auto good = slurp(result_file("dev"));
-  // A new job (its own RUNNER_TEMP, no apply, so no result key) in which a copy of
+  // A new job (its own HOME, no apply, so no result key) in which a copy of
   // a good result appears where apply would have written one.
   ASSERT_EQ(step({"describe", "--env", "dev"}, "push", push_event("dev/feature", sha_), sha_).exit_code, 0);
   fs::create_directories(result_file("dev").parent_path());

@@ -119,7 +119,7 @@ class CanarySecrets : public ::testing::Test {
     check_.check(label + " stderr", r.err, true);
     check_.check(label + " GITHUB_OUTPUT", runner_.file("output.txt"));
     check_.check(label + " job summary", runner_.file("summary.md"));
-    check_.check_tree(label + " RUNNER_TEMP", runner_.runner_temp());
+    check_.check_tree(label + " job HOME", runner_.job_home());
     check_.check_tree(label + " .converge", dir_ / ".converge");
     for (const char* file : {"plan.json", "event.json"}) check_.check(label + " " + file, runner_.file(file));
     return r;

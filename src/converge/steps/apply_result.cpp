@@ -1,16 +1,16 @@
 // The apply result: what apply (and drift-verify --apply) hands to record-manifest,
 // and the checks that make record-manifest record only a result of this very run.
 //
-// Where: in a runner, $RUNNER_TEMP/converge/apply-<env>.json. The work tree is the
-// pull request's code, so anything found there may be forged; RUNNER_TEMP is the
-// runner's per-job scratch directory, outside the checkout, emptied by the runner
-// for every job. Locally, .converge/apply-<env>.json beside converge.yaml.
+// Where: in a runner, the job's directory (job_dir below)/apply-<env>.json. The work
+// tree is the pull request's code, so anything found there may be forged; the job's
+// directory is outside the checkout and emptied by the runner for every job.
+// Locally, .converge/apply-<env>.json beside converge.yaml.
 //
 // Seal: in a runner the result carries the run id, attempt, job (GITHUB_JOB) and
 // commit, and an HMAC-SHA256 over the document keyed by this job's result key: 32
-// random bytes (OpenSSL RAND_bytes), hex, in $RUNNER_TEMP/converge/result.key, mode
+// random bytes (OpenSSL RAND_bytes), hex, in the job's directory as result.key, mode
 // 0600, created by the first apply of the job and reused by later ones. The key is
-// per job and never leaves the runner's temp directory. The job's GitHub token was
+// per job and never leaves the job's directory. The job's GitHub token was
 // not taken as the key: the drift apply may run without one, a PAT given as `token`
 // outlives the run, and a MAC must not depend on a secret that other steps and
 // actions of the job also hold.
@@ -40,19 +40,41 @@ std::string hex(const unsigned char* bytes, size_t size) {
   return util::to_hex(std::string_view(reinterpret_cast<const char*>(bytes), size));
 }
 
-Expected<fs::path> runner_temp(const github::RunContext& ctx) {
+// Whether `path` is `dir` or inside it (both made absolute, symbolic links resolved).
+bool inside(const fs::path& path, const fs::path& dir) {
+  std::error_code ec;
+  auto p = fs::weakly_canonical(fs::absolute(path), ec);
+  auto d = fs::weakly_canonical(fs::absolute(dir), ec);
+  auto [end, _] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  return !d.empty() && end == d.end();
+}
+
+// The job's directory for the result and its key, shared by the job's steps and by
+// nobody else, outside the work tree: $RUNNER_TEMP/converge on the runner itself. A
+// container action (converge's actions are) does not get RUNNER_TEMP mounted
+// (actions/runner#1984: the variable names the runner's path, which does not exist
+// in the container); there it is $HOME/.converge, HOME being /github/home, the job's
+// _temp/_github_home on the runner, mounted into each of the job's container steps.
+Expected<fs::path> job_dir(const github::RunContext& ctx) {
   auto temp = ctx.variable("RUNNER_TEMP");
   if (!temp || temp->empty())
     return fail(Error::usage("RUNNER_TEMP is not set: in a runner the apply result lives in the runner's temp "
                              "directory, never in the work tree"));
-  return fs::path(*temp) / "converge";
+  std::error_code ec;
+  if (fs::is_directory(*temp, ec)) return fs::path(*temp) / "converge";
+  auto home = ctx.variable("HOME");
+  const auto workspace = ctx.variable("GITHUB_WORKSPACE").value_or(fs::current_path(ec).string());
+  if (!home || home->empty() || !fs::is_directory(*home, ec) || inside(*home, workspace))
+    return fail(Error::usage("RUNNER_TEMP (" + *temp + ") is not a directory here and HOME is not one outside the "
+                             "work tree: the apply result has nowhere to live but the work tree, which it never uses"));
+  return fs::path(*home) / ".converge";
 }
 
 fs::path key_path(const fs::path& dir) { return dir / "result.key"; }
 
 // This job's result key; created (0600, exclusively) when `create` and missing.
 Expected<std::string> result_key(const github::RunContext& ctx, bool create) {
-  auto dir = runner_temp(ctx);
+  auto dir = job_dir(ctx);
   if (!dir) return fail(dir.error());
   const auto path = key_path(*dir);
   if (auto text = util::read_file(path); text && text->size() == 64) return *text;
@@ -131,14 +153,6 @@ Expected<nlohmann::json> parse(const fs::path& path) {
   return j;
 }
 
-bool inside(const fs::path& path, const fs::path& dir) {
-  std::error_code ec;
-  auto p = fs::weakly_canonical(fs::absolute(path), ec);
-  auto d = fs::weakly_canonical(fs::absolute(dir), ec);
-  auto [end, _] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
-  return !d.empty() && end == d.end();
-}
-
 std::unexpected<Error> untrusted(const fs::path& path, const std::string& why) {
   return fail(Error::refused("the apply result " + path.string() + " is not trusted: " + why +
                              "; nothing was recorded"));
@@ -152,7 +166,7 @@ Expected<fs::path> result_path(const fs::path& config_file, std::string_view env
                                const github::RunContext& ctx) {
   const std::string name = "apply-" + std::string(environment) + ".json";
   if (ctx.in_actions) {
-    auto dir = runner_temp(ctx);
+    auto dir = job_dir(ctx);
     if (!dir) return fail(dir.error());
     return *dir / name;
   }
@@ -182,7 +196,7 @@ Expected<ApplyResult> read_trusted_result(const fs::path& path, const github::Ru
   for (const auto& tree : {work_tree, fs::path(ctx.workspace)})
     if (!tree.empty() && inside(path, tree))
       return untrusted(path, "it is in the work tree, which holds the pull request's code; only a result this "
-                             "job's apply wrote under $RUNNER_TEMP is recorded");
+                             "job's apply wrote in the job's directory is recorded");
   auto j = parse(path);
   if (!j) return fail(j.error());
   auto key = result_key(ctx, /*create=*/false);

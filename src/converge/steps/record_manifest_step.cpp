@@ -42,7 +42,7 @@ Expected<std::filesystem::path> trusted_result_path(const RecordOptions& options
   auto local = result_path(options.common.config, env, github::RunContext{});
   if (io.ctx.in_actions && local && std::filesystem::exists(*local))
     return fail(Error::refused("the apply result " + local->string() + " is not trusted: it is in the work tree, which "
-                               "holds the pull request's code, and this job's apply wrote none under $RUNNER_TEMP; "
+                               "holds the pull request's code, and this job's apply wrote none in the job's directory; "
                                "nothing was recorded"));
   return fail(Error::usage("no apply result at " + path.string() + ": run `converge apply --env " + env + "` first"));
 }

@@ -150,14 +150,16 @@ struct ApplyResult {
 Expected<ApplyResult> apply_plan(Session& session, const plan::Plan& plan, StepIo io);
 
 // Where apply writes its result and record-manifest reads it. In a runner
-// (GITHUB_ACTIONS=true): $RUNNER_TEMP/converge/apply-<env>.json, outside the work
-// tree (the work tree is the pull request's code; a file committed there is never
-// a result). Locally: .converge/apply-<env>.json beside converge.yaml. Error (usage)
-// in a runner without RUNNER_TEMP.
+// (GITHUB_ACTIONS=true): $RUNNER_TEMP/converge/apply-<env>.json, or in a container
+// action, where RUNNER_TEMP is not mounted, $HOME/.converge/apply-<env>.json
+// (apply_result.cpp, job_dir): outside the work tree either way (the work tree is
+// the pull request's code; a file committed there is never a result). Locally:
+// .converge/apply-<env>.json beside converge.yaml. Error (usage) in a runner
+// without RUNNER_TEMP, or without it and a HOME outside the work tree.
 Expected<std::filesystem::path> result_path(const std::filesystem::path& config_file, std::string_view environment,
                                             const github::RunContext& ctx);
 // Writes `result` atomically; in a runner sealed with this job's result key (created
-// 0600 as $RUNNER_TEMP/converge/result.key when missing).
+// 0600 as result.key beside the result when missing).
 Expected<void> write_result(const std::filesystem::path& path, const ApplyResult& result,
                             const github::RunContext& ctx);
 // The result as written (format 2), "mac" empty: also the "result" of apply --json.

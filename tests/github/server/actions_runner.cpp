@@ -35,7 +35,7 @@ RunResult ActionsRunner::exec(const std::vector<std::string>& args, const std::s
                               const std::map<std::string, std::string>& extra) {
   // A runner's payload is always an object; `{}` at a call site reads as null.
   std::ofstream(workdir_ / "event.json") << (event.is_null() ? nlohmann::json::object() : event).dump();
-  std::filesystem::create_directories(runner_temp());
+  std::filesystem::create_directories(job_home());
   std::map<std::string, std::string> env = {
       {"GITHUB_ACTIONS", "true"},
       {"GITHUB_TOKEN", github_.token()},
@@ -46,7 +46,10 @@ RunResult ActionsRunner::exec(const std::vector<std::string>& args, const std::s
       {"GITHUB_RUN_ATTEMPT", "1"},
       {"GITHUB_JOB", "deploy"},
       {"GITHUB_WORKSPACE", workdir_.string()},
-      {"RUNNER_TEMP", runner_temp().string()},
+      // A path only this step's container could create (a new one for every step, as
+      // what a container writes outside its mounts is gone when it ends).
+      {"RUNNER_TEMP", (temp_root_.path() / ("container-" + std::to_string(++steps_)) / "_temp").string()},
+      {"HOME", job_home().string()},
       {"GITHUB_ACTOR", "deployer"},
       {"GITHUB_EVENT_NAME", event_name},
       {"GITHUB_EVENT_PATH", (workdir_ / "event.json").string()},
@@ -85,8 +88,8 @@ nlohmann::json ActionsRunner::workflow_dispatch_event(const std::string& ref) co
   return event;
 }
 
-std::filesystem::path ActionsRunner::runner_temp() const {
-  return temp_root_ / ("run-" + std::to_string(run_id_));
+std::filesystem::path ActionsRunner::job_home() const {
+  return temp_root_ / ("home-" + std::to_string(run_id_));
 }
 
 std::string ActionsRunner::file(const std::string& name) const {

@@ -2,8 +2,11 @@
 // GITHUB_* environment (token, repository, API URL of the local GitHub server, run
 // id and attempt, event name and payload file, output and summary files), with
 // event payloads built from the real recorded webhook payloads in shared/testdata.
-// Each run (job) gets its own RUNNER_TEMP outside the work dir, as a runner does,
-// and GITHUB_JOB "deploy" unless a step's `extra` environment says otherwise.
+// Every step runs as a container action (converge's actions are): RUNNER_TEMP names
+// the runner's own path, which is not mounted into the container and so does not
+// exist (actions/runner#1984), and HOME is the job's directory (/github/home, the
+// job's _temp/_github_home on the runner): each run (job) gets its own, outside the
+// work dir. GITHUB_JOB is "deploy" unless a step's `extra` environment says otherwise.
 #pragma once
 
 #include <filesystem>
@@ -41,8 +44,8 @@ class ActionsRunner {
   // output and summary files.
   bool token_leaked() const;
   std::string file(const std::string& name) const;  // a file of the work dir, "" when absent
-  // The current job's RUNNER_TEMP (outside the work dir; a new one for every run()).
-  std::filesystem::path runner_temp() const;
+  // The current job's HOME (outside the work dir; a new one for every run()).
+  std::filesystem::path job_home() const;
 
   const std::string& transcript() const { return transcript_; }  // everything every run printed
 
@@ -53,7 +56,8 @@ class ActionsRunner {
   std::filesystem::path workdir_;
   const GitHubServer& github_;
   int run_id_ = 1000;
-  TempDir temp_root_;  // holds each job's RUNNER_TEMP
+  int steps_ = 0;  // steps run so far: each gets its own container file system
+  TempDir temp_root_;  // holds each job's HOME
   std::string transcript_;
 };
 
