@@ -164,9 +164,14 @@ TEST(PlanRecord, TheCommentPlaceReadsBackAndTheHashStillReads) {
   ASSERT_TRUE(place);
   EXPECT_EQ(place->id, 123456789);
   EXPECT_EQ(place->since, "2026-12-06T21:00:00Z");
-  const std::string longest = v1 + " comment " + std::string(18, '9') + " since 2026-12-06T21:00:00Z";
+  EXPECT_EQ(plan_description(kHash, place), v2);
+  EXPECT_EQ(plan_description(kHash, std::nullopt), v1);
+  const std::string longest = plan_description(kHash, CommentPlace{999'999'999'999'999'999, "2026-12-06T21:00:00Z"});
   EXPECT_LE(longest.size(), 140u) << "GitHub keeps at most 140 characters";
   EXPECT_TRUE(recorded_comment(longest));
+  EXPECT_EQ(plan_description(kHash, CommentPlace{1'000'000'000'000'000'000, "2026-12-06T21:00:00Z"}), v1);
+  EXPECT_EQ(plan_description(kHash, CommentPlace{0, "2026-12-06T21:00:00Z"}), v1);
+  EXPECT_EQ(plan_description(kHash, CommentPlace{5, "yesterday"}), v1);
 }
 
 TEST(PlanRecord, ACommentPlaceNotExactlyAsWrittenIsNoPlace) {

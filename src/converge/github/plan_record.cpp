@@ -61,17 +61,23 @@ std::optional<CommentPlace> recorded_comment(std::string_view description) {
   return CommentPlace{id, std::string(since)};
 }
 
-Expected<CommitStatus> record_plan(Api& api, const plan::Plan& plan, const std::string& head_sha,
-                                   const std::string& run_url, const std::optional<CommentPlace>& comment) {
-  std::string description = std::string(kPrefix) + plan::hash(plan);
+std::string plan_description(std::string_view plan_hash, const std::optional<CommentPlace>& comment) {
+  std::string description(kPrefix);
+  description += plan_hash;
   if (comment && comment->id > 0 && comment->id < 1'000'000'000'000'000'000 && is_timestamp(comment->since)) {
     description += kComment;
     description += std::to_string(comment->id);
     description += kSince;
     description += comment->since;
   }
+  return description;
+}
+
+Expected<CommitStatus> record_plan(Api& api, const plan::Plan& plan, const std::string& head_sha,
+                                   const std::string& run_url, const std::optional<CommentPlace>& comment) {
   return api.create_commit_status(head_sha, plan.has_errors() ? "failure" : "success",
-                                  plan_status_context(plan.environment), description, run_url);
+                                  plan_status_context(plan.environment), plan_description(plan::hash(plan), comment),
+                                  run_url);
 }
 
 Expected<std::optional<CommitStatus>> find_plan_record(Api& api, const std::string& head_sha,

@@ -16,8 +16,9 @@
 // request reads it from the record on the previous head (the synchronize event's
 // `before`) or on the head itself (a re-run), and lists only the comments updated
 // since, instead of every comment. It is only a hint, verified against what GitHub
-// lists; a record without it (a run that created the comment) makes the next run
-// list every comment.
+// lists; a record without it (a run that created the comment, or could not delete
+// a copy) makes the next run list every comment. Readers of version 1 read the hash
+// of version 2 unchanged (recorded_plan_hash stops at the first space).
 #pragma once
 
 #include <optional>
@@ -36,6 +37,11 @@ std::string recorded_plan_hash(std::string_view description);
 // The comment place a status description carries; nullopt when it carries none or
 // any part of it is not exactly as record_plan writes it.
 std::optional<CommentPlace> recorded_comment(std::string_view description);
+
+// The description of a plan record: "plan <hash>", and the comment's place when given
+// (a place with an id that is not positive or longer than 18 digits, or a time that
+// is not is_timestamp, is left out).
+std::string plan_description(std::string_view plan_hash, const std::optional<CommentPlace>& comment);
 
 // Writes the plan record of `plan` on `head_sha`, with the comment's place when
 // given (runtime Error naming the request).
