@@ -239,5 +239,18 @@ TEST_F(PlanCommentLookupTest, ACopyThatCouldNotBeDeletedIsNotHiddenByTheRemember
   EXPECT_EQ(plan_comments(7).size(), 1u) << "the copy is removed";
 }
 
+TEST_F(PlanCommentLookupTest, AReRunOnTheSameHeadFindsTheCommentFromTheRecordOnThatHead) {
+  pull_with_comments(7, 300);
+  plan_twice(7);
+  const auto id = plan_comments(7).at(0)["id"];
+  github_.clear_requests();
+  auto again = push(7, "", kHead2);  // no `before`: the record on the head itself
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_LE(comment_requests().size(), 3u) << joined(comment_requests());
+  EXPECT_FALSE(listed_everything()) << joined(comment_requests());
+  ASSERT_EQ(plan_comments(7).size(), 1u);
+  EXPECT_EQ(plan_comments(7)[0]["id"], id);
+}
+
 }  // namespace
 }  // namespace converge::testing
