@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "converge/github/plan_comment.hpp"
+#include "converge/github/plan_record.hpp"
 #include "github/sql_plan.hpp"
 
 namespace converge::github {
@@ -151,6 +152,41 @@ TEST(PlanComment, SqlWithBackticksCannotCloseTheFence) {
   p.targets.push_back(std::move(t));
   auto body = comment_body(p, kPrHead, "");
   EXPECT_NE(body.find("````diff"), std::string::npos);
+}
+
+TEST(PlanRecord, TheCommentPlaceReadsBackAndTheHashStillReads) {
+  const std::string v1 = "plan " + kHash;
+  const std::string v2 = v1 + " comment 123456789 since 2026-12-06T21:00:00Z";
+  EXPECT_EQ(recorded_plan_hash(v1), kHash);
+  EXPECT_EQ(recorded_plan_hash(v2), kHash) << "apply reads the hash of a record with a comment place";
+  EXPECT_FALSE(recorded_comment(v1)) << "a version 1 record has no place";
+  auto place = recorded_comment(v2);
+  ASSERT_TRUE(place);
+  EXPECT_EQ(place->id, 123456789);
+  EXPECT_EQ(place->since, "2026-12-06T21:00:00Z");
+  EXPECT_EQ(plan_description(kHash, place), v2);
+  EXPECT_EQ(plan_description(kHash, std::nullopt), v1);
+  const std::string longest = plan_description(kHash, CommentPlace{999'999'999'999'999'999, "2026-12-06T21:00:00Z"});
+  EXPECT_LE(longest.size(), 140u) << "GitHub keeps at most 140 characters";
+  EXPECT_TRUE(recorded_comment(longest));
+  EXPECT_EQ(plan_description(kHash, CommentPlace{1'000'000'000'000'000'000, "2026-12-06T21:00:00Z"}), v1);
+  EXPECT_EQ(plan_description(kHash, CommentPlace{0, "2026-12-06T21:00:00Z"}), v1);
+  EXPECT_EQ(plan_description(kHash, CommentPlace{5, "yesterday"}), v1);
+}
+
+TEST(PlanRecord, ACommentPlaceNotExactlyAsWrittenIsNoPlace) {
+  const std::string v1 = "plan " + kHash;
+  for (const std::string& tail : std::vector<std::string>{" comment 0 since 2026-12-06T21:00:00Z", " comment 012 since 2026-12-06T21:00:00Z",
+                                 " comment -5 since 2026-12-06T21:00:00Z", " comment 12 since 2026-12-06",
+                                 " comment 12 since 2026-12-06T21:00:00Z ", " comment 12  since 2026-12-06T21:00:00Z",
+                                 " comment 12", " comment  since 2026-12-06T21:00:00Z",
+                                 " comment 1234567890123456789 since 2026-12-06T21:00:00Z",
+                                 " comment 12 since 2026-12-06T21:00:00+00:00", " comments 12 since 2026-12-06T21:00:00Z",
+                                 " comment 12 since 2026-12-06T21:00:00Z" + std::string(200, 'x')})
+    EXPECT_FALSE(recorded_comment(v1 + tail)) << tail;
+  EXPECT_FALSE(recorded_comment("plan abc comment 12 since 2026-12-06T21:00:00Z")) << "no plan hash";
+  EXPECT_TRUE(is_timestamp("2026-12-06T21:00:00Z"));
+  EXPECT_FALSE(is_timestamp("2026-12-06T21:00:00.000Z"));
 }
 
 }  // namespace

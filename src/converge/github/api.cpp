@@ -78,7 +78,7 @@ PullCommit parse_commit(const JsonObject& j) {
 
 Comment parse_comment(const JsonObject& j) {
   return Comment{j.positive("id", Need::required), j.string("body"), j.string("html_url"),
-                 parse_user(j.object("user"))};
+                 parse_user(j.object("user")), j.string("updated_at")};
 }
 
 CommitStatus parse_status(const JsonObject& j) {
@@ -222,7 +222,7 @@ Expected<http::Response> Api::call(const std::string& method, const std::string&
   return response;
 }
 
-Expected<Api::Listed> Api::paginate(const std::string& path) {
+Expected<Api::Listed> Api::paginate(const std::string& path, bool first_page_only) {
   Listed list;
   std::string next = path + (path.find('?') == std::string::npos ? "?" : "&") + "per_page=100";
   list.label = "GET " + path.substr(0, path.find('?'));
@@ -235,6 +235,7 @@ Expected<Api::Listed> Api::paginate(const std::string& path) {
     if (!page.is_array()) return fail(Error::runtime(list.label + ": the response is not a JSON array"));
     for (auto& item : page) list.items.push_back(std::move(item));
     next.clear();
+    if (first_page_only) break;
     if (auto url = http::next_link(response->header("link")); !url.empty()) {
       // Follow only links into the same API: the token must not travel anywhere else.
       if (!url.starts_with(api_url_ + "/")) {
@@ -290,6 +291,13 @@ Expected<std::vector<Comment>> Api::issue_comments(std::int64_t issue) {
   return parse_all<Comment>(items->items, items->label, parse_comment);
 }
 
+Expected<std::vector<Comment>> Api::issue_comments_since(std::int64_t issue, const std::string& since) {
+  auto items = paginate("/repos/" + repository_ + "/issues/" + std::to_string(issue) +
+                        "/comments?since=" + http::percent_encode(since));
+  if (!items) return fail(items.error());
+  return parse_all<Comment>(items->items, items->label, parse_comment);
+}
+
 Expected<Comment> Api::create_comment(std::int64_t issue, const std::string& body) {
   auto path = "/repos/" + repository_ + "/issues/" + std::to_string(issue) + "/comments";
   json request = {{"body", body}};
@@ -335,6 +343,12 @@ Expected<std::string> Api::identity() {
 
 Expected<std::vector<CommitStatus>> Api::commit_statuses(const std::string& ref) {
   auto items = paginate("/repos/" + repository_ + "/commits/" + http::percent_encode(ref) + "/statuses");
+  if (!items) return fail(items.error());
+  return parse_all<CommitStatus>(items->items, items->label, parse_status);
+}
+
+Expected<std::vector<CommitStatus>> Api::recent_commit_statuses(const std::string& ref) {
+  auto items = paginate("/repos/" + repository_ + "/commits/" + http::percent_encode(ref) + "/statuses", true);
   if (!items) return fail(items.error());
   return parse_all<CommitStatus>(items->items, items->label, parse_status);
 }

@@ -58,6 +58,7 @@ struct Comment {
   std::string body;
   std::string html_url;
   User user;
+  std::string updated_at;  // ISO 8601 as GitHub sends it ("2026-01-02T03:04:05Z"); "" when absent
 };
 
 // A reaction to an issue comment (`GET /issues/comments/{id}/reactions`).
@@ -156,6 +157,9 @@ class Api {
   Expected<std::vector<Review>> reviews(std::int64_t pr);                        // all pages
   Expected<std::vector<PullCommit>> pull_commits(std::int64_t pr);               // all pages
   Expected<std::vector<Comment>> issue_comments(std::int64_t issue);             // all pages
+  // The comments of `issue` last updated at or after `since` (GitHub's `since`, ISO 8601
+  // "YYYY-MM-DDTHH:MM:SSZ"), oldest first, all pages.
+  Expected<std::vector<Comment>> issue_comments_since(std::int64_t issue, const std::string& since);
 
   // Creating writes: POST is not retried after an ambiguous failure; callers look
   // again (issue_comments) before a second create, so nothing is ever duplicated.
@@ -187,6 +191,8 @@ class Api {
 
   // Commit statuses of `ref` (a SHA, branch or tag), newest first, all pages.
   Expected<std::vector<CommitStatus>> commit_statuses(const std::string& ref);
+  // The newest 100 commit statuses of `ref`, newest first: ONE request, the rest unread.
+  Expected<std::vector<CommitStatus>> recent_commit_statuses(const std::string& ref);
   // Creates a status on `sha`, written by the token's identity. `target_url` may be empty.
   Expected<CommitStatus> create_commit_status(const std::string& sha, const std::string& state,
                                               const std::string& context, const std::string& description,
@@ -230,12 +236,13 @@ class Api {
   Expected<http::Response> call(const std::string& method, const std::string& path, const nlohmann::json* body,
                                 bool missing_ok = false, long also_ok = 0);
   // Every item of a list, following Link headers (at most max_pages_ pages, none
-  // twice), and the label naming the request in errors.
+  // twice), and the label naming the request in errors. With `first_page_only`, the
+  // first page and no more (not an error when there are more).
   struct Listed {
     std::vector<nlohmann::json> items;
     std::string label;
   };
-  Expected<Listed> paginate(const std::string& path);
+  Expected<Listed> paginate(const std::string& path, bool first_page_only = false);
 
   http::Client& client_;
   std::string api_url_;

@@ -28,7 +28,7 @@ struct EventPull {
 
 struct Event {
   std::string ref;             // `ref` (push, workflow_dispatch); "" when absent
-  std::string before;          // `before` (push): the previous tip, 40 hex digits; "" when absent
+  std::string before;          // `before` (push; pull_request synchronize): the previous tip or head, 40 hex digits; "" when absent
   std::optional<EventPull> pull_request;
   std::string default_branch;  // repository.default_branch; "" when absent
 };

@@ -2,6 +2,8 @@
 #include "converge/github/plan_comment.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 
 #include "converge/github/approvals.hpp"
 #include "converge/github/sticky.hpp"
@@ -144,19 +146,62 @@ namespace converge::github {
 
 namespace {
 
-// Every plan comment of `environment` on `pr` written by converge's identity, oldest first.
-Expected<std::vector<Comment>> plan_comments(Api& api, std::int64_t pr, std::string_view environment) {
+// converge's own plan comments of `environment` among `comments`, oldest first.
+Expected<std::vector<Comment>> own_plan_comments(Api& api, std::vector<Comment> comments,
+                                                 std::string_view environment) {
   auto self = api.identity();
   if (!self) return fail(self.error());
-  auto comments = api.issue_comments(pr);
-  if (!comments) return fail(comments.error());
   std::vector<Comment> out;
-  for (auto& c : *comments)
+  for (auto& c : comments)
     if (same_login(c.user.login, *self) && is_plan_comment(c.body, environment)) out.push_back(std::move(c));
   return out;
 }
 
+// Every plan comment of `environment` on `pr` written by converge's identity, oldest first.
+Expected<std::vector<Comment>> plan_comments(Api& api, std::int64_t pr, std::string_view environment) {
+  auto comments = api.issue_comments(pr);
+  if (!comments) return fail(comments.error());
+  return own_plan_comments(api, std::move(*comments), environment);
+}
+
+// A minute before `timestamp` (is_timestamp): a `since` that GitHub might read as
+// "strictly after" still includes a comment updated in that very second, and a copy
+// stamped by a GitHub server whose clock runs a little behind is still listed.
+std::string minute_before(const std::string& timestamp) {
+  std::tm t{};
+  std::sscanf(timestamp.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &t.tm_year, &t.tm_mon, &t.tm_mday, &t.tm_hour, &t.tm_min,
+              &t.tm_sec);
+  t.tm_year -= 1900;
+  t.tm_mon -= 1;
+  const std::time_t earlier = timegm(&t) - 60;
+  std::tm out{};
+  gmtime_r(&earlier, &out);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &out);
+  return text;
+}
+
+// The plan comments the hint finds (those updated since it), when the oldest is the
+// remembered one; nullopt when the hint does not hold (the caller lists everything).
+std::optional<std::vector<Comment>> look_where_remembered(Api& api, std::int64_t pr, std::string_view environment,
+                                                          const CommentPlace& hint) {
+  if (hint.id <= 0 || !is_timestamp(hint.since)) return std::nullopt;
+  auto recent = api.issue_comments_since(pr, minute_before(hint.since));
+  if (!recent) return std::nullopt;
+  auto own = own_plan_comments(api, std::move(*recent), environment);
+  if (!own || own->empty() || own->front().id != hint.id) return std::nullopt;
+  return std::move(*own);
+}
+
 }  // namespace
+
+bool is_timestamp(std::string_view s) {
+  constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:ddZ";
+  if (s.size() != kShape.size()) return false;
+  for (size_t i = 0; i < s.size(); ++i)
+    if (kShape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != kShape[i]) return false;
+  return true;
+}
 
 Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment) {
   auto found = plan_comments(api, pr, environment);
@@ -165,16 +210,37 @@ Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, st
   return std::optional<Comment>(std::move(found->front()));
 }
 
-Expected<Comment> upsert_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
-                                      const std::string& body) {
+Expected<KeptComment> upsert_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
+                                          const std::string& body, const std::optional<CommentPlace>& hint) {
+  std::optional<std::vector<Comment>> remembered;
+  if (hint) remembered = look_where_remembered(api, pr, environment, *hint);
+  bool unsure = false;     // a create was tried or a copy not removed: only a full listing finds every copy
+  std::string seen_since;  // the sticky comment's updated_at as the last look found it
   StickyOps<Comment> ops{
-      [&] { return plan_comments(api, pr, environment); },
+      [&]() -> Expected<std::vector<Comment>> {
+        auto found = remembered ? Expected<std::vector<Comment>>(std::move(*remembered))
+                                : plan_comments(api, pr, environment);
+        remembered.reset();  // a second look (after a failed write) lists everything
+        if (found) seen_since = found->empty() ? std::string() : found->front().updated_at;
+        return found;
+      },
       [&](const Comment& c) { return c.body == body; },
       [&](const Comment& c) { return api.update_comment(c.id, body); },
-      [&] { return api.create_comment(pr, body); },
-      [&](const Comment& c) { return api.delete_comment(c.id); },
+      [&] {
+        unsure = true;
+        return api.create_comment(pr, body);
+      },
+      [&](const Comment& c) {
+        auto gone = api.delete_comment(c.id);
+        unsure = unsure || !gone;
+        return gone;
+      },
   };
-  return keep_one(ops, "plan comment");
+  auto kept = keep_one(ops, "plan comment");
+  if (!kept) return fail(kept.error());
+  KeptComment out{std::move(*kept), std::nullopt};
+  if (!unsure && is_timestamp(seen_since)) out.place = CommentPlace{out.comment.id, seen_since};
+  return out;
 }
 
 }  // namespace converge::github

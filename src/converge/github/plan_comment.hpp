@@ -73,6 +73,27 @@ namespace converge::github {
 // anyone else are ignored whatever they say.
 Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment);
 
+// Where the plan comment was seen, so the next run need not list every comment of a
+// long pull request: its id, and its updated_at as the run found it (before the
+// run's own edit). plan-comment keeps it in its plan record (plan_record.hpp).
+// Every duplicate that can appear later (a concurrent run's create, a create answered
+// too late) is created after that moment, so it is among the comments updated since.
+struct CommentPlace {
+  std::int64_t id = 0;
+  std::string since;  // "YYYY-MM-DDTHH:MM:SSZ", as GitHub writes timestamps
+};
+
+// True for a timestamp exactly as GitHub writes them: "YYYY-MM-DDTHH:MM:SSZ".
+bool is_timestamp(std::string_view text);
+
+struct KeptComment {
+  Comment comment;
+  // Where the next run may look first; nullopt when this run created the comment
+  // (or tried to) or failed to delete a copy: a copy may then exist that only a
+  // full listing finds.
+  std::optional<CommentPlace> place;
+};
+
 // Creates or edits the ONE plan comment of `environment` on `pr` so it reads `body`.
 // Only converge's own comments are edited or deleted; a comment by anyone else
 // that carries (or quotes) a marker is left alone.
@@ -81,7 +102,14 @@ Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, st
 // edited instead of created again; a create that landed only after that look (a
 // very slow answer) leaves a later copy, which the next look deletes. Error after
 // repeated failures, naming the request.
-Expected<Comment> upsert_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
-                                      const std::string& body);
+// With `hint` (a place an earlier run remembered), the first look lists only the
+// comments updated since hint->since (one page on a busy pull request instead of
+// all of them); it is used only when converge's oldest plan comment of `environment`
+// among them is hint->id (written by api.identity(), on `pr`, carrying the marker).
+// Otherwise — the comment deleted, an id of another pull request or of somebody
+// else's comment, an error — the look lists every comment, as without a hint.
+Expected<KeptComment> upsert_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
+                                          const std::string& body,
+                                          const std::optional<CommentPlace>& hint = std::nullopt);
 
 }  // namespace converge::github

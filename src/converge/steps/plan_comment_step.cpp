@@ -124,11 +124,17 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     io.console.info("Preview (no comment posted" + std::string(options.dry_run ? "" : ": no token or repository") +
                     ") of the comment for pull request #" + std::to_string(facts->number) + ":\n" + body);
   } else {
-    auto comment = github::upsert_plan_comment(*link->api, facts->number, environment, body);
-    if (!comment) return report_error(comment.error(), io);
-    io.console.info("Plan comment: " + comment->html_url);
-    io.console.set_output("comment-url", comment->html_url);
-    auto record = github::record_plan(*link->api, *plan, head, io.ctx.run_url());
+    // Where the comment was: converge's record on the previous head (a push's
+    // synchronize event names it) or on this head (a re-run); only a hint.
+    const std::string& before = io.ctx.event.before;
+    const auto hint = github::remembered_comment(
+        *link->api, github::is_sha(before) && before != std::string(40, '0') ? before : head, environment);
+    auto kept = github::upsert_plan_comment(*link->api, facts->number, environment, body, hint);
+    if (!kept) return report_error(kept.error(), io);
+    const auto& comment = kept->comment;
+    io.console.info("Plan comment: " + comment.html_url);
+    io.console.set_output("comment-url", comment.html_url);
+    auto record = github::record_plan(*link->api, *plan, head, io.ctx.run_url(), kept->place);
     if (!record) return report_error(record.error(), io);
     io.console.info("Plan record: status \"" + record->context + "\" on " + head.substr(0, 12));
   }

@@ -141,6 +141,7 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
   ok(api.reviews(1347), "reviews");
   ok(api.pull_commits(1347), "pull_commits");
   ok(api.issue_comments(1347), "issue_comments");
+  ok(api.issue_comments_since(1347, "2026-12-06T21:00:00Z"), "issue_comments_since");
   ok(api.create_comment(1347, "<!-- converge:plan:prod -->\nplan"), "create_comment");
   ok(api.update_comment(1, "<!-- converge:plan:prod -->\nplan v2"), "update_comment");
   ok(api.delete_comment(1), "delete_comment");
@@ -155,7 +156,9 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
      "create_deployment_status");
   ok(api.identity(), "identity");
   ok(api.commit_statuses(sha), "commit_statuses");
-  ok(api.create_commit_status(sha, "success", "converge/plan (prod)", "plan " + std::string(64, 'a'),
+  ok(api.recent_commit_statuses(sha), "recent_commit_statuses");
+  ok(api.create_commit_status(sha, "success", "converge/plan (prod)",
+                              "plan " + std::string(64, 'a') + " comment 123456789 since 2026-12-06T21:00:00Z",
                               "https://github.com/octo-org/octo-repo/actions/runs/1"),
      "create_commit_status");
   ok(api.workflow_run(30433642), "workflow_run");
@@ -187,7 +190,7 @@ TEST(GitHubContract, EveryRequestOfTheApiIsValidAgainstGitHubsOpenApiDescription
   EXPECT_EQ(refused->status, 422);
   EXPECT_NE(refused->header("sl-violations").find(R"("location":["request","body"])"), std::string::npos);
 
-  EXPECT_EQ(checking.exchanges.size(), 30u);
+  EXPECT_EQ(checking.exchanges.size(), 32u);
   for (const auto& e : checking.exchanges) {
     // Prism also reports where its own example response breaks the description
     // (location "response"); only the request's violations are converge's.

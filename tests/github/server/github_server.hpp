@@ -81,7 +81,7 @@ class GitHubServer {
   //              "commits":[{"sha","author","committer","message"}],   // logins; null = no GitHub user
   //              "reviews":[{"user","state","commit_id","body"}]}],     // commit_id defaults to head.sha
   //    "issues":[{"number","title","body","state","labels":[…],"user"}],
-  //    "comments":[{"issue","body","user"}],
+  //    "comments":[{"issue","body","user","created_at"}],     // created_at (ISO 8601) is also updated_at; default now
   //    "commit_pulls":{"sha":[numbers]},   // extra commit→PR associations (head, PR commits
   //                                        // and a merged PR's merge_commit_sha are automatic)
   //    "statuses":{"sha":[{"state","context","description","target_url","creator"}]},

@@ -24,7 +24,7 @@
 //   GET    /repos/{o}/{r}/pulls/{n}/commits            GET /repos/{o}/{r}/commits/{sha}/pulls
 //   GET    /repos/{o}/{r}/issues?state&labels          POST /repos/{o}/{r}/issues
 //   GET    /repos/{o}/{r}/issues/{n}                   PATCH /repos/{o}/{r}/issues/{n}
-//   GET    /repos/{o}/{r}/issues/{n}/comments          POST /repos/{o}/{r}/issues/{n}/comments
+//   GET    /repos/{o}/{r}/issues/{n}/comments (since)  POST /repos/{o}/{r}/issues/{n}/comments
 //   GET    /repos/{o}/{r}/issues/comments/{id}         PATCH /repos/{o}/{r}/issues/comments/{id}
 //   GET    /repos/{o}/{r}/deployments?environment&ref&task&sha  POST /repos/{o}/{r}/deployments
 //   GET/DELETE /repos/{o}/{r}/deployments/{id}         (DELETE: 422 for an active one unless it is the only one)
@@ -47,7 +47,7 @@
 //                    merge_commit_sha?,user?,draft?,               // head.sha / commit_id null: sent as null
 //                    commits:[{sha,author?,committer?,message?}], reviews:[{user,state,commit_id?,body?}]}],
 //            issues:[{number?,title,body?,state?,labels?,user?}],
-//            comments:[{issue,body,user?}], commit_pulls:{sha:[number]},
+//            comments:[{issue,body,user?,created_at?}], commit_pulls:{sha:[number]},  // created_at: also updated_at
 //            reviews:{"<pr number>":[{user,state,commit_id?,body?}]},   // on existing PRs
 //            statuses:{sha:[{state,context,description?,target_url?,creator?}]},  // oldest first
 //            runs:[{id,actor,triggering_actor?,event?,head_sha?,head_branch?,status?,conclusion?,
@@ -220,8 +220,8 @@ function addIssue(r, i, author) {
   return issue;
 }
 
-function addComment(r, issueNumber, body, login) {
-  const created = now();
+function addComment(r, issueNumber, body, login, createdAt) {
+  const created = createdAt || now();
   const comment = { id: newId(), issue: issueNumber, body, user: user(login || SELF_LOGIN).login, created_at: created, updated_at: created };
   r.comments.push(comment);
   return comment;
@@ -642,7 +642,10 @@ route('PATCH', '/repos/{o}/{r}/issues/{n}', (c) => {
 function issueExists(r, n) { return r.issues.has(Number(n)) || r.pulls.has(Number(n)); }
 route('GET', '/repos/{o}/{r}/issues/{n}/comments', (c) => {
   if (!issueExists(c.repo, c.params.n)) return notFound(c.res);
-  const list = c.repo.comments.filter((cm) => cm.issue === Number(c.params.n));
+  // `since`: only comments last updated at or after that time (ISO 8601), like GitHub.
+  const since = Date.parse(new URL(c.req.url, c.base).searchParams.get('since') || '');
+  const list = c.repo.comments.filter((cm) => cm.issue === Number(c.params.n) &&
+                                              (Number.isNaN(since) || Date.parse(cm.updated_at) >= since));
   return paginate(c.req, c.res, c.base, list.map((cm) => commentJson(c.base, c.repo, cm)));
 });
 route('POST', '/repos/{o}/{r}/issues/{n}/comments', (c) => {
@@ -968,7 +971,7 @@ function seed(b) {
   for (const [ref, sha] of Object.entries(b.branches || {})) r.branches.set(ref, sha);
   for (const p of b.pulls || []) out.pulls.push(addPull(r, p).number);
   for (const i of b.issues || []) out.issues.push(addIssue(r, i).number);
-  for (const cm of b.comments || []) out.comments.push(addComment(r, Number(cm.issue), cm.body, cm.user).id);
+  for (const cm of b.comments || []) out.comments.push(addComment(r, Number(cm.issue), cm.body, cm.user, cm.created_at).id);
   for (const [sha, numbers] of Object.entries(b.commit_pulls || {})) for (const n of numbers) associate(r, sha, n);
   // Reviews submitted later on existing pull requests: {"<number>": [{user,state,commit_id?,body?}]}.
   for (const [number, reviews] of Object.entries(b.reviews || {})) {
