@@ -160,6 +160,30 @@ TEST_F(ProdApply, ASecondPersonsApprovalOnTheHeadIsAcceptedAndRecorded) {
   EXPECT_NE(runner_.transcript().find("::add-mask::" + github_.token()), std::string::npos);
 }
 
+TEST_F(ProdApply, OnALongPullRequestTheApplyFindsThePlanCommentWhereConvergesRecordSaysIt) {
+  // A second plan-comment run on the head: its record remembers where the comment is.
+  auto again = step({"plan-comment"}, "pull_request", pull_request_event(7, "main", kHead), sha_);
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  nlohmann::json others = nlohmann::json::array();
+  for (int i = 0; i < 500; ++i)
+    others.push_back({{"issue", 7}, {"body", "comment " + std::to_string(i)}, {"user", i % 2 ? "alice" : "bob"},
+                      {"created_at", "2026-01-01T00:00:00Z"}});
+  github_.seed({{"comments", others}});
+  review("bob");
+  github_.clear_requests();
+  auto r = apply();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  int listings = 0;
+  for (const auto& request : github_.requests()) {
+    const std::string path = request["path"];
+    if (request["method"] != "GET" || path.find("/issues/7/comments") == std::string::npos) continue;
+    ++listings;
+    EXPECT_NE(path.find("since="), std::string::npos) << "every comment was listed: " << path;
+  }
+  EXPECT_EQ(listings, 1) << "one page of the comments updated since the record, not six of all 501";
+  EXPECT_NE(comment().find("**applied at " + sha_.substr(0, 12)), std::string::npos) << comment();
+}
+
 TEST_F(ProdApply, APlanThatChangedAfterApprovalIsRefusedAndTheCommentSaysSo) {
   review("bob");
   // The runtime moved since the review: someone ran the migration on prod by hand, so

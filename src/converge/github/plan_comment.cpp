@@ -203,7 +203,11 @@ bool is_timestamp(std::string_view s) {
   return true;
 }
 
-Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment) {
+Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
+                                                   const std::optional<CommentPlace>& hint) {
+  if (hint)
+    if (auto remembered = look_where_remembered(api, pr, environment, *hint))
+      return std::optional<Comment>(std::move(remembered->front()));
   auto found = plan_comments(api, pr, environment);
   if (!found) return fail(found.error());
   if (found->empty()) return std::optional<Comment>();

@@ -68,11 +68,6 @@ bool shows_plan(std::string_view body, const plan::Plan& plan, const std::string
 
 namespace converge::github {
 
-// The plan comment of `environment` on pull request `pr` written by api.identity()
-// (the oldest, when there are several); nullopt when there is none. Comments by
-// anyone else are ignored whatever they say.
-Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment);
-
 // Where the plan comment was seen, so the next run need not list every comment of a
 // long pull request: its id, and its updated_at as the run found it (before the
 // run's own edit). plan-comment keeps it in its plan record (plan_record.hpp).
@@ -85,6 +80,15 @@ struct CommentPlace {
 
 // True for a timestamp exactly as GitHub writes them: "YYYY-MM-DDTHH:MM:SSZ".
 bool is_timestamp(std::string_view text);
+
+// The plan comment of `environment` on pull request `pr` written by api.identity()
+// (the oldest, when there are several); nullopt when there is none. Comments by
+// anyone else are ignored whatever they say. With `hint` (where converge's plan
+// record says the comment was), only the comments updated since are listed, when
+// the oldest of converge's plan comments among them is hint->id; otherwise every
+// comment is, as upsert_plan_comment below looks.
+Expected<std::optional<Comment>> find_plan_comment(Api& api, std::int64_t pr, std::string_view environment,
+                                                   const std::optional<CommentPlace>& hint = std::nullopt);
 
 struct KeptComment {
   Comment comment;

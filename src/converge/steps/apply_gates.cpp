@@ -181,7 +181,12 @@ Expected<void> check_pr_plan(const plan::Plan& now, const GateInput& in, GateRec
   if (!self) return fail(self.error());
   const auto& head = record.pr->head_sha;
   const std::string pr_ref = "pull request #" + std::to_string(record.pr->number);
-  auto comment = github::find_plan_comment(*in.api, record.pr->number, in.environment.name);
+  // converge's own record on the head, checked below; where it says the comment was
+  // spares listing every comment of a long pull request (find_plan_comment checks it).
+  auto status = github::find_plan_record(*in.api, head, in.environment.name);
+  std::optional<github::CommentPlace> place;
+  if (status && *status) place = github::recorded_comment((*status)->description);
+  auto comment = github::find_plan_comment(*in.api, record.pr->number, in.environment.name, place);
   if (!comment) return fail(comment.error());
   if (!*comment)
     return fail(Error::refused("plan pinning: " + pr_ref + " has no plan comment for " + in.environment.name +
@@ -206,7 +211,6 @@ Expected<void> check_pr_plan(const plan::Plan& now, const GateInput& in, GateRec
                                "); nothing was applied. " + replan_advice(in, *record.pr)));
   }
   // The comment alone is never the root of trust: converge's own status must agree.
-  auto status = github::find_plan_record(*in.api, head, in.environment.name);
   if (!status) return fail(status.error());
   const std::string context = github::plan_status_context(in.environment.name);
   if (!*status)
