@@ -46,7 +46,7 @@ void BM_PlanPendingMigrationsOnSqlite(benchmark::State& state) {
   }
   fs::remove_all(repo);
 }
-BENCHMARK(BM_PlanPendingMigrationsOnSqlite)->Arg(1000)->Arg(5000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_PlanPendingMigrationsOnSqlite)->Arg(1000)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
 plan::Plan big_plan(int n) {
   plan::Plan p{"prod", "abc", {}};
