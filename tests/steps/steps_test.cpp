@@ -144,6 +144,28 @@ TEST_F(Steps, FrontDispatchesAndPrintsVersions) {
   EXPECT_NE(help.out.find("--plan"), std::string::npos);
 }
 
+TEST_F(Steps, OneExecutableRunsEveryStepByTheNameItWasStartedAs) {
+  const auto bin = step_path("converge-steps").parent_path();
+  for (const char* step : {"plan", "apply", "render", "check-workflows"}) {
+    const auto link = bin / ("converge-" + std::string(step));
+    ASSERT_TRUE(std::filesystem::is_symlink(link)) << link;
+    EXPECT_EQ(std::filesystem::read_symlink(link), "converge-steps");
+    auto r = run_step("converge-" + std::string(step), {"--version"}, dir_.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out.rfind("converge-" + std::string(step) + " ", 0), 0u) << r.out;
+  }
+  auto by_name = run_step("converge-steps", {"render", "--version"}, dir_.path());
+  EXPECT_EQ(by_name.exit_code, 0) << by_name.err;
+  EXPECT_EQ(by_name.out.rfind("converge-render ", 0), 0u) << by_name.out;
+  for (const std::vector<std::string>& args : {std::vector<std::string>{}, {"bogus"}, {"--help"}}) {
+    auto unknown = run_step("converge-steps", args, dir_.path());
+    EXPECT_EQ(unknown.exit_code, 2);
+    EXPECT_NE(unknown.err.find("run as converge-<step>, or converge-steps <step>; steps: plan plan-comment"),
+              std::string::npos)
+        << unknown.err;
+  }
+}
+
 TEST_F(Steps, SecretsFromVariablesAreMaskedAndNeverPrinted) {
   CONVERGE_REQUIRE_POSTGRES();
   ScratchDatabase db;
