@@ -30,6 +30,34 @@ TEST(Fs, AtomicWriteCreatesParentsAndLeavesNoTemporary) {
   EXPECT_EQ(count_entries(dir / "a/b"), 1);
 }
 
+TEST(Fs, ReplaceTreeLeavesExactlyTheNewFilesAndNoStagingBehind) {
+  testing::TempDir dir;
+  const auto bundle = dir.path() / "bundles" / "bi";
+  ASSERT_TRUE(replace_tree(bundle, {{"charts/a.yaml", "a: 1\n"}, {"charts/gone.yaml", "g\n"}, {"top.json", "{}"}}));
+  // A killed run's staging and old trees, left beside the bundle.
+  fs::create_directories(dir.path() / "bundles" / "bi.new.99999" / "charts");
+  fs::create_directories(dir.path() / "bundles" / "bi.old.99998");
+  ASSERT_TRUE(replace_tree(bundle, {{"charts/a.yaml", "a: 2\n"}, {"dashboards/d.yaml", "d\n"}}));
+  EXPECT_EQ(*read_file(bundle / "charts/a.yaml"), "a: 2\n");
+  EXPECT_EQ(*read_file(bundle / "dashboards/d.yaml"), "d\n");
+  EXPECT_FALSE(fs::exists(bundle / "charts/gone.yaml")) << "a file of an item that is gone does not linger";
+  EXPECT_FALSE(fs::exists(bundle / "top.json"));
+  EXPECT_EQ(count_entries(dir.path() / "bundles"), 1) << "only the bundle: no staging or old tree is left";
+}
+
+TEST(Fs, ReplaceTreeThatCannotWriteLeavesTheOldTreeAsItWas) {
+  testing::TempDir dir;
+  const auto bundle = dir.path() / "bi";
+  ASSERT_TRUE(replace_tree(bundle, {{"a.yaml", "old\n"}}));
+  // Two files where one path is the other's folder: the second cannot be written.
+  auto failed = replace_tree(bundle, {{"x", "file\n"}, {"x/y", "under a file\n"}});
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find((bundle / "x").string()), std::string::npos) << failed.error().message;
+  EXPECT_EQ(*read_file(bundle / "a.yaml"), "old\n");
+  EXPECT_FALSE(fs::exists(bundle / "x"));
+  EXPECT_EQ(count_entries(dir.path()), 1) << "no staging tree is left";
+}
+
 TEST(Fs, ReplacingARegularFileKeepsItsPermissionBits) {
   testing::TempDir dir;
   auto path = dir / "plan.json";

@@ -31,11 +31,8 @@ int run_compile(const CompileOptions& options, StepIo io) {
       continue;
     }
     const auto dir = out / target.name;
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);  // files of items that are gone must not linger
-    for (const auto& [path, content] : target.impl->bundle_files(*bundle)) {
-      if (auto ok = util::write_file_atomic(dir / path, content); !ok) return report_error(ok.error(), io);
-    }
+    // The whole bundle replaced at once: files of items that are gone must not linger.
+    if (auto ok = util::replace_tree(dir, target.impl->bundle_files(*bundle)); !ok) return report_error(ok.error(), io);
     io.console.info(target.name + ": bundle " + bundle->hash + " → " + dir.string());
   }
   if (to_stdout)

@@ -157,4 +157,45 @@ Expected<void> write_output(const std::filesystem::path& path, std::string_view 
   return write_in_place(path, bytes);  // through the link
 }
 
+Expected<void> replace_tree(const std::filesystem::path& dir, const std::map<std::string, std::string>& files) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
+  const std::string name = dir.filename().string();
+  // Leftovers of runs killed between their renames (their pid is in the name).
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    const auto leftover = entry.path().filename().string();
+    if (leftover.starts_with(name + ".new.") || leftover.starts_with(name + ".old.")) fs::remove_all(entry.path(), ec);
+  }
+  const std::string pid = std::to_string(::getpid());
+  const fs::path staging = parent / (name + ".new." + pid);
+  fs::create_directories(staging, ec);
+  if (ec) return fail(cannot("create", staging, ec.message()));
+  auto discard = [&](Error e) {
+    fs::remove_all(staging, ec);
+    return fail(std::move(e));
+  };
+  fs::path made = staging;  // the last directory made: files of one folder come together in path order
+  for (const auto& [relative, bytes] : files) {
+    const fs::path path = staging / relative;
+    if (path.parent_path() != made) {
+      fs::create_directories(path.parent_path(), ec);
+      if (ec) return discard(cannot("create", dir / fs::path(relative).parent_path(), ec.message()));
+      made = path.parent_path();
+    }
+    Fd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0666));
+    if (fd.get() < 0 || !write_all(fd.get(), bytes) || !fd.close()) return discard(cannot("write", dir / relative, why()));
+  }
+  const fs::path old = parent / (name + ".old." + pid);
+  const bool existed = fs::symlink_status(dir, ec).type() != fs::file_type::not_found;
+  if (existed && ::rename(dir.c_str(), old.c_str()) != 0) return discard(cannot("replace", dir, why()));
+  if (::rename(staging.c_str(), dir.c_str()) != 0) {
+    const Error e = cannot("replace", dir, why());
+    if (existed) (void)::rename(old.c_str(), dir.c_str());
+    return discard(e);
+  }
+  if (existed) fs::remove_all(old, ec);
+  return {};
+}
+
 }  // namespace converge::util
