@@ -125,7 +125,7 @@ void call(gh::Api& api, unsigned which) {
     case 21: (void)api.create_deployment_status(3, "success", "https://example.invalid/log", "prod"); break;
     case 22: (void)gh::find_plan_comment(api, 5, "prod"); break;
     case 23: (void)gh::find_plan_record(api, sha, "prod"); break;
-    case 24: (void)gh::resolve_drift(api, "prod", "resolved"); break;
+    case 24: (void)gh::resolve_drift(api, {"prod", ""}, "resolved"); break;
     case 25: approvals(api); break;
   }
 }

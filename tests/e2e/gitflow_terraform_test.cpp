@@ -109,6 +109,20 @@ class TerraformGitFlow : public ::testing::Test {
     return nlohmann::json::parse(*util::read_file(state_ / "states" / (env + ".tfstate")));
   }
 
+  // Someone changes an attribute of a remote object by hand (in the stand-in's cloud,
+  // which Terraform reads back on refresh), not through Terraform.
+  // Returns the value it had.
+  std::string change_outside_terraform(const std::string& state_name, const std::string& address,
+                                       const std::string& attribute, const std::string& value) {
+    const auto file = state_ / "states" / (state_name + ".tfstate.cloud.json");
+    auto cloud = nlohmann::json::parse(*util::read_file(file));
+    EXPECT_TRUE(cloud.contains(address)) << cloud;
+    std::string was = cloud[address].value(attribute, "");
+    cloud[address][attribute] = value;
+    EXPECT_TRUE(util::write_file_atomic(file, cloud.dump()));
+    return was;
+  }
+
   std::string comment(int pr, const std::string& env) {
     for (const auto& c : github_.comments(pr))
       if (c["body"].get<std::string>().find("env=" + env + " ") != std::string::npos) return c["body"];
@@ -187,20 +201,19 @@ TEST_F(TerraformGitFlow, FromAFeatureBranchToProdThenDriftAtOneAm) {
   EXPECT_EQ(state("prod")["resources"]["fake_network.main"]["values"]["region"], "eu-prod");
 
   // --- someone resizes the server outside Terraform → the 1 AM run finds drift.
-  auto edited = state("prod");
-  edited["resources"]["fake_server.web"]["values"]["size"] = "t3.nano";
-  edited["serial"] = edited["serial"].get<int>() + 1;
-  ASSERT_TRUE(util::write_file_atomic(state_ / "states" / "prod.tfstate", edited.dump()));
+  EXPECT_EQ(change_outside_terraform("prod", "fake_server.web", "size", "t3.nano"), "t3.large");
   const nlohmann::json schedule = {{"schedule", "0 1 * * *"}};
   auto detect = job({"drift-verify", "--env", "prod", "--issue"}, "schedule", schedule, "main");
   EXPECT_EQ(detect.exit_code, 1) << detect.out << detect.err;
   auto issues = github_.state()["issues"];
   ASSERT_EQ(issues.size(), 1u);
   EXPECT_NE(issues[0]["body"].get<std::string>().find("t3.nano"), std::string::npos) << issues[0]["body"];
+  EXPECT_EQ(issues[0]["title"], "converge: drift in prod (network)") << "one issue per environment and root";
   auto reconcile = job({"drift-verify", "--env", "prod", "--apply", "--issue"}, "schedule", schedule, "main");
   ASSERT_EQ(reconcile.exit_code, 0) << reconcile.out << reconcile.err;
   ASSERT_EQ(next_step({"record-manifest", "--env", "prod"}, "schedule").exit_code, 0);
   EXPECT_EQ(state("prod")["resources"]["fake_server.web"]["values"]["size"], "t3.large");
+  EXPECT_EQ(change_outside_terraform("prod", "fake_server.web", "size", "t3.large"), "t3.large") << "put back";
   EXPECT_EQ(github_.state()["issues"][0]["state"], "closed");
   EXPECT_FALSE(runner_.token_leaked());
 }
@@ -294,13 +307,38 @@ TEST_F(TerraformGitFlow, APullRequestPlansOnlyTheRootsItChangesAndTheMergeStillC
   // PR #12 again leaves network out; then network changes outside Terraform before the
   // merge: the merge's plan has a change the pull request never showed, so it is refused.
   ASSERT_EQ(job({"plan-comment"}, "pull_request", pr_event(12, c3, m2), c3).exit_code, 0);
-  auto edited = state("infra-network-stage");
-  edited["resources"]["fake_server.web"]["values"]["size"] = "t3.nano";
-  ASSERT_TRUE(util::write_file_atomic(state_ / "states" / "infra-network-stage.tfstate", edited.dump()));
+  const std::string size = change_outside_terraform("infra-network-stage", "fake_server.web", "size", "t3.nano");
   auto refused = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m3), m3);
   EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
   EXPECT_NE(refused.err.find("the plan changed since it was approved"), std::string::npos) << refused.err;
   EXPECT_EQ(state("infra-dns-stage")["resources"]["fake_record.www"]["values"]["ttl"], "60") << "nothing applied";
+
+  // 1 AM, stage still running m2: the network root's drift is an issue of its own.
+  const nlohmann::json schedule = {{"schedule", "0 1 * * *"}};
+  auto found = job({"drift-verify", "--env", "stage", "--issue"}, "schedule", schedule, m2);
+  EXPECT_EQ(found.exit_code, 1) << found.out << found.err;
+  auto issues = github_.state()["issues"];
+  ASSERT_EQ(issues.size(), 1u) << issues << "dns equals Git: no issue for it";
+  EXPECT_EQ(issues[0]["title"], "converge: drift in stage (infra-network)");
+  EXPECT_TRUE(issues[0]["body"].get<std::string>().starts_with(
+      "<!-- converge:drift v=1 env=stage target=infra-network -->\n"))
+      << issues[0]["body"];
+  EXPECT_NE(issues[0]["body"].get<std::string>().find("t3.nano"), std::string::npos);
+
+  // The next night: network was put back by hand, dns drifted. Network's issue closes,
+  // dns gets its own; neither mentions the other root.
+  change_outside_terraform("infra-network-stage", "fake_server.web", "size", size);
+  change_outside_terraform("infra-dns-stage", "fake_record.www", "ttl", "5");
+  auto next = job({"drift-verify", "--env", "stage", "--issue"}, "schedule", schedule, m2);
+  EXPECT_EQ(next.exit_code, 1) << next.out << next.err;
+  issues = github_.state()["issues"];
+  ASSERT_EQ(issues.size(), 2u) << issues;
+  EXPECT_EQ(issues[0]["state"], "closed");
+  EXPECT_EQ(issues[1]["state"], "open");
+  EXPECT_EQ(issues[1]["title"], "converge: drift in stage (infra-dns)");
+  const std::string dns_body = issues[1]["body"];
+  EXPECT_NE(dns_body.find("ttl"), std::string::npos) << dns_body;
+  EXPECT_EQ(dns_body.find("infra-network"), std::string::npos) << dns_body;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The one drift issue per environment (see drift_issue.hpp).
+// The one drift issue per environment, or per environment and target (see drift_issue.hpp).
 #include "converge/github/drift_issue.hpp"
 
 #include <algorithm>
@@ -8,10 +8,10 @@
 namespace converge::github {
 namespace {
 
-Expected<std::vector<Issue>> drift_issues(Api& api, std::string_view environment) {
+Expected<std::vector<Issue>> drift_issues(Api& api, const DriftSubject& subject) {
   auto open = api.open_issues_with_label(std::string(kDriftLabel));
   if (!open) return fail(open.error());
-  const auto marker = drift_marker(environment);
+  const auto marker = drift_marker(subject);
   std::vector<Issue> out;
   for (auto& issue : *open)
     if (issue.body.rfind(marker, 0) == 0) out.push_back(std::move(issue));
@@ -21,15 +21,17 @@ Expected<std::vector<Issue>> drift_issues(Api& api, std::string_view environment
 
 }  // namespace
 
-std::string drift_marker(std::string_view environment) {
-  return "<!-- converge:drift v=1 env=" + std::string(environment) + " -->";
+std::string drift_marker(const DriftSubject& subject) {
+  return "<!-- converge:drift v=1 env=" + subject.environment +
+         (subject.target.empty() ? "" : " target=" + subject.target) + " -->";
 }
 
-Expected<Issue> report_drift(Api& api, std::string_view environment, const std::string& body) {
-  const std::string full = drift_marker(environment) + "\n" + body;
-  const std::string title = "converge: drift in " + std::string(environment);
+Expected<Issue> report_drift(Api& api, const DriftSubject& subject, const std::string& body) {
+  const std::string full = drift_marker(subject) + "\n" + body;
+  const std::string title =
+      "converge: drift in " + subject.environment + (subject.target.empty() ? "" : " (" + subject.target + ")");
   StickyOps<Issue> ops{
-      [&] { return drift_issues(api, environment); },
+      [&] { return drift_issues(api, subject); },
       [&](const Issue& i) { return i.body == full; },
       [&](const Issue& i) { return api.update_issue(i.number, {{"body", full}}); },
       [&] { return api.create_issue(title, full, {std::string(kDriftLabel)}); },
@@ -39,11 +41,12 @@ Expected<Issue> report_drift(Api& api, std::string_view environment, const std::
         return {};
       },
   };
-  return keep_one(ops, "drift issue of " + std::string(environment));
+  return keep_one(ops, "drift issue of " + subject.environment +
+                            (subject.target.empty() ? "" : " target " + subject.target));
 }
 
-Expected<std::optional<Issue>> resolve_drift(Api& api, std::string_view environment, const std::string& resolution) {
-  auto open = drift_issues(api, environment);
+Expected<std::optional<Issue>> resolve_drift(Api& api, const DriftSubject& subject, const std::string& resolution) {
+  auto open = drift_issues(api, subject);
   if (!open) return fail(open.error());
   std::optional<Issue> closed;
   for (const auto& issue : *open) {

@@ -51,6 +51,11 @@ struct PlanContext {
   // it (terraform's sealed plan file). Never set for plan, plan-comment or drift, whose
   // plans must be of the runtime as it is now.
   bool apply = false;
+  // drift-verify (its check and its --apply): the plan is drift, so it also counts what
+  // changed in the runtime outside the tool that Git's state would not undo (terraform:
+  // a refresh-only plan beside the normal one). Never set for plan or apply, whose
+  // plans are what a review approves.
+  bool drift = false;
 };
 
 // The runtime's state written back as repository sources (export-to-pr): paths
@@ -148,6 +153,11 @@ class Provider {
   // source_paths() changed in the pull request (terraform: one target per root, each
   // plan slow). Default: false, every target is planned.
   virtual bool planned_only_when_changed() const { return false; }
+
+  // True when this target's drift is reported on its own (its own drift issue per
+  // environment: terraform, one per root) rather than with the environment's other
+  // targets. Default: false.
+  virtual bool drift_reported_alone() const { return false; }
 
   // True when plan() needs PlanContext::managed_keys (read from the manifest).
   virtual bool uses_managed_keys() const { return false; }

@@ -31,33 +31,64 @@ constexpr std::string_view kUnexplained =
     "No change in Git explains it: write a migration (or change the sources) that makes it part of Git, or stop "
     "changing the runtime by hand. converge never drops or reverts objects on its own.";
 
-// Opens, updates or closes the environment's drift issue to match `final_plan`.
-void track_drift_issue(const plan::Plan& final_plan, const std::string& sha, bool reconciled, StepIo io) {
+// Opens, updates or closes one drift issue to match `drift` (the plan of its subject's
+// targets); the issue's address while drift remains, else "".
+std::string track_drift_issue(github::Api& api, const github::DriftSubject& subject, const plan::Plan& drift,
+                       const std::string& sha, bool reconciled, StepIo io) {
+  const std::string run = io.ctx.run_url().empty() ? "" : " by " + io.ctx.run_url();
+  const std::string what = subject.target.empty() ? "drift issue" : "drift issue of target " + subject.target;
+  if (drift.clean()) {
+    auto closed = github::resolve_drift(
+        api, subject, std::string(reconciled ? "Reconciled" : "No drift") + " at `" + sha.substr(0, 12) + "`" + run + ".");
+    if (!closed) io.console.warning("could not close the " + what + ": " + closed.error().message);
+    else if (*closed) io.console.info("Closed " + what + " " + (*closed)->html_url);
+    return "";
+  }
+  const std::string whose = plan::md_code(drift.environment) +
+                            (subject.target.empty() ? "" : " target " + plan::md_code(subject.target));
+  std::string body = "The runtime of " + whose + " differs from Git at `" + sha.substr(0, 12) + "`" + run + ".\n\n" +
+                     plan::render_markdown(drift, 60000) + "\n" + std::string(kUnexplained) + "\n";
+  // Posted through the API, not the console: redacted here like every output.
+  auto issue = github::report_drift(api, subject, io.console.redact(body));
+  if (!issue) {
+    io.console.warning("could not update the " + what + ": " + issue.error().message);
+    return "";
+  }
+  io.console.info("Drift issue: " + issue->html_url);
+  return issue->html_url;
+}
+
+// The environment's drift issues to match `final_plan`: one for the targets reported
+// together, one for each target reported alone (a Terraform root). Output issue-url:
+// the first of them that remains open.
+void track_drift_issues(const Session& session, const plan::Plan& final_plan, const std::string& sha, bool reconciled,
+                        StepIo io) {
   auto link = connect_github(io.ctx);
   if (!link) {
     io.console.warning("--issue: no GitHub token or repository, so no drift issue was kept");
     return;
   }
-  const std::string run = io.ctx.run_url().empty() ? "" : " by " + io.ctx.run_url();
-  if (final_plan.clean()) {
-    auto closed = github::resolve_drift(*link->api, final_plan.environment,
-                                        std::string(reconciled ? "Reconciled" : "No drift") + " at `" +
-                                            sha.substr(0, 12) + "`" + run + ".");
-    if (!closed) io.console.warning("could not close the drift issue: " + closed.error().message);
-    else if (*closed) io.console.info("Closed drift issue " + (*closed)->html_url);
-    return;
+  plan::Plan together = final_plan;
+  together.targets.clear();
+  std::vector<std::pair<github::DriftSubject, plan::Plan>> alone;
+  for (std::size_t i = 0; i < final_plan.targets.size(); ++i) {
+    const auto& target = final_plan.targets[i];
+    if (i < session.targets.size() && session.targets[i].impl->drift_reported_alone()) {
+      plan::Plan one = final_plan;
+      one.targets = {target};
+      alone.emplace_back(github::DriftSubject{final_plan.environment, target.target}, std::move(one));
+    } else {
+      together.targets.push_back(target);
+    }
   }
-  std::string body = "The runtime of " + plan::md_code(final_plan.environment) + " differs from Git at `" +
-                     sha.substr(0, 12) + "`" + run + ".\n\n" + plan::render_markdown(final_plan, 60000) + "\n" +
-                     std::string(kUnexplained) + "\n";
-  // Posted through the API, not the console: redacted here like every output.
-  auto issue = github::report_drift(*link->api, final_plan.environment, io.console.redact(body));
-  if (!issue) {
-    io.console.warning("could not update the drift issue: " + issue.error().message);
-    return;
-  }
-  io.console.info("Drift issue: " + issue->html_url);
-  io.console.set_output("issue-url", issue->html_url);
+  std::string first;
+  auto track = [&](const github::DriftSubject& subject, const plan::Plan& drift) {
+    auto url = track_drift_issue(*link->api, subject, drift, sha, reconciled, io);
+    if (first.empty()) first = std::move(url);
+  };
+  if (!together.targets.empty() || alone.empty()) track({final_plan.environment, ""}, together);
+  for (const auto& [subject, drift] : alone) track(subject, drift);
+  if (!first.empty()) io.console.set_output("issue-url", first);
 }
 
 // Error (refused) unless HEAD and every target's bundle are what the manifest
@@ -112,7 +143,7 @@ int run_drift_verify(const DriftOptions& options, StepIo io) {
   };
   auto finish = [&](const plan::Plan& final_plan, bool reconciled, int code) {
     io.console.set_output("drift", final_plan.clean() ? "false" : "true");
-    if (options.issue) track_drift_issue(final_plan, sha, reconciled, io);
+    if (options.issue) track_drift_issues(*session, final_plan, sha, reconciled, io);
     return code;
   };
 

@@ -158,6 +158,7 @@ Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
   for (auto& target : session.targets) {
     session.contexts[target.name].preview = preview;
     session.contexts[target.name].apply = purpose == PlanFor::apply;
+    session.contexts[target.name].drift = purpose == PlanFor::drift;
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);

@@ -9,7 +9,16 @@
 // replaced), "output" (value, sensitive). State is a JSON file at the backend's path
 // (per workspace under terraform.tfstate.d/<name>/ as the local backend keeps it),
 // with serial and lineage; a plan file carries the serial it was made at, and applying
-// it after the state moved fails as "Saved plan is stale". A lock is held while
+// it after the state moved fails as "Saved plan is stale". The remote objects are a
+// second JSON file beside the state, `<state>.cloud.json` (address → values), which
+// every apply writes and a test edits to change something outside Terraform. Every
+// plan refreshes first: a resource whose object differs is drift (`resource_drift`,
+// before = the state, after = the object; gone = "delete"), and the plan starts from
+// the refreshed values, as Terraform's does; `lifecycle.ignore_changes` (attribute
+// names) keeps an attribute's refreshed value. `-refresh-only` plans only the
+// refresh: drift, no resource changes, exit 2 with -detailed-exitcode when there is
+// any; applying it writes the refreshed state. With no cloud file (nothing applied
+// yet, or a state written by hand) the state is taken as what runs. A lock is held while
 // `.<state file>.lock.info` exists (the local backend's lock file, its JSON names Who).
 // Attributes from sensitive variables, or named "password", are sensitive.
 //
@@ -117,7 +126,7 @@ void read_var_file(const fs::path& file, std::map<std::string, json>& vars) {
 }
 
 struct Config {
-  json resources = json::object();  // address → {type, name, values, sensitive: [attr]}
+  json resources = json::object();  // address → {type, name, values, sensitive: [attr], ignore: [attr]}
   json outputs = json::object();    // name → {value, sensitive}
 };
 
@@ -173,13 +182,18 @@ Config load_config(const std::vector<std::string>& var_files, const std::map<std
   Config c;
   for (auto& [type, named] : resources.items())
     for (auto& [name, attrs] : named.items()) {
-      json values = json::object(), sensitive = json::array();
+      json values = json::object(), sensitive = json::array(), ignore = json::array();
       for (auto& [k, v] : attrs.items()) {
+        if (k == "lifecycle") {
+          ignore = v.value("ignore_changes", json::array());
+          continue;
+        }
         bool s = k == "password";
         values[k] = interpolate(v, vars, secret, s);
         if (s) sensitive.push_back(k);
       }
-      c.resources[type + "." + name] = {{"type", type}, {"name", name}, {"values", values}, {"sensitive", sensitive}};
+      c.resources[type + "." + name] = {{"type", type},     {"name", name},        {"values", values},
+                                        {"sensitive", sensitive}, {"ignore", ignore}};
     }
   for (auto& [name, spec] : outputs.items()) {
     bool s = spec.value("sensitive", false);
@@ -193,6 +207,40 @@ json sensitive_marks(const json& values, const json& names) {
   for (const auto& n : names)
     if (values.contains(n.get<std::string>())) marks[n.get<std::string>()] = true;
   return marks;
+}
+
+fs::path cloud_path(const Backend& b) { return b.state.string() + ".cloud.json"; }
+
+// The remote objects; null when there is no cloud file.
+json load_cloud(const Backend& b) {
+  return fs::exists(cloud_path(b)) ? json::parse(read(cloud_path(b))) : json();
+}
+
+// One resource_drift / resource_changes entry of resource `r` at `address`.
+json change_entry(const std::string& address, const json& r, std::vector<std::string> actions, const json& before,
+                  const json& after, const json& after_unknown, const json& sensitive_names) {
+  return {{"address", address}, {"mode", "managed"}, {"type", r["type"]}, {"name", r["name"]},
+          {"provider_name", "registry.terraform.io/example/fake"},
+          {"change", {{"actions", actions}, {"before", before}, {"after", after}, {"after_unknown", after_unknown},
+                      {"before_sensitive", before.is_null() ? json(false) : sensitive_marks(before, sensitive_names)},
+                      {"after_sensitive", after.is_null() ? json(false) : sensitive_marks(after, sensitive_names)}}}};
+}
+
+// The state refreshed from the cloud, and the drift found doing it.
+std::pair<json, json> refresh(const json& state, const json& cloud) {
+  json refreshed = state, drift = json::array();
+  if (cloud.is_null()) return {refreshed, drift};
+  for (auto& [address, r] : state["resources"].items()) {
+    const json names = r.value("sensitive", json::array());
+    if (!cloud.contains(address)) {
+      drift.push_back(change_entry(address, r, {"delete"}, r["values"], nullptr, json::object(), names));
+      refreshed["resources"].erase(address);
+    } else if (cloud[address] != r["values"]) {
+      drift.push_back(change_entry(address, r, {"update"}, r["values"], cloud[address], json::object(), names));
+      refreshed["resources"][address]["values"] = cloud[address];
+    }
+  }
+  return {refreshed, drift};
 }
 
 int plan(const std::vector<std::string>& args) {
@@ -215,7 +263,8 @@ int plan(const std::vector<std::string>& args) {
   check_lock(b);
   if (std::string(env("FAKE_TF_FAIL")) == "plan")
     diagnostic("reading fake_thing (web): AccessDenied", "  with fake_thing.web,\n  on main.tf.json line 1: the credentials were refused");
-  json state = load_state(b);
+  const json prior = load_state(b);
+  auto [state, drift] = refresh(prior, load_cloud(b));
   Config desired = refresh_only ? Config{} : load_config(var_files, cli_vars);
   json changes = json::array(), output_changes = json::object();
   json new_state = state;
@@ -232,6 +281,8 @@ int plan(const std::vector<std::string>& args) {
         ++add;
       } else {
         after["id"] = before.value("id", "");
+        for (const auto& attr : r["ignore"])
+          if (before.contains(attr.get<std::string>())) after[attr.get<std::string>()] = before[attr.get<std::string>()];
         if (before == after) actions = {"no-op"};
         else actions = {"update"}, ++change;
       }
@@ -274,7 +325,7 @@ int plan(const std::vector<std::string>& args) {
         new_state["outputs"].erase(name);
       }
   }
-  bool any = add + change + destroy > 0;
+  bool any = add + change + destroy > 0 || (refresh_only && !drift.empty());
   for (auto& [name, o] : output_changes.items())
     if (o["actions"][0] != "no-op") any = true;
   char stamp[32];
@@ -287,12 +338,16 @@ int plan(const std::vector<std::string>& args) {
   json document = {{"format_version", "1.2"}, {"terraform_version", "1.9.8"}, {"timestamp", stamp},
                    {"applyable", any}, {"complete", true}, {"errored", false},
                    {"planned_values", {{"root_module", {{"resources", planned}}}}},
-                   {"resource_changes", changes}, {"output_changes", output_changes},
                    {"configuration", {{"root_module", json::object()}}}};
+  if (!refresh_only) document["resource_changes"] = changes, document["output_changes"] = output_changes;
+  if (!drift.empty()) document["resource_drift"] = drift;
   if (!out.empty())
-    write(out, json({{"fake_tfplan", 1}, {"serial", state["serial"]}, {"lineage", state["lineage"]},
-                     {"plan", document}, {"new_state", new_state}}).dump());
-  if (!any) std::cout << "\nNo changes. Your infrastructure matches the configuration.\n";
+    write(out, json({{"fake_tfplan", 1}, {"serial", prior["serial"]}, {"lineage", prior["lineage"]},
+                     {"plan", document}, {"prior_state", prior}, {"new_state", new_state}}).dump());
+  if (refresh_only)
+    std::cout << (any ? "\nThis is a refresh-only plan, so Terraform will not take any actions to undo these.\n"
+                      : "\nNo changes. Your infrastructure still matches the configuration.\n");
+  else if (!any) std::cout << "\nNo changes. Your infrastructure matches the configuration.\n";
   else std::cout << "\nPlan: " << add << " to add, " << change << " to change, " << destroy << " to destroy.\n";
   return detailed && any ? 2 : 0;
 }
@@ -316,6 +371,13 @@ int apply(const std::vector<std::string>& args) {
   next["serial"] = state["serial"].get<int>() + 1;
   if (next["lineage"] == "") next["lineage"] = "fake-lineage-" + std::to_string(std::time(nullptr));
   write(b.state, next.dump(2));
+  // The remote objects follow: what the plan started from goes, what it ends with is.
+  json cloud = load_cloud(b);
+  if (cloud.is_null()) cloud = json::object();
+  const json prior = p.value("prior_state", json::object()).value("resources", json::object());
+  for (auto& [address, r] : prior.items()) cloud.erase(address);
+  for (auto& [address, r] : next["resources"].items()) cloud[address] = r["values"];
+  write(cloud_path(b), cloud.dump(2));
   std::cout << "\nApply complete!\n";
   return 0;
 }

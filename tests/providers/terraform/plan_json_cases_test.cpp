@@ -184,7 +184,7 @@ TEST(TerraformPlanCases, VolatileAttributesAreMarkedAndAnUpdateOfOnlyThemIsNoCha
   EXPECT_EQ(only_change(with_more, ReadOptions{{"aws_s3_bucket.tags.BuildTime"}}).after["tags"]["BuildTime"], "10:00");
 }
 
-TEST(TerraformPlanCases, DriftIsOneNotePerResourceWithoutSensitiveValues) {
+TEST(TerraformPlanCases, DriftIsOneNoteAndOneDriftChangePerResourceWithoutSensitiveValues) {
   const json drift = {
       resource("aws_db_instance.db",
                {{"actions", {"update"}},
@@ -197,9 +197,26 @@ TEST(TerraformPlanCases, DriftIsOneNotePerResourceWithoutSensitiveValues) {
       resource("aws_instance.gone", {{"actions", {"delete"}}, {"before", kInstance}, {"after", nullptr}}),
       resource("aws_instance.same", {{"actions", {"no-op"}}, {"before", kInstance}, {"after", kInstance}})};
   const auto read = read_ok(plan_with({}, {{"resource_drift", drift}}));
-  EXPECT_TRUE(read.changes.empty());
-  EXPECT_EQ(read.notes, (std::vector<std::string>{"changed outside Terraform: aws_db_instance.db (keys, password, tags.Owner)",
-                                                 "deleted outside Terraform: aws_instance.gone"}));
+  EXPECT_TRUE(read.changes.empty()) << "drift is not a change of the plan";
+  EXPECT_EQ(target_plan(read, "infra").notes,
+            (std::vector<std::string>{"changed outside Terraform: aws_db_instance.db (keys, password, tags.Owner)",
+                                      "deleted outside Terraform: aws_instance.gone"}));
+  // What a drift check counts: the same, as changes, masked like every change.
+  ASSERT_EQ(read.drift.size(), 2u);
+  const auto& db = read.drift[0].change;
+  EXPECT_EQ(db.key, "aws_db_instance.db");
+  EXPECT_EQ(db.action, plan::Action::update);
+  EXPECT_EQ(db.kind, "resource (changed outside Terraform)");
+  EXPECT_EQ(db.title, "changed: keys, password, tags.Owner");
+  EXPECT_EQ(db.before["password"], "(sensitive)");
+  EXPECT_EQ(db.after["keys"], "(sensitive)");
+  EXPECT_EQ(db.before["tags"]["Owner"], "ops");
+  EXPECT_EQ(db.after["tags"]["Owner"], "dev");
+  EXPECT_EQ((db.before.dump() + db.after.dump()).find("s3cret"), std::string::npos);
+  const auto& gone = read.drift[1].change;
+  EXPECT_EQ(gone.action, plan::Action::remove);
+  EXPECT_EQ(gone.kind, "resource (deleted outside Terraform)");
+  EXPECT_TRUE(gone.after.is_null());
 }
 
 TEST(TerraformPlanCases, FailingChecksAreErrorsWithTheirMessagesAndUnknownOnesNotes) {
@@ -277,8 +294,9 @@ TEST(TerraformPlanCases, ADriftNoteNamesAtMostTenAttributes) {
   const auto read = read_ok(plan_with(
       {}, {{"resource_drift", {resource("aws_instance.web", {{"actions", {"update"}}, {"before", before},
                                                              {"after", after}})}}}));
-  EXPECT_EQ(read.notes, (std::vector<std::string>{"changed outside Terraform: aws_instance.web (a10, a11, a12, a13, "
-                                                 "a14, a15, a16, a17, a18, a19, and 2 more)"}));
+  ASSERT_EQ(read.drift.size(), 1u);
+  EXPECT_EQ(read.drift[0].note, "changed outside Terraform: aws_instance.web (a10, a11, a12, a13, "
+                                "a14, a15, a16, a17, a18, a19, and 2 more)");
 }
 
 }  // namespace

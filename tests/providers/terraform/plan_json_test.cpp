@@ -124,6 +124,7 @@ void plant(json& value, const json& marker, std::vector<std::string>& canaries) 
 std::string everything_shown(const ReadPlan& read) {
   std::string all;
   for (const auto& c : read.changes) all += c.key + c.kind + c.title + c.before.dump() + c.after.dump() + "\n";
+  for (const auto& d : read.drift) all += d.change.kind + d.change.title + d.change.before.dump() + d.change.after.dump() + d.note + "\n";
   for (const auto& s : read.notes) all += s + "\n";
   for (const auto& s : read.errors) all += s + "\n";
   const auto p = as_plan(read);

@@ -36,10 +36,11 @@ class TerraformProviderTest : public ::testing::Test {
   }
 
   // The root module: two resources, one from a sensitive variable, and an output.
-  void write_config(const std::string& size, bool with_cache = true) {
+  void write_config(const std::string& size, bool with_cache = true, bool ignore_tags = false) {
     json resources = {{"fake_server", {{"web", {{"size", size}, {"tags", {{"team", "data"}, {"tier", "web"}}}}}}},
                       {"fake_database", {{"main", {{"engine", "postgres"}, {"admin_password", "${var.db_password}"}}}}}};
     if (with_cache) resources["fake_cache"] = {{"hot", {{"nodes", 2}}}};
+    if (ignore_tags) resources["fake_server"]["web"]["lifecycle"] = {{"ignore_changes", {"tags"}}};
     json root = {{"variable", {{"db_password", {{"sensitive", true}}}}},
                  {"resource", resources},
                  {"output", {{"endpoint", {{"value", "https://web-" + size + ".example.test"}}},
@@ -88,6 +89,22 @@ class TerraformProviderTest : public ::testing::Test {
   }
 
   std::string log() { return util::read_file(tmp_ / "calls.log").value_or(""); }
+
+  // The remote objects as the stand-in keeps them (changed here "outside Terraform").
+  fs::path cloud_file() const { return tmp_ / "state" / "terraform.tfstate.cloud.json"; }
+  json cloud() const { return json::parse(*util::read_file(cloud_file())); }
+  json state() const { return json::parse(*util::read_file(tmp_ / "state" / "terraform.tfstate")); }
+
+  // The target's plan as drift-verify makes it.
+  Expected<Planned> drift(Provider& p) {
+    auto bundle = p.compile();
+    if (!bundle) return fail(bundle.error());
+    PlanContext context;
+    context.drift = true;
+    auto planned = p.plan(*bundle, context);
+    if (!planned) return fail(planned.error());
+    return Planned{*bundle, *planned};
+  }
 
   static std::string rendered(const plan::TargetPlan& target) {
     plan::Plan p;
@@ -205,6 +222,100 @@ TEST_F(TerraformProviderTest, DriftAndPlansNeverUseASavedPlanOnlyAnApplyDoes) {
   ASSERT_TRUE(drift) << drift.error().to_string();
   EXPECT_TRUE(drift->changes.empty()) << "drift sees the runtime as it is now, not the saved plan";
   EXPECT_EQ(log().find("saved.tfplan"), std::string::npos);
+}
+
+// An attribute under ignore_changes edited outside Terraform: no plan would undo it, so a
+// normal plan shows it only as a note; drift counts it (the refresh-only plan), and
+// drift --apply records it in the state, after which the check is clean.
+TEST_F(TerraformProviderTest, DriftCountsWhatChangedOutsideTerraformThatNoPlanUndoesAndApplyRecordsIt) {
+  write_config("small", true, /*ignore_tags=*/true);
+  apply_all(settings());
+  json edited = cloud();
+  edited["fake_server.web"]["tags"]["team"] = "ops";
+  ASSERT_TRUE(util::write_file_atomic(cloud_file(), edited.dump()));
+
+  auto normal = plan(*provider(settings()));
+  ASSERT_TRUE(normal) << normal.error().to_string();
+  EXPECT_TRUE(normal->plan.changes.empty()) << "ignore_changes: nothing to undo";
+  EXPECT_EQ(normal->plan.notes, (std::vector<std::string>{"changed outside Terraform: fake_server.web (tags.team)"}));
+  EXPECT_EQ(log().find("-refresh-only"), std::string::npos) << "only a drift check plans the refresh";
+
+  auto p = provider(settings());
+  auto found = drift(*p);
+  ASSERT_TRUE(found) << found.error().to_string();
+  ASSERT_EQ(found->plan.changes.size(), 1u) << rendered(found->plan);
+  const auto& c = found->plan.changes[0];
+  EXPECT_EQ(c.key, "fake_server.web");
+  EXPECT_EQ(c.action, plan::Action::update);
+  EXPECT_EQ(c.kind, "resource (changed outside Terraform)");
+  EXPECT_EQ(c.title, "changed: tags.team");
+  EXPECT_EQ(c.before["tags"]["team"], "data");
+  EXPECT_EQ(c.after["tags"]["team"], "ops");
+  EXPECT_TRUE(found->plan.notes.empty()) << "said once, as the change";
+  EXPECT_NE(log().find("plan -input=false -no-color -detailed-exitcode -out="), std::string::npos);
+  EXPECT_NE(log().find("-refresh-only"), std::string::npos);
+  EXPECT_EQ(rendered(found->plan).find(kCanary), std::string::npos);
+
+  auto report = p->apply(found->bundle, found->plan);
+  ASSERT_TRUE(report) << report.error().to_string();
+  ASSERT_TRUE(report->ok()) << report->error;
+  EXPECT_EQ(report->applied, (std::vector<std::string>{"fake_server.web"}));
+  ASSERT_EQ(report->notes.size(), 1u);
+  EXPECT_NE(report->notes[0].find("refresh-only"), std::string::npos) << report->notes[0];
+  EXPECT_EQ(state()["resources"]["fake_server.web"]["values"]["tags"]["team"], "ops") << "recorded, not undone";
+  EXPECT_EQ(cloud()["fake_server.web"]["tags"]["team"], "ops");
+
+  auto again = drift(*provider(settings()));
+  ASSERT_TRUE(again) << again.error().to_string();
+  EXPECT_TRUE(again->plan.changes.empty()) << rendered(again->plan);
+}
+
+// An attribute the configuration sets, edited outside Terraform: the normal plan undoes
+// it, and drift shows that change once (not again as "changed outside Terraform").
+TEST_F(TerraformProviderTest, DriftThatThePlanUndoesIsTheNormalChangeAndApplyPutsItBack) {
+  apply_all(settings());
+  json edited = cloud();
+  edited["fake_server.web"]["size"] = "t3.nano";
+  ASSERT_TRUE(util::write_file_atomic(cloud_file(), edited.dump()));
+  auto p = provider(settings());
+  auto found = drift(*p);
+  ASSERT_TRUE(found) << found.error().to_string();
+  ASSERT_EQ(found->plan.changes.size(), 1u) << rendered(found->plan);
+  EXPECT_EQ(found->plan.changes[0].kind, "resource");
+  EXPECT_EQ(found->plan.changes[0].before["size"], "t3.nano");
+  EXPECT_EQ(found->plan.changes[0].after["size"], "small");
+  EXPECT_EQ(found->plan.notes, (std::vector<std::string>{"changed outside Terraform: fake_server.web (size)"}))
+      << "why the change is there";
+  auto report = p->apply(found->bundle, found->plan);
+  ASSERT_TRUE(report && report->ok());
+  EXPECT_TRUE(report->notes.empty()) << "the normal plan was applied";
+  EXPECT_EQ(cloud()["fake_server.web"]["size"], "small") << "put back";
+  auto again = drift(*provider(settings()));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->plan.changes.empty()) << rendered(again->plan);
+}
+
+// An object deleted outside Terraform that Git removed too: no plan deletes it again; drift
+// names it, and --apply removes it from the state.
+TEST_F(TerraformProviderTest, AnObjectDeletedOutsideTerraformThatGitRemovedIsDriftUntilTheStateForgetsIt) {
+  apply_all(settings());
+  json edited = cloud();
+  edited.erase("fake_cache.hot");
+  ASSERT_TRUE(util::write_file_atomic(cloud_file(), edited.dump()));
+  write_config("small", /*with_cache=*/false);
+  auto p = provider(settings());
+  auto found = drift(*p);
+  ASSERT_TRUE(found) << found.error().to_string();
+  ASSERT_EQ(found->plan.changes.size(), 1u) << rendered(found->plan);
+  EXPECT_EQ(found->plan.changes[0].key, "fake_cache.hot");
+  EXPECT_EQ(found->plan.changes[0].action, plan::Action::remove);
+  EXPECT_EQ(found->plan.changes[0].kind, "resource (deleted outside Terraform)");
+  auto report = p->apply(found->bundle, found->plan);
+  ASSERT_TRUE(report && report->ok());
+  EXPECT_FALSE(state()["resources"].contains("fake_cache.hot"));
+  auto again = drift(*provider(settings()));
+  ASSERT_TRUE(again);
+  EXPECT_TRUE(again->plan.changes.empty()) << rendered(again->plan);
 }
 
 TEST_F(TerraformProviderTest, AnAlteredSealedPlanOrAnotherKeyIsRefused) {

@@ -274,13 +274,19 @@ Expected<void> read_output_change(Reader& r, const std::string& name, const json
   return {};
 }
 
-// resource_drift: one note per resource changed outside Terraform.
+// resource_drift: one ReadPlan::Drift per resource changed outside Terraform.
 Expected<void> read_drift(Reader& r, const json& entry, const std::string& where) {
   auto e = entry_of(r, entry, where);
   if (!e) return fail(e.error());
   if (!e->verb.action) return {};
+  plan::Change c;
+  c.key = e->address;
+  auto [before, after] = shown_values(*e->change, e->markers);
+  c.before = std::move(before);
   if (*e->verb.action == plan::Action::remove) {
-    r.out.notes.push_back("deleted outside Terraform: " + shown(e->address));
+    c.action = plan::Action::remove;
+    c.kind = kind_with(e->mode == "data" ? "data source" : "resource", {"deleted outside Terraform"});
+    r.out.drift.push_back({std::move(c), "deleted outside Terraform: " + shown(e->address)});
     return {};
   }
   auto paths = differing_paths(member_or_null(*e->change, "before"), member_or_null(*e->change, "after"),
@@ -290,9 +296,14 @@ Expected<void> read_drift(Reader& r, const json& entry, const std::string& where
     const std::size_t more = paths.size() > kDriftPathsShown ? paths.size() - kDriftPathsShown : 0;
     paths.resize(paths.size() - more);
     for (auto& p : paths) p = shown(p);
-    note += " (" + util::join(paths, ", ") + (more ? ", and " + std::to_string(more) + " more" : "") + ")";
+    const std::string named = util::join(paths, ", ") + (more ? ", and " + std::to_string(more) + " more" : "");
+    note += " (" + named + ")";
+    c.title = "changed: " + named;
   }
-  r.out.notes.push_back(std::move(note));
+  c.action = plan::Action::update;
+  c.kind = kind_with(e->mode == "data" ? "data source" : "resource", {"changed outside Terraform"});
+  c.after = std::move(after);
+  r.out.drift.push_back({std::move(c), std::move(note)});
   return {};
 }
 
@@ -429,6 +440,8 @@ Expected<ReadPlan> read(std::string_view json_text, std::string_view origin, con
     r.out.notes.push_back("the plan is incomplete (complete: false): another plan and apply will be needed after this one");
 
   order(r.out.changes);
+  std::sort(r.out.drift.begin(), r.out.drift.end(),
+            [](const ReadPlan::Drift& a, const ReadPlan::Drift& b) { return a.change.key < b.change.key; });
   order(r.outputs);
   std::move(r.outputs.begin(), r.outputs.end(), std::back_inserter(r.out.changes));
   return std::move(r.out);
@@ -449,7 +462,8 @@ plan::TargetPlan target_plan(ReadPlan read, std::string target) {
   out.target = std::move(target);
   out.provider = "terraform";
   out.changes = std::move(read.changes);
-  out.notes = std::move(read.notes);
+  for (auto& d : read.drift) out.notes.push_back(std::move(d.note));
+  std::move(read.notes.begin(), read.notes.end(), std::back_inserter(out.notes));
   out.errors = std::move(read.errors);
   return out;
 }

@@ -26,16 +26,25 @@ struct ReadPlan {
   std::string format_version;        // "1.2"
   std::string terraform_version;     // "1.7.5"
   std::vector<plan::Change> changes; // no-ops hidden; replacements and deletions first
-  std::vector<std::string> notes;    // changes made outside Terraform (resource_drift), check results
+  std::vector<std::string> notes;    // volatile-only updates, check results, an incomplete plan
   std::vector<std::string> errors;   // failed checks
+  // resource_drift: what changed outside Terraform, by address. In a target's plan
+  // each is a note ("changed outside Terraform: <address> (<paths>)"); a drift check
+  // counts them as changes (kind "resource (changed outside Terraform)" or "(deleted
+  // outside Terraform)", values masked like the changes', the paths in the title).
+  struct Drift {
+    plan::Change change;
+    std::string note;
+  };
+  std::vector<Drift> drift;
 };
 
 // Parses `json_text` (named `origin` in errors). Error (runtime) naming origin and the
 // field for a document that is not a plan, too deep (64 levels) or too large.
 Expected<ReadPlan> read_plan(std::string_view json_text, std::string_view origin, const ReadOptions& options = {});
 
-// The terraform target `target`'s plan made of what was read: its changes, notes and
-// errors (no bundle hash: the caller's).
+// The terraform target `target`'s plan made of what was read: its changes, notes (the
+// drift's first) and errors (no bundle hash: the caller's).
 plan::TargetPlan target_plan(ReadPlan read, std::string target);
 
 }  // namespace converge::providers::terraform

@@ -16,9 +16,18 @@
 // target, it is the plan applied (its changes are what the approval's hash is compared
 // with); otherwise the apply plans again, and the step applies only when that plan's
 // hash equals the approved one. apply runs `apply <plan file>`: exactly the plan shown.
+//
+// drift (PlanContext::drift): the normal plan, then `plan -refresh-only`; what changed
+// outside Terraform that the normal plan does not undo (an attribute under
+// ignore_changes or one the configuration leaves to the provider, an object deleted
+// that the configuration no longer has) is a change too, kind "resource (changed
+// outside Terraform)". drift --apply applies the normal plan when it has changes
+// (Terraform then saves the refreshed state with it), else the refresh-only plan,
+// which records in the state what Terraform cannot undo, so the next check is clean.
 #include "converge/providers/terraform/terraform_provider.hpp"
 
 #include <cstdlib>
+#include <set>
 #include <unistd.h>
 
 #include "converge/providers/terraform/cli.hpp"
@@ -83,6 +92,7 @@ class TerraformProvider final : public Provider {
   }
 
   bool planned_only_when_changed() const override { return true; }
+  bool drift_reported_alone() const override { return true; }
 
   Expected<Bundle> compile() override {
     auto sources = read_sources(spec_.repo_root, options_);
@@ -142,6 +152,7 @@ class TerraformProvider final : public Provider {
     auto planned = read(desired, file);
     if (!planned) return fail(planned.error());
     plan_file_ = file;
+    if (context.drift) return with_refresh_drift(std::move(*planned));
     if (saving && context.preview) {
       auto bytes = util::read_file(file);
       if (!bytes) return fail(bytes.error());
@@ -190,11 +201,45 @@ class TerraformProvider final : public Provider {
     return spec_.repo_root / (options_.plan_dir.empty() ? fs::path(".converge/plans") : fs::path(options_.plan_dir));
   }
 
-  // `show -json` of a plan file, as this target's plan.
-  Expected<plan::TargetPlan> read(const Bundle& desired, const fs::path& file) {
+  // `show -json` of a plan file, read.
+  Expected<ReadPlan> show(const fs::path& file) {
     auto text = cli_.show_json(file);
     if (!text) return fail(text.error());
-    auto parsed = read_plan(*text, options_.binary + " show -json", ReadOptions{options_.volatile_attributes});
+    return read_plan(*text, options_.binary + " show -json", ReadOptions{options_.volatile_attributes});
+  }
+
+  // `planned` (the normal plan, its file plan_file_) with what a refresh-only plan finds
+  // changed outside Terraform on resources the normal plan leaves as they are; their
+  // notes, which the normal plan has too, are then said once, as the change.
+  Expected<plan::TargetPlan> with_refresh_drift(plan::TargetPlan planned) {
+    const fs::path file = temp_.path() / "refresh.tfplan";
+    auto drifted = cli_.plan(file, /*refresh_only=*/true);
+    if (!drifted) return fail(drifted.error());
+    if (!*drifted) return planned;  // -detailed-exitcode 0: nothing changed outside Terraform
+    auto refresh = show(file);
+    if (!refresh) return fail(refresh.error());
+    std::set<std::string> planned_keys, said;
+    for (const auto& c : planned.changes) planned_keys.insert(c.key);
+    const bool normal_changes = !planned.changes.empty();
+    for (auto& d : refresh->drift) {
+      if (planned_keys.contains(d.change.key)) continue;
+      said.insert(d.note);
+      planned.changes.push_back(std::move(d.change));
+    }
+    if (said.empty()) return planned;
+    std::erase_if(planned.notes, [&](const std::string& note) { return said.contains(note); });
+    if (!normal_changes) {
+      plan_file_ = file;
+      apply_notes_.push_back("applied the refresh-only plan: the state now records what changed outside Terraform, "
+                             "which the configuration does not set, so no plan would undo it");
+    }
+    last_plan_ = planned;
+    return planned;
+  }
+
+  // `show -json` of a plan file, as this target's plan.
+  Expected<plan::TargetPlan> read(const Bundle& desired, const fs::path& file) {
+    auto parsed = show(file);
     if (!parsed) return fail(parsed.error());
     plan::TargetPlan out = target_plan(std::move(*parsed), spec_.name);
     out.bundle_hash = desired.hash;
