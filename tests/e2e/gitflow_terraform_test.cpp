@@ -66,7 +66,9 @@ class TerraformGitFlow : public ::testing::Test {
     repo_->branch("develop");
   }
 
-  void write_module(const std::string& size) {
+  // `network_tags`: the network carries tags that Terraform leaves to others
+  // (lifecycle.ignore_changes).
+  void write_module(const std::string& size, bool network_tags = false) {
     nlohmann::json root = {
         {"variable", {{"region", nlohmann::json::object()}, {"db_password", {{"sensitive", true}}}}},
         {"resource",
@@ -74,6 +76,11 @@ class TerraformGitFlow : public ::testing::Test {
           {"fake_server", {{"web", {{"size", size}, {"region", "${var.region}"}}}}},
           {"fake_database", {{"main", {{"engine", "postgres"}, {"admin_password", "${var.db_password}"}}}}}}},
         {"output", {{"url", {{"value", "https://web.${var.region}.example.test"}}}}}};
+    if (network_tags) {
+      auto& network = root["resource"]["fake_network"]["main"];
+      network["tags"] = "team=net";
+      network["lifecycle"] = {{"ignore_changes", {"tags"}}};
+    }
     dir_.write("infra/network/main.tf.json", root.dump(2));
   }
 
@@ -216,6 +223,63 @@ TEST_F(TerraformGitFlow, FromAFeatureBranchToProdThenDriftAtOneAm) {
   EXPECT_EQ(change_outside_terraform("prod", "fake_server.web", "size", "t3.large"), "t3.large") << "put back";
   EXPECT_EQ(github_.state()["issues"][0]["state"], "closed");
   EXPECT_FALSE(runner_.token_leaked());
+}
+
+// What changed outside Terraform is shown beside the plan, never in it: the merge's plan
+// may see otherwise (here someone puts the network's ignored tags back after the
+// review, and the sealed plan file is gone, so the apply plans again) and the approved
+// plan still applies: the same changes, the same hash.
+TEST_F(TerraformGitFlow, WhatChangedOutsideTerraformIsBesideThePlanSoTheMergeMaySeeOtherwise) {
+  repo_->checkout("develop");
+  const auto base = repo_->head_sha();
+  repo_->branch("feature/net");
+  repo_->checkout("feature/net");
+  write_module("t3.small", /*network_tags=*/true);
+  const auto c1 = repo_->commit_all("Network and server");
+  repo_->checkout("develop");
+  const auto m1 = repo_->merge("feature/net", "Merge pull request #1");
+  repo_->branch("feature/bigger");
+  repo_->checkout("feature/bigger");
+  write_module("t3.large", true);
+  const auto c2 = repo_->commit_all("A bigger server");
+  repo_->checkout("develop");
+  const auto m2 = repo_->merge("feature/bigger", "Merge pull request #2");
+  nlohmann::json pulls = nlohmann::json::array();
+  for (auto [number, head, merge, ref] : {std::tuple{1, c1, m1, "feature/net"}, {2, c2, m2, "feature/bigger"}})
+    pulls.push_back({{"number", number}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", merge},
+                     {"head", {{"ref", ref}, {"sha", head}}}, {"base", {{"ref", "develop"}}},
+                     {"commits", {{{"sha", head}, {"author", "alice"}}}}});
+  github_.seed({{"pulls", pulls}});
+  auto pr_event = [&](int number, const std::string& head, const std::string& base_sha) {
+    auto event = runner_.pull_request_event(number, "develop", head);
+    event["pull_request"]["base"]["sha"] = base_sha;
+    return event;
+  };
+  ASSERT_EQ(job({"plan-comment"}, "pull_request", pr_event(1, c1, base), c1).exit_code, 0);
+  auto first = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m1), m1);
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+
+  // Someone tags the network by hand; PR #2's comment shows it after the plan.
+  change_outside_terraform("stage", "fake_network.main", "tags", "team=net,cost=1");
+  ASSERT_EQ(job({"plan-comment"}, "pull_request", pr_event(2, c2, m1), c2).exit_code, 0);
+  const std::string body = comment(2, "stage");
+  const auto section = body.find("<!-- converge:observations -->");
+  ASSERT_NE(section, std::string::npos) << body;
+  EXPECT_NE(body.find("- ` network `: changed outside Terraform: ` fake_network.main ` (tags)", section),
+            std::string::npos)
+      << body;
+  EXPECT_EQ(body.substr(0, section).find("outside Terraform"), std::string::npos) << "not in the plan part";
+
+  // Before the merge: the tag is put back by hand, so the merge's plan sees no such
+  // change, and the sealed plan file is gone (an expired artifact).
+  change_outside_terraform("stage", "fake_network.main", "tags", "team=net");
+  std::filesystem::remove_all(state_ / "artifacts");
+  auto second = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m2), m2);
+  ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+  EXPECT_NE(second.out.find("plan pinning: the plan equals the one approved on pull request #2"), std::string::npos)
+      << second.out;
+  EXPECT_NE(second.out.find("no sealed plan file"), std::string::npos) << second.out;
+  EXPECT_EQ(state("stage")["resources"]["fake_server.web"]["values"]["size"], "t3.large");
 }
 
 // `roots: infra/*/` makes one target per root; a pull request plans only the roots whose

@@ -140,6 +140,7 @@ nlohmann::json to_json(const Plan& plan) {
       if (const auto& title = plan.targets[i].changes[k].title; !title.empty())
         json["targets"][i]["changes"][k]["title"] = title;
     json["targets"][i]["notes"] = plan.targets[i].notes;
+    if (!plan.targets[i].observations.empty()) json["targets"][i]["observations"] = plan.targets[i].observations;
     json["targets"][i]["destructive"] = plan.targets[i].destructive();
     if (!plan.targets[i].schema_preview.empty()) json["targets"][i]["schema_preview"] = to_json(plan.targets[i].schema_preview);
   }
@@ -230,6 +231,9 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
     auto notes = strings_field(jt, "notes", where);
     if (!notes) return fail(notes.error());
     t.notes = *notes;
+    auto observations = strings_field(jt, "observations", where);
+    if (!observations) return fail(observations.error());
+    t.observations = *observations;
     auto findings = findings_field(jt, where);
     if (!findings) return fail(findings.error());
     t.findings = std::move(*findings);

@@ -10,8 +10,10 @@
 // has any (a plan.json without it reads as none); "destructive" is derived from the
 // findings, written for readers such as later gates, and ignored when read back.
 // A target with a schema preview (the PR schema diff) also has "schema_preview", its
-// format and why it is not hashed in schema_preview.hpp.
-// The plan hash is the SHA-256 of the canonical JSON *without* git_sha, notes, the
+// format and why it is not hashed in schema_preview.hpp; one with observations has
+// "observations" (a list of strings; absent reads as none).
+// The plan hash is the SHA-256 of the canonical JSON *without* git_sha, notes,
+// observations, the
 // changes' titles (a title is read from the item's content, which the bundle hash
 // covers, so it adds nothing to what is applied) and the schema preview: a
 // PR's head commit and its merge commit carry the same plan when nothing else changed,
@@ -83,6 +85,11 @@ struct TargetPlan {
   std::vector<Change> changes;
   std::vector<std::string> errors;   // problems that make the plan unappliable
   std::vector<std::string> notes;    // informational; not part of the hash
+  // What the runtime was seen doing outside the plan (terraform: objects changed
+  // outside Terraform). Not part of the hash, and not of the plan comment's plan part,
+  // which apply re-renders to check it: it may differ between a pull request's plan
+  // and its merge's without changing what is applied (render.hpp, observations_section).
+  std::vector<std::string> observations;
   std::vector<Finding> findings;     // in file and line order; part of the hash
   SchemaPreview schema_preview;      // the PR schema diff (schema_preview.hpp); not part of the hash
 

@@ -113,7 +113,8 @@ std::string cut_note(const Cut& cut, Medium medium) {
   if (medium == Medium::job_summary)
     return "> [!NOTE]\n> The plan is too long for the job summary (GitHub shows at most 1 MiB): " + what +
            ". The full plan is in the step's log and in `plan.json`.\n\n";
-  return "> [!NOTE]\n> The plan is too long for a comment: " + what +
+  return "> [!NOTE]\n> The plan is too long for " + std::string(medium == Medium::issue ? "an issue" : "a comment") +
+         ": " + what +
          ". The full plan is in the job summary and in `plan.json`.\n\n";
 }
 
@@ -122,11 +123,17 @@ std::string cut_note(const Cut& cut, Medium medium) {
 // each target collapsed under its counts (one click opens it).
 constexpr size_t kExpandedLines = 50;
 
+// The observations a medium shows with the notes (none in the comment's plan part).
+const std::vector<std::string>& observations_in(const TargetPlan& t, Medium medium) {
+  static const std::vector<std::string> none;
+  return medium == Medium::comment ? none : t.observations;
+}
+
 // Whether `plan` is short (kExpandedLines); counting stops as soon as it is not.
-bool short_plan(const Plan& plan) {
+bool short_plan(const Plan& plan, Medium medium) {
   size_t lines = 0;
   for (const auto& t : plan.targets) {
-    lines += t.notes.size();
+    lines += t.notes.size() + observations_in(t, medium).size();
     for (const auto& c : t.changes) {
       if (lines > kExpandedLines) return false;
       const std::string diff = change_diff(c);
@@ -205,6 +212,7 @@ std::string target_text(const TargetPlan& t) {
   std::ostringstream out;
   for (const auto& e : t.errors) out << "ERROR: " << visible(e) << "\n";
   for (const auto& n : t.notes) out << "note: " << visible(n) << "\n";
+  for (const auto& n : t.observations) out << "note: " << visible(n) << "\n";
   out << findings_text(t);
   out << schema_preview_text(t.schema_preview);
   for (const auto& c : t.changes) {
@@ -272,24 +280,26 @@ std::string render_markdown(const Plan& plan, size_t limit, Medium medium) {
   // heading does not fit, later changes are only counted: the reader never sees a
   // change after one that is missing.
   enum class Room { diffs, headings, none } room = Room::diffs;
-  const bool expanded = short_plan(plan);
+  const bool expanded = short_plan(plan, medium);
   for (const auto& t : plan.targets) {
-    if (t.changes.empty() && t.notes.empty()) continue;
+    const auto& observations = observations_in(t, medium);
+    if (t.changes.empty() && t.notes.empty() && observations.empty()) continue;
     auto open = std::string(details_tag(expanded)) + "<summary><b>" + html_code(shown(t.target)) + "</b>: " +
                 summary_line(count(t)) + "</summary>\n\n";
     if (room == Room::none || !fits(open.size())) {
       room = Room::none;
       cut.changes += count(t).total();
       cut.deletes += count(t).remove + count(t).replace;
-      cut.messages += static_cast<int>(t.notes.size());
+      cut.messages += static_cast<int>(t.notes.size() + observations.size());
       continue;
     }
     out += open;
-    for (const auto& n : t.notes) {
-      auto part = "_" + md_text(shown(trimmed(n))) + "_\n\n";
-      if (fits(part.size())) out += part;
-      else ++cut.messages;
-    }
+    for (const auto* notes : {&t.notes, &observations})
+      for (const auto& n : *notes) {
+        auto part = "_" + md_text(shown(trimmed(n))) + "_\n\n";
+        if (fits(part.size())) out += part;
+        else ++cut.messages;
+      }
     for (const auto& c : t.changes) {
       auto heading = change_heading(c);
       if (room == Room::diffs) {
@@ -319,6 +329,22 @@ std::string render_markdown(const Plan& plan, size_t limit, Medium medium) {
   // Only when the head alone is too long: cut at a line end, nothing left open.
   if (limit != std::string::npos && out.size() > limit) out = cut_markdown(out, limit, {});
   return out;
+}
+
+std::string observations_section(const Plan& plan, size_t limit) {
+  std::string out;
+  int left_out = 0;
+  for (const auto& t : plan.targets)
+    for (const auto& n : t.observations) {
+      auto line = "- " + md_code(shown(t.target)) + ": " + md_text(shown(trimmed(n))) + "\n";
+      if (left_out == 0 && out.size() + line.size() + 200 <= limit) out += line;
+      else ++left_out;
+    }
+  if (out.empty() && left_out == 0) return {};
+  if (left_out > 0) out += "- and " + std::to_string(left_out) + " more (in the job summary)\n";
+  return "\n<!-- converge:observations -->\n**Seen in the runtime, outside the plan** (not part of what is approved; "
+         "the merge's plan may see otherwise):\n" +
+         out;
 }
 
 }  // namespace converge::plan

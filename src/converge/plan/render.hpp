@@ -38,8 +38,11 @@ std::string target_title_text(const TargetPlan& target);
 std::string target_text(const TargetPlan& target);
 std::string text_foot(const Plan& plan);
 
-// Where a markdown plan goes; a cut plan's note says where the full plan is.
-enum class Medium { comment, job_summary };
+// Where a markdown plan goes; a cut plan's note says where the full plan is. The plan
+// comment's plan part leaves the targets' observations out (apply re-renders it to
+// check it; they follow it in observations_section); every other medium shows them
+// with the notes.
+enum class Medium { comment, job_summary, issue };
 
 // Markdown (GitHub-flavoured): summary, a table per target, each target's notes and
 // diffs in a <details> element: open when the whole plan is short (its notes and
@@ -48,5 +51,10 @@ enum class Medium { comment, job_summary };
 // how many changes are not shown and where the full plan is (for a comment: the job
 // summary and plan.json; for the job summary: the log and plan.json).
 std::string render_markdown(const Plan& plan, size_t limit = std::string::npos, Medium medium = Medium::comment);
+
+// The plan comment's section after the plan (empty when no target has observations):
+// each target's observations, said to be outside what is approved, within `limit`
+// bytes (the rest counted).
+std::string observations_section(const Plan& plan, size_t limit);
 
 }  // namespace converge::plan

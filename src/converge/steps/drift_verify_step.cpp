@@ -47,7 +47,7 @@ std::string track_drift_issue(github::Api& api, const github::DriftSubject& subj
   const std::string whose = plan::md_code(drift.environment) +
                             (subject.target.empty() ? "" : " target " + plan::md_code(subject.target));
   std::string body = "The runtime of " + whose + " differs from Git at `" + sha.substr(0, 12) + "`" + run + ".\n\n" +
-                     plan::render_markdown(drift, 60000) + "\n" + std::string(kUnexplained) + "\n";
+                     plan::render_markdown(drift, 60000, plan::Medium::issue) + "\n" + std::string(kUnexplained) + "\n";
   // Posted through the API, not the console: redacted here like every output.
   auto issue = github::report_drift(api, subject, io.console.redact(body));
   if (!issue) {

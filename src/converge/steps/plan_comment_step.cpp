@@ -8,6 +8,7 @@
 #include "converge/github/plan_record.hpp"
 #include "converge/git/changes.hpp"
 #include "converge/plan/markdown.hpp"
+#include "converge/plan/render.hpp"
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/next_steps.hpp"
@@ -112,8 +113,11 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   // The PR schema diff is a section after the plan, like the gate change: apply's plan
   // pinning re-renders only the plan part (plan/schema_preview.hpp).
   // Last, what merging does and who must approve (next_steps.hpp): also not compared.
+  // First, what the runtime was seen doing outside the plan: the merge's plan may see
+  // otherwise without changing what it applies (plan.hpp, observations).
   const std::string base = facts->base.empty() ? session->environment().branch : facts->base;
-  const auto appendix = plan::schema_preview_section(*plan, github::kCommentLimit / 3) +
+  const auto appendix = plan::observations_section(*plan, github::kCommentLimit / 6) +
+                        plan::schema_preview_section(*plan, github::kCommentLimit / 3) +
                         not_planned_section(session->not_planned) + gate_changes +
                         next_steps_section(session->environment(), base, plan::hash(*plan),
                                            !trust->trusted.find_environment(environment));

@@ -198,7 +198,8 @@ TEST(TerraformPlanCases, DriftIsOneNoteAndOneDriftChangePerResourceWithoutSensit
       resource("aws_instance.same", {{"actions", {"no-op"}}, {"before", kInstance}, {"after", kInstance}})};
   const auto read = read_ok(plan_with({}, {{"resource_drift", drift}}));
   EXPECT_TRUE(read.changes.empty()) << "drift is not a change of the plan";
-  EXPECT_EQ(target_plan(read, "infra").notes,
+  EXPECT_TRUE(target_plan(read, "infra").notes.empty());
+  EXPECT_EQ(target_plan(read, "infra").observations,
             (std::vector<std::string>{"changed outside Terraform: aws_db_instance.db (keys, password, tags.Owner)",
                                       "deleted outside Terraform: aws_instance.gone"}));
   // What a drift check counts: the same, as changes, masked like every change.

@@ -128,7 +128,8 @@ std::string everything_shown(const ReadPlan& read) {
   for (const auto& s : read.notes) all += s + "\n";
   for (const auto& s : read.errors) all += s + "\n";
   const auto p = as_plan(read);
-  return all + plan::render_text(p) + plan::render_markdown(p);
+  return all + plan::render_text(p) + plan::render_markdown(p) +
+         plan::render_markdown(p, std::string::npos, plan::Medium::job_summary) + plan::observations_section(p, 1 << 20);
 }
 
 TEST(TerraformPlanJson, NothingMarkedSensitiveIn120BasicShowsAnywhere) {

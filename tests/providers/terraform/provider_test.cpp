@@ -237,7 +237,8 @@ TEST_F(TerraformProviderTest, DriftCountsWhatChangedOutsideTerraformThatNoPlanUn
   auto normal = plan(*provider(settings()));
   ASSERT_TRUE(normal) << normal.error().to_string();
   EXPECT_TRUE(normal->plan.changes.empty()) << "ignore_changes: nothing to undo";
-  EXPECT_EQ(normal->plan.notes, (std::vector<std::string>{"changed outside Terraform: fake_server.web (tags.team)"}));
+  EXPECT_EQ(normal->plan.observations,
+            (std::vector<std::string>{"changed outside Terraform: fake_server.web (tags.team)"}));
   EXPECT_EQ(log().find("-refresh-only"), std::string::npos) << "only a drift check plans the refresh";
 
   auto p = provider(settings());
@@ -251,7 +252,7 @@ TEST_F(TerraformProviderTest, DriftCountsWhatChangedOutsideTerraformThatNoPlanUn
   EXPECT_EQ(c.title, "changed: tags.team");
   EXPECT_EQ(c.before["tags"]["team"], "data");
   EXPECT_EQ(c.after["tags"]["team"], "ops");
-  EXPECT_TRUE(found->plan.notes.empty()) << "said once, as the change";
+  EXPECT_TRUE(found->plan.observations.empty()) << "said once, as the change";
   EXPECT_NE(log().find("plan -input=false -no-color -detailed-exitcode -out="), std::string::npos);
   EXPECT_NE(log().find("-refresh-only"), std::string::npos);
   EXPECT_EQ(rendered(found->plan).find(kCanary), std::string::npos);
@@ -284,7 +285,7 @@ TEST_F(TerraformProviderTest, DriftThatThePlanUndoesIsTheNormalChangeAndApplyPut
   EXPECT_EQ(found->plan.changes[0].kind, "resource");
   EXPECT_EQ(found->plan.changes[0].before["size"], "t3.nano");
   EXPECT_EQ(found->plan.changes[0].after["size"], "small");
-  EXPECT_EQ(found->plan.notes, (std::vector<std::string>{"changed outside Terraform: fake_server.web (size)"}))
+  EXPECT_EQ(found->plan.observations, (std::vector<std::string>{"changed outside Terraform: fake_server.web (size)"}))
       << "why the change is there";
   auto report = p->apply(found->bundle, found->plan);
   ASSERT_TRUE(report && report->ok());
@@ -513,10 +514,21 @@ TEST_F(TerraformProviderTest, SettingsAreChecked) {
 class TerraformRealBinary : public ::testing::Test {
  protected:
   void SetUp() override {
+    // The first terraform or tofu on PATH that is not the stand-in (which other tests
+    // put on PATH as `terraform`).
+    std::error_code ec;
+    const auto fake = fs::canonical(FAKE_TERRAFORM, ec);
+    const std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
     for (const char* name : {"terraform", "tofu"})
-      for (const char* dir : {"/usr/local/bin/", "/usr/bin/", "/bin/"})
-        if (binary_.empty() && ::access((std::string(dir) + name).c_str(), X_OK) == 0) binary_ = std::string(dir) + name;
-    if (binary_.empty()) GTEST_SKIP() << "no terraform or tofu binary installed: the real-binary test is skipped";
+      for (std::size_t at = 0; binary_.empty() && at <= path.size();) {
+        const auto end = std::min(path.find(':', at), path.size());
+        const fs::path candidate = fs::path(path.substr(at, end - at)) / name;
+        at = end + 1;
+        if (candidate.parent_path().empty() || ::access(candidate.c_str(), X_OK) != 0) continue;
+        if (fs::canonical(candidate, ec) != fake) binary_ = candidate.string();
+      }
+    if (binary_.empty())
+      GTEST_SKIP() << "no terraform or tofu binary on PATH (" << path << "): the real-binary tests are skipped";
     repo_.write("infra/main.tf",
                 "terraform {\n  backend \"local\" {}\n}\n"
                 "variable \"password\" {\n  type = string\n  sensitive = true\n}\n"

@@ -462,8 +462,8 @@ plan::TargetPlan target_plan(ReadPlan read, std::string target) {
   out.target = std::move(target);
   out.provider = "terraform";
   out.changes = std::move(read.changes);
-  for (auto& d : read.drift) out.notes.push_back(std::move(d.note));
-  std::move(read.notes.begin(), read.notes.end(), std::back_inserter(out.notes));
+  out.notes = std::move(read.notes);
+  for (auto& d : read.drift) out.observations.push_back(std::move(d.note));
   out.errors = std::move(read.errors);
   return out;
 }

@@ -29,7 +29,8 @@ struct ReadPlan {
   std::vector<std::string> notes;    // volatile-only updates, check results, an incomplete plan
   std::vector<std::string> errors;   // failed checks
   // resource_drift: what changed outside Terraform, by address. In a target's plan
-  // each is a note ("changed outside Terraform: <address> (<paths>)"); a drift check
+  // each is an observation ("changed outside Terraform: <address> (<paths>)"), which may
+  // differ between a pull request's plan and its merge's; a drift check
   // counts them as changes (kind "resource (changed outside Terraform)" or "(deleted
   // outside Terraform)", values masked like the changes', the paths in the title).
   struct Drift {
@@ -43,8 +44,8 @@ struct ReadPlan {
 // field for a document that is not a plan, too deep (64 levels) or too large.
 Expected<ReadPlan> read_plan(std::string_view json_text, std::string_view origin, const ReadOptions& options = {});
 
-// The terraform target `target`'s plan made of what was read: its changes, notes (the
-// drift's first) and errors (no bundle hash: the caller's).
+// The terraform target `target`'s plan made of what was read: its changes, notes,
+// observations (the drift's) and errors (no bundle hash: the caller's).
 plan::TargetPlan target_plan(ReadPlan read, std::string target);
 
 }  // namespace converge::providers::terraform

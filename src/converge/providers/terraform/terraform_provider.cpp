@@ -210,7 +210,7 @@ class TerraformProvider final : public Provider {
 
   // `planned` (the normal plan, its file plan_file_) with what a refresh-only plan finds
   // changed outside Terraform on resources the normal plan leaves as they are; their
-  // notes, which the normal plan has too, are then said once, as the change.
+  // observations, which the normal plan has too, are then said once, as the change.
   Expected<plan::TargetPlan> with_refresh_drift(plan::TargetPlan planned) {
     const fs::path file = temp_.path() / "refresh.tfplan";
     // Its exit code is not trusted to say whether it found drift (Terraform versions
@@ -227,7 +227,7 @@ class TerraformProvider final : public Provider {
       planned.changes.push_back(std::move(d.change));
     }
     if (said.empty()) return planned;
-    std::erase_if(planned.notes, [&](const std::string& note) { return said.contains(note); });
+    std::erase_if(planned.observations, [&](const std::string& seen) { return said.contains(seen); });
     if (!normal_changes) {
       plan_file_ = file;
       apply_notes_.push_back("applied the refresh-only plan: the state now records what changed outside Terraform, "
