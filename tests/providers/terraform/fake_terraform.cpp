@@ -24,7 +24,9 @@
 //
 // Faults on demand: FAKE_TF_FAIL=<verb> fails that verb with a provider-like error,
 // FAKE_TF_SLEEP=<seconds> sleeps first, FAKE_TF_REQUIRE_ENV=<NAME> fails unless it is
-// set. FAKE_TF_LOG=<file> gets one line per run: the arguments.
+// set. FAKE_TF_LOG=<file> gets one line per run: the arguments. FAKE_TF_SHOW=<file>
+// makes `show -json` answer that file (a plan recorded from the real Terraform) in
+// place of the plan file's own.
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
@@ -439,7 +441,8 @@ int main(int argc, char** argv) {
       if (!a.starts_with("-")) file = a;
     json p = json::parse(read(file), nullptr, false);
     if (!p.is_object() || !p.contains("plan")) diagnostic("Failed to read the given file as a state or plan file", file);
-    std::cout << p["plan"].dump() << "\n";
+    if (const char* recorded = std::getenv("FAKE_TF_SHOW")) std::cout << read(recorded) << "\n";
+    else std::cout << p["plan"].dump() << "\n";
     return 0;
   }
   if (verb == "apply") return apply(args);

@@ -13,6 +13,7 @@
 #include "converge/plan/plan.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/providers/terraform/cli.hpp"
+#include "converge/providers/terraform/plan_json.hpp"
 #include "converge/providers/terraform/saved_plan.hpp"
 #include "converge/providers/terraform/terraform_provider.hpp"
 #include "converge/util/fs.hpp"
@@ -30,7 +31,7 @@ class TerraformProviderTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ::setenv("FAKE_TF_LOG", (tmp_ / "calls.log").c_str(), 1);
-    for (const char* name : {"FAKE_TF_FAIL", "FAKE_TF_SLEEP", "FAKE_TF_REQUIRE_ENV"}) ::unsetenv(name);
+    for (const char* name : {"FAKE_TF_FAIL", "FAKE_TF_SLEEP", "FAKE_TF_REQUIRE_ENV", "FAKE_TF_SHOW"}) ::unsetenv(name);
     write_config("small");
     repo_.write("envs/dev.tfvars", std::string("db_password = \"") + kCanary + "\"\n");
   }
@@ -319,6 +320,30 @@ TEST_F(TerraformProviderTest, AnObjectDeletedOutsideTerraformThatGitRemovedIsDri
   EXPECT_TRUE(again->plan.changes.empty()) << rendered(again->plan);
 }
 
+// The real plans of ../shared/testdata, answered by `show -json` through the CLI: the
+// provider's plan is exactly what the reader makes of the file, nothing lost or added
+// on the way, and nothing marked sensitive in it shows.
+TEST_F(TerraformProviderTest, ThePlansRecordedFromTerraformComeThroughTheCliAsTheReaderReadsThem) {
+  const fs::path plans = fs::path(CONVERGE_SHARED_TESTDATA) / "terraform-plans";
+  int read = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(plans)) {
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    ::setenv("FAKE_TF_SHOW", entry.path().c_str(), 1);
+    auto through_cli = plan(*provider(settings()));
+    ASSERT_TRUE(through_cli) << through_cli.error().to_string();
+    auto direct = read_plan(*util::read_file(entry.path()), "recorded");
+    ASSERT_TRUE(direct) << direct.error().to_string();
+    const auto expected = target_plan(std::move(*direct), "infra");
+    EXPECT_EQ(through_cli->plan.changes, expected.changes);
+    EXPECT_EQ(through_cli->plan.notes, expected.notes);
+    EXPECT_EQ(through_cli->plan.observations, expected.observations);
+    EXPECT_EQ(through_cli->plan.errors, expected.errors);
+    ++read;
+  }
+  EXPECT_GE(read, 8) << "the eight recorded plans";
+}
+
 TEST_F(TerraformProviderTest, AnAlteredSealedPlanOrAnotherKeyIsRefused) {
   const json s = settings({{"plan_key", "right-key"}, {"plan_dir", (tmp_ / "plans").string()}});
   ASSERT_TRUE(plan(*provider(s), true));
@@ -588,6 +613,13 @@ TEST_F(TerraformRealBinary, ASealedPlanIsAppliedAsReviewedAndTheNextPlanIsEmpty)
   auto again = make()->plan(*bundle, PlanContext{});
   ASSERT_TRUE(again) << again.error().to_string();
   EXPECT_TRUE(again->changes.empty());
+
+  // drift-verify's two plans, the refresh-only one in the real binary's format.
+  PlanContext drift;
+  drift.drift = true;
+  auto checked = make()->plan(*bundle, drift);
+  ASSERT_TRUE(checked) << checked.error().to_string();
+  EXPECT_TRUE(checked->changes.empty()) << "nothing changed outside Terraform";
 }
 
 TEST_F(TerraformRealBinary, AnErrorOfTheBinaryIsItsOwnMessage) {
