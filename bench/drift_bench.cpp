@@ -2,8 +2,8 @@
 // (pg_dump + normalisation + comparison, through the provider's plan as drift runs
 // it) stays within 1.5x of `pg_dump --schema-only` alone on the same schema, timed
 // in the same run; the catalog reader (the fallback without pg_dump) is timed too.
-// Needs CONVERGE_BENCH_POSTGRES_URL (`make bench` starts a throwaway server).
-#include <benchmark/benchmark.h>
+// Needs CONVERGE_BENCH_POSTGRES_URL (`make bench` starts a throwaway server) or
+// CONVERGE_TEST_POSTGRES_URL (make test's smoke run).
 
 #include <libpq-fe.h>
 
@@ -17,45 +17,20 @@
 #include "converge/providers/sql/database.hpp"
 #include "converge/providers/sql/pg_dump.hpp"
 #include "converge/util/subprocess.hpp"
+#include "support.hpp"
 
+namespace converge::bench {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace converge;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kDatabase = "converge_bench_drift";
 
-std::string server_url() {
-  const char* url = std::getenv("CONVERGE_BENCH_POSTGRES_URL");
-  return url ? url : "";
-}
-
-std::string with_database(const std::string& url, const std::string& db) {
-  auto slash = url.find('/', url.find("://") + 3);
-  auto query = url.find('?');
-  return url.substr(0, slash) + "/" + db + (query == std::string::npos ? "" : url.substr(query));
-}
-
-bool run_sql(const std::string& url, const std::string& sql) {
-  PGconn* conn = PQconnectdb(url.c_str());
-  bool ok = PQstatus(conn) == CONNECTION_OK;
-  if (ok) {
-    PGresult* res = PQexec(conn, sql.c_str());
-    ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-    PQclear(res);
-  }
-  PQfinish(conn);
-  return ok;
-}
-
 // A database of `tables` tables, each with an identity key, a foreign key to the one
 // before, a default, a check, an index and a comment: five pg_dump entries a table.
 std::string make_database(int tables) {
-  std::string base = server_url();
-  run_sql(with_database(base, "postgres"), std::string("DROP DATABASE IF EXISTS ") + kDatabase);
-  run_sql(with_database(base, "postgres"), std::string("CREATE DATABASE ") + kDatabase);
-  std::string url = with_database(base, kDatabase);
+  std::string url = fresh_database(kDatabase);
   run_sql(url, "DO $$ BEGIN FOR i IN 1.." + std::to_string(tables) +
                    " LOOP EXECUTE format('CREATE TABLE t%s (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
                    " parent_id bigint %s, name text NOT NULL CHECK (name <> ''''), created_at timestamptz NOT NULL"
@@ -103,7 +78,7 @@ double ms_since(Clock::time_point start) {
 // after it, `pg_dump --schema-only` of the same database; the counters give both
 // and their ratio.
 void BM_DriftVsPgDump(benchmark::State& state) {
-  if (server_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
+  if (postgres_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
   std::string url = make_database(static_cast<int>(state.range(0)));
   auto repo = fs::temp_directory_path() / "converge-bench-drift";
   auto provider = provider_for(url, repo, "");
@@ -128,11 +103,14 @@ void BM_DriftVsPgDump(benchmark::State& state) {
   state.counters["ratio"] = ours / theirs;
   fs::remove_all(repo);
 }
-BENCHMARK(BM_DriftVsPgDump)->Arg(1000)->Iterations(5)->UseManualTime()->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DriftVsPgDump)
+    ->Apply([](auto* b) { sized(b, {1000}, 20); })
+    ->UseManualTime()
+    ->Unit(benchmark::kMillisecond);
 
 // The same drift check with the catalog reader (`pg_dump: none`).
 void BM_DriftCatalogReader(benchmark::State& state) {
-  if (server_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
+  if (postgres_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
   std::string url = make_database(static_cast<int>(state.range(0)));
   auto repo = fs::temp_directory_path() / "converge-bench-drift-catalog";
   auto provider = provider_for(url, repo, "none");
@@ -140,6 +118,7 @@ void BM_DriftCatalogReader(benchmark::State& state) {
     if (!drift_check(*provider)) return state.SkipWithError("drift check failed or found drift");
   fs::remove_all(repo);
 }
-BENCHMARK(BM_DriftCatalogReader)->Arg(1000)->Iterations(5)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DriftCatalogReader)->Apply([](auto* b) { sized(b, {1000}, 20); })->Unit(benchmark::kMillisecond);
 
 }  // namespace
+}  // namespace converge::bench

@@ -1,6 +1,6 @@
 // Speed targets: planning thousands of migrations on a 2-core runner stays well
-// under a second; hashing and rendering a 10,000-change plan is cheap.
-#include <benchmark/benchmark.h>
+// under a second (SQLite, and PostgreSQL on the run's server); hashing and rendering
+// a 10,000-change plan is cheap.
 
 #include <cstdlib>
 #include <filesystem>
@@ -9,11 +9,12 @@
 #include "converge/config/config.hpp"
 #include "converge/plan/render.hpp"
 #include "converge/providers/provider.hpp"
+#include "support.hpp"
 
+namespace converge::bench {
 namespace {
 
 namespace fs = std::filesystem;
-using namespace converge;
 
 // A repo with `n` small migrations, none applied yet.
 fs::path make_repo(int n) {
@@ -30,23 +31,36 @@ fs::path make_repo(int n) {
   return dir;
 }
 
-std::unique_ptr<providers::Provider> sql_provider(const fs::path& repo) {
+std::unique_ptr<providers::Provider> sql_provider(const fs::path& repo, const std::string& url) {
   config::Settings settings({"bench", 1, 1});
-  settings.set("url", {"sqlite:///bench.db", {"bench", 1, 1}});
+  settings.set("url", {url, {"bench", 1, 1}});
   return std::move(*(*providers::find("sql"))({"db", "dev", repo, settings}));
 }
 
-void BM_PlanPendingMigrationsOnSqlite(benchmark::State& state) {
+void plan_pending(benchmark::State& state, const std::string& url) {
   auto repo = make_repo(static_cast<int>(state.range(0)));
-  auto provider = sql_provider(repo);
+  auto provider = sql_provider(repo, url);
   for (auto _ : state) {
     auto bundle = provider->compile();
     auto plan = provider->plan(*bundle, {});
+    if (!plan) return state.SkipWithError(plan.error().to_string().c_str());
     benchmark::DoNotOptimize(plan->changes.size());
   }
   fs::remove_all(repo);
 }
-BENCHMARK(BM_PlanPendingMigrationsOnSqlite)->Arg(1000)->Arg(5000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
+void BM_PlanPendingMigrationsOnSqlite(benchmark::State& state) { plan_pending(state, "sqlite:///bench.db"); }
+BENCHMARK(BM_PlanPendingMigrationsOnSqlite)
+    ->Apply([](auto* b) { sized(b, {1000, 2000, 5000, 10000}, 20); })
+    ->Unit(benchmark::kMillisecond);
+
+void BM_PlanPendingMigrationsOnPostgres(benchmark::State& state) {
+  if (postgres_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
+  plan_pending(state, fresh_database("converge_bench_plan"));
+}
+BENCHMARK(BM_PlanPendingMigrationsOnPostgres)
+    ->Apply([](auto* b) { sized(b, {2000, 10000}, 20); })
+    ->Unit(benchmark::kMillisecond);
 
 plan::Plan big_plan(int n) {
   plan::Plan p{"prod", "abc", {}};
@@ -66,14 +80,13 @@ void BM_HashPlan(benchmark::State& state) {
   auto p = big_plan(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(plan::hash(p));
 }
-BENCHMARK(BM_HashPlan)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_HashPlan)->Apply([](auto* b) { sized(b, {10000}, 20); })->Unit(benchmark::kMillisecond);
 
 void BM_RenderPlanMarkdown(benchmark::State& state) {
   auto p = big_plan(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(plan::render_markdown(p).size());
 }
-BENCHMARK(BM_RenderPlanMarkdown)->Arg(10000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_RenderPlanMarkdown)->Apply([](auto* b) { sized(b, {10000}, 20); })->Unit(benchmark::kMillisecond);
 
 }  // namespace
-
-BENCHMARK_MAIN();
+}  // namespace converge::bench

@@ -1,49 +1,72 @@
-// Start-up of the executables as a runner starts them: a whole process, fork/exec to
-// exit, for `--help` (flag parsing only: what start-up costs before any work). The
-// front, converge, links no converge library; every step is converge-steps under its
-// link name, loading every library the steps link (issue 15: < 10 ms is the target).
-#include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// Start-up of the executables as a runner starts them: a whole process, spawn to exit,
+// for `--help` of the front and of every step (flag parsing only: what start-up costs
+// before any work), and a plan with nothing to do on a tiny repository (one SQLite
+// migration, applied). The front, converge, links no converge library; every step is
+// converge-steps under its link name (issue 15: < 10 ms for --help, < 5 ms for the
+// no-change plan).
+#include <sstream>
 
-#include <array>
-#include <string>
-#include <vector>
+#include "support.hpp"
 
-extern char** environ;
-
+namespace converge::bench {
 namespace {
 
-constexpr std::array<const char*, 3> kPrograms = {"converge", "converge-plan-comment", "converge-render"};
+namespace fs = std::filesystem;
 
-// Runs `program --help` from the build's steps directory once; false when it failed.
-bool run_help(const std::string& path) {
-  posix_spawn_file_actions_t io;
-  posix_spawn_file_actions_init(&io);
-  posix_spawn_file_actions_addopen(&io, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&io, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
-  std::vector<char*> argv{const_cast<char*>(path.c_str()), const_cast<char*>("--help"), nullptr};
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, path.c_str(), &io, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&io);
-  if (spawned != 0) return false;
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+// "converge" and every step's executable, from the build's step list.
+std::vector<std::string> programs() {
+  std::vector<std::string> out = {"converge"};
+  std::istringstream steps(CONVERGE_STEP_NAMES);
+  for (std::string step; std::getline(steps, step, ',');) out.push_back("converge-" + step);
+  return out;
 }
 
 void BM_StartUpHelp(benchmark::State& state) {
-  const std::string program = kPrograms.at(static_cast<size_t>(state.range(0)));
-  const std::string path = std::string(CONVERGE_BIN_DIR) + "/" + program;
+  const std::string program = programs().at(static_cast<std::size_t>(state.range(0)));
   state.SetLabel(program + " --help");
-  for (auto _ : state)
-    if (!run_help(path)) {
-      state.SkipWithError((path + " --help failed").c_str());
-      break;
-    }
+  time_process(state, {{bin(program), "--help"}, {}, {}});
 }
-BENCHMARK(BM_StartUpHelp)->DenseRange(0, kPrograms.size() - 1)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_StartUpHelp)
+    ->Apply([](auto* b) {
+      if (smoke()) return void(b->Arg(0)->Arg(1)->Iterations(1));
+      std::vector<std::int64_t> all;
+      for (std::size_t i = 0; i < programs().size(); ++i) all.push_back(static_cast<std::int64_t>(i));
+      sized(b, all, 0);
+    })
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
+
+// A repository whose one migration the dev database already has.
+fs::path tiny_repo() {
+  const fs::path repo = fresh_dir("tiny");
+  write_file(repo / "converge.yaml",
+             "version: 1\n"
+             "environments:\n"
+             "  - name: dev\n"
+             "    branch: \"dev/**\"\n"
+             "targets:\n"
+             "  - name: db\n"
+             "    provider: sql\n"
+             "    settings:\n"
+             "      url: sqlite:///.converge/dev.db\n");
+  write_file(repo / "db" / "migrations" / "20260101000000_create_t.sql",
+             "-- migrate:up\ncreate table t (id integer primary key);\n\n-- migrate:down\ndrop table t;\n");
+  write_file(repo / ".gitignore", ".converge/\n");
+  commit_all(repo);
+  const Ran applied = run({{bin("converge"), "apply", "--env", "dev"}, repo, {}});
+  if (applied.exit_code != 0) throw std::runtime_error("the tiny repository's apply failed: " + applied.output);
+  return repo;
+}
+
+void BM_NoChangePlanTinyRepo(benchmark::State& state) {
+  const fs::path repo = tiny_repo();
+  state.SetLabel("converge plan, nothing to do");
+  time_process(state, {{bin("converge"), "plan", "--env", "dev", "--detailed-exitcode"}, repo, {}});
+}
+BENCHMARK(BM_NoChangePlanTinyRepo)
+    ->Apply([](auto* b) { sized(b, {1}, 1); })
+    ->Unit(benchmark::kMillisecond)
+    ->UseManualTime();
 
 }  // namespace
+}  // namespace converge::bench

@@ -2,7 +2,8 @@
 # `make test`: the sanitizer build and every test against a throwaway PostgreSQL
 # (run-tests.sh), the fuzzers for a minute (fuzz.sh), and the container image with
 # every step checked inside it (build-image.sh), then what the robustness checks
-# tried. The image is built beside the rest, from the start: its first minutes are
+# tried. A smoke run of every benchmark (CTest bench.smoke) keeps them from rotting.
+# The image is built beside the rest, from the start: its first minutes are
 # downloads and layer copies that would otherwise leave the cores idle. Its log is
 # build/image.log, shown whole when it fails.
 #
@@ -34,7 +35,7 @@ fi
 # minutes off a fresh build on two cores.
 linker=()
 command -v ld.lld >/dev/null && linker=(-DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld)
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_SANITIZE=ON -DCONVERGE_BENCH=ON -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
   "${linker[@]}" >/dev/null
 cmake --build "$build" -j"$jobs"
 # The fuzzers' clang build runs while the tests run (they wait on servers and

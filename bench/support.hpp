@@ -1,0 +1,76 @@
+// What every benchmark case shares: how a case is configured (full sizes for
+// `make bench`, one tiny run for the smoke test in `make test`), running a whole
+// process as a user would and timing it with its peak memory, and the seeded
+// generators of the repositories the cases work on.
+#pragma once
+
+#include <benchmark/benchmark.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace converge::bench {
+
+// CONVERGE_BENCH_SMOKE=1: every case once at its smallest size (`make test` runs
+// the benchmarks so they never rot; the numbers mean nothing then).
+bool smoke();
+
+// Registers `sizes` (or, in a smoke run, `smoke_size` once, no repetitions); each
+// case otherwise runs five repetitions (after the warm-up run it does itself),
+// reported as median, min and max. Returns `b` for chaining.
+benchmark::internal::Benchmark* sized(benchmark::internal::Benchmark* b, const std::vector<std::int64_t>& sizes,
+                                      std::int64_t smoke_size);
+
+// A whole process as the user starts it.
+struct Process {
+  std::vector<std::string> argv;        // argv[0] is the executable's path
+  std::filesystem::path cwd;            // "" = this process's
+  std::map<std::string, std::string> env;  // set on top of this process's environment
+};
+
+struct Ran {
+  int exit_code = -1;
+  double wall_ms = 0;
+  double peak_rss_mb = 0;  // the process's maximum resident set (wait4's ru_maxrss)
+  std::string output;      // standard output and error, for the error message
+};
+
+Ran run(const Process& process);
+
+// Runs `process` once untimed (the warm-up), then once per iteration with manual
+// timing; sets the counter peak_rss_mb (the largest of the runs). A failed run
+// stops the case with its output as the error.
+void time_process(benchmark::State& state, const Process& process);
+
+// A converge executable of this build (converge, converge-plan, ...).
+std::string bin(const std::string& name);
+
+// A fresh empty folder under the temporary folder, named after `name`.
+std::filesystem::path fresh_dir(const std::string& name);
+
+void write_file(const std::filesystem::path& path, const std::string& text);
+
+// `git init`, add everything, commit (the steps read HEAD).
+void commit_all(const std::filesystem::path& repo);
+
+// An assets repository for environment dev: `n` templated chart files (~330 bytes,
+// one variable each; seeded, so the same every run) under assets/charts, env/dev.yaml
+// with the variable, and converge.yaml (write_asset_config) at `url`.
+void make_asset_repo(const std::filesystem::path& repo, std::int64_t n, const std::string& url);
+// converge.yaml of make_asset_repo: environment dev, target `bi` (provider assets) at `url`.
+void write_asset_config(const std::filesystem::path& repo, const std::string& url);
+
+// The PostgreSQL server of the run: $CONVERGE_BENCH_POSTGRES_URL (make bench starts
+// one), else $CONVERGE_TEST_POSTGRES_URL (make test's); "" when neither is set.
+std::string postgres_url();
+// `url` naming database `db` instead.
+std::string with_database(const std::string& url, const std::string& db);
+// Runs `sql` on `url`; false when it fails.
+bool run_sql(const std::string& url, const std::string& sql);
+// Database `name` dropped and created again, empty; its URL.
+std::string fresh_database(const std::string& name);
+
+}  // namespace converge::bench
