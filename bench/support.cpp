@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,10 +71,8 @@ Ran run(const Process& process) {
   posix_spawn_file_actions_destroy(&io);
   if (spawned == 0) {
     int status = 0;
-    struct rusage usage {};
-    ::wait4(pid, &status, 0, &usage);
+    ::waitpid(pid, &status, 0);
     ran.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    ran.peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;
     ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   ::close(out);
@@ -86,6 +83,22 @@ Ran run(const Process& process) {
   return ran;
 }
 
+double peak_rss_mb(const Process& process) {
+  if (::access("/usr/bin/time", X_OK) != 0) return 0;
+  char report[] = "/tmp/converge-bench-rss-XXXXXX";
+  const int fd = ::mkstemp(report);
+  if (fd < 0) return 0;
+  ::close(fd);
+  Process timed = process;
+  timed.argv.insert(timed.argv.begin(), {"/usr/bin/time", "-f", "%M", "-o", report});
+  const Ran ran = run(timed);
+  std::ifstream in(report);
+  double kib = 0;
+  in >> kib;
+  ::unlink(report);
+  return ran.exit_code == 0 ? kib / 1024.0 : 0;
+}
+
 void time_process(benchmark::State& state, const Process& process) {
   const auto failed = [&](const Ran& ran) {
     if (ran.exit_code == 0) return false;
@@ -94,14 +107,12 @@ void time_process(benchmark::State& state, const Process& process) {
     return true;
   };
   if (failed(run(process))) return;  // the warm-up
-  double peak = 0;
   for (auto _ : state) {
     const Ran ran = run(process);
-    if (failed(ran)) break;
+    if (failed(ran)) return;
     state.SetIterationTime(ran.wall_ms / 1000.0);
-    peak = std::max(peak, ran.peak_rss_mb);
   }
-  state.counters["peak_rss_mb"] = peak;
+  state.counters["peak_rss_mb"] = peak_rss_mb(process);
 }
 
 std::string bin(const std::string& name) { return std::string(CONVERGE_BIN_DIR) + "/" + name; }

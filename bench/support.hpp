@@ -34,14 +34,19 @@ struct Process {
 struct Ran {
   int exit_code = -1;
   double wall_ms = 0;
-  double peak_rss_mb = 0;  // the process's maximum resident set (wait4's ru_maxrss)
-  std::string output;      // standard output and error, for the error message
+  std::string output;  // standard output and error, for the error message
 };
 
 Ran run(const Process& process);
 
+// The peak resident memory of one more run of `process`, in MiB, as /usr/bin/time
+// reports it (GNU time, which starts it from its own small process: a process this
+// one started directly would count this one's memory too, which it shares until its
+// exec); 0 when /usr/bin/time is missing or the run failed.
+double peak_rss_mb(const Process& process);
+
 // Runs `process` once untimed (the warm-up), then once per iteration with manual
-// timing; sets the counter peak_rss_mb (the largest of the runs). A failed run
+// timing, then once more for its peak memory (counter peak_rss_mb). A failed run
 // stops the case with its output as the error.
 void time_process(benchmark::State& state, const Process& process);
 

@@ -8,7 +8,7 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev
   libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libsqlite3-dev libssl-dev libdtl-dev
-  sqlite3 postgresql postgresql-client groff-base python3-jinja2 python3-yaml lighttpd buildah mmdebstrap uidmap
+  sqlite3 postgresql postgresql-client groff-base python3-jinja2 python3-yaml lighttpd buildah mmdebstrap uidmap time
   clang-19 libclang-rt-19-dev lld
 )
 
