@@ -116,7 +116,9 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
   const std::string& environment = common.environment;
   const auto gate_changes = gate_change_section(*config, *trust);
 
-  common.offline = options.list_targets;  // no runtime is reached: its ${VAR}s may be unset
+  // Listing and merging reach no runtime: the runtimes' ${VAR}s may be unset (the merge
+  // job of a matrix gets no secret).
+  common.offline = options.list_targets || !options.from.empty();
   auto session = open_session(std::move(*config), *trust, common, io);
   if (!session) return report_error(session.error(), io);
   session->changed_paths = changed_in_pull_request(*session, facts->head_sha, io);
