@@ -111,6 +111,24 @@ TEST_F(PlanMatrix, TheMergedPlansCommentAndHashExactlyAsOneJobsPlan) {
   EXPECT_FALSE(token_leaked());
 }
 
+TEST_F(PlanMatrix, TheMergeMakesTheRequestsOfOneJobWhateverTheNumberOfTargets) {
+  ASSERT_EQ(plan_comment().exit_code, 0);  // the comment exists; each run below edits it
+  github_.clear_requests();
+  ASSERT_EQ(plan_comment().exit_code, 0);
+  const auto one_job = github_.requests().size();
+  plan_every_target();
+  github_.clear_requests();
+  auto merged = plan_comment({"--from", "plans/*.json"});
+  ASSERT_EQ(merged.exit_code, 0) << merged.out << merged.err;
+  std::string log;
+  for (const auto& r : github_.requests()) log += r["method"].get<std::string>() + " " + r["path"].get<std::string>() + "\n";
+  EXPECT_EQ(github_.requests().size(), one_job) << log;
+  // converge's identity, its status on the head (where the comment is), the comments
+  // since then, the edit, the new status: bench/README.md states this number for 100
+  // targets (BM_MatrixMerge's counter).
+  EXPECT_EQ(github_.requests().size(), 5u) << log;
+}
+
 TEST_F(PlanMatrix, PathsAndCommaListsNameTheFilesInAnyOrderAndTheMergeKeepsConvergeYamlsOrder) {
   plan_every_target();
   auto merged = plan_comment({"--from", "plans/plan-billing-db.json,plans/plan-app-db.json",
