@@ -187,6 +187,15 @@ TEST_F(PlanMatrix, ADamagedOrEditedFileIsRefusedByName) {
                  "plan_hash does not match the plan's content");
 }
 
+TEST_F(PlanMatrix, TheReplanOfAMergedPullRequestIsNotMerged) {
+  plan_every_target();
+  auto r = step({"plan-comment", "--pr", "7", "--from", "plans/*.json"}, "workflow_dispatch", nlohmann::json::object(),
+                sha_);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("the re-plan of pull request #7 runs in one job"), std::string::npos) << r.err;
+  EXPECT_TRUE(github_.comments(7).empty());
+}
+
 TEST_F(PlanMatrix, AnUnknownTargetIsOneLineAndExit2) {
   auto r = plan_target("no-such-db");
   EXPECT_EQ(r.exit_code, 2) << r.out << r.err;

@@ -94,6 +94,9 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     if (auto link = connect_github(io.ctx)) {
       auto pr = link->api->pull_request(options.pr);
       if (!pr) return report_error(pr.error(), io);
+      if (pr->state != "open" && (!options.from.empty() || options.list_targets))
+        return report_error(Error::usage("--from and --list-targets are for an open pull request's plan; the re-plan "
+                                         "of pull request #" + std::to_string(options.pr) + " runs in one job"), io);
       if (pr->state != "open") return run_replan_comment(options, *pr, *link->api, io);
     }
   }
