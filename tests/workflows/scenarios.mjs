@@ -177,10 +177,10 @@ const matrixPlanJobs = (env, number, targets) => ({
     concurrency: { group: `converge-plan-${env}-${number}`, cancel: true },
     permissions: { contents: "read", "pull-requests": "write", statuses: "write" },
     secrets: Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
-    steps: [CHECKOUT, "actions/download-artifact@v4", "plan-comment", "actions/upload-artifact@v4"],
+    steps: [CHECKOUT, ...(targets.length ? ["actions/download-artifact@v4"] : []), "plan-comment", "actions/upload-artifact@v4"],
     with: {
-      "actions/download-artifact@v4": { pattern: `converge-target-plan-${env}-${number}-*`, path: "plans",
-        "merge-multiple": "true" },
+      ...(targets.length ? { "actions/download-artifact@v4": { pattern: `converge-target-plan-${env}-${number}-*`,
+        path: "plans", "merge-multiple": "true" } } : {}),
       "plan-comment": { env, config: "converge.yaml", from: "plans/*.json", out: "plan.json" }
     }
   }
