@@ -164,11 +164,14 @@ const matrixPlanJobs = (env, number, targets) => ({
     concurrency: { group: `converge-plan-${env}-${number}-${target}`, cancel: true },
     permissions: { contents: "read", deployments: "read" },
     secrets: Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
-    steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan", "actions/upload-artifact@v4"],
+    steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan", "actions/upload-artifact@v4", "run",
+      "actions/upload-artifact@v4"],
     with: {
       plan: { env, config: "converge.yaml", target, out: `plans/plan-${target}.json` },
       "actions/upload-artifact@v4": { name: `converge-target-plan-${env}-${number}-${target}`,
-        path: `plans/plan-${target}.json`, "retention-days": "1" }
+        path: `plans/plan-${target}.json`, "retention-days": "1" },
+      "keep-target-tfplans": { name: `converge-tfplans-part-${env}-${number}-${target}`, path: ".converge/plans",
+        "if-no-files-found": "ignore", "retention-days": "1" }
     },
     exposed: [WORLD.secretNames[env]]
   }])),
@@ -177,11 +180,15 @@ const matrixPlanJobs = (env, number, targets) => ({
     concurrency: { group: `converge-plan-${env}-${number}`, cancel: true },
     permissions: { contents: "read", "pull-requests": "write", statuses: "write" },
     secrets: Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
-    steps: [CHECKOUT, ...(targets.length ? ["actions/download-artifact@v4"] : []), "plan-comment", "actions/upload-artifact@v4"],
+    steps: [CHECKOUT, ...(targets.length ? ["actions/download-artifact@v4"] : []), "plan-comment", "actions/upload-artifact@v4",
+      "run", ...(targets.length ? ["actions/download-artifact@v4"] : []), "actions/upload-artifact@v4"],
     with: {
       ...(targets.length ? { "actions/download-artifact@v4": { pattern: `converge-target-plan-${env}-${number}-*`,
         path: "plans", "merge-multiple": "true" } } : {}),
-      "plan-comment": { env, config: "converge.yaml", from: "plans/*.json", out: "plan.json" }
+      "plan-comment": { env, config: "converge.yaml", from: "plans/*.json", out: "plan.json" },
+      // The targets' sealed Terraform plan files kept as one job keeps them.
+      "keep-tfplans": { name: `converge-tfplans-${env}-${number}`, path: ".converge/plans",
+        "if-no-files-found": "ignore", "retention-days": "14" }
     }
   }
 });
