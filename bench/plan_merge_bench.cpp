@@ -156,15 +156,10 @@ fs::path make_matrix_repo() {
     if (run({plan, "--env", "prod", "--target", t, "--out", "plans/plan-" + t + ".json"}, dir, {"GITHUB_ACTIONS=false"}) != 0)
       return {};
   }
-  // The pull request event: the recorded payload, PR #7 from develop to main.
-  std::ifstream recorded(std::string(CONVERGE_SOURCE_DIR) +
-                         "/../shared/testdata/github-events/octokit-webhooks/pull_request/opened.payload.json");
-  auto event = nlohmann::json::parse(recorded, nullptr, false);
-  if (event.is_discarded()) return {};
-  event["number"] = 7;
-  event["pull_request"]["number"] = 7;
-  event["pull_request"]["base"]["ref"] = "main";
-  event["pull_request"]["head"]["sha"] = kHead;
+  // The pull request event: PR #7 from develop to main, the fields converge reads.
+  const nlohmann::json event = {
+      {"number", 7},
+      {"pull_request", {{"number", 7}, {"base", {{"ref", "main"}}}, {"head", {{"ref", "develop"}, {"sha", kHead}}}}}};
   std::ofstream(dir / "event.json") << event.dump();
   return dir;
 }
