@@ -17,7 +17,12 @@ int converge::steps::main_plan_comment(int argc, char** argv) {
     ("sarif", "write the migration lint's findings as SARIF 2.1.0 to this file (for GitHub code scanning)" +
                   std::string(s::kDashIsStdout),
      cxxopts::value<std::string>())
-    ("dry-run", "print the comment instead of posting it");
+    ("dry-run", "print the comment instead of posting it")
+    ("from", "merge these per-target plan files of a matrix (plan --target T --out plan-T.json; a glob or a path, "
+             "repeatable or comma-separated) instead of planning",
+     cxxopts::value<std::vector<std::string>>())
+    ("list-targets", "only list the targets this pull request plans (output targets, a JSON list for a matrix); "
+                     "plan and post nothing");
   return s::run_guarded(cli, argc, argv, [](const cxxopts::ParseResult& flags, s::StepIo io) {
     s::PlanCommentOptions o;
     o.common = s::common_options(flags, false);
@@ -28,6 +33,8 @@ int converge::steps::main_plan_comment(int argc, char** argv) {
     o.out = flags["out"].as<std::string>();
     if (flags.count("sarif")) o.sarif = flags["sarif"].as<std::string>();
     o.dry_run = flags.count("dry-run") > 0;
+    if (flags.count("from")) o.from = flags["from"].as<std::vector<std::string>>();
+    o.list_targets = flags.count("list-targets") > 0;
     return s::run_plan_comment(o, io);
   });
 }

@@ -363,6 +363,21 @@ TEST_F(TerraformGitFlow, APullRequestPlansOnlyTheRootsItChangesAndTheMergeStillC
   EXPECT_NE(body.find("- ` infra-network `: none of its files changed"), std::string::npos) << body;
   EXPECT_EQ(body.find("- ` infra-dns `"), std::string::npos) << "dns changed: it is planned";
   EXPECT_NE(body.find("ttl"), std::string::npos) << body;
+  // The same pull request as a matrix (docs/steps/plan-comment.md, "A matrix of
+  // targets"): only dns is listed and planned, in a job of its own; the merge leaves
+  // network out as one job does and posts the same comment, whose plan hash the apply
+  // below pins to.
+  auto matrix_step = [&](const std::vector<std::string>& args) {
+    return runner_.same_job(args, "pull_request", pr_event(11, c2, m1), repo_->head_sha(), secrets());
+  };
+  ASSERT_EQ(matrix_step({"plan-comment", "--list-targets"}).exit_code, 0);
+  EXPECT_NE(runner_.file("output.txt").find("\n[\"infra-dns\"]\n"), std::string::npos) << runner_.file("output.txt");
+  auto dns_job = matrix_step({"plan", "--env", "stage", "--target", "infra-dns", "--out", "plans/plan-infra-dns.json"});
+  ASSERT_EQ(dns_job.exit_code, 0) << dns_job.out << dns_job.err;
+  auto merged = matrix_step({"plan-comment", "--from", "plans/*.json"});
+  ASSERT_EQ(merged.exit_code, 0) << merged.out << merged.err;
+  EXPECT_EQ(comment(11, "stage"), body) << "the matrix's comment is one job's";
+  std::filesystem::remove_all(dir_ / "plans");
   auto second = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m2), m2);
   ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
   EXPECT_NE(second.out.find("plan pinning: the plan equals the one approved on pull request #11"), std::string::npos);

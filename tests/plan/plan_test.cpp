@@ -85,6 +85,25 @@ TEST(PlanJson, RoundTripsAndKeepsTheHash) {
   EXPECT_EQ(back->targets[0].changes, sample().targets[0].changes);
 }
 
+TEST(PlanJson, APartialPlanSaysSoIsHashedApartAndReadsBack) {
+  auto partial = sample();
+  partial.partial = true;
+  EXPECT_NE(hash(partial), hash(sample())) << "a partial plan never hashes like a whole environment's";
+  EXPECT_FALSE(to_json(sample()).contains("partial")) << "a whole plan hashes and reads as before";
+  auto json = to_json(partial);
+  EXPECT_EQ(json["partial"], true);
+  auto back = from_json(nlohmann::json::parse(json.dump()), "plan-app.json");
+  ASSERT_TRUE(back) << back.error().to_string();
+  EXPECT_TRUE(back->partial);
+  EXPECT_EQ(hash(*back), hash(partial));
+  json.erase("partial");  // dropped by hand: the plan_hash gives it away
+  EXPECT_FALSE(from_json(json, "plan-app.json"));
+  json["partial"] = "yes";
+  auto wrong = from_json(json, "plan-app.json");
+  ASSERT_FALSE(wrong);
+  EXPECT_EQ(wrong.error().message, "plan-app.json: 'partial' must be true or false");
+}
+
 TEST(PlanHash, IgnoresTitles) {
   auto titled = sample();
   titled.targets[0].changes[0].title = "db/migrations/20240101000000_users.sql";

@@ -430,17 +430,44 @@ function actionInputs(files, name, withValues, ctx) {
   return { inputs, problems };
 }
 
-// Runs one job of a reusable workflow. `world` has the scenario's step outputs and
-// failures (by action name) and the hook that may run converge steps for real.
+// The combinations of a job's `strategy.matrix` (evaluated in `ctx`), each a `matrix`
+// context; [null] when the job has no matrix. Only the product of lists is modelled
+// (no include/exclude: converge's workflows use neither).
+function matrixCombinations(raw, ctx) {
+  const matrix = valueOf(entry(entry(raw, "strategy"), "matrix"), ctx);
+  if (matrix === undefined) return [null];
+  if (!matrix || typeof matrix !== "object" || Array.isArray(matrix)) throw new Error(`matrix is not a mapping: ${JSON.stringify(matrix)}`);
+  let combinations = [{}];
+  for (const [key, values] of Object.entries(matrix)) {
+    if (key === "include" || key === "exclude") throw new Error(`matrix ${key} is not modelled`);
+    if (!Array.isArray(values) || values.length === 0) throw new Error(`matrix ${key} is not a non-empty list`);
+    combinations = combinations.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  }
+  return combinations;
+}
+
+// Runs one job of a reusable workflow: each combination of its matrix as a job of its
+// own (decisions named `<job> (<values>)`), failing when any fails, its outputs the
+// last one's (GitHub's are the last to finish). `world` has the scenario's step
+// outputs and failures (by action name) and the hook that may run converge steps for real.
 function runJob(files, wf, modelJob, callCtx, needs, world) {
   const id = modelJob.id.value;
   const raw = rawJob(wf, id);
-  const decision = { workflow: wf.file, job: id, steps: [] };
   const jobStatus = { value: Object.values(needs).every((n) => n.result === "success") ? "success" : "failure" };
   // The contexts GitHub allows in a job's if:, environment and concurrency.
   const jobCtx = { github: callCtx.github, inputs: callCtx.inputs, vars: callCtx.vars, needs };
-  decision.runs = isTrue(modelJob.if.expression, jobCtx, jobStatus);
-  if (!decision.runs) return { decision, result: "skipped", outputs: {} };
+  if (!isTrue(modelJob.if.expression, jobCtx, jobStatus))
+    return { decisions: [{ workflow: wf.file, job: id, steps: [], runs: false }], result: "skipped", outputs: {} };
+  const runs = matrixCombinations(raw, jobCtx).map((matrix) =>
+    runInstance(files, wf, modelJob, callCtx, matrix === null ? jobCtx : { ...jobCtx, matrix },
+      matrix === null ? id : `${id} (${Object.values(matrix).join(", ")})`, world));
+  return { decisions: runs.map((r) => r.decision), result: runs.every((r) => r.result === "success") ? "success" : "failure",
+    outputs: runs[runs.length - 1].outputs };
+}
+
+function runInstance(files, wf, modelJob, callCtx, jobCtx, name, world) {
+  const raw = rawJob(wf, modelJob.id.value);
+  const decision = { workflow: wf.file, job: name, steps: [], runs: true };
 
   decision.environment = valueOf(entry(entry(raw, "environment"), "name") ?? entry(raw, "environment"), jobCtx) ?? null;
   const concurrency = valueOf(entry(raw, "concurrency"), jobCtx);
@@ -590,8 +617,10 @@ export async function runEvent(files, callers, event, world) {
         const [j] = pending.splice(next, 1);
         const needs = Object.fromEntries((j.needs ?? []).map((n) => [n.value, results[n.value]]));
         const r = runJob(files, called, j, callCtx, needs, world);
-        r.decision.caller = `${caller.file}/${job.id.value}`;
-        decisions.push(r.decision);
+        for (const d of r.decisions) {
+          d.caller = `${caller.file}/${job.id.value}`;
+          decisions.push(d);
+        }
         results[j.id.value] = { result: r.result, outputs: r.outputs };
       }
     }

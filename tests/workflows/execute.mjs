@@ -224,6 +224,12 @@ const BROKEN = [
     edit(".github/workflows/converge-deploy.yml", ["and\n                          .workflow_run.head_repository_id == .workflow_run.repository_id)", ")"])],
   ["the plan artifact downloaded whatever run id the API gives", "not a number",
     edit(".github/workflows/converge-deploy.yml", ["[[ $run =~ ^[1-9][0-9]{0,19}$ ]]", "[[ -n $run ]]"])],
+  ["matrix: true also running the one plan job (two comments racing)", "converge-plan.yml/plan runs",
+    edit(".github/workflows/converge-plan.yml", ["if: needs.route.outputs.environment != '' && !(inputs.matrix && inputs.pr == '')",
+      "if: needs.route.outputs.environment != ''"])],
+  ["the matrix's plan jobs given every target, not the listed ones", "plan-target (billing-db) runs",
+    edit(".github/workflows/converge-plan.yml", ["target: ${{ fromJSON(needs.targets.outputs.targets) }}",
+      "target: [app-db, reports-db, billing-db]"])],
   ["secrets-to-env given every secret's name", "exposed [",
     edit("actions/secrets-to-env/action.yml", ['read -r -a wanted <<<"${CONVERGE_NAMES:-}"',
       'mapfile -t wanted < <(jq -r \'keys[]\' <<<"$merged")'])]
@@ -264,7 +270,13 @@ if (!binDir) {
   const bogus = flagsAccepted(binDir, "apply", { env: "prod", "no-such-flag": "x" });
   check(!bogus.ok, `self-test: converge-apply refuses a flag it does not have (${bogus.message})`);
   for (const { scenario } of all.runs.filter((x) => x.scenario.real)) {
-    const r = await realRun(root, binDir, scenario, (runAction) => world(scenario, runAction), files, await loadCallers(files));
+    // The scenario's own callers (matrix: true), as runAll ran them.
+    const callers = await loadCallers(files);
+    const own = scenario.callers
+      ? await Promise.all(callers.map((c) => (scenario.callers[c.file]
+        ? loadWorkflow(new Files(root, { [c.file]: scenario.callers[c.file](files.read(c.file)) }), c.file) : c)))
+      : callers;
+    const r = await realRun(root, binDir, scenario, (runAction) => world(scenario, runAction), files, own);
     executed += r.executed;
     for (const [ok, what] of r.checks) check(ok, `real run, ${scenario.name}: ${what}`);
     const c = compare(scenario, r.decisions);

@@ -118,8 +118,12 @@ async function startServer(root, token, repository) {
 
 // ---- one scenario, for real ----------------------------------------------------------
 
+// The plan hash of the real pull request run in one job, which the matrix run's merge
+// must equal (the scenarios run in order: pr-develop first).
+const planHashes = {};
+
 // Runs `scenario` (real: "push-dev", "push-develop" — the merge commit pushed — or
-// "pr-develop") with every converge step
+// "pr-develop", or "pr-develop-matrix": the same with matrix: true) with every converge step
 // executed; returns the decisions and [ok, what] checks of what the steps did.
 export async function realRun(root, binDir, scenario, worldFor, files, callers) {
   const dir = mkdtempSync(path.join(tmpdir(), "converge-wf-real-"));
@@ -148,7 +152,7 @@ export async function realRun(root, binDir, scenario, worldFor, files, callers) 
     }
     const world = worldFor(null);
     server = await startServer(root, world.token, payload.repository.full_name);
-    if (scenario.real === "pr-develop")
+    if (scenario.real.startsWith("pr-develop"))
       await server.control("POST", "seed", { pulls: [{ number: payload.pull_request.number, user: "alice",
         head: { ref: payload.pull_request.head.ref, sha: shas.feature }, base: { ref: payload.pull_request.base.ref },
         commits: [{ sha: shas.feature, author: "alice" }] }] });
@@ -205,9 +209,21 @@ export async function realRun(root, binDir, scenario, worldFor, files, callers) 
         `the manifest row is a GitHub deployment of ${sha.slice(0, 12)} to ${env} (no manifest secret; ${deployments.length} deployment(s))`]);
     } else {
       const comments = (await server.control("GET", `comments?issue=${payload.pull_request.number}`)) ?? [];
+      // The comment's plan: with matrix: true the last plan-comment merges (the first lists).
+      const merged = steps.filter((s) => s.action === "plan-comment").at(-1);
+      const hash = merged?.outputs?.["plan-hash"];
+      if (scenario.real === "pr-develop") planHashes.single = hash;
+      if (scenario.real === "pr-develop-matrix") {
+        checks.push([step("plan-comment")?.outputs?.targets === '["app-db"]',
+          `list-targets names the target the pull request changes (${JSON.stringify(step("plan-comment")?.outputs)})`]);
+        checks.push([existsSync(path.join(repo, "plans/plan-app-db.json")) && step("plan")?.inputs?.target === "app-db",
+          "the matrix job planned app-db alone into plans/plan-app-db.json"]);
+        checks.push([merged?.inputs?.from === "plans/*.json" && planHashes.single !== undefined && hash === planHashes.single,
+          `the merged plan hashes as the one job's plan of the same pull request (${hash}, ${planHashes.single})`]);
+      }
       checks.push([comments.length === 1 && /env=stage /.test(comments[0].body),
         `one sticky stage plan comment on pull request #${payload.pull_request.number} (${comments.length} comment(s))`]);
-      checks.push([/^[0-9a-f]{64}$/.test(step("plan-comment")?.outputs?.["plan-hash"] ?? ""),
+      checks.push([/^[0-9a-f]{64}$/.test(hash ?? ""),
         "plan-comment outputs the plan hash"]);
       checks.push([existsSync(path.join(repo, "plan.json")) && steps.some((s) => s.uses === "actions/upload-artifact@v4"),
         "plan.json was written, so the artifact step runs (hashFiles)"]);

@@ -146,6 +146,55 @@ const planJob = (env, number, { fork = false, replan = null } = {}) => ({
     exposed: fork ? [] : [WORLD.secretNames[env]]
   }
 });
+// The pull request caller with `matrix: true` (docs/steps/plan-comment.md, "A matrix of
+// targets"): one job lists the targets the pull request changes (`targets`, a JSON
+// list), one job plans each, one job merges their plans into the comment. A re-plan
+// still runs in the one plan job.
+export const MATRIX_CALLER = (text) => text.replace("      sha: ${{ inputs.sha }}\n", "      sha: ${{ inputs.sha }}\n      matrix: true\n");
+const matrixPlanJobs = (env, number, targets) => ({
+  "converge-plan.yml/route": { steps: ["run"] },
+  "converge-plan.yml/targets": {
+    environment: `${env}-plan`, concurrency: { group: `converge-plan-${env}-${number}-targets`, cancel: true },
+    permissions: { contents: "read" }, secrets: Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
+    steps: [CHECKOUT, "plan-comment"],
+    with: { "plan-comment": { env, config: "converge.yaml", "list-targets": "true" } }
+  },
+  ...Object.fromEntries(targets.map((target) => [`converge-plan.yml/plan-target (${target})`, {
+    environment: `${env}-plan`,
+    concurrency: { group: `converge-plan-${env}-${number}-${target}`, cancel: true },
+    permissions: { contents: "read", deployments: "read" },
+    secrets: Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
+    steps: [CHECKOUT, "secret-names", "secrets-to-env", "plan", "actions/upload-artifact@v4", "run",
+      "actions/upload-artifact@v4"],
+    with: {
+      plan: { env, config: "converge.yaml", target, out: `plans/plan-${target}.json` },
+      "actions/upload-artifact@v4": { name: `converge-target-plan-${env}-${number}-${target}`,
+        path: `plans/plan-${target}.json`, "retention-days": "1" },
+      "keep-target-tfplans": { name: `converge-tfplans-part-${env}-${number}-${target}`, path: ".converge/plans",
+        "if-no-files-found": "ignore", "retention-days": "1" }
+    },
+    exposed: [WORLD.secretNames[env]]
+  }])),
+  "converge-plan.yml/merge": {
+    environment: `${env}-plan`,
+    concurrency: { group: `converge-plan-${env}-${number}`, cancel: true },
+    permissions: { contents: "read", "pull-requests": "write", statuses: "write" },
+    secrets: Object.keys(WORLD.environmentSecrets[`${env}-plan`]),
+    steps: [CHECKOUT, ...(targets.length ? ["actions/download-artifact@v4"] : []), "plan-comment", "actions/upload-artifact@v4",
+      "run", ...(targets.length ? ["actions/download-artifact@v4"] : []), "actions/upload-artifact@v4"],
+    with: {
+      ...(targets.length ? { "actions/download-artifact@v4": { pattern: `converge-target-plan-${env}-${number}-*`,
+        path: "plans", "merge-multiple": "true" } } : {}),
+      "plan-comment": { env, config: "converge.yaml", from: "plans/*.json", out: "plan.json" },
+      // The targets' sealed Terraform plan files kept as one job keeps them.
+      "keep-tfplans": { name: `converge-tfplans-${env}-${number}`, path: ".converge/plans",
+        "if-no-files-found": "ignore", "retention-days": "14" }
+    }
+  }
+});
+const listed = (targets) => ({ "plan-comment": { code: 0, outputs: { targets: JSON.stringify(targets),
+  environment: "stage", "has-changes": "true", "plan-hash": "f".repeat(64), "comment-url": "https://github.com/c" } } });
+
 const rollbackJob = ({ dryRun }) => ({
   "converge-rollback.yml/rollback": {
     environment: "prod",
@@ -249,6 +298,25 @@ export function scenarios() {
       event: { name: "workflow_dispatch", workflow: "workflows/converge-pr.yml",
         payload: dispatch({ pr: "7", environment: "prod", sha: "c0ffee0000000000000000000000000000c0ffee" }) },
       triggered: ["workflows/converge-pr.yml"],
+      jobs: planJob("prod", 7, { replan: { pr: "7", sha: "c0ffee0000000000000000000000000000c0ffee" } }) },
+    { name: "pull request to develop with matrix: true → the changed target planned in its own job, then merged", payload: "opened",
+      event: { name: "pull_request", payload: pullTo("opened", "develop") },
+      callers: { "workflows/converge-pr.yml": MATRIX_CALLER }, outputs: listed(["app-db"]),
+      files: ["plans/plan-app-db.json"],
+      triggered: ["workflows/converge-pr.yml"], jobs: matrixPlanJobs("stage", 2, ["app-db"]), real: "pr-develop-matrix" },
+    { name: "pull request to develop with matrix: true and two changed targets → two plan jobs, one merge", payload: "opened",
+      event: { name: "pull_request", payload: pullTo("opened", "develop") },
+      callers: { "workflows/converge-pr.yml": MATRIX_CALLER }, outputs: listed(["app-db", "reports-db"]),
+      files: ["plans/plan-app-db.json", "plans/plan-reports-db.json"],
+      triggered: ["workflows/converge-pr.yml"], jobs: matrixPlanJobs("stage", 2, ["app-db", "reports-db"]) },
+    { name: "pull request to develop with matrix: true changing no target → no plan job, the merge lists them all", payload: "opened",
+      event: { name: "pull_request", payload: pullTo("opened", "develop") },
+      callers: { "workflows/converge-pr.yml": MATRIX_CALLER }, outputs: listed([]),
+      triggered: ["workflows/converge-pr.yml"], jobs: matrixPlanJobs("stage", 2, []) },
+    { name: "workflow_dispatch re-plan with matrix: true → still the one plan job", payload: "dispatch",
+      event: { name: "workflow_dispatch", workflow: "workflows/converge-pr.yml",
+        payload: dispatch({ pr: "7", environment: "prod", sha: "c0ffee0000000000000000000000000000c0ffee" }) },
+      callers: { "workflows/converge-pr.yml": MATRIX_CALLER }, triggered: ["workflows/converge-pr.yml"],
       jobs: planJob("prod", 7, { replan: { pr: "7", sha: "c0ffee0000000000000000000000000000c0ffee" } }) },
     { name: "pull request to a feature branch → routed to no environment, nothing planned", payload: "opened",
       event: { name: "pull_request", payload: pullTo("opened", "release/1.0") }, triggered: [], jobs: {} },

@@ -125,7 +125,10 @@ nlohmann::json canonical_json(const Plan& plan) {
     for (const auto& f : t.findings) target["findings"].push_back(finding_json(f));
     targets.push_back(std::move(target));
   }
-  return {{"format", Plan::kFormat}, {"environment", plan.environment}, {"targets", std::move(targets)}};
+  nlohmann::json json = {{"format", Plan::kFormat}, {"environment", plan.environment}, {"targets", std::move(targets)}};
+  // Only when set: a whole environment's plan hashes as it did before partial plans.
+  if (plan.partial) json["partial"] = true;
+  return json;
 }
 
 }  // namespace
@@ -213,6 +216,10 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
     auto sha = string_field(json, "git_sha", o);
     if (!sha) return fail(sha.error());
     plan.git_sha = *sha;
+  }
+  if (json.contains("partial")) {
+    if (!json["partial"].is_boolean()) return fail(Error::usage(o + ": 'partial' must be true or false"));
+    plan.partial = json["partial"].get<bool>();
   }
   if (!json.contains("targets") || !json["targets"].is_array())
     return fail(Error::usage(o + ": 'targets' must be a list"));

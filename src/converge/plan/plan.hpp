@@ -12,6 +12,11 @@
 // A target with a schema preview (the PR schema diff) also has "schema_preview", its
 // format and why it is not hashed in schema_preview.hpp; one with observations has
 // "observations" (a list of strings; absent reads as none).
+// A plan of some targets only (`plan --target`, one job of a matrix) has
+// "partial": true (absent reads as false): it is hashed, so a partial plan never hashes
+// like a whole environment's plan, and apply --plan refuses it (apply_gates.cpp);
+// `plan-comment --from` merges the partial plans of every target into the whole plan
+// (steps/plan_merge.hpp), which hashes as one job's plan of the same commit.
 // The plan hash is the SHA-256 of the canonical JSON *without* git_sha, notes,
 // observations, the
 // changes' titles (a title is read from the item's content, which the bundle hash
@@ -104,6 +109,7 @@ struct Plan {
   std::string environment;
   std::string git_sha;
   std::vector<TargetPlan> targets;
+  bool partial = false;  // only some of the environment's targets (plan --target)
 
   bool has_changes() const;
   bool has_errors() const;    // any target's has_errors()

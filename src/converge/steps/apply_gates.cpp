@@ -76,6 +76,10 @@ Expected<void> check_plan_file(const plan::Plan& now, const std::filesystem::pat
   }
   auto reviewed = plan::from_json(json, file.string());
   if (!reviewed) return fail(reviewed.error());
+  if (reviewed->partial)
+    return fail(Error::usage(file.string() + ": a plan of some targets only (plan --target), not of environment " +
+                             now.environment + ": apply takes the whole environment's plan (plan-comment --from "
+                             "merges a matrix's plans into it); nothing was applied"));
   if (plan::hash(*reviewed) == plan::hash(now)) return {};
   io.console.info("What changed since the plan was reviewed:\n" +
                   util::unified_diff(plan::render_text(*reviewed), plan::render_text(now), "reviewed plan", "plan now"));

@@ -2,7 +2,8 @@
 // sticky comment per PR and environment up to date, and write converge's own
 // record of the plan (a commit status on the head SHA) that apply cross-checks.
 // Dispatched with --pr for a merged pull request, it re-plans its merge commit
-// instead (replan_comment.hpp).
+// instead (replan_comment.hpp). With --from it merges a matrix's per-target plans
+// instead of planning (plan_merge.hpp); --list-targets gives the matrix its targets.
 #include "converge/github/approvals.hpp"
 #include "converge/github/plan_comment.hpp"
 #include "converge/github/plan_record.hpp"
@@ -12,6 +13,7 @@
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/next_steps.hpp"
+#include "converge/steps/plan_merge.hpp"
 #include "converge/steps/replan_comment.hpp"
 #include "converge/steps/steps.hpp"
 #include "converge/steps/trust.hpp"
@@ -67,6 +69,22 @@ std::string not_planned_section(const std::vector<std::pair<std::string, std::st
   return out;
 }
 
+// --list-targets: the targets this pull request plans (those it leaves out are named
+// with why), as the output `targets` (a JSON list, a matrix's) beside `environment`.
+int list_targets(const Session& session, StepIo io) {
+  auto names = nlohmann::json::array();
+  for (const auto& target : session.targets) {
+    if (unchanged_in_pull_request(session, target))
+      io.console.info("Not planned: " + target.name + " (none of its files changed in this pull request)");
+    else
+      names.push_back(target.name);
+  }
+  io.console.info("Targets to plan in " + session.environment().name + ": " + names.dump());
+  io.console.set_output("environment", session.environment().name);
+  io.console.set_output("targets", names.dump());
+  return 0;
+}
+
 }  // namespace
 
 int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
@@ -76,6 +94,9 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     if (auto link = connect_github(io.ctx)) {
       auto pr = link->api->pull_request(options.pr);
       if (!pr) return report_error(pr.error(), io);
+      if (pr->state != "open" && (!options.from.empty() || options.list_targets))
+        return report_error(Error::usage("--from and --list-targets are for an open pull request's plan; the re-plan "
+                                         "of pull request #" + std::to_string(options.pr) + " runs in one job"), io);
       if (pr->state != "open") return run_replan_comment(options, *pr, *link->api, io);
     }
   }
@@ -91,16 +112,22 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     if (common.environment.empty()) {
       io.console.info("No environment deploys from " + facts->base + ": nothing to plan.");
       io.console.set_output("has-changes", "false");
+      if (options.list_targets) io.console.set_output("targets", "[]");
       return 0;
     }
   }
   const std::string& environment = common.environment;
   const auto gate_changes = gate_change_section(*config, *trust);
 
+  // Listing and merging reach no runtime: the runtimes' ${VAR}s may be unset (the merge
+  // job of a matrix gets no secret).
+  common.offline = options.list_targets || !options.from.empty();
   auto session = open_session(std::move(*config), *trust, common, io);
   if (!session) return report_error(session.error(), io);
   session->changed_paths = changed_in_pull_request(*session, facts->head_sha, io);
-  auto plan = plan_environment(*session, PlanFor::preview);
+  if (options.list_targets) return list_targets(*session, io);
+  auto plan = options.from.empty() ? plan_environment(*session, PlanFor::preview)
+                                   : merge_target_plans(*session, options.from);
   if (!plan) return report_error(plan.error(), io);
   for (const auto& [target, why] : session->not_planned) io.console.info("Not planned: " + target + " (" + why + ")");
   const std::string head = facts->head_sha.empty() ? session->git.sha : facts->head_sha;

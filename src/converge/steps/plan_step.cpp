@@ -1,5 +1,7 @@
 // converge plan: compile, read actual state, plan, report (the findings too), and
 // with --detailed-exitcode say in the exit code whether anything would change.
+// With --target, only those targets: a partial plan (plan.hpp), one job of a matrix
+// whose plans plan-comment --from merges.
 #include "converge/steps/findings_report.hpp"
 #include "converge/steps/json_documents.hpp"
 #include "converge/steps/steps.hpp"
@@ -15,6 +17,9 @@ struct Planned {
 Planned plan_and_report(const PlanOptions& options, StepIo io) {
   auto session = open_session(options.common, io);
   if (!session) return {report_error(session.error(), io)};
+  const size_t all = session->targets.size();
+  if (!options.targets.empty())
+    if (auto selected = select_targets(*session, options.targets); !selected) return {report_error(selected.error(), io)};
   if (options.write_snapshot) {
     auto written = write_snapshots(*session);
     if (!written) return {report_error(written.error(), io)};
@@ -22,6 +27,7 @@ Planned plan_and_report(const PlanOptions& options, StepIo io) {
   }
   auto plan = plan_environment(*session, PlanFor::preview);
   if (!plan) return {report_error(plan.error(), io)};
+  plan->partial = session->targets.size() < all;
   if (auto written = report_plan(*plan, options.out, io); !written) return {report_error(written.error(), io)};
   if (auto written = report_findings(*plan, options.sarif, io); !written) return {report_error(written.error(), io)};
   if (options.json)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "converge/git/history.hpp"
@@ -121,12 +122,7 @@ Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& s
 
 }  // namespace
 
-namespace {
-
-// True when a pull request leaves `target` as it is: none of the changed paths is one
-// of its sources or inside one, nor converge.yaml (its settings).
-bool unchanged_in_pull_request(const Session& session, const TargetHandle& target,
-                               const std::filesystem::path& config_file) {
+bool unchanged_in_pull_request(const Session& session, const TargetHandle& target) {
   if (!session.changed_paths || !target.impl->planned_only_when_changed()) return false;
   auto top = git::work_tree_of(session.config.root);
   if (!top) return false;
@@ -134,7 +130,7 @@ bool unchanged_in_pull_request(const Session& session, const TargetHandle& targe
   std::vector<std::filesystem::path> sources;
   for (const auto& source : target.impl->source_paths()) sources.push_back(normal(source));
   if (sources.empty()) return false;  // the whole repository
-  sources.push_back(normal(config_file));
+  sources.push_back(normal(session.config.file));
   for (const auto& changed : *session.changed_paths) {
     const auto path = normal(*top / changed);
     for (const auto& source : sources) {
@@ -145,7 +141,31 @@ bool unchanged_in_pull_request(const Session& session, const TargetHandle& targe
   return true;
 }
 
-}  // namespace
+plan::TargetPlan not_planned_target(Session& session, const TargetHandle& target) {
+  plan::TargetPlan same;
+  same.target = target.name;
+  same.provider = target.provider;
+  same.bundle_hash = target.bundle.hash;
+  session.not_planned.emplace_back(target.name, "none of its files changed in this pull request");
+  return same;
+}
+
+Expected<void> select_targets(Session& session, const std::vector<std::string>& names) {
+  std::set<std::string> wanted;
+  for (const auto& name : names) {
+    const bool known = std::any_of(session.targets.begin(), session.targets.end(),
+                                   [&](const TargetHandle& t) { return t.name == name; });
+    if (!known) {
+      std::string all;
+      for (const auto& t : session.targets) all += (all.empty() ? "" : ", ") + t.name;
+      return fail(Error::usage("--target " + name + ": environment " + session.environment().name +
+                               " has no such target (its targets: " + all + ")"));
+    }
+    wanted.insert(name);
+  }
+  std::erase_if(session.targets, [&](const TargetHandle& t) { return !wanted.contains(t.name); });
+  return {};
+}
 
 Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
   const bool preview = purpose == PlanFor::preview;
@@ -162,15 +182,10 @@ Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);
-    if (purpose == PlanFor::preview && unchanged_in_pull_request(session, target, session.config.file)) {
+    if (purpose == PlanFor::preview && unchanged_in_pull_request(session, target)) {
       // Planned as having no changes: the deploy plans it, and with plan pinning applies
       // only when it has none (anything else changes the plan hash).
-      plan::TargetPlan same;
-      same.target = target.name;
-      same.provider = target.provider;
-      same.bundle_hash = target.bundle.hash;
-      session.not_planned.emplace_back(target.name, "none of its files changed in this pull request");
-      plan.targets.push_back(std::move(same));
+      plan.targets.push_back(not_planned_target(session, target));
       continue;
     }
     auto planned = target.impl->plan(target.bundle, session.contexts[target.name]);

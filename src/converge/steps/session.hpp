@@ -86,6 +86,20 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
 // compare the runtime with Git (drift-verify).
 enum class PlanFor { preview, apply, drift };
 
+// Keeps only the session's targets named in `names` (plan --target; converge.yaml's
+// order, each once). Error (usage) naming the first name the environment has no
+// target of, and the targets it has.
+Expected<void> select_targets(Session& session, const std::vector<std::string>& names);
+
+// True when the session plans a pull request (changed_paths set), `target`'s provider
+// allows leaving it out (Provider::planned_only_when_changed) and none of the changed
+// paths is one of its sources or inside one, nor converge.yaml (its settings).
+bool unchanged_in_pull_request(const Session& session, const TargetHandle& target);
+// The plan of a target left out of a pull request's plan (unchanged_in_pull_request):
+// no changes, its compiled bundle's hash (compile it first); lists it in
+// session.not_planned with why.
+plan::TargetPlan not_planned_target(Session& session, const TargetHandle& target);
+
 // Compiles every target's bundle and plans it against its runtime. For a preview
 // (plan, plan-comment), providers may preview the changes on a scratch copy of the
 // runtime (PlanContext::preview: the sql PR schema diff); apply and drift never do.

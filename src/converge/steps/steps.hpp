@@ -19,6 +19,7 @@ struct PlanOptions {
   bool write_snapshot = false;  // first rewrite the sql targets' snapshots from their migrations (write_snapshots)
   bool json = false;            // the plan document (json_documents.hpp) on standard output
   bool detailed_exitcode = false;  // exit 0 no changes, 2 changes, 1 errors (as terraform)
+  std::vector<std::string> targets;  // --target: plan only these (a partial plan, plan.hpp); empty = all
 };
 // Exit 0 when planned (changes or not), 1 when the plan has errors. With
 // detailed_exitcode: 0 no changes, 2 changes, 1 the plan has errors or the step
@@ -36,6 +37,12 @@ struct PlanCommentOptions {
   std::filesystem::path out;   // plan.json to write; empty = none
   std::filesystem::path sarif; // SARIF log of the findings to write; empty = none
   bool dry_run = false;        // print the comment instead of posting it
+  // --from: the per-target plan.json files of a matrix (globs or paths), merged instead
+  // of planning (plan_merge.hpp); empty = plan here.
+  std::vector<std::string> from;
+  // --list-targets: only print the targets this pull request plans (a matrix's list,
+  // output `targets`), plan nothing and post nothing.
+  bool list_targets = false;
 };
 // Exit 0 commented (or previewed), 1 the plan has errors, 2 usage, 3 runtime/API failure.
 int run_plan_comment(const PlanCommentOptions& options, StepIo io);
