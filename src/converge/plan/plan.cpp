@@ -1,10 +1,9 @@
-// Plan model: counts, plan.json in and out, canonical text and hash.
+// Plan model: counts, plan.json in and out (the canonical text and hash: canonical.cpp).
 #include "converge/plan/plan.hpp"
 
 #include <algorithm>
 #include <limits>
 
-#include "converge/util/sha256.hpp"
 
 namespace converge::plan {
 
@@ -109,8 +108,9 @@ nlohmann::json finding_json(const Finding& f) {
           {"doc", f.doc}};
 }
 
-// The hashed part of a plan. nlohmann's default object is an ordered std::map, so
-// dump() emits sorted keys at every depth: the text is independent of insertion order.
+// The hashed part of a plan as plan.json writes it. nlohmann's default object is an
+// ordered std::map, so dump() emits sorted keys at every depth: the text is
+// independent of insertion order. canonical.cpp writes the same text without this copy.
 nlohmann::json canonical_json(const Plan& plan) {
   auto targets = nlohmann::json::array();
   for (const auto& t : plan.targets) {
@@ -283,10 +283,4 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
 }
 
 // Invalid UTF-8 (a migration in Latin-1, say) is replaced, not thrown on.
-std::string canonical_text(const Plan& plan) {
-  return canonical_json(plan).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-std::string hash(const Plan& plan) { return util::sha256_hex(canonical_text(plan)); }
-
 }  // namespace converge::plan
