@@ -127,6 +127,13 @@ bool is_float(std::string_view t) {
          alt(false, [](Cursor& c) { return c.eat(".nan") || c.eat(".NaN") || c.eat(".NAN"); });
 }
 
+// PyYAML picks its resolvers by the first character (resolver.py): a plain scalar
+// starting with anything else is a string whatever follows (most are: skip the
+// patterns below).
+bool may_be_typed(std::string_view t) {
+  return t.empty() || std::string_view("yYnNtTfFoO~+-.0123456789").find(t[0]) != std::string_view::npos;
+}
+
 struct YamlError {
   std::string message;
   YAML::Mark mark;
@@ -190,6 +197,7 @@ ojson scalar(const YAML::Node& node) {
   const std::string& tag = node.Tag();
   if (tag == "!" || tag == "tag:yaml.org,2002:str") return ojson(text);
   if (tag != "?" && !tag.starts_with("tag:yaml.org,2002:")) throw YamlError{"unsupported YAML tag " + tag, node.Mark()};
+  if (!may_be_typed(text)) return ojson(text);
   if (is_bool(text)) return ojson(text[0] == 'y' || text[0] == 'Y' || text[0] == 't' || text[0] == 'T' ||
                                                     text == "on" || text == "On" || text == "ON");
   if (is_float(text)) return yaml_float(text);
@@ -209,10 +217,12 @@ ojson convert(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       ojson merged = ojson::object(), own = ojson::object();
+      bool merges = false;
       for (const auto& kv : node) {
         if (!kv.first.IsScalar()) throw YamlError{"mapping keys must be scalars", kv.first.Mark()};
         const std::string& key = kv.first.Scalar();
         if (key == "<<" && kv.first.Tag() == "?") {
+          merges = true;
           std::vector<YAML::Node> sources;
           if (kv.second.IsSequence()) {
             for (const auto& item : kv.second) sources.push_back(item);
@@ -231,7 +241,8 @@ ojson convert(const YAML::Node& node) {
         }
         own[key] = convert(kv.second);
       }
-      for (const auto& [k, v] : own.items()) merged[k] = v;
+      if (!merges) return own;  // `merged` would be a copy of it
+      for (auto& [k, v] : own.items()) merged[k] = std::move(v);
       return merged;
     }
     default: return ojson(nullptr);
@@ -256,7 +267,7 @@ Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_v
 }
 
 bool plain_scalar_is_string(std::string_view text) {
-  return !is_bool(text) && !is_null(text) && !is_float(text) && !is_int(text);
+  return !may_be_typed(text) || (!is_bool(text) && !is_null(text) && !is_float(text) && !is_int(text));
 }
 
 Expected<nlohmann::ordered_json> load_yaml_variables(const std::filesystem::path& vars_yaml) {
