@@ -18,7 +18,9 @@ namespace converge::testing {
 
 class RandomJson {
  public:
-  explicit RandomJson(std::uint32_t seed) : engine_(seed) {}
+  // `plain_ascii`: strings only of pieces a block-YAML reader without escapes takes
+  // (letters, digits, YAML 1.1 words, spaces, quotes, brackets, ':', '-', ',').
+  explicit RandomJson(std::uint32_t seed, bool plain_ascii = false) : engine_(seed), plain_ascii_(plain_ascii) {}
 
   nlohmann::json value(int depth) {
     std::uint32_t pick = below(depth > 0 ? 10 : 6);
@@ -43,6 +45,8 @@ class RandomJson {
     }
   }
 
+  std::uint32_t below(std::uint32_t n) { return engine_() % n; }
+
   std::string string() {
     // Pieces where YAML typing, quoting and escaping differ; a string joins a few.
     static const std::vector<std::string> pieces = {
@@ -54,9 +58,14 @@ class RandomJson {
         "\xEF\xBF\xBE", "\xEF\xBF\xBF", "\xEF\xB7\x90", "\xED\xA0\x80", "\xE2\x80\xA8", "\xC0\xAF", "\xFF",
         "\x80", "\xE2\x82", "\xF4\x90\x80\x80", std::string(1, '\0'), "\x01", "\x04", "\x7F", "\x1F", "\b",
         "\f", "\v", "\x1B", "\x0E"};
+    static const std::vector<std::string> ascii_pieces = {
+        "a", "Z", "word", "0", "1", "7", ".", "-", "?", ":", " ", "'", "\"", "[", "]", ",", "~", "_", "=", "/", "$",
+        "(", ")", "yes", "No", "ON", "off", "true", "null", "1.0", "0x1F", "0b101", "012", "1_000", "1:30", ".inf",
+        "-.INF", ".NaN", "1e5", "+1", "-.5", "2001-12-14", "99999999999999999999"};
+    const auto& from = plain_ascii_ ? ascii_pieces : pieces;
     std::string out;
     std::uint32_t n = below(7);
-    for (std::uint32_t i = 0; i < n; ++i) out += pieces[below(static_cast<std::uint32_t>(pieces.size()))];
+    for (std::uint32_t i = 0; i < n; ++i) out += from[below(static_cast<std::uint32_t>(from.size()))];
     if (below(40) == 0) {  // around the 1024 bytes beyond which a key is written `? key`
       std::size_t target = 1020 + below(10);
       while (out.size() < target) out += out.empty() ? "x" : out;
@@ -67,8 +76,6 @@ class RandomJson {
   }
 
  private:
-  std::uint32_t below(std::uint32_t n) { return engine_() % n; }
-
   nlohmann::json integer() {
     static const std::int64_t edges[] = {0, 1, -1, 7, 1000, -1000, INT64_MAX, INT64_MIN, 4294967296};
     switch (below(3)) {
@@ -88,6 +95,7 @@ class RandomJson {
   }
 
   std::mt19937 engine_;
+  bool plain_ascii_;
 };
 
 }  // namespace converge::testing

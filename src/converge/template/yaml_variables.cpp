@@ -7,7 +7,9 @@
 // !!str scalars are strings. Timestamps stay strings (PyYAML makes dates, whose
 // str() is the same text). Mapping keys are kept as written and must be unique
 // scalars (util::load_yaml, which also bounds alias expansion); `<<` merges as in
-// PyYAML (merged keys first, the mapping's own keys override).
+// PyYAML (merged keys first, the mapping's own keys override). parse_yaml reads
+// the block subset asset files mostly are without yaml-cpp (yaml_block_subset.hpp),
+// with the same typing; everything else goes through yaml-cpp.
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -20,6 +22,7 @@
 #include <sstream>
 
 #include "converge/template/yaml.hpp"
+#include "converge/template/yaml_block_subset.hpp"
 #include "converge/util/yaml_document.hpp"
 #include "converge/util/ascii.hpp"
 
@@ -192,16 +195,22 @@ ojson yaml_float(const std::string& text) {
   return ojson(sign * std::strtod(v.c_str(), nullptr));
 }
 
+ojson plain_value(const std::string& text, const YAML::Mark& mark);
+
 ojson scalar(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   const std::string& tag = node.Tag();
   if (tag == "!" || tag == "tag:yaml.org,2002:str") return ojson(text);
   if (tag != "?" && !tag.starts_with("tag:yaml.org,2002:")) throw YamlError{"unsupported YAML tag " + tag, node.Mark()};
+  return plain_value(text, node.Mark());
+}
+
+ojson plain_value(const std::string& text, const YAML::Mark& mark) {
   if (!may_be_typed(text)) return ojson(text);
   if (is_bool(text)) return ojson(text[0] == 'y' || text[0] == 'Y' || text[0] == 't' || text[0] == 'T' ||
                                                     text == "on" || text == "On" || text == "ON");
   if (is_float(text)) return yaml_float(text);
-  if (is_int(text)) return yaml_int(text, node.Mark());
+  if (is_int(text)) return yaml_int(text, mark);
   if (is_null(text)) return ojson(nullptr);
   return ojson(text);
 }
@@ -260,10 +269,23 @@ Expected<nlohmann::ordered_json> convert_document(const YAML::Node& root, const 
 
 }  // namespace
 
-Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
+std::optional<nlohmann::ordered_json> typed_plain_scalar(const std::string& text) {
+  try {
+    return plain_value(text, YAML::Mark::null_mark());
+  } catch (const YamlError&) {
+    return std::nullopt;
+  }
+}
+
+Expected<nlohmann::ordered_json> parse_yaml_with_yaml_cpp(std::string_view text, std::string_view file_label) {
   auto root = util::load_yaml(text, file_label);
   if (!root) return fail(root.error());
   return convert_document(*root, std::string(file_label));
+}
+
+Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
+  if (auto simple = read_block_subset(text)) return std::move(*simple);
+  return parse_yaml_with_yaml_cpp(text, file_label);
 }
 
 bool plain_scalar_is_string(std::string_view text) {
