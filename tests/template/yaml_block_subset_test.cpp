@@ -47,7 +47,7 @@ void expect_as_yaml_cpp_reads_it(const std::string& text, int& accepted, const s
 
 // An asset-like value: simple keys, sequences of scalars or mappings, any scalar.
 nlohmann::json asset_like(testing::RandomJson& random, int depth) {
-  static const char* const keys[] = {"a", "b", "slice_name", "0", "x1", "y-2", "k.k", "a/b", "uuid", "params"};
+  static const char* const keys[] = {"a", "b", "slice_name", "0", "x1", "y-2", "k.k", "a/b", "uuid", "null"};
   static const char* const words[] = {"text", "two words", "1.5", "yes", "-7", "0x1F", "~", "null", "a:b", "it's",
                                       "http://x/y?z=1", "(x)", "$5", "+1", "1_000", "2001-12-14", ".inf", "a, b", "",
                                       "1:30", "-", "a - b", "{{ v }}", " lead", "trail ", "x\"y", "Off", "0.0"};
@@ -120,6 +120,7 @@ TEST(YamlBlockSubset, AnythingElseIsLeftToYamlCpp) {
                            "a: 99999999999999999999\n",  // an integer beyond 64 bits: yaml-cpp's error
                            "a: caf\xC3\xA9\n",           // beyond ASCII
                            "a: long\n  continued\n",     // a plain scalar over two lines
+                           "NULL: 1.5\n",               // yaml-cpp reads a plain null key as a null node
                            "a: 1\r\nb: 2\r\n", "<<: {a: 1}\n", "- - a\n", "a:\tb\n", "  a: 1\n", "just text\n"})
     EXPECT_FALSE(read_block_subset(text)) << text;
 }

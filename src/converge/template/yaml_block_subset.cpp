@@ -68,6 +68,7 @@ class SubsetReader {
       if (!alnum(s[0]) && s[0] != '_') return std::nullopt;
       while (colon < s.size() && key_char(s[colon])) ++colon;
       key = s.substr(0, colon);
+      if (key == "null" || key == "Null" || key == "NULL") return std::nullopt;  // yaml-cpp: a null node, not a key
     }
     if (colon < s.size() && s[colon] == ':' && (colon + 1 == s.size() || s[colon + 1] == ' '))
       return std::pair{key, colon};
