@@ -52,25 +52,17 @@ std::string str_repr(std::string_view s) {
 std::string json_string(std::string_view s) {
   std::string out = "\"";
   for (char32_t cp : utf8_decode(s)) {
-    switch (cp) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (cp < 0x20 || (cp > 0x7E && cp != 0x7F)) {
-          if (cp >= 0x10000) {
-            char32_t v = cp - 0x10000;
-            out += "\\u" + hex(0xD800 + (v >> 10), 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), 4);
-          } else {
-            out += "\\u" + hex(cp, 4);
-          }
-        } else {
-          out += static_cast<char>(cp);
-        }
+    if (const char* escape = short_escape(cp)) {
+      out += escape;
+    } else if (cp < 0x20 || (cp > 0x7E && cp != 0x7F)) {
+      if (cp >= 0x10000) {
+        char32_t v = cp - 0x10000;
+        out += "\\u" + hex(0xD800 + (v >> 10), 4) + "\\u" + hex(0xDC00 + (v & 0x3FF), 4);
+      } else {
+        out += "\\u" + hex(cp, 4);
+      }
+    } else {
+      out += static_cast<char>(cp);
     }
   }
   return out + "\"";

@@ -67,6 +67,19 @@ void utf8_append(std::string& out, char32_t cp) {
   }
 }
 
+const char* short_escape(char32_t cp) {
+  switch (cp) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\r': return "\\r";
+    case '\t': return "\\t";
+    case '\b': return "\\b";
+    case '\f': return "\\f";
+    default: return nullptr;
+  }
+}
+
 std::string utf8_encode(std::u32string_view s) {
   std::string out;
   out.reserve(s.size());

@@ -11,6 +11,9 @@ std::u32string utf8_decode(std::string_view s);  // invalid bytes decode as U+FF
 char32_t decode_one(std::string_view s, std::size_t i, std::size_t& length);
 std::string utf8_encode(std::u32string_view s);
 void utf8_append(std::string& out, char32_t cp);
+// The backslash escape JSON and YAML's double-quoted strings both give `cp` (\" \\ \n
+// \r \t \b \f), or nullptr for any other code point.
+const char* short_escape(char32_t cp);
 bool py_isspace(char32_t cp);
 std::u32string py_lower(std::u32string_view s);
 std::u32string py_upper(std::u32string_view s);

@@ -7,7 +7,9 @@
 // !!str scalars are strings. Timestamps stay strings (PyYAML makes dates, whose
 // str() is the same text). Mapping keys are kept as written and must be unique
 // scalars (util::load_yaml, which also bounds alias expansion); `<<` merges as in
-// PyYAML (merged keys first, the mapping's own keys override).
+// PyYAML (merged keys first, the mapping's own keys override). parse_yaml reads
+// the block subset asset files mostly are without yaml-cpp (yaml_block_subset.hpp),
+// with the same typing; everything else goes through yaml-cpp.
 #include <cmath>
 #include <limits>
 #include <string_view>
@@ -20,6 +22,7 @@
 #include <sstream>
 
 #include "converge/template/yaml.hpp"
+#include "converge/template/yaml_block_subset.hpp"
 #include "converge/util/yaml_document.hpp"
 #include "converge/util/ascii.hpp"
 
@@ -127,6 +130,13 @@ bool is_float(std::string_view t) {
          alt(false, [](Cursor& c) { return c.eat(".nan") || c.eat(".NaN") || c.eat(".NAN"); });
 }
 
+// PyYAML picks its resolvers by the first character (resolver.py): a plain scalar
+// starting with anything else is a string whatever follows (most are: skip the
+// patterns below).
+bool may_be_typed(std::string_view t) {
+  return t.empty() || std::string_view("yYnNtTfFoO~+-.0123456789").find(t[0]) != std::string_view::npos;
+}
+
 struct YamlError {
   std::string message;
   YAML::Mark mark;
@@ -185,15 +195,22 @@ ojson yaml_float(const std::string& text) {
   return ojson(sign * std::strtod(v.c_str(), nullptr));
 }
 
+ojson plain_value(const std::string& text, const YAML::Mark& mark);
+
 ojson scalar(const YAML::Node& node) {
   const std::string& text = node.Scalar();
   const std::string& tag = node.Tag();
   if (tag == "!" || tag == "tag:yaml.org,2002:str") return ojson(text);
   if (tag != "?" && !tag.starts_with("tag:yaml.org,2002:")) throw YamlError{"unsupported YAML tag " + tag, node.Mark()};
+  return plain_value(text, node.Mark());
+}
+
+ojson plain_value(const std::string& text, const YAML::Mark& mark) {
+  if (!may_be_typed(text)) return ojson(text);
   if (is_bool(text)) return ojson(text[0] == 'y' || text[0] == 'Y' || text[0] == 't' || text[0] == 'T' ||
                                                     text == "on" || text == "On" || text == "ON");
   if (is_float(text)) return yaml_float(text);
-  if (is_int(text)) return yaml_int(text, node.Mark());
+  if (is_int(text)) return yaml_int(text, mark);
   if (is_null(text)) return ojson(nullptr);
   return ojson(text);
 }
@@ -209,10 +226,12 @@ ojson convert(const YAML::Node& node) {
     }
     case YAML::NodeType::Map: {
       ojson merged = ojson::object(), own = ojson::object();
+      bool merges = false;
       for (const auto& kv : node) {
         if (!kv.first.IsScalar()) throw YamlError{"mapping keys must be scalars", kv.first.Mark()};
         const std::string& key = kv.first.Scalar();
         if (key == "<<" && kv.first.Tag() == "?") {
+          merges = true;
           std::vector<YAML::Node> sources;
           if (kv.second.IsSequence()) {
             for (const auto& item : kv.second) sources.push_back(item);
@@ -231,7 +250,8 @@ ojson convert(const YAML::Node& node) {
         }
         own[key] = convert(kv.second);
       }
-      for (const auto& [k, v] : own.items()) merged[k] = v;
+      if (!merges) return own;  // `merged` would be a copy of it
+      for (auto& [k, v] : own.items()) merged[k] = std::move(v);
       return merged;
     }
     default: return ojson(nullptr);
@@ -249,14 +269,27 @@ Expected<nlohmann::ordered_json> convert_document(const YAML::Node& root, const 
 
 }  // namespace
 
-Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
+std::optional<nlohmann::ordered_json> typed_plain_scalar(const std::string& text) {
+  try {
+    return plain_value(text, YAML::Mark::null_mark());
+  } catch (const YamlError&) {
+    return std::nullopt;
+  }
+}
+
+Expected<nlohmann::ordered_json> parse_yaml_with_yaml_cpp(std::string_view text, std::string_view file_label) {
   auto root = util::load_yaml(text, file_label);
   if (!root) return fail(root.error());
   return convert_document(*root, std::string(file_label));
 }
 
+Expected<nlohmann::ordered_json> parse_yaml(std::string_view text, std::string_view file_label) {
+  if (auto simple = read_block_subset(text)) return std::move(*simple);
+  return parse_yaml_with_yaml_cpp(text, file_label);
+}
+
 bool plain_scalar_is_string(std::string_view text) {
-  return !is_bool(text) && !is_null(text) && !is_float(text) && !is_int(text);
+  return !may_be_typed(text) || (!is_bool(text) && !is_null(text) && !is_float(text) && !is_int(text));
 }
 
 Expected<nlohmann::ordered_json> load_yaml_variables(const std::filesystem::path& vars_yaml) {

@@ -3,8 +3,15 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "converge/providers/assets/export.hpp"
 #include "converge/template/render.hpp"
+#include "converge/template/yaml.hpp"
+#include "support/random_json.hpp"
 
 namespace converge::providers::assets {
 namespace {
@@ -155,6 +162,70 @@ TEST(AssetYaml, ADuplicateKeyIsAnErrorWithFileAndLine) {
   EXPECT_EQ(item.error().where->file, "assets/charts/r.yaml");
   EXPECT_EQ(item.error().where->line, 4);
   EXPECT_NE(item.error().message.find("duplicate key 'viz_type'"), std::string::npos) << item.error().message;
+}
+
+// How parse_yaml_item read an item before issue 15: the ordered value through JSON
+// text into a sorted one. The reader now converts it directly; the results must not
+// differ in anything (type of each number included: a hash or a comparison sees it).
+Expected<json> item_through_text(std::string_view text, std::string_view file) {
+  auto parsed = tmpl::parse_yaml(text, file);
+  if (!parsed) return fail(parsed.error());
+  if (!parsed->is_object()) return fail(Error::config("an asset file must hold one YAML mapping", {std::string(file), 1, 1}));
+  json item = json::parse(parsed->dump(-1, ' ', false, json::error_handler_t::replace));
+  normalise_numbers(item);
+  return item;
+}
+
+// Same value and the same JSON type at every node (== treats 1 and 1u as equal).
+bool identical(const json& a, const json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto ia = a.begin(), ib = b.begin(); ia != a.end(); ++ia, ++ib)
+      if (ia.key() != ib.key() || !identical(*ia, *ib)) return false;
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!identical(a[i], b[i])) return false;
+    return true;
+  }
+  if (a.is_number_float()) return std::signbit(a.get<double>()) == std::signbit(b.get<double>()) && a == b;
+  return a == b;
+}
+
+void expect_read_as_through_text(const std::string& text, const std::string& what) {
+  auto expected = item_through_text(text, "item.yaml");
+  auto actual = parse_yaml_item(text, "item.yaml");
+  ASSERT_EQ(actual.has_value(), expected.has_value()) << what << "\n" << text;
+  if (!expected) {
+    EXPECT_EQ(actual.error().to_string(), expected.error().to_string()) << what;
+  } else {
+    EXPECT_TRUE(identical(*actual, *expected)) << what << "\n" << actual->dump() << "\n" << expected->dump();
+  }
+}
+
+TEST(AssetYaml, AnItemReadsAsItDidThroughJsonTextOnSeededValuesAndTheSharedTestData) {
+  converge::testing::RandomJson random(15);
+  for (int i = 0; i < 2000 && !HasFailure(); ++i) {
+    json item = json::object();
+    for (int k = 0; k < 4; ++k) item["k" + std::to_string(k)] = random.value(3);
+    expect_read_as_through_text(to_yaml(item), "value " + std::to_string(i));
+  }
+  expect_read_as_through_text("base: &b {x: 1, y: [2.0, -3, .inf, -.inf, .nan, 9223372036854775807]}\n"
+                              "item:\n  <<: *b\n  y: 0\n  z: !!str 5\n", "merges");
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(CONVERGE_SHARED_TESTDATA)) {
+    std::string ext = entry.path().extension().string();
+    if (!entry.is_regular_file() || (ext != ".yaml" && ext != ".yml")) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    expect_read_as_through_text(text.str(), entry.path().string());
+    ++files;
+  }
+  EXPECT_GT(files, 5);
 }
 
 }  // namespace

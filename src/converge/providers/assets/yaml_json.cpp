@@ -21,6 +21,40 @@ SourceLocation at(std::string_view file, const YAML::Mark& mark) {
   return {std::string(file), mark.line + 1, mark.column + 1};
 }
 
+// The value json::parse(value.dump()) gives, without the text (compile reads every
+// item through here): keys sorted, a non-negative integer unsigned, a NaN or an
+// infinity null. Strings are kept as they are: parse_yaml's are valid UTF-8
+// (util::load_yaml refuses others), which the dump would have kept too.
+json sorted(nlohmann::ordered_json&& value) {
+  switch (value.type()) {
+    case json::value_t::object: {
+      json out = json::object();
+      for (auto& [key, item] : value.items()) out[key] = sorted(std::move(item));
+      return out;
+    }
+    case json::value_t::array: {
+      json out = json::array();
+      out.get_ref<json::array_t&>().reserve(value.size());
+      for (auto& item : value) out.push_back(sorted(std::move(item)));
+      return out;
+    }
+    case json::value_t::string: return std::move(value.get_ref<std::string&>());
+    case json::value_t::boolean: return value.get<bool>();
+    case json::value_t::number_integer: {
+      std::int64_t number = value.get<std::int64_t>();
+      if (number >= 0) return static_cast<std::uint64_t>(number);
+      return number;
+    }
+    case json::value_t::number_unsigned: return value.get<std::uint64_t>();
+    case json::value_t::number_float: {
+      double number = value.get<double>();
+      if (!std::isfinite(number)) return nullptr;
+      return number;
+    }
+    default: return nullptr;
+  }
+}
+
 }  // namespace
 
 bool plain_scalar_is_string(std::string_view text) { return tmpl::plain_scalar_is_string(text); }
@@ -39,7 +73,7 @@ Expected<json> parse_yaml_item(std::string_view text, std::string_view file) {
   if (!parsed) return fail(parsed.error());
   if (!parsed->is_object()) return fail(Error::config("an asset file must hold one YAML mapping", {std::string(file), 1, 1}));
   // Items are compared and hashed with sorted keys: the ordered form is not needed.
-  json item = json::parse(parsed->dump(-1, ' ', false, json::error_handler_t::replace));
+  json item = sorted(std::move(*parsed));
   normalise_numbers(item);
   return item;
 }
