@@ -17,7 +17,7 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 const char* const kSubsetDocuments[] = {
-    // the benchmark's chart, rendered (bench/make_assets_repo.py)
+    // the benchmark's chart, rendered (bench/support.cpp, make_asset_repo)
     "dataset_name: none\nparams:\n  metric: sum__amount_cents\n  host: \"warehouse-dev.internal\"\n  filters:\n"
     "    - col: region\n      op: in\n      val: [eu, us, apac]\nslice_name: Chart 1 for warehouse-dev.internal\n"
     "uuid: 9c2b4e6f-3a1d-4b8c-a5e7-000000000001\nviz_type: big_number_total\n"
