@@ -39,8 +39,11 @@ def fmt(ms):
 
 
 def main():
-    with open(sys.argv[1], encoding="utf-8") as f:
-        table = cases(json.load(f))
+    try:
+        with open(sys.argv[1], encoding="utf-8") as f:
+            table = cases(json.load(f))
+    except (OSError, ValueError) as e:
+        sys.exit(f"summary: no results in {sys.argv[1]} ({e}): did the filter match no case?")
     print(f"{'case':58} {'median':>10} {'min':>10} {'max':>10}  notes")
     for name, c in table.items():
         if "error" in c:
