@@ -85,6 +85,33 @@ TEST(PlanJson, RoundTripsAndKeepsTheHash) {
   EXPECT_EQ(back->targets[0].changes, sample().targets[0].changes);
 }
 
+// A plan file from outside (apply --plan, a matrix job's file) is read within a budget:
+// a hostile one is one usage error naming the file, never a deep recursion or a
+// second reading of a duplicated key.
+TEST(PlanJson, APlanFileFromOutsideIsReadWithinABudget) {
+  const std::string text = to_json(sample()).dump();
+  auto read = parse_plan_json(text, "plan.json");
+  ASSERT_TRUE(read) << read.error().to_string();
+  EXPECT_EQ(hash(*read), hash(sample()));
+
+  std::string deep = text;
+  const std::string nested = std::string(200, '[') + std::string(200, ']');
+  deep.replace(deep.find("\"before\":null"), 13, "\"before\":" + nested);
+  auto too_deep = parse_plan_json(deep, "plans/plan-db.json");
+  ASSERT_FALSE(too_deep);
+  EXPECT_EQ(too_deep.error().code, ExitCode::usage);
+  EXPECT_NE(too_deep.error().message.find("plans/plan-db.json"), std::string::npos) << too_deep.error().message;
+  EXPECT_NE(too_deep.error().message.find("nested deeper than 128 levels"), std::string::npos);
+
+  std::string twice = text;
+  twice.replace(twice.find("\"environment\":\"stage\""), 21, "\"environment\":\"stage\",\"environment\":\"prod\"");
+  auto duplicated = parse_plan_json(twice, "plan.json");
+  ASSERT_FALSE(duplicated);
+  EXPECT_NE(duplicated.error().message.find("duplicate key \"environment\""), std::string::npos)
+      << duplicated.error().message;
+  EXPECT_FALSE(parse_plan_json("{\"format\": 1", "plan.json")) << "cut short";
+}
+
 TEST(PlanJson, APartialPlanSaysSoIsHashedApartAndReadsBack) {
   auto partial = sample();
   partial.partial = true;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "converge/util/bounded_json.hpp"
+
 
 namespace converge::plan {
 
@@ -283,4 +285,11 @@ Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin) {
 }
 
 // Invalid UTF-8 (a migration in Latin-1, say) is replaced, not thrown on.
+Expected<Plan> parse_plan_json(std::string_view text, std::string_view origin) {
+  const util::JsonBudget budget{std::size_t{256} * 1024 * 1024, 128, std::size_t{16} * 1024 * 1024, {}};
+  auto json = util::parse_json_within(text, origin, budget);
+  if (!json) return fail(Error::usage(json.error().message));
+  return from_json(*json, origin);
+}
+
 }  // namespace converge::plan

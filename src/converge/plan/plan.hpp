@@ -130,6 +130,10 @@ Counts count(const Plan& plan);
 nlohmann::json to_json(const Plan& plan);
 // Reads plan.json; Error names `origin` and the field that is wrong.
 Expected<Plan> from_json(const nlohmann::json& json, std::string_view origin);
+// plan.json's text from outside (an `apply --plan` file, a matrix job's plan file)
+// parsed within a budget (256 MiB, 128 levels of nesting, 16M values, no duplicate
+// key) and read; Error (usage) naming `origin` and what is wrong.
+Expected<Plan> parse_plan_json(std::string_view text, std::string_view origin);
 
 // Canonical text that is hashed (no git_sha, no notes, no titles).
 std::string canonical_text(const Plan& plan);

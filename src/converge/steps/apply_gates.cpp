@@ -68,13 +68,7 @@ void warn_without_last_push_approval(github::Api& api, const std::string& branch
 Expected<void> check_plan_file(const plan::Plan& now, const std::filesystem::path& file, StepIo io) {
   auto text = util::read_file(file);
   if (!text) return fail(Error::usage(text.error().message));
-  nlohmann::json json;
-  try {
-    json = nlohmann::json::parse(*text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return fail(Error::usage(file.string() + ": not valid JSON: " + e.what()));
-  }
-  auto reviewed = plan::from_json(json, file.string());
+  auto reviewed = plan::parse_plan_json(*text, file.string());
   if (!reviewed) return fail(reviewed.error());
   if (reviewed->partial)
     return fail(Error::usage(file.string() + ": a plan of some targets only (plan --target), not of environment " +

@@ -31,9 +31,7 @@ std::vector<std::string> expand_patterns(const std::vector<std::string>& pattern
 Expected<plan::Plan> read_target_plan(const std::string& file) {
   auto text = util::read_file(file);
   if (!text) return fail(Error::usage(text.error().message));
-  auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (json.is_discarded()) return fail(Error::usage(file + ": not valid JSON (a damaged plan file)"));
-  return plan::from_json(json, file);
+  return plan::parse_plan_json(*text, file);
 }
 
 }  // namespace

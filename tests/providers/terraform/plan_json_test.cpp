@@ -10,7 +10,7 @@
 
 #include "converge/plan/plan.hpp"
 #include "converge/plan/render.hpp"
-#include "converge/providers/terraform/bounded_json.hpp"
+#include "converge/util/bounded_json.hpp"
 #include "converge/providers/terraform/plan_json.hpp"
 #include "converge/util/fs.hpp"
 
@@ -370,19 +370,19 @@ TEST(TerraformPlanJson, HugeArraysEndAsOneErrorQuickly) {
 }
 
 TEST(TerraformPlanJson, TheValueBudgetStopsTheBuildOfAHugeDocument) {
-  const JsonBudget budget{1 << 20, 64, 1000, {}};
+  const util::JsonBudget budget{1 << 20, 64, 1000, {}};
   std::string many = "[";
   for (int i = 0; i < 5000; ++i) many += "0,";
   many += "0]";
-  auto parsed = parse_json_within(many, "big.json", budget);
+  auto parsed = util::parse_json_within(many, "big.json", budget);
   ASSERT_FALSE(parsed.has_value());
   EXPECT_EQ(parsed.error().message, "big.json: more than 1000 values");
-  EXPECT_TRUE(parse_json_within(nested(64), "deep.json", budget).has_value());
+  EXPECT_TRUE(util::parse_json_within(nested(64), "deep.json", budget).has_value());
 }
 
 TEST(TerraformPlanJson, SkippedMembersAreNeverBuilt) {
-  const JsonBudget budget{1 << 20, 64, 10, {"kept"}};
-  auto parsed = parse_json_within(R"({"kept": [1, 2], "skipped": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]})", "x.json",
+  const util::JsonBudget budget{1 << 20, 64, 10, {"kept"}};
+  auto parsed = util::parse_json_within(R"({"kept": [1, 2], "skipped": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]})", "x.json",
                                   budget);
   ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
   EXPECT_EQ(*parsed, json::parse(R"({"kept": [1, 2], "skipped": null})"));

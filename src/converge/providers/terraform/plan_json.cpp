@@ -1,6 +1,6 @@
 // read_plan: `terraform show -json` (format 0.x and 1.x) to converge changes.
 //
-// The document is parsed within a budget (bounded_json.hpp) that builds only the
+// The document is parsed within a budget (util/bounded_json.hpp) that builds only the
 // members read here: format_version, terraform_version, resource_changes,
 // output_changes, resource_drift, checks, errored, complete, and whether there is a
 // planned_values (a plan has one, a state does not). Variables, prior state and
@@ -24,8 +24,8 @@
 #include <tuple>
 
 #include "converge/plan/markdown.hpp"
-#include "converge/providers/terraform/bounded_json.hpp"
 #include "converge/providers/terraform/plan_values.hpp"
+#include "converge/util/bounded_json.hpp"
 #include "converge/util/join.hpp"
 
 namespace converge::providers::terraform {
@@ -393,10 +393,10 @@ void order(std::vector<plan::Change>& changes) {
 }
 
 Expected<ReadPlan> read(std::string_view json_text, std::string_view origin, const ReadOptions& options) {
-  const JsonBudget budget{kMaxBytes, kMaxDepth, kMaxValues,
+  const util::JsonBudget budget{kMaxBytes, kMaxDepth, kMaxValues,
                           {"format_version", "terraform_version", "planned_values", "resource_changes",
                            "output_changes", "resource_drift", "checks", "errored", "complete"}};
-  auto doc = parse_json_within(json_text, origin, budget);
+  auto doc = util::parse_json_within(json_text, origin, budget);
   if (!doc) return fail(doc.error());
   Reader r{std::string(origin), options, {}, {}};
   if (!doc->is_object()) return fail(r.wrong("the document", "expected an object"));

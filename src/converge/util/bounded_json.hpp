@@ -13,7 +13,7 @@
 
 #include "converge/util/error.hpp"
 
-namespace converge::providers::terraform {
+namespace converge::util {
 
 struct JsonBudget {
   std::size_t max_bytes = 0;   // of the text
@@ -30,4 +30,4 @@ struct JsonBudget {
 Expected<nlohmann::json> parse_json_within(std::string_view text, std::string_view origin,
                                            const JsonBudget& budget);
 
-}  // namespace converge::providers::terraform
+}  // namespace converge::util

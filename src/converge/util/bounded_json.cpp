@@ -2,12 +2,12 @@
 // the open containers (pointers stay valid: a container only gains members while it
 // is the innermost open one) and counts depth and values as they arrive, stopping
 // the parse at the first budget it exceeds.
-#include "converge/providers/terraform/bounded_json.hpp"
+#include "converge/util/bounded_json.hpp"
 
 #include <algorithm>
 #include <string>
 
-namespace converge::providers::terraform {
+namespace converge::util {
 namespace {
 
 using nlohmann::json;
@@ -153,4 +153,4 @@ Expected<nlohmann::json> parse_json_within(std::string_view text, std::string_vi
   return fail(Error::runtime(where + ":" + line_column(text, builder.syntax_error_at()) + ": not valid JSON"));
 }
 
-}  // namespace converge::providers::terraform
+}  // namespace converge::util
