@@ -30,17 +30,8 @@ int comment_requests(const testing::GitHubServer& github) {
 void BM_PlanCommentRequests(benchmark::State& state) {
   const auto others = state.range(0);
   const fs::path dir = fresh_dir("comments-" + std::to_string(others));
-  write_file(dir / "converge.yaml",
-             "environments:\n"
-             "  - {name: prod, branch: main}\n"
-             "targets:\n"
-             "  - name: db\n"
-             "    provider: sql\n"
-             "    settings:\n"
-             "      url: sqlite:///.converge/${CONVERGE_ENV}.db\n");
-  write_file(dir / "db" / "migrations" / "20260101000000_create_t.sql",
-             "-- migrate:up\ncreate table t (id integer primary key);\n\n-- migrate:down\ndrop table t;\n");
-  write_file(dir / ".gitignore", ".converge/\nevent.json\noutput.txt\nsummary.md\n");
+  write_sql_repo(dir, "environments:\n  - {name: prod, branch: main}\n",
+                 ".converge/\nevent.json\noutput.txt\nsummary.md\n");
   testing::GitRepo repo(dir, "main");
   const std::string sha = repo.commit_all("bench");
   testing::GitHubServer github;

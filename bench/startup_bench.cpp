@@ -39,19 +39,7 @@ BENCHMARK(BM_StartUpHelp)
 // A repository whose one migration the dev database already has.
 fs::path tiny_repo() {
   const fs::path repo = fresh_dir("tiny");
-  write_file(repo / "converge.yaml",
-             "version: 1\n"
-             "environments:\n"
-             "  - name: dev\n"
-             "    branch: \"dev/**\"\n"
-             "targets:\n"
-             "  - name: db\n"
-             "    provider: sql\n"
-             "    settings:\n"
-             "      url: sqlite:///.converge/dev.db\n");
-  write_file(repo / "db" / "migrations" / "20260101000000_create_t.sql",
-             "-- migrate:up\ncreate table t (id integer primary key);\n\n-- migrate:down\ndrop table t;\n");
-  write_file(repo / ".gitignore", ".converge/\n");
+  write_sql_repo(repo, kDevEnvironment, ".converge/\n");
   commit_all(repo);
   const Ran applied = run({{bin("converge"), "apply", "--env", "dev"}, repo, {}});
   if (applied.exit_code != 0) throw std::runtime_error("the tiny repository's apply failed: " + applied.output);

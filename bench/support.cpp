@@ -150,12 +150,21 @@ const char* const kViz[] = {"big_number_total", "table", "line", "bar"};
 
 }  // namespace
 
+void write_sql_repo(const fs::path& repo, const std::string& environments, const std::string& ignored) {
+  write_file(repo / "converge.yaml", environments +
+                                         "targets:\n"
+                                         "  - name: db\n"
+                                         "    provider: sql\n"
+                                         "    settings:\n"
+                                         "      url: sqlite:///.converge/${CONVERGE_ENV}.db\n");
+  write_file(repo / "db" / "migrations" / "20260101000000_create_t.sql",
+             "-- migrate:up\ncreate table t (id integer primary key);\n\n-- migrate:down\ndrop table t;\n");
+  write_file(repo / ".gitignore", ignored);
+}
+
 void write_asset_config(const fs::path& repo, const std::string& url) {
   write_file(repo / "converge.yaml",
-             "version: 1\n"
-             "environments:\n"
-             "  - name: dev\n"
-             "    branch: \"dev/**\"\n"
+             std::string(kDevEnvironment) +
              "targets:\n"
              "  - name: bi\n"
              "    provider: assets\n"

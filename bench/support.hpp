@@ -65,6 +65,18 @@ void commit_all(const std::filesystem::path& repo);
 // one variable each; seeded, so the same every run) under assets/charts, env/dev.yaml
 // with the variable, and converge.yaml (write_asset_config) at `url`.
 void make_asset_repo(const std::filesystem::path& repo, std::int64_t n, const std::string& url);
+// converge.yaml's first lines for one environment, dev, deployed from dev/** branches.
+inline constexpr const char* kDevEnvironment =
+    "version: 1\n"
+    "environments:\n"
+    "  - name: dev\n"
+    "    branch: \"dev/**\"\n";
+
+// A repository of one sql target `db` (SQLite, .converge/<env>.db) with one migration:
+// converge.yaml is `environments` (its first lines, as kDevEnvironment) and the target;
+// `ignored` is the .gitignore. Not committed.
+void write_sql_repo(const std::filesystem::path& repo, const std::string& environments, const std::string& ignored);
+
 // converge.yaml of make_asset_repo: environment dev, target `bi` (provider assets) at `url`.
 void write_asset_config(const std::filesystem::path& repo, const std::string& url);
 

@@ -41,6 +41,17 @@ class CanonicalWriter {
     }
     raw("]");
   }
+  // `[{…},{…}]`: each of `items` as an object whose members `write_members` writes.
+  template <class Item, class Write>
+  void objects(const std::vector<Item>& items, Write write_members) {
+    raw("[");
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      raw(i ? ",{" : "{");
+      write_members(*this, items[i]);
+      raw("}");
+    }
+    raw("]");
+  }
   void flush() {
     if (buffer_.empty()) return;
     sink_(buffer_);
@@ -73,24 +84,10 @@ void write_finding(CanonicalWriter& w, const Finding& f) {
 
 void write_target(CanonicalWriter& w, const TargetPlan& t) {
   w.key("bundle_hash", true), w.string(t.bundle_hash);
-  w.key("changes"), w.raw("[");
-  for (std::size_t i = 0; i < t.changes.size(); ++i) {
-    w.raw(i ? ",{" : "{");
-    write_change(w, t.changes[i]);
-    w.raw("}");
-  }
-  w.raw("]");
+  w.key("changes"), w.objects(t.changes, write_change);
   w.key("errors"), w.strings(t.errors);
   // Only when there are any: a plan without findings hashes as it did before them.
-  if (!t.findings.empty()) {
-    w.key("findings"), w.raw("[");
-    for (std::size_t i = 0; i < t.findings.size(); ++i) {
-      w.raw(i ? ",{" : "{");
-      write_finding(w, t.findings[i]);
-      w.raw("}");
-    }
-    w.raw("]");
-  }
+  if (!t.findings.empty()) w.key("findings"), w.objects(t.findings, write_finding);
   w.key("provider"), w.string(t.provider);
   w.key("target"), w.string(t.target);
 }
@@ -102,13 +99,8 @@ void write_canonical(const Plan& plan, std::function<void(std::string_view)> sin
   w.key("format"), w.raw(std::to_string(Plan::kFormat));
   // Only when set: a whole environment's plan hashes as it did before partial plans.
   if (plan.partial) w.key("partial"), w.raw("true");
-  w.key("targets"), w.raw("[");
-  for (std::size_t i = 0; i < plan.targets.size(); ++i) {
-    w.raw(i ? ",{" : "{");
-    write_target(w, plan.targets[i]);
-    w.raw("}");
-  }
-  w.raw("]}");
+  w.key("targets"), w.objects(plan.targets, write_target);
+  w.raw("}");
 }
 
 }  // namespace
