@@ -56,6 +56,11 @@ struct PlanContext {
   // a refresh-only plan beside the normal one). Never set for plan or apply, whose
   // plans are what a review approves.
   bool drift = false;
+  // What is deployed: the commit and its first tag (plan_environment() fills them from
+  // the repository), for a provider that writes them into the runtime for people who
+  // look there (fabric: the workspace description's stamp). Not compared by a plan.
+  std::string git_sha;
+  std::string git_tag;
 };
 
 // The runtime's state written back as repository sources (export-to-pr): paths

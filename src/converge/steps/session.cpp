@@ -179,6 +179,8 @@ Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
     session.contexts[target.name].preview = preview;
     session.contexts[target.name].apply = purpose == PlanFor::apply;
     session.contexts[target.name].drift = purpose == PlanFor::drift;
+    session.contexts[target.name].git_sha = session.git.sha;
+    session.contexts[target.name].git_tag = session.git.tags.empty() ? "" : session.git.tags.front();
     auto bundle = target.impl->compile();
     if (!bundle) return fail(bundle.error().with_context("target " + target.name));
     target.bundle = std::move(*bundle);

@@ -1,0 +1,111 @@
+// Parsing of the fabric provider's settings (options.hpp).
+#include "converge/providers/fabric/options.hpp"
+
+#include <regex>
+
+namespace converge::providers::fabric {
+namespace {
+
+bool is_guid(const std::string& text) {
+  static const std::regex guid("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  return std::regex_match(text, guid);
+}
+
+// An http(s) URL without a trailing '/', a query or a fragment.
+Expected<std::string> base_url(const config::Settings& s, const char* key, std::string fallback) {
+  auto url = s.string_or(key, fallback);
+  if (!url) return fail(url.error());
+  std::string u = *url;
+  while (u.ends_with('/')) u.pop_back();
+  if (!(u.starts_with("https://") || u.starts_with("http://")) || u.find_first_of("?# ") != std::string::npos)
+    return fail(Error::config(std::string("setting '") + key + "' must be an http(s) URL without a query",
+                              s.find(key)->where));
+  return u;
+}
+
+}  // namespace
+
+bool holds_data(const std::string& type) {
+  static const std::set<std::string> types = {"Lakehouse", "Warehouse", "SQLDatabase", "Eventhouse", "KQLDatabase",
+                                              "MirroredDatabase"};
+  return types.contains(type);
+}
+
+Expected<Options> read_options(const config::Settings& s, const std::string& environment) {
+  if (auto ok = s.allow_only({"workspace_id", "workspace", "api_url", "authority", "scope", "auth", "tenant_id",
+                              "client_id", "client_secret", "token", "sources", "parameters", "parameter_environment",
+                              "item_types", "prune", "delete_data", "stamp"});
+      !ok)
+    return fail(ok.error());
+  Options o;
+  for (auto [key, field] : {std::pair{"workspace_id", &o.workspace_id}, {"workspace", &o.workspace_name},
+                            {"tenant_id", &o.tenant_id}, {"client_id", &o.client_id},
+                            {"client_secret", &o.client_secret}, {"token", &o.token}, {"parameters", &o.parameters},
+                            {"parameter_environment", &o.parameter_environment}}) {
+    auto value = s.string_or(key, "");
+    if (!value) return fail(value.error());
+    *field = *value;
+  }
+  auto sources = s.string_or("sources", o.sources);
+  if (!sources) return fail(sources.error());
+  o.sources = *sources;
+  if (o.parameter_environment.empty()) o.parameter_environment = environment;
+
+  if (o.workspace_id.empty() == o.workspace_name.empty() && !s.unresolved("workspace_id"))
+    return fail(Error::config("a fabric target needs exactly one of 'workspace_id' and 'workspace' (its name)",
+                              s.where()));
+  if (!o.workspace_id.empty() && !s.unresolved("workspace_id") && !is_guid(o.workspace_id))
+    return fail(Error::config("setting 'workspace_id' must be the workspace's id (a GUID)",
+                              s.find("workspace_id")->where));
+
+  for (auto [key, field, fallback] :
+       {std::tuple{"api_url", &o.api_url, o.api_url}, {"authority", &o.authority, o.authority}}) {
+    auto url = base_url(s, key, fallback);
+    if (!url) return fail(url.error());
+    *field = *url;
+  }
+  auto scope = s.string_or("scope", o.scope);
+  if (!scope) return fail(scope.error());
+  o.scope = *scope;
+
+  auto auth = s.string_or("auth", o.token.empty() ? "client_secret" : "token");
+  if (!auth) return fail(auth.error());
+  if (*auth == "client_secret") o.auth = Auth::client_secret;
+  else if (*auth == "github_oidc") o.auth = Auth::github_oidc;
+  else if (*auth == "token") o.auth = Auth::token;
+  else
+    return fail(Error::config("setting 'auth' must be client_secret, github_oidc or token", s.find("auth")->where));
+  const auto needs = [&](const char* key, const std::string& value) -> Expected<void> {
+    if (!value.empty() || s.unresolved(key)) return {};
+    return fail(Error::config(std::string("auth '") + *auth + "' needs the setting '" + key + "'", s.where()));
+  };
+  if (o.auth == Auth::token) {
+    if (auto ok = needs("token", o.token); !ok) return fail(ok.error());
+  } else {
+    for (auto [key, value] : {std::pair{"tenant_id", &o.tenant_id}, {"client_id", &o.client_id}})
+      if (auto ok = needs(key, *value); !ok) return fail(ok.error());
+    if (o.auth == Auth::client_secret)
+      if (auto ok = needs("client_secret", o.client_secret); !ok) return fail(ok.error());
+  }
+
+  for (auto [key, field] : {std::pair{"item_types", &o.item_types}, {"delete_data", &o.delete_data}}) {
+    auto list = s.strings_or(key, {});
+    if (!list) return fail(list.error());
+    field->insert(list->begin(), list->end());
+  }
+  for (const auto& type : o.delete_data)
+    if (!holds_data(type))
+      return fail(Error::config("setting 'delete_data': '" + type + "' is not a type that holds data (" +
+                                    "Lakehouse, Warehouse, SQLDatabase, Eventhouse, KQLDatabase, MirroredDatabase); " +
+                                    "other types are deleted as any item",
+                                s.find("delete_data")->where));
+  auto prune = s.boolean_or("prune", false);
+  if (!prune) return fail(prune.error());
+  o.prune = *prune;
+  auto stamp = s.boolean_or("stamp", true);
+  if (!stamp) return fail(stamp.error());
+  o.stamp = *stamp;
+  return o;
+}
+
+}  // namespace converge::providers::fabric

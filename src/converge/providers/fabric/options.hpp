@@ -1,0 +1,44 @@
+// The fabric provider's settings for one target (docs/providers/fabric.md is the user
+// reference). Every error names the setting's file:line:column.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "converge/config/settings.hpp"
+#include "converge/util/error.hpp"
+
+namespace converge::providers::fabric {
+
+// How converge gets its Entra ID access token for the Fabric API.
+enum class Auth {
+  client_secret,  // a service principal's secret (client credentials)
+  github_oidc,    // a GitHub Actions OIDC token exchanged as a federated credential
+  token,          // an access token given as is (`token:`), never refreshed
+};
+
+struct Options {
+  std::string workspace_id;              // the target workspace; or
+  std::string workspace_name;            // its display name, looked up
+  std::string api_url = "https://api.fabric.microsoft.com";  // no trailing '/'
+  std::string authority = "https://login.microsoftonline.com";
+  std::string scope = "https://api.fabric.microsoft.com/.default";
+  Auth auth = Auth::client_secret;
+  std::string tenant_id, client_id, client_secret, token;  // client_secret and token are secrets
+  std::string sources = "workspace";     // the items' folder, relative to the repository root
+  std::string parameters;                // parameter.yml; "" = <sources>/parameter.yml when it exists
+  std::string parameter_environment;     // parameter.yml's name for this environment ("" = the environment's)
+  std::set<std::string> item_types;      // the types converge deploys; empty = every type
+  bool prune = false;                    // delete items converge did not create
+  std::set<std::string> delete_data;     // data-bearing types whose items may be deleted (opt-in)
+  bool stamp = true;                     // the deployment stamp in the workspace description
+};
+
+// Types whose items hold data, deleted only when `delete_data` names them.
+bool holds_data(const std::string& type);
+
+// Reads and checks the settings of `environment`'s target; Error (config) at the
+// value that is wrong.
+Expected<Options> read_options(const config::Settings& settings, const std::string& environment);
+
+}  // namespace converge::providers::fabric
