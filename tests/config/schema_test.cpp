@@ -108,6 +108,11 @@ std::string terraform(const std::string& settings) {
          settings;
 }
 
+std::string fabric(const std::string& settings) {
+  return std::string(kEnvs) + "targets:\n  - name: ws\n    provider: fabric\n    settings:\n" +
+         "      workspace_id: 6f1c2a57-0c5e-4e0b-9a51-1f4f7d0b9a11\n      token: t\n" + settings;
+}
+
 struct Case {
   std::string yaml;
   bool valid;
@@ -199,6 +204,17 @@ const std::vector<Case> kCases = {
     {terraform("      env: {AWS_REGION: [eu]}\n"), false},
     {terraform("      timeout: 30\n"), false},
     {terraform("      workdir: x\n"), false},
+    // The fabric provider's settings.
+    {fabric("      api_url: http://127.0.0.1:9/\n      authority: https://login.example\n      scope: s/.default\n"
+            "      auth: token\n      sources: ws\n      parameters: ws/parameter.yml\n      parameter_environment: PPE\n"
+            "      item_types: [Notebook, Lakehouse]\n      prune: true\n      delete_data: [Lakehouse]\n"
+            "      stamp: false\n"),
+     true},
+    {fabric("      delete_data: [Notebook]\n"), false},
+    {fabric("      auth: password\n"), false},
+    {fabric("      api_url: ftp://x\n"), false},
+    {fabric("      prune: sometimes\n"), false},
+    {fabric("      folders: x\n"), false},
 };
 
 TEST(ConfigSchema, AjvAndTheParserGiveTheSameVerdictOnEveryDocument) {
@@ -248,6 +264,7 @@ TEST(ConfigSchema, ListsExactlyTheKeysTheParserKnowsAtEveryLevel) {
             schema_keys(d["target"]));
   EXPECT_EQ(parser_keys(sql("      zz_unknown: 1\n")), schema_keys(d["sql_settings"]));
   EXPECT_EQ(parser_keys(assets("      zz_unknown: 1\n")), schema_keys(d["assets_settings"]));
+  EXPECT_EQ(parser_keys(fabric("      zz_unknown: 1\n")), schema_keys(d["fabric_settings"]));
 }
 
 TEST(ConfigSchema, NamesEveryProviderTheRegistryHas) {

@@ -34,3 +34,33 @@ TEST(UnifiedDiff, AHunkHeaderIsCutAt80BytesAndNeverInsideACharacter) {
 
 }  // namespace
 }  // namespace converge::util
+
+namespace converge::util {
+namespace {
+
+// An edit of a deployed file goes back to the repository's file: its untouched lines
+// keep the repository's text (a placeholder the deploy replaced), the edited ones come
+// from the edit, turned back.
+TEST(CarryLineEdits, AnEditOfTheDeployedTextLandsOnTheRepositoryTextLineForLine) {
+  std::string repo = "lakehouse = \"{{LH}}\"\nprint(1)\nprint(2)\n";
+  std::string deployed = "lakehouse = \"abc\"\nprint(1)\nprint(2)\n";
+  std::string edited = "lakehouse = \"abc\"\nprint(1)\nprint('two')\nprint(3)\n";
+  auto back = carry_line_edits(deployed, edited, repo, [](std::string_view line) {
+    std::string out(line);
+    if (auto at = out.find("abc"); at != std::string::npos) out.replace(at, 3, "{{LH}}");
+    return out;
+  });
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, "lakehouse = \"{{LH}}\"\nprint(1)\nprint('two')\nprint(3)\n");
+  // No edit: the repository's text, unchanged.
+  EXPECT_EQ(carry_line_edits(deployed, deployed, repo, [](std::string_view l) { return std::string(l); }), repo);
+  // A deleted line is gone; lines that do not stand one for one give nullopt.
+  EXPECT_EQ(carry_line_edits(deployed, "lakehouse = \"abc\"\nprint(2)\n", repo,
+                             [](std::string_view l) { return std::string(l); }),
+            std::optional<std::string>("lakehouse = \"{{LH}}\"\nprint(2)\n"));
+  EXPECT_EQ(carry_line_edits("one line", "x", "two\nlines\n", [](std::string_view l) { return std::string(l); }),
+            std::nullopt);
+}
+
+}  // namespace
+}  // namespace converge::util

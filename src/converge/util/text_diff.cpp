@@ -68,4 +68,26 @@ std::string unified_diff(std::string_view from, std::string_view to, std::string
   return out.str();
 }
 
+std::optional<std::string> carry_line_edits(std::string_view base, std::string_view edited, std::string_view target,
+                                            const std::function<std::string(std::string_view)>& added) {
+  auto a = split_lines(base);
+  auto b = split_lines(edited);
+  auto t = split_lines(target);
+  if (a.size() != t.size()) return std::nullopt;
+  dtl::Diff<std::string, std::vector<std::string>> diff(a, b);
+  diff.compose();
+  std::string out;
+  for (const auto& [line, info] : diff.getSes().getSequence()) {
+    if (info.type == dtl::SES_COMMON) {
+      out += t[static_cast<std::size_t>(info.beforeIdx - 1)];
+      out += '\n';
+    } else if (info.type == dtl::SES_ADD) {
+      out += added(line);
+      out += '\n';
+    }
+  }
+  if (!edited.ends_with('\n') && !out.empty()) out.pop_back();
+  return out;
+}
+
 }  // namespace converge::util

@@ -1,0 +1,600 @@
+// The `fabric` provider (fabric_provider.hpp; docs/providers/fabric.md).
+//
+// compile: the items under `sources` (sources.hpp) in scope (`item_types`), with
+// parameter.yml applied for the environment (parameters.hpp) and references to other
+// items by logical id turned into markers; bundle.hpp is the format.
+//
+// plan: lists the workspace's items and folders, and for every item of the bundle in
+// deploy order (order.hpp): create when the workspace has none of its type and name;
+// else, for an item with a definition, reads it (getDefinition) and compares it part
+// by part with the bundle's, markers resolved against the workspace (compare.hpp);
+// with the description and the folder, an update of what differs. Then, types in
+// reverse order, the workspace's items that are not in the bundle: deleted when
+// converge manages them (the manifest: PlanContext::managed_keys) or `prune: true`,
+// but for types that hold data (options.hpp), which only `delete_data` opts in; the
+// plan says which are left and why. Change keys are "<Type>/<Name>", kinds the type;
+// before/after are the text of what differs (compare.hpp shows parts).
+//
+// apply: the plan's changes in order, from the state plan() read: a create makes the
+// item's folders first, resolves the markers (items created earlier in the same apply
+// included) and POSTs the item; an update writes only what the plan found different
+// (definition, description, folder); a delete DELETEs. Each long-running operation
+// is followed to its end (http/long_running.hpp). It stops at the first failure, and
+// reports what was applied. When something was applied, the workspace's description
+// gets the deployment stamp (stamp.hpp).
+#include "converge/providers/fabric/fabric_provider.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <ctime>
+#include <map>
+
+#include "converge/providers/fabric/api.hpp"
+#include "converge/providers/fabric/bundle.hpp"
+#include "converge/providers/fabric/compare.hpp"
+#include "converge/providers/fabric/export.hpp"
+#include "converge/providers/fabric/markers.hpp"
+#include "converge/providers/fabric/options.hpp"
+#include "converge/providers/fabric/order.hpp"
+#include "converge/providers/fabric/parameters.hpp"
+#include "converge/providers/fabric/sources.hpp"
+#include "converge/providers/fabric/stamp.hpp"
+
+namespace converge::providers::fabric {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::size_t kMaxListed = 20;
+
+// Types Fabric creates beside others (a lakehouse's SQL endpoint): never converge's to
+// create or delete.
+bool system_type(const std::string& type) { return type == "SQLEndpoint" || type == "Dashboard"; }
+
+// Types deployed without a definition (fabric-cicd's shell-only publish).
+bool shell_type(const std::string& type) {
+  return type == "Lakehouse" || type == "Warehouse" || type == "SQLDatabase" || type == "MLExperiment";
+}
+
+// "ws/parameter.yml:12: message" → its file, line and message.
+Warning warning_of(const std::string& text, const std::string& file) {
+  if (text.starts_with(file + ":")) {
+    std::size_t at = file.size() + 1, end = at;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    if (end > at && text.compare(end, 2, ": ") == 0)
+      return {file, std::stoi(text.substr(at, end - at)), text.substr(end + 2)};
+  }
+  return {file, 0, text};
+}
+
+std::string now_utc() {
+  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+// What an update changes of an item, as plan() found it.
+struct Difference {
+  bool definition = false;
+  bool description = false;
+  bool folder = false;
+};
+
+class FabricProvider final : public Provider {
+ public:
+  FabricProvider(TargetSpec spec, Options options)
+      : spec_(std::move(spec)), options_(std::move(options)), api_(options_) {}
+
+  bool uses_managed_keys() const override { return true; }
+
+  std::vector<std::filesystem::path> source_paths() const override {
+    std::vector<std::filesystem::path> paths{spec_.repo_root / options_.sources};
+    if (!options_.parameters.empty()) paths.push_back(spec_.repo_root / options_.parameters);
+    return paths;
+  }
+
+  Expected<Bundle> compile() override {
+    auto items = read_items(spec_.repo_root, options_.sources);
+    if (!items) return fail(items.error());
+    if (!options_.item_types.empty())
+      std::erase_if(*items, [&](const Item& item) { return !options_.item_types.contains(item.type); });
+    std::vector<Warning> warnings;
+    mark_logical_ids(*items);
+    const std::string file = parameter_file();
+    if (!file.empty()) {
+      auto parameters = load_parameters(spec_.repo_root / file, file);
+      if (!parameters) return fail(parameters.error());
+      auto report = apply_parameters(*parameters, options_.parameter_environment, *items);
+      if (!report) return fail(report.error());
+      for (const auto& w : report->warnings) warnings.push_back(warning_of(w, file));
+    }
+    mark_default_workspace_ids(*items);
+    auto order = deploy_order(*items);  // a reference cycle is a compile error
+    if (!order) return fail(order.error());
+    return make_bundle(*items, warnings);
+  }
+
+  std::map<std::string, std::string> bundle_files(const Bundle& bundle) const override {
+    return fabric::bundle_files(bundle_items(bundle));
+  }
+
+  Expected<plan::TargetPlan> plan(const Bundle& desired, const PlanContext& context) override {
+    context_ = context;
+    plan::TargetPlan out;
+    out.target = spec_.name;
+    out.provider = "fabric";
+    out.bundle_hash = desired.hash;
+    for (const auto& w : bundle_warnings(desired))
+      out.findings.push_back({"fabric/parameter-unmatched", plan::Severity::warning, w.file, w.line, w.message, false,
+                              "docs/providers/fabric.md#parameters"});
+
+    desired_ = bundle_items(desired);
+    planned_hash_ = desired.hash;
+    auto order = deploy_order(desired_);
+    if (!order) return fail(order.error());
+    if (auto ok = read_workspace(); !ok) return fail(ok.error().with_context("fabric target '" + spec_.name + "'"));
+    differences_.clear();
+
+    std::set<std::string> wanted;
+    for (const Item* item : *order) wanted.insert(item->key());
+    for (const Item* item : *order) {
+      auto remote = remote_.find(item->key());
+      auto parts = resolved_parts(*item, /*for_apply=*/false, out.errors);
+      if (remote == remote_.end()) {
+        std::string after = metadata_text(item->type, item->name, item->folder, item->description);
+        if (!shell_type(item->type)) {
+          std::vector<std::string> paths;
+          for (const auto& p : parts) paths.push_back(p.path);
+          after += shown_parts(parts, paths);
+        }
+        out.changes.push_back({plan::Action::create, item->type, item->key(), nullptr, after, item->name});
+        continue;
+      }
+      Difference d;
+      std::string before, after;
+      const std::string folder = folder_path(remote->second.folder_id);
+      if (remote->second.description != item->description) {
+        d.description = true;
+        before += "description: " + remote->second.description + "\n";
+        after += "description: " + item->description + "\n";
+      }
+      if (folder != item->folder) {
+        d.folder = true;
+        before += "folder: " + (folder.empty() ? "/" : folder) + "\n";
+        after += "folder: " + (item->folder.empty() ? "/" : item->folder) + "\n";
+      }
+      if (!shell_type(item->type)) {
+        auto actual = api_.definition(remote->second.id);
+        if (!actual) return fail(actual.error().with_context("fabric target '" + spec_.name + "'"));
+        auto changed = changed_parts(parts, *actual);
+        if (!changed.empty()) {
+          d.definition = true;
+          before += shown_parts(*actual, changed);
+          after += shown_parts(parts, changed);
+        }
+      }
+      if (d.definition || d.description || d.folder) {
+        differences_[item->key()] = d;
+        out.changes.push_back({plan::Action::update, item->type, item->key(), before, after, item->name});
+      }
+    }
+
+    // Deletes, in reverse deploy order.
+    std::vector<const RemoteItem*> extra;
+    for (const auto& [key, remote] : remote_)
+      if (!wanted.contains(key) && !system_type(remote.type) &&
+          (options_.item_types.empty() || options_.item_types.contains(remote.type)))
+        extra.push_back(&remote);
+    std::stable_sort(extra.begin(), extra.end(), [](const RemoteItem* a, const RemoteItem* b) {
+      int ra = type_rank(a->type), rb = type_rank(b->type);
+      if (ra != rb) return ra > rb;
+      return a->type + "/" + a->name < b->type + "/" + b->name;
+    });
+    std::vector<std::string> unmanaged, kept_data;
+    for (const RemoteItem* remote : extra) {
+      const std::string key = remote->type + "/" + remote->name;
+      if (!options_.prune && !context.managed_keys.contains(key)) {
+        unmanaged.push_back(key);
+        continue;
+      }
+      if (holds_data(remote->type) && !options_.delete_data.contains(remote->type)) {
+        kept_data.push_back(key);
+        continue;
+      }
+      out.changes.push_back({plan::Action::remove, remote->type, key,
+                             metadata_text(remote->type, remote->name, folder_path(remote->folder_id),
+                                           remote->description),
+                             nullptr, remote->name});
+    }
+    if (!unmanaged.empty())
+      out.notes.push_back(listed(unmanaged) + " in the workspace " + (unmanaged.size() == 1 ? "is" : "are") +
+                          " not in Git and were not created by converge, so they are left alone (set `prune: true` "
+                          "to delete them)");
+    for (const auto& key : kept_data)
+      out.notes.push_back(key + " is not in Git but holds data, so it is not deleted: converge deletes a " +
+                          key.substr(0, key.find('/')) + " only with `delete_data: [" + key.substr(0, key.find('/')) +
+                          "]`");
+    return out;
+  }
+
+  Expected<ApplyReport> apply(const Bundle& desired, const plan::TargetPlan& changes) override {
+    if (auto ok = refuse_plan_errors(changes, spec_.name); !ok) return fail(ok.error());
+    if (!planned_ || planned_hash_ != desired.hash)
+      return fail(Error::runtime("fabric: apply() needs the plan() of this bundle first"));
+    std::set<std::string> managed;
+    if (context_)
+      for (const auto& key : context_->managed_keys)
+        if (remote_.contains(key)) managed.insert(key);
+    std::map<std::string, const Item*> items;
+    for (const auto& item : desired_) items[item.key()] = &item;
+
+    ApplyReport report;
+    for (const auto& change : changes.changes) {
+      Expected<void> done;
+      run_change(change.key, [&] {
+        done = apply_one(change, items);
+        return done.has_value();
+      });
+      if (!done) {
+        report.failed_key = change.key;
+        report.error = done.error().message;
+        if (change.action == plan::Action::create && created_now(change.key)) managed.insert(change.key);
+        break;
+      }
+      report.applied.push_back(change.key);
+      if (change.action == plan::Action::create) managed.insert(change.key);
+      if (change.action == plan::Action::remove) managed.erase(change.key);
+      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+      report_progress(report);
+    }
+    report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+    if (!report.applied.empty() && options_.stamp && context_ && !context_->git_sha.empty()) {
+      if (auto ok = write_stamp(); !ok)
+        report.warnings.push_back("the workspace description's deployment stamp was not written: " +
+                                  ok.error().message);
+    }
+    return report;
+  }
+
+  Expected<std::string> runtime_version() override { return std::string(); }
+
+  Expected<ExportedSources> export_sources() override {
+    auto sources = read_items(spec_.repo_root, options_.sources);
+    if (!sources) return fail(sources.error());
+    auto bundle = compile();
+    if (!bundle) return fail(bundle.error());
+    desired_ = bundle_items(*bundle);
+    if (auto ok = read_workspace(); !ok) return fail(ok.error().with_context("fabric target '" + spec_.name + "'"));
+    std::vector<std::string> errors;
+    std::vector<Item> deployed;
+    for (const auto& item : desired_) {
+      Item d = item;
+      d.parts = resolved_parts(item, /*for_apply=*/false, errors);
+      deployed.push_back(std::move(d));
+    }
+    std::vector<RuntimeItem> runtime;
+    for (const auto& [key, remote] : remote_) {
+      if (system_type(remote.type)) continue;
+      if (!options_.item_types.empty() && !options_.item_types.contains(remote.type)) continue;
+      RuntimeItem r{remote.type, remote.name, remote.description, folder_path(remote.folder_id), remote.id, {},
+                    shell_type(remote.type)};
+      if (!r.shell) {
+        auto parts = api_.definition(remote.id);
+        if (!parts) return fail(parts.error().with_context("fabric target '" + spec_.name + "'"));
+        r.parts = std::move(*parts);
+      }
+      runtime.push_back(std::move(r));
+    }
+    if (!options_.item_types.empty())
+      std::erase_if(*sources, [&](const Item& item) { return !options_.item_types.contains(item.type); });
+    return export_items(*sources, deployed, runtime, options_.sources, reverser(*sources));
+  }
+
+ private:
+  std::string parameter_file() const {
+    if (!options_.parameters.empty()) return options_.parameters;
+    std::string file = options_.sources + "/parameter.yml";
+    std::error_code ec;
+    return std::filesystem::is_regular_file(spec_.repo_root / file, ec) ? file : "";
+  }
+
+  static std::string metadata_text(const std::string& type, const std::string& name, const std::string& folder,
+                                   const std::string& description) {
+    return "type: " + type + "\nname: " + name + "\nfolder: " + (folder.empty() ? "/" : folder) +
+           "\ndescription: " + description + "\n";
+  }
+
+  static std::string listed(const std::vector<std::string>& keys) {
+    std::string list;
+    for (std::size_t i = 0; i < keys.size() && i < kMaxListed; ++i) list += (i ? ", " : "") + keys[i];
+    if (keys.size() > kMaxListed) list += " and " + std::to_string(keys.size() - kMaxListed) + " more";
+    return std::to_string(keys.size()) + " item(s) (" + list + ")";
+  }
+
+  Expected<void> read_workspace() {
+    auto id = api_.workspace_id();
+    if (!id) return fail(id.error());
+    workspace_id_ = *id;
+    auto items = api_.items();
+    if (!items) return fail(items.error());
+    auto folders = api_.folders();
+    if (!folders) return fail(folders.error());
+    remote_.clear();
+    for (auto& item : *items) remote_[item.type + "/" + item.name] = std::move(item);
+    folders_.clear();
+    for (auto& folder : *folders) folders_[folder.id] = std::move(folder);
+    properties_.clear();
+    planned_ = true;
+    return {};
+  }
+
+  // "a/b" for a folder id ("" for the root or an unknown id).
+  std::string folder_path(const std::string& id) const {
+    std::string path;
+    std::string at = id;
+    for (int guard = 0; !at.empty() && guard < 64; ++guard) {
+      auto it = folders_.find(at);
+      if (it == folders_.end()) break;
+      path = path.empty() ? it->second.name : it->second.name + "/" + path;
+      at = it->second.parent_id;
+    }
+    return path;
+  }
+
+  // The id of the folder at `path`, made (with its parents) when `create`.
+  Expected<std::string> folder_id(const std::string& path) {
+    std::string parent;
+    std::string rest = path;
+    while (!rest.empty()) {
+      auto slash = rest.find('/');
+      std::string name = rest.substr(0, slash);
+      rest = slash == std::string::npos ? "" : rest.substr(slash + 1);
+      auto found = std::find_if(folders_.begin(), folders_.end(), [&](const auto& f) {
+        return f.second.name == name && f.second.parent_id == parent;
+      });
+      if (found != folders_.end()) {
+        parent = found->first;
+        continue;
+      }
+      auto made = api_.create_folder(name, parent);
+      if (!made) return fail(made.error());
+      folders_[made->id] = *made;
+      parent = made->id;
+    }
+    return parent;
+  }
+
+  // The value of a marker, from the workspace as read (and changed by this apply).
+  // nullopt: the item it names does not exist in the workspace (yet).
+  Expected<std::optional<std::string>> runtime_value(std::string_view value) {
+    if (value == "$workspace.id") return std::optional<std::string>(workspace_id_);
+    if (value == "$workspace.name" || value == "$workspace.name_encoded") {
+      auto ws = api_.workspace();
+      if (!ws) return fail(ws.error());
+      std::string name = ws->value("displayName", std::string());
+      return std::optional<std::string>(value == "$workspace.name" ? name : http::percent_encode(name));
+    }
+    auto ref = item_reference(value);
+    if (!ref) return fail(Error::runtime("⟦" + std::string(value) + "⟧ names another workspace, which converge "
+                                         "does not resolve yet; name the value in parameter.yml per environment"));
+    auto remote = remote_.find(ref->type + "/" + ref->name);
+    if (remote == remote_.end()) return std::optional<std::string>();
+    if (ref->attribute == "id") return std::optional<std::string>(remote->second.id);
+    const bool lakehouse_like = ref->type == "Lakehouse" || ref->type == "Warehouse";
+    std::string collection = ref->type == "Lakehouse"   ? "lakehouses"
+                             : ref->type == "Warehouse" ? "warehouses"
+                             : ref->type == "Eventhouse" ? "eventhouses"
+                                                         : "";
+    if (collection.empty())
+      return fail(Error::runtime("⟦" + std::string(value) + "⟧: a " + ref->type + " has no " + ref->attribute));
+    auto cached = properties_.find(remote->second.id);
+    if (cached == properties_.end()) {
+      auto got = api_.properties(collection, remote->second.id);
+      if (!got) return fail(got.error());
+      cached = properties_.emplace(remote->second.id, std::move(*got)).first;
+    }
+    const json props = cached->second.value("properties", json::object());
+    std::string found;
+    if (ref->attribute == "sqlendpoint" && lakehouse_like) {
+      found = ref->type == "Lakehouse"
+                  ? props.value("sqlEndpointProperties", json::object()).value("connectionString", std::string())
+                  : props.value("connectionString", std::string());
+    } else if (ref->attribute == "sqlendpointid" && ref->type == "Lakehouse") {
+      found = props.value("sqlEndpointProperties", json::object()).value("id", std::string());
+    } else if (ref->attribute == "queryserviceuri" && ref->type == "Eventhouse") {
+      found = props.value("queryServiceUri", std::string());
+    }
+    if (found.empty())
+      return fail(Error::runtime("⟦" + std::string(value) + "⟧: the workspace does not give " + ref->type + " " +
+                                 ref->name + "'s " + ref->attribute + " (yet)"));
+    return std::optional<std::string>(found);
+  }
+
+  // The item's parts with their markers resolved. For the plan, a marker of an item
+  // that the bundle creates stays as it is (its value is known only after it is
+  // created); one naming an item neither side has is a plan error. For apply, every
+  // marker must resolve.
+  std::vector<Part> resolved_parts(const Item& item, bool for_apply, std::vector<std::string>& errors) {
+    std::vector<Part> out;
+    for (const auto& part : item.parts) {
+      std::string problem;
+      auto text = resolve_markers(part.bytes, [&](std::string_view value) -> std::optional<std::string> {
+        auto got = runtime_value(value);
+        if (!got) {
+          if (problem.empty()) problem = got.error().message;
+          return std::nullopt;
+        }
+        if (*got) return **got;
+        auto ref = item_reference(value);
+        bool planned = ref && std::any_of(desired_.begin(), desired_.end(), [&](const Item& i) {
+                         return i.type == ref->type && i.name == ref->name;
+                       });
+        if (!planned) {
+          if (problem.empty())
+            problem = "⟦" + std::string(value) + "⟧ names an item that is neither in Git nor in the workspace";
+          return std::nullopt;
+        }
+        if (for_apply) {
+          if (problem.empty()) problem = "⟦" + std::string(value) + "⟧ names an item not created yet";
+          return std::nullopt;
+        }
+        return marker(value);
+      });
+      if (!text) {
+        errors.push_back(item.dir + "/" + part.path + ": " + (problem.empty() ? text.error().message : problem));
+        out.push_back(part);
+        continue;
+      }
+      out.push_back({part.path, std::move(*text)});
+    }
+    return out;
+  }
+
+  // Turns this workspace's values back into the repository's: an item's id into its
+  // logical id, the workspace's id into fabric-cicd's all-zero placeholder, and a
+  // literal parameter's value for this environment into its find_value.
+  Reverse reverser(const std::vector<Item>& sources) {
+    std::vector<std::pair<std::string, std::string>> pairs;
+    for (const auto& item : sources) {
+      auto remote = remote_.find(item.key());
+      if (remote != remote_.end() && !item.logical_id.empty() && !remote->second.id.empty())
+        pairs.emplace_back(remote->second.id, item.logical_id);
+    }
+    if (!workspace_id_.empty()) pairs.emplace_back(workspace_id_, "00000000-0000-0000-0000-000000000000");
+    const std::string file = parameter_file();
+    if (!file.empty())
+      if (auto parameters = load_parameters(spec_.repo_root / file, file))
+        for (const auto& entry : parameters->find_replace) {
+          if (entry.is_regex) continue;
+          for (const auto& [environment, value] : entry.replace_value)
+            if ((environment == options_.parameter_environment || environment == "_ALL_") && value.size() >= 4 &&
+                value.find(kMarkerOpen) == std::string::npos && value != entry.find_value)
+              pairs.emplace_back(value, entry.find_value);
+        }
+    // Longer values first: one that contains another is turned back whole.
+    std::stable_sort(pairs.begin(), pairs.end(),
+                     [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    return [pairs](std::string_view line) {
+      std::string out(line);
+      for (const auto& [from, to] : pairs)
+        for (std::size_t at = out.find(from); at != std::string::npos; at = out.find(from, at + to.size()))
+          out.replace(at, from.size(), to);
+      return out;
+    };
+  }
+
+  json creation_payload(const Item& item) const {
+    if (item.type != "Lakehouse") return nullptr;
+    for (const auto& part : item.parts)
+      if (part.path == "lakehouse.metadata.json") {
+        auto metadata = json::parse(part.bytes, nullptr, false);
+        if (metadata.is_object() && metadata.contains("defaultSchema")) return json{{"enableSchemas", true}};
+      }
+    return nullptr;
+  }
+
+  Expected<void> apply_one(const plan::Change& change, const std::map<std::string, const Item*>& items) {
+    static const std::string kPlanAgain = "; plan again";
+    if (change.action == plan::Action::remove) {
+      auto remote = remote_.find(change.key);
+      if (remote == remote_.end()) return fail(Error::runtime("the item is not in the workspace" + kPlanAgain));
+      auto removed = api_.delete_item(remote->second.id);
+      if (!removed) return fail(removed.error());
+      remote_.erase(remote);
+      return {};
+    }
+    auto it = items.find(change.key);
+    if (it == items.end()) return fail(Error::runtime("the item is not in the compiled bundle" + kPlanAgain));
+    const Item& item = *it->second;
+    std::vector<std::string> errors;
+    auto parts = resolved_parts(item, /*for_apply=*/true, errors);
+    if (!errors.empty()) return fail(Error::runtime(errors.front()));
+
+    if (change.action == plan::Action::create) {
+      auto folder = folder_id(item.folder);
+      if (!folder) return fail(folder.error());
+      std::optional<std::vector<Part>> definition;
+      if (!shell_type(item.type)) definition = parts;
+      auto created = api_.create_item(item.type, item.name, item.description, *folder, definition,
+                                      creation_payload(item));
+      if (!created) return fail(created.error());
+      RemoteItem made = *created;
+      if (made.id.empty()) return fail(Error::runtime("the workspace answered the create without the item's id"));
+      made.type = item.type;
+      made.name = item.name;
+      made.description = item.description;
+      made.folder_id = *folder;
+      remote_[item.key()] = std::move(made);
+      return {};
+    }
+    if (change.action != plan::Action::update)
+      return fail(Error::runtime("the fabric provider does not plan '" + std::string(plan::to_string(change.action)) +
+                                 "' changes"));
+    auto remote = remote_.find(change.key);
+    auto difference = differences_.find(change.key);
+    if (remote == remote_.end() || difference == differences_.end())
+      return fail(Error::runtime("the item is not in the workspace as planned" + kPlanAgain));
+    const Difference& d = difference->second;
+    if (d.definition)
+      if (auto ok = api_.update_definition(remote->second.id, parts); !ok) return fail(ok.error());
+    if (d.description)
+      if (auto ok = api_.update_item(remote->second.id, json{{"description", item.description}}); !ok)
+        return fail(ok.error());
+    if (d.folder) {
+      auto folder = folder_id(item.folder);
+      if (!folder) return fail(folder.error());
+      if (auto ok = api_.move_item(remote->second.id, *folder); !ok) return fail(ok.error());
+      remote->second.folder_id = *folder;
+    }
+    return {};
+  }
+
+  // After a failed create: whether the item exists now (its answer was lost).
+  bool created_now(const std::string& key) {
+    auto items = api_.items();
+    if (!items) return false;
+    for (const auto& item : *items)
+      if (item.type + "/" + item.name == key) {
+        remote_[key] = item;
+        return true;
+      }
+    return false;
+  }
+
+  Expected<void> write_stamp() {
+    auto ws = api_.workspace();
+    if (!ws) return fail(ws.error());
+    std::string description = ws->value("description", std::string());
+    std::string next = stamped(description, context_->git_sha, context_->git_tag, now_utc());
+    if (next == description) return {};
+    return api_.set_description(next);
+  }
+
+  TargetSpec spec_;
+  Options options_;
+  FabricApi api_;
+  std::optional<PlanContext> context_;
+  // From plan(): the workspace as read, and what apply() changes of each item.
+  bool planned_ = false;
+  std::string workspace_id_;
+  std::vector<Item> desired_;
+  std::map<std::string, RemoteItem> remote_;
+  std::map<std::string, RemoteFolder> folders_;
+  std::map<std::string, json> properties_;
+  std::map<std::string, Difference> differences_;
+  std::string planned_hash_;
+};
+
+}  // namespace
+
+Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
+  auto options = read_options(spec.settings, spec.environment);
+  if (!options) return fail(options.error());
+  return std::make_unique<FabricProvider>(spec, std::move(*options));
+}
+
+}  // namespace converge::providers::fabric
