@@ -2,6 +2,7 @@
 // recursion) into steps, and an evaluator that walks the steps over a node list.
 #include "converge/providers/fabric/json_path.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <optional>
@@ -56,15 +57,14 @@ class PathParser {
     return true;
   }
 
-  static bool name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-' ||
-           c == '$' || c == '@' || static_cast<unsigned char>(c) >= 0x80;
-  }
+  // jsonpath_ng's ID token: [a-zA-Z_@][a-zA-Z0-9_@-]*; other names are quoted.
+  static bool name_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '@'; }
+  static bool name_char(char c) { return name_start(c) || (c >= '0' && c <= '9') || c == '-'; }
 
   Expected<std::string> bare_name() {
     const std::size_t start = i_;
+    if (done() || !name_start(s_[i_])) return error("expected a member name (quote it: ['name'])");
     while (!done() && name_char(s_[i_])) ++i_;
-    if (i_ == start) return error("expected a member name");
     return std::string(s_.substr(start, i_ - start));
   }
 
@@ -101,21 +101,24 @@ class PathParser {
       if (!s) return std::unexpected(s.error());
       return Json(*s);
     }
-    for (const auto& [word, value] : {std::pair<std::string_view, Json>{"true", Json(true)},
-                                      {"false", Json(false)}, {"null", Json(nullptr)}}) {
-      if (s_.substr(i_).starts_with(word)) {
-        i_ += word.size();
-        return value;
-      }
+    if (name_start(c)) {
+      // true and false are booleans; any other bare word is text (jsonpath_ng reads
+      // `null` as the text "null").
+      auto word = bare_name();
+      if (!word) return std::unexpected(word.error());
+      if (*word == "true") return Json(true);
+      if (*word == "false") return Json(false);
+      return Json(*word);
     }
     const std::size_t start = i_;
     if (peek() == '-') ++i_;
-    while (!done() && ((s_[i_] >= '0' && s_[i_] <= '9') || s_[i_] == '.' || s_[i_] == 'e' || s_[i_] == 'E' ||
-                       s_[i_] == '+' || (s_[i_] == '-' && i_ > start)))
-      ++i_;
+    while (!done() && ((s_[i_] >= '0' && s_[i_] <= '9') || s_[i_] == '.')) ++i_;
     const std::string_view num = s_.substr(start, i_ - start);
-    if (num.empty()) return error("expected a value (\"text\", a number, true, false or null)");
-    if (num.find_first_of(".eE") == std::string_view::npos) {
+    if (num.empty() || num == "-") {
+      i_ = start;
+      return error("expected a value (\"text\", a number, true, false or null)");
+    }
+    if (num.find('.') == std::string_view::npos) {
       long long v = 0;
       const auto [p, ec] = std::from_chars(num.data(), num.data() + num.size(), v);
       if (ec == std::errc() && p == num.data() + num.size()) return Json(v);
@@ -133,6 +136,7 @@ class PathParser {
     if (!eat('@')) return error("a filter condition starts with @");
     Condition c;
     for (;;) {
+      if (peek() == '.' && peek(1) == '.') return error("recursive descent inside a filter is not supported");
       if (eat('.')) {
         if (peek() == '"' || peek() == '\'') {
           auto n = quoted();
@@ -203,29 +207,53 @@ const Json* follow(const Json& node, const std::vector<Access>& path) {
   return cur;
 }
 
-std::optional<double> as_number(const Json& v) {
-  if (v.is_number()) return v.get<double>();
+// A value as a Python number (bool is one: True == 1), or nullopt.
+std::optional<long double> as_number(const Json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? 1.0L : 0.0L;
+  if (v.is_number_integer() && !v.is_number_unsigned()) return static_cast<long double>(v.get<std::int64_t>());
+  if (v.is_number_unsigned()) return static_cast<long double>(v.get<std::uint64_t>());
+  if (v.is_number_float()) return static_cast<long double>(v.get<double>());
   return std::nullopt;
 }
 
-// Python's comparison of a found value with the literal, as jsonpath_ng's filter
-// does it: numbers with numbers, text with text, anything else only == and != by
-// value (so "1" != 1 and an ordering between text and a number never holds).
+// Python's int(value) as jsonpath_ng's filter applies it when the literal is an
+// integer: numbers truncate, text must be an integer (spaces around allowed);
+// nullopt where int() fails (jsonpath_ng skips a ValueError and fails on a TypeError:
+// both are no match here).
+std::optional<long double> python_int(const Json& v) {
+  if (auto n = as_number(v)) return std::trunc(*n);
+  if (!v.is_string()) return std::nullopt;
+  std::string_view s = v.get_ref<const std::string&>();
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\n')) s.remove_suffix(1);
+  if (!s.empty() && s.front() == '+') s.remove_prefix(1);
+  long long out = 0;
+  const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+  return static_cast<long double>(out);
+}
+
+// The condition on one element, as jsonpath_ng.ext's Expression.find decides it: with
+// an integer literal the value goes through int() first; otherwise Python's own
+// comparison (numbers and booleans numerically, text with text; == and != across
+// kinds are false and true; an ordering across kinds, a TypeError there, is false).
 bool holds(const Condition& c, const Json& element) {
   const Json* v = follow(element, c.path);
   if (v == nullptr) return false;
   if (c.op == Op::none) return true;
   int cmp = 0;
-  if (auto a = as_number(*v), b = as_number(c.literal); a && b && !v->is_boolean() && !c.literal.is_boolean()) {
+  const bool int_literal = c.literal.is_number_integer();
+  const std::optional<long double> a = int_literal ? python_int(*v) : as_number(*v);
+  const std::optional<long double> b = as_number(c.literal);
+  if (int_literal && !a) return false;
+  if (a && b) {
     cmp = *a < *b ? -1 : (*a > *b ? 1 : 0);
   } else if (v->is_string() && c.literal.is_string()) {
-    const auto& a = v->get_ref<const std::string&>();
-    const auto& b = c.literal.get_ref<const std::string&>();
-    cmp = a < b ? -1 : (a > b ? 1 : 0);
+    const auto& x = v->get_ref<const std::string&>();
+    const auto& y = c.literal.get_ref<const std::string&>();
+    cmp = x < y ? -1 : (x > y ? 1 : 0);
   } else {
-    if (c.op == Op::eq) return *v == c.literal;
-    if (c.op == Op::ne) return *v != c.literal;
-    return false;
+    return c.op == Op::ne;
   }
   switch (c.op) {
     case Op::eq: return cmp == 0;
@@ -242,10 +270,14 @@ bool holds(const Condition& c, const Json& element) {
 }  // namespace
 
 struct JsonPath::Step {
-  enum class Kind { member, wildcard, index, filter } kind = Kind::member;
+  // member: .name ['name'] ['a','b'] (names); wildcard: .* (an object's members);
+  // all: [*] (an array's elements; an object itself, as jsonpath_ng's slice does);
+  // index: [0] [0,2] (indexes); slice: [start:end:step]; filter: [?(…)].
+  enum class Kind { member, wildcard, all, index, slice, filter } kind = Kind::member;
   bool recursive = false;  // `..`: applies to the node and every descendant
-  std::string name;
-  long long index = 0;
+  std::vector<std::string> names;
+  std::vector<long long> indexes;
+  std::optional<long long> start, end, step;
   std::vector<Condition> conditions;
 };
 
@@ -267,32 +299,38 @@ Expected<JsonPath> JsonPath::parse(std::string_view text) {
     Step step;
     if (p.eat('.')) {
       if (p.eat('.')) step.recursive = true;
+      if (p.peek() == '[') {
+        // jsonpath_ng fails on `..[…]` (a KeyError), so it is refused here.
+        return p.error("`..` must be followed by a name or *");
+      }
       if (p.eat('*')) {
         step.kind = Step::Kind::wildcard;
-      } else if (p.peek() == '[' && step.recursive) {
-        // `..[…]`: the bracket below, applied recursively.
       } else if (p.peek() == '"' || p.peek() == '\'') {
         auto n = p.quoted();
         if (!n) return std::unexpected(n.error());
-        step.name = std::move(*n);
+        step.names.push_back(std::move(*n));
       } else {
         auto n = p.bare_name();
         if (!n) return std::unexpected(n.error());
-        step.name = std::move(*n);
+        step.names.push_back(std::move(*n));
       }
-      if (p.peek() != '[' || !step.recursive || !step.name.empty() || step.kind == Step::Kind::wildcard) {
-        path.steps_.push_back(std::move(step));
-        continue;
-      }
+      path.steps_.push_back(std::move(step));
+      continue;
     }
     if (!p.eat('[')) return p.error("expected . or [");
     p.skip_space();
     if (p.eat('*')) {
-      step.kind = Step::Kind::wildcard;
+      step.kind = Step::Kind::all;
     } else if (p.peek() == '"' || p.peek() == '\'') {
-      auto n = p.quoted();
-      if (!n) return std::unexpected(n.error());
-      step.name = std::move(*n);
+      for (;;) {
+        auto n = p.quoted();
+        if (!n) return std::unexpected(n.error());
+        step.names.push_back(std::move(*n));
+        p.skip_space();
+        if (!p.eat(',')) break;
+        p.skip_space();
+        if (p.peek() != '"' && p.peek() != '\'') return p.error("expected a quoted name");
+      }
     } else if (p.eat('?')) {
       step.kind = Step::Kind::filter;
       p.skip_space();
@@ -303,17 +341,48 @@ Expected<JsonPath> JsonPath::parse(std::string_view text) {
         step.conditions.push_back(std::move(*c));
         p.skip_space();
         if (p.eat('&')) {
-          p.eat('&');
+          if (p.peek() == '&') return p.error("conditions are joined with a single &");
           continue;
         }
         break;
       }
       if (paren && !p.eat(')')) return p.error("expected ) closing the filter");
     } else {
-      auto n = p.integer();
-      if (!n) return std::unexpected(n.error());
-      step.kind = Step::Kind::index;
-      step.index = *n;
+      // [i], [i,j,…] or a slice [start:end:step], each part optional.
+      std::optional<long long> parts[3];
+      int colons = 0;
+      for (;;) {
+        p.skip_space();
+        if (p.peek() == '-' || (p.peek() >= '0' && p.peek() <= '9')) {
+          auto n = p.integer();
+          if (!n) return std::unexpected(n.error());
+          parts[colons] = *n;
+        }
+        p.skip_space();
+        if (colons < 2 && p.eat(':')) {
+          ++colons;
+          continue;
+        }
+        break;
+      }
+      if (colons > 0) {
+        step.kind = Step::Kind::slice;
+        step.start = parts[0];
+        step.end = parts[1];
+        step.step = parts[2];
+        if (step.step && *step.step == 0) return p.error("a slice step cannot be zero");
+      } else {
+        if (!parts[0]) return p.error("expected an array index");
+        step.kind = Step::Kind::index;
+        step.indexes.push_back(*parts[0]);
+        while (p.eat(',')) {
+          p.skip_space();
+          auto n = p.integer();
+          if (!n) return std::unexpected(n.error());
+          step.indexes.push_back(*n);
+          p.skip_space();
+        }
+      }
     }
     p.skip_space();
     if (!p.eat(']')) return p.error("expected ]");
@@ -321,6 +390,27 @@ Expected<JsonPath> JsonPath::parse(std::string_view text) {
   }
   return path;
 }
+
+namespace {
+
+// The positions Python's seq[start:end:step] takes from a sequence of `size`.
+std::vector<std::size_t> slice_positions(long long size, std::optional<long long> start, std::optional<long long> end,
+                                         std::optional<long long> step) {
+  const long long st = step.value_or(1);
+  const auto clamp = [&](std::optional<long long> v, long long fallback) {
+    if (!v) return fallback;
+    long long x = *v < 0 ? *v + size : *v;
+    if (st > 0) return std::clamp(x, 0LL, size);
+    return std::clamp(x, -1LL, size - 1);
+  };
+  const long long from = clamp(start, st > 0 ? 0 : size - 1);
+  const long long to = clamp(end, st > 0 ? size : -1);
+  std::vector<std::size_t> out;
+  for (long long i = from; st > 0 ? i < to : i > to; i += st) out.push_back(static_cast<std::size_t>(i));
+  return out;
+}
+
+}  // namespace
 
 std::vector<nlohmann::ordered_json*> JsonPath::find(nlohmann::ordered_json& root) const {
   std::vector<Json*> current{&root};
@@ -350,29 +440,48 @@ std::vector<nlohmann::ordered_json*> JsonPath::find(nlohmann::ordered_json& root
       switch (step.kind) {
         case Step::Kind::member:
           if (n->is_object()) {
-            if (auto it = n->find(step.name); it != n->end()) next.push_back(&*it);
+            for (const std::string& name : step.names)
+              if (auto it = n->find(name); it != n->end()) next.push_back(&*it);
           }
           break;
         case Step::Kind::wildcard:
-          if (n->is_structured())
+          if (n->is_object())
             for (auto& child : *n) next.push_back(&child);
+          break;
+        case Step::Kind::all:
+          if (n->is_array()) {
+            for (auto& child : *n) next.push_back(&child);
+          } else if (n->is_object()) {
+            next.push_back(n);
+          }
           break;
         case Step::Kind::index:
           if (n->is_array()) {
             const long long size = static_cast<long long>(n->size());
-            const long long i = step.index < 0 ? step.index + size : step.index;
-            if (i >= 0 && i < size) next.push_back(&(*n)[static_cast<std::size_t>(i)]);
-          }
-          break;
-        case Step::Kind::filter:
-          if (n->is_array()) {
-            for (auto& element : *n) {
-              bool all = true;
-              for (const Condition& c : step.conditions) all = all && holds(c, element);
-              if (all) next.push_back(&element);
+            for (long long index : step.indexes) {
+              const long long i = index < 0 ? index + size : index;
+              if (i >= 0 && i < size) next.push_back(&(*n)[static_cast<std::size_t>(i)]);
             }
           }
           break;
+        case Step::Kind::slice:
+          if (n->is_array()) {
+            for (std::size_t i : slice_positions(static_cast<long long>(n->size()), step.start, step.end, step.step))
+              next.push_back(&(*n)[i]);
+          } else if (n->is_object()) {
+            if (!slice_positions(1, step.start, step.end, step.step).empty()) next.push_back(n);
+          }
+          break;
+        case Step::Kind::filter: {
+          // An array's elements, or an object's member values, for which every condition holds.
+          if (!n->is_structured()) break;
+          for (auto& element : *n) {
+            bool all = true;
+            for (const Condition& c : step.conditions) all = all && holds(c, element);
+            if (all) next.push_back(&element);
+          }
+          break;
+        }
       }
     }
     current = std::move(next);

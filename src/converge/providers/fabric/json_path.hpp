@@ -1,20 +1,27 @@
 // The JSONPath subset that fabric-cicd's key_value_replace uses (it evaluates find_key
 // with jsonpath_ng.ext), on nlohmann::ordered_json (the order of an object's members
-// is kept, as Python's json keeps it, so a rewritten part lists them as written):
+// is kept, as Python's json keeps it, so a rewritten part lists them as written).
+// Each form selects what jsonpath_ng selects (tests/providers/fabric/json_path_test.cpp
+// holds its answers):
 //
-//   $                      the root
-//   .name  ['name'] ["n"]  a member (a bare name: letters, digits, _ - $ @)
-//   .*  [*]                every member of an object, every element of an array
-//   [2]  [-1]              an array element (negative counts from the end)
-//   ..name  ..*  ..[0]     the same, at any depth (recursive descent)
-//   [?(@.a.b == "X")]      the array elements for which the condition holds; also
-//   [?@.a == 1]            without parentheses. Operators == != < <= > >=, literals
-//                          "…" '…' numbers true false null, conditions joined with
-//                          & or &&, and [?(@.a)] alone: the element has that member.
+//   $                        the root
+//   .name  ['name'] ["n"]    a member; a bare name is jsonpath_ng's [a-zA-Z_@][a-zA-Z0-9_@-]*
+//   ['a','b']                the members that exist of those
+//   .*                       every member of an object (nothing on an array)
+//   [*]                      every element of an array (an object: the object itself)
+//   [2] [-1] [0,2]           array elements (negative counts from the end)
+//   [1:] [::-1] [0:4:2]      a Python slice of an array
+//   ..name  ..*              the same at any depth (recursive descent); `..[` is refused
+//                            (jsonpath_ng fails on it)
+//   [?(@.a.b == "X")]        the elements of an array (the member values of an object)
+//   [?@.a == 1]              for which every condition holds. Operators == = != < <= > >=,
+//   [?(@.a)]  [?(@ > 1)]     conditions joined with &; literals "…" '…', integers and
+//                            decimals (no exponent), true, false, and bare words as text
+//                            (jsonpath_ng reads `null` as "null"). With an integer literal
+//                            the value goes through Python's int() first ("3" == 3).
 //
 // What it finds is a list of existing nodes, which key_value_replace overwrites: a
 // path never creates a member (as jsonpath_ng's find-then-update does not).
-// Unsupported (an Error naming the column): slices, unions, functions, nested filters.
 #pragma once
 
 #include <string>
