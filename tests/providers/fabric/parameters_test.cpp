@@ -160,15 +160,27 @@ TEST(FabricParameters, EntriesTheSampleItemsCannotMatchAreWarningsWithTheirLines
               ElementsAre("parameter.yml:137: semantic_model_binding is not applied by converge's fabric provider"));
 }
 
-TEST(FabricParameters, AnEnvironmentWithoutValuesLeavesEveryPartAsItWas) {
+TEST(FabricParameters, AnEnvironmentWithoutValuesChangesNoValueButRewritesTheSelectedJson) {
   auto p = load_parameters(kSample / "parameter.yml", "parameter.yml");
   ASSERT_TRUE(p);
   auto items = testing::read_items(kSample);
   const auto before = items;
   ASSERT_TRUE(apply_parameters(*p, "TEST", items));
-  for (std::size_t i = 0; i < items.size(); ++i)
-    for (std::size_t j = 0; j < items[i].parts.size(); ++j)
-      EXPECT_EQ(items[i].parts[j].bytes, before[i].parts[j].bytes) << items[i].dir << "/" << items[i].parts[j].path;
+  std::vector<std::string> rewritten;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    for (std::size_t j = 0; j < items[i].parts.size(); ++j) {
+      const std::string& now = items[i].parts[j].bytes;
+      const std::string& was = before[i].parts[j].bytes;
+      if (now == was) continue;
+      rewritten.push_back(items[i].dir + "/" + items[i].parts[j].path);
+      EXPECT_EQ(nlohmann::ordered_json::parse(now), nlohmann::ordered_json::parse(was)) << rewritten.back();
+      EXPECT_EQ(now, python_json_dumps(nlohmann::ordered_json::parse(was)));
+    }
+  }
+  // The JSON parts the key_value_replace filters select, as fabric-cicd rewrites them.
+  EXPECT_THAT(rewritten, ElementsAre("Run Hello World.DataPipeline/.schedules", "Vars.VariableLibrary/settings.json",
+                                     "Vars.VariableLibrary/valueSets/PPE.json", "Vars.VariableLibrary/valueSets/PROD.json",
+                                     "Vars.VariableLibrary/variables.json"));
 }
 
 TEST(FabricParameters, LogicalIdsOfOtherItemsBecomeItemMarkers) {
@@ -207,6 +219,24 @@ TEST(FabricParameters, AllAppliesToEveryEnvironmentAndFiltersCombine) {
   EXPECT_EQ(items[1].parts[0].bytes, "server=prod");
   EXPECT_EQ(items[1].parts[1].bytes, "server=dev");  // y.py: not in file_path
   EXPECT_EQ(items[2].parts[0].bytes, "server=dev");  // a Lakehouse: not the item_type
+}
+
+TEST(FabricParameters, AnEmptyValueReplacesNothingAndAMissingOneStillRewritesTheJson) {
+  auto p = parse_parameters(R"(find_replace:
+  - find_value: "dev"
+    replace_value: {E: ""}
+key_value_replace:
+  - find_key: $.a
+    replace_value: {OTHER: 2}
+)",
+                            "parameter.yml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "dev"}, {"b.json", "{\n  \"a\": 1\n}"}}}};
+  auto report = apply_parameters(*p, "E", items);
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->warnings.empty());  // find_value is there; key_value_replace has no value for E
+  EXPECT_EQ(items[0].parts[0].bytes, "dev");
+  EXPECT_EQ(items[0].parts[1].bytes, "{\"a\": 1}");
 }
 
 TEST(FabricParameters, FilePathGlobsFollowPathlib) {
@@ -327,6 +357,19 @@ TEST(FabricParameters, PythonRegexSyntaxIsConverted) {
   std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "USER=dev; user=dev"}}}};
   ASSERT_TRUE(apply_parameters(*p, "E", items));
   EXPECT_EQ(items[0].parts[0].bytes, "USER=prod; user=dev");
+}
+
+TEST(FabricParameters, ARegexRunsOverALongLineWithoutGrowingTheStack) {
+  // The default std::regex executor recurses once per character of (.*) and overflows
+  // an 8 MiB stack near 50,000 characters under ASan.
+  auto p = parse_parameters("find_replace:\n  - find_value: '\"c\": \"(.*)\"'\n    is_regex: 'true'\n    replace_value: {E: y}\n",
+                            "parameter.yml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.json", "{\"c\": \"" + std::string(120000, 'x') + "\"}"}}}};
+  ASSERT_TRUE(apply_parameters(*p, "E", items));
+  EXPECT_EQ(items[0].parts[0].bytes, "{\"c\": \"y\"}");
+  EXPECT_THAT(error_of("find_replace:\n  - find_value: '(a)\\1'\n    is_regex: 'true'\n    replace_value: {E: y}\n"),
+              HasSubstr("parameter.yml:2:17: regex: backreferences (\\1) are not supported"));
 }
 
 TEST(FabricParameters, BinaryPartsAndVariableLibrariesAreLeftToTheirRules) {

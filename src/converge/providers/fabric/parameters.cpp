@@ -312,6 +312,8 @@ class Reader {
           out += '^';
         } else if (!in_class && n == 'Z') {
           out += '$';
+        } else if (n >= '1' && n <= '9') {
+          return error(at, "regex: backreferences (\\" + std::string(1, n) + ") are not supported");
         } else if (n == 'A' || n == 'Z' || n == 'N' || n == 'U' || n == 'a' || n == 'g') {
           return error(at, "regex: \\" + std::string(1, n) + " has no ECMAScript equivalent here");
         } else {
@@ -353,7 +355,10 @@ class Reader {
       out += c;
     }
     try {
-      auto flags = std::regex::ECMAScript;
+      // __polynomial (libstdc++): the breadth-first executor, whose stack does not grow
+      // with the text (the default one recurses per character and overflows on a long
+      // line) and whose time is linear in it; it has no backreferences (refused above).
+      auto flags = std::regex::ECMAScript | std::regex_constants::__polynomial;
       if (ignore_case) flags |= std::regex::icase;
       return std::regex(out, flags);
     } catch (const std::regex_error& e) {
@@ -726,12 +731,16 @@ void dump(std::string& out, const Json& v) {
 }
 
 // One key_value_replace entry on one part; whether the path found anything.
-bool replace_keys(const KeyValueReplace& e, const Json& value, std::string& text) {
-  if (!shallow_enough(text, 512)) return false;
+// `value` null: no value for the environment, the part is only rewritten.
+bool replace_keys(const KeyValueReplace& e, const Json* value, std::string& text) {
+  // Python's json.loads refuses a byte order mark (nlohmann skips it) and reads no
+  // deeper than its recursion limit.
+  if (text.starts_with("\xEF\xBB\xBF") || !shallow_enough(text, 512)) return false;
   Json doc = Json::parse(text, nullptr, false);
   if (doc.is_discarded()) return false;
-  const auto nodes = e.find_key.find(doc);
-  for (Json* n : nodes) *n = value;
+  std::vector<Json*> nodes;
+  if (value != nullptr) nodes = e.find_key.find(doc);
+  for (Json* n : nodes) *n = *value;
   // fabric-cicd writes every JSON part its filters select back through json.dumps,
   // found or not.
   text = python_json_dumps(doc);
@@ -753,6 +762,14 @@ bool ascii_iequal(std::string_view a, std::string_view b) {
 Expected<bool> replace_text(const FindReplace& e, const std::string& value, std::string& text,
                             const std::string& shown, const Item& item, const Part& part) {
   if (e.find_value.empty()) return false;
+  // fabric-cicd replaces only `if replace_value`: an empty value leaves the text (the
+  // entry still counts as matched when find_value is there).
+  if (value.empty()) {
+    if (!e.is_regex)
+      return e.ignore_case ? ascii_lower(text).find(ascii_lower(e.find_value)) != std::string::npos
+                           : text.find(e.find_value) != std::string::npos;
+    return std::regex_search(text, *e.regex);
+  }
   if (!e.is_regex) {
     std::string out;
     bool found = false;
@@ -851,9 +868,11 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
       const std::string file = dir.empty() ? part.path : dir + "/" + part.path;
       for (std::size_t i = 0; i < parameters.key_value_replace.size(); ++i) {
         const KeyValueReplace& e = parameters.key_value_replace[i];
+        // With no value for the environment fabric-cicd still rewrites the parts the
+        // filters select (its replace_key_value checks the environment per match).
         const Json* value = value_for(e.replace_value, environment);
-        if (value == nullptr || !filters_match(e.filters, item, file)) continue;
-        if (replace_keys(e, *value, part.bytes)) kv_hit[i] = 1;
+        if (!filters_match(e.filters, item, file)) continue;
+        if (replace_keys(e, value, part.bytes)) kv_hit[i] = 1;
       }
       for (std::size_t i = 0; i < parameters.find_replace.size(); ++i) {
         const FindReplace& e = parameters.find_replace[i];
@@ -917,8 +936,10 @@ void mark_logical_ids(std::vector<Item>& items) {
 }
 
 void mark_default_workspace_ids(std::vector<Item>& items) {
-  // fabric-cicd's WORKSPACE_ID_REFERENCE_REGEX; the value is its second group.
-  static const std::regex reference(R"re("?(default_lakehouse_workspace_id|workspaceId|workspace)"?\s*[:=]\s*"([^"\n\r]*?)")re");
+  // fabric-cicd's WORKSPACE_ID_REFERENCE_REGEX ("(.*?)" there: the text up to the next
+  // quote on the line, Python's . stopping at a newline); the value is its second group.
+  static const std::regex reference(R"re("?(default_lakehouse_workspace_id|workspaceId|workspace)"?\s*[:=]\s*"([^"\n]*)")re",
+                                     std::regex::ECMAScript | std::regex_constants::__polynomial);
   const std::string mark = marker("$workspace.id");
   for (Item& item : items) {
     if (item.type == "VariableLibrary") continue;
