@@ -372,6 +372,21 @@ TEST(FabricParameters, ARegexRunsOverALongLineWithoutGrowingTheStack) {
               HasSubstr("parameter.yml:2:17: regex: backreferences (\\1) are not supported"));
 }
 
+TEST(FabricParameters, PythonBracesThatAreNotQuantifiersAreText) {
+  // Python's re.sub (as fabric-cicd calls it) gives the expected texts.
+  const auto sub = [](std::string pattern, std::string text) {
+    auto p = parse_parameters("find_replace:\n  - find_value: '" + pattern + "'\n    is_regex: 'true'\n    replace_value: {E: N}\n",
+                              "parameter.yml");
+    if (!p) return p.error().to_string();
+    std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", text}}}};
+    auto r = apply_parameters(*p, "E", items);
+    return r ? items[0].parts[0].bytes : r.error().to_string();
+  };
+  EXPECT_EQ(sub("{name}: (\\d+)", "{name}: 12, {name}: 7"), "{name}: N, {name}: N");
+  EXPECT_EQ(sub("x(a{,2})", "xaaa"), "xNa");
+  EXPECT_EQ(sub("v(\\d{2,})}", "v123}"), "vN}");
+}
+
 TEST(FabricParameters, BinaryPartsAndVariableLibrariesAreLeftToTheirRules) {
   std::vector<Item> items{
       {"Notebook", "N", "", "11111111-2222-3333-4444-555555555555", "", "N.Notebook", {{"a.py", "x"}}},

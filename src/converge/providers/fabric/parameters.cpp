@@ -334,6 +334,37 @@ class Reader {
         if (i + 1 < python.size() && python[i + 1] == ']') out += python[++i];
         continue;
       }
+      if (c == '{') {
+        // Python reads a brace that does not make a quantifier ({2}, {2,}, {,3}, {2,3})
+        // as itself; ECMAScript refuses it. {,n} is Python's {0,n}.
+        std::size_t j = i + 1;
+        while (j < python.size() && python[j] >= '0' && python[j] <= '9') ++j;
+        const bool has_min = j > i + 1;
+        bool quantifier = false;
+        std::size_t k = j;
+        if (k < python.size() && python[k] == '}') {
+          quantifier = has_min;
+        } else if (k < python.size() && python[k] == ',') {
+          ++k;
+          const std::size_t max_start = k;
+          while (k < python.size() && python[k] >= '0' && python[k] <= '9') ++k;
+          quantifier = k < python.size() && python[k] == '}' && (has_min || k > max_start);
+        }
+        if (!quantifier) {
+          out += "\\x7B";
+          continue;
+        }
+        out += '{';
+        if (!has_min) out += '0';
+        out += python.substr(i + 1, k - i);
+        i = k;
+        continue;
+      }
+      if (c == '}' || c == ']') {
+        std::snprintf(hex, sizeof hex, "\\x%02X", static_cast<unsigned char>(c));
+        out += hex;
+        continue;
+      }
       if (c == '(' && i + 1 < python.size() && python[i + 1] == '?') {
         const std::string_view rest = std::string_view(python).substr(i);
         if (rest.starts_with("(?P<")) {
@@ -593,12 +624,13 @@ bool listed(const std::optional<std::vector<std::string>>& filter, const std::st
   return false;
 }
 
-bool filters_match(const ParameterFilters& f, const Item& item, const std::string& file) {
+bool filters_match(const ParameterFilters& f, const Item& item, const std::optional<std::string>& file) {
   if (!listed(f.item_type, item.type) || !listed(f.item_name, item.name)) return false;
   if (!f.file_path) return true;
+  if (!file) return false;
   for (const PathFilter& p : *f.file_path) {
     if (p.outside) continue;
-    if (p.glob ? match_glob(p.path, file) : p.path == file) return true;
+    if (p.glob ? match_glob(p.path, *file) : p.path == *file) return true;
   }
   return false;
 }
@@ -796,7 +828,7 @@ Expected<bool> replace_text(const FindReplace& e, const std::string& value, std:
   bool found = false;
   for (auto it = std::sregex_iterator(text.begin(), text.end(), *e.regex); it != std::sregex_iterator(); ++it) {
     const std::smatch& m = *it;
-    if (!found && m[1].matched && m.length(1) == 0)
+    if (!found && (!m[1].matched || m.length(1) == 0))
       return fail(Error::config("regex '" + e.find_value + "' captured an empty value in " + item.key() + " " + part.path,
                                 SourceLocation{shown, e.line}));
     found = true;
@@ -861,11 +893,14 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
   std::vector<char> fr_hit(parameters.find_replace.size(), 0);
   const std::string base = parameters.base.empty() ? "" : parameters.base + "/";
   for (Item& item : items) {
-    if (!item.dir.starts_with(base)) continue;
-    const std::string dir = item.dir.substr(base.size());
+    // An item outside the parameter file's folder has no path a file_path filter can
+    // name; the other filters still apply to it.
+    const bool inside = item.dir.starts_with(base);
+    const std::string dir = inside ? item.dir.substr(base.size()) : "";
     for (Part& part : item.parts) {
       if (!valid_utf8(part.bytes)) continue;  // fabric-cicd: binary files are sent as they are
-      const std::string file = dir.empty() ? part.path : dir + "/" + part.path;
+      const std::optional<std::string> file =
+          inside ? std::optional(dir.empty() ? part.path : dir + "/" + part.path) : std::nullopt;
       for (std::size_t i = 0; i < parameters.key_value_replace.size(); ++i) {
         const KeyValueReplace& e = parameters.key_value_replace[i];
         // With no value for the environment fabric-cicd still rewrites the parts the
