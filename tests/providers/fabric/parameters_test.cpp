@@ -76,6 +76,32 @@ TEST(FabricParameters, TheSampleParameterFileLoadsWithEveryEntryAndItsLine) {
   EXPECT_EQ(p->key_value_replace[4].replace_value[0].second, nlohmann::ordered_json(false));
 }
 
+// SHA-256 over every part, sorted by path, each "<dir>/<path>\0<bytes>\0": what
+// fabric_cicd_reference.py prints.
+std::string digest(const std::vector<Item>& items) {
+  std::vector<std::pair<std::string, const std::string*>> files;
+  for (const Item& i : items)
+    for (const Part& p : i.parts) files.emplace_back(i.dir + "/" + p.path, &p.bytes);
+  std::sort(files.begin(), files.end());
+  std::string all;
+  for (const auto& [path, bytes] : files) {
+    all += path;
+    all += '\0';
+    all += *bytes;
+    all += '\0';
+  }
+  return sha256_hex(all);
+}
+
+TEST(FabricParameters, MatchesFabricCicdsRulesOnEveryFileOfTheSample) {
+  // tests/providers/fabric/fabric_cicd_reference.py WORKSPACE PPE PROD UAT: fabric-cicd's
+  // logical ids, parameters and workspace ids applied by its rules in Python, with the
+  // runtime values as markers.
+  EXPECT_EQ(digest(apply_sample("PPE").items), "4ee41f5f210456518306b19943d1e9540e7b32730b907061cb98e9d1d7a094d9");
+  EXPECT_EQ(digest(apply_sample("PROD").items), "1300ddd8e28f0d4784c5e710d6e496709fcf93cb71d24ba7737078a711304841");
+  EXPECT_EQ(digest(apply_sample("UAT").items), "d7c9a3acae8f5b0abccb05cbca11d45a276c2d26e3064d659dffce7dff2c25f5");
+}
+
 TEST(FabricParameters, TheVariableLibraryGetsEachEnvironmentsValuesAsFabricCicdWritesThem) {
   auto ppe = apply_sample("PPE");
   EXPECT_EQ(part(ppe.items, "VariableLibrary/Vars", "variables.json"),

@@ -657,6 +657,10 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// Whether fabric-cicd processes a file: text (it reads files as UTF-8; binary ones are
+// sent as they are) and not a .platform (an item's own is no part; a nested item's is).
+bool processed(const Part& part) { return !part.path.ends_with(".platform") && valid_utf8(part.bytes); }
+
 // How deep `text` nests [ and { outside strings: parts nested beyond what Python's
 // json reads (its recursion limit) are not JSON to fabric-cicd either.
 bool shallow_enough(std::string_view text, int limit) {
@@ -898,7 +902,7 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
     const bool inside = item.dir.starts_with(base);
     const std::string dir = inside ? item.dir.substr(base.size()) : "";
     for (Part& part : item.parts) {
-      if (!valid_utf8(part.bytes)) continue;  // fabric-cicd: binary files are sent as they are
+      if (!processed(part)) continue;
       const std::optional<std::string> file =
           inside ? std::optional(dir.empty() ? part.path : dir + "/" + part.path) : std::nullopt;
       for (std::size_t i = 0; i < parameters.key_value_replace.size(); ++i) {
@@ -952,13 +956,33 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
 
 void mark_logical_ids(std::vector<Item>& items) {
   std::vector<std::pair<std::string, std::string>> ids;  // logical id → marker
-  for (const Item& item : items)
-    if (!item.logical_id.empty() && item.logical_id != kDefaultGuid)
-      ids.emplace_back(item.logical_id, marker("$items." + item.type + "." + item.name + ".id"));
+  const auto add = [&](const std::string& type, const std::string& name, const std::string& logical_id) {
+    if (!logical_id.empty() && logical_id != kDefaultGuid)
+      ids.emplace_back(logical_id, marker("$items." + type + "." + name + ".id"));
+  };
+  for (const Item& item : items) {
+    add(item.type, item.name, item.logical_id);
+    // An item inside an item (an Eventhouse's .children/<Name>.KQLDatabase/.platform):
+    // fabric-cicd's walk makes it an item of its own, referenced by its logical id too.
+    for (const Part& part : item.parts) {
+      if (!part.path.ends_with("/.platform") || part.bytes.size() > (std::size_t{1} << 20)) continue;
+      const Json meta = Json::parse(part.bytes, nullptr, false);
+      if (meta.is_discarded() || !meta.is_object()) continue;
+      const auto text = [&](const char* section, const char* key) -> std::string {
+        const auto s = meta.find(section);
+        if (s == meta.end() || !s->is_object()) return "";
+        const auto v = s->find(key);
+        return v != s->end() && v->is_string() ? v->get<std::string>() : "";
+      };
+      const std::string type = text("metadata", "type");
+      const std::string name = text("metadata", "displayName");
+      if (!type.empty() && !name.empty()) add(type, name, text("config", "logicalId"));
+    }
+  }
   for (Item& item : items) {
     if (item.type == "VariableLibrary") continue;
     for (Part& part : item.parts) {
-      if (!valid_utf8(part.bytes)) continue;
+      if (!processed(part)) continue;
       for (const auto& [id, mark] : ids) {
         std::size_t at = 0;
         while ((at = part.bytes.find(id, at)) != std::string::npos) {
@@ -979,7 +1003,7 @@ void mark_default_workspace_ids(std::vector<Item>& items) {
   for (Item& item : items) {
     if (item.type == "VariableLibrary") continue;
     for (Part& part : item.parts) {
-      if (!valid_utf8(part.bytes) || part.bytes.find(kDefaultGuid) == std::string::npos) continue;
+      if (!processed(part) || part.bytes.find(kDefaultGuid) == std::string::npos) continue;
       std::string out;
       std::size_t last = 0;
       const std::string& text = part.bytes;

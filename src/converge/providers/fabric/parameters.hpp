@@ -161,7 +161,10 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
 // Every occurrence of an item's logical id (config.logicalId, the all-zero one
 // excepted) in the text parts of the items becomes ⟦$items.<Type>.<Name>.id⟧; not in
 // VariableLibrary items (fabric-cicd leaves them out). An item's own logical id in its
-// own parts is marked too (fabric-cicd refuses that at the first deploy).
+// own parts is marked too (fabric-cicd refuses that at the first deploy). The items
+// inside an item (a part `.children/<Name>.<Type>/.platform`, an Eventhouse's KQL
+// databases) count as items, as fabric-cicd's walk of the folders makes them. No part
+// named *.platform is changed, by this or the functions above (fabric-cicd skips them).
 void mark_logical_ids(std::vector<Item>& items);
 
 // fabric-cicd's _replace_workspace_ids: in text parts (not VariableLibrary), the value
