@@ -4,6 +4,7 @@
 #include <map>
 
 #include "converge/providers/assets/assets_provider.hpp"
+#include "converge/providers/fabric/fabric_provider.hpp"
 #include "converge/providers/provider.hpp"
 #include "converge/providers/sql/sql_provider.hpp"
 #include "converge/providers/terraform/terraform_provider.hpp"
@@ -14,6 +15,7 @@ namespace {
 const std::map<std::string, Factory, std::less<>>& table() {
   static const std::map<std::string, Factory, std::less<>> providers = {
       {"assets", assets::make_provider},
+      {"fabric", fabric::make_provider},
       {"sql", sql::make_provider},
       {"terraform", terraform::make_provider},
   };
