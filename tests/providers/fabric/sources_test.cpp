@@ -14,7 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const fs::path kSample = fs::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample";
+const fs::path kSampleRepo = fs::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample";
 
 const Item* find(const std::vector<Item>& items, const std::string& key) {
   auto it = std::find_if(items.begin(), items.end(), [&](const Item& i) { return i.key() == key; });
@@ -32,7 +32,7 @@ std::string platform(const std::string& type, const std::string& name, const std
 }
 
 TEST(FabricSources, TheSampleWorkspaceReadsAsFabricCicdReadsIt) {
-  auto items = read_items(kSample, "workspace");
+  auto items = read_items(kSampleRepo, "workspace");
   ASSERT_TRUE(items) << items.error().to_string();
   // 40 .platform files: 38 item folders and 2 KQL databases under an eventhouse's .children.
   EXPECT_EQ(items->size(), 40u);
@@ -65,7 +65,7 @@ TEST(FabricSources, TheSampleWorkspaceReadsAsFabricCicdReadsIt) {
     if (part.path.ends_with(".whl")) {
       wheel = true;
       EXPECT_EQ(part.path.rfind("Libraries/CustomLibraries/", 0), 0u) << part.path;
-      std::ifstream in(kSample / "workspace/World.Environment" / part.path, std::ios::binary);
+      std::ifstream in(kSampleRepo / "workspace/World.Environment" / part.path, std::ios::binary);
       std::string bytes((std::istreambuf_iterator<char>(in)), {});
       EXPECT_EQ(part.bytes, bytes);
     }

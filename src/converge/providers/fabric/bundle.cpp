@@ -1,25 +1,12 @@
 // The fabric provider's bundle (bundle.hpp).
 #include "converge/providers/fabric/bundle.hpp"
 
+#include "converge/providers/fabric/text.hpp"
 #include "converge/util/base64.hpp"
 #include "converge/util/sha256.hpp"
 
 namespace converge::providers::fabric {
-namespace {
-
 using nlohmann::json;
-
-bool is_text(const std::string& s) {
-  // nlohmann::json dumps only valid UTF-8; anything else travels as base64.
-  try {
-    (void)json(s).dump();
-    return s.find('\0') == std::string::npos;
-  } catch (const json::exception&) {
-    return false;
-  }
-}
-
-}  // namespace
 
 Bundle make_bundle(const std::vector<Item>& items, const std::vector<Warning>& warnings) {
   json list = json::array();

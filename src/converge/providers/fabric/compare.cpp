@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "converge/providers/fabric/text.hpp"
 #include "converge/util/sha256.hpp"
 
 namespace converge::providers::fabric {
@@ -12,19 +13,6 @@ namespace {
 
 using nlohmann::json;
 
-bool is_utf8(const std::string& s) {
-  std::size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-    if (len == 0 || i + len > n) return false;
-    if (c == 0) return false;  // a NUL: a binary file
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
-    i += len;
-  }
-  return true;
-}
 
 bool json_path(const std::string& path) {
   auto dot = path.rfind('.');
@@ -64,7 +52,7 @@ bool same_part(const std::string& path, const std::string& desired, const std::s
 }
 
 std::string shown_part(const std::string& path, const std::string& bytes) {
-  if (!is_utf8(bytes))
+  if (!is_text(bytes))
     return "(binary, " + std::to_string(bytes.size()) + " bytes, sha256 " + util::sha256_hex(bytes) + ")\n";
   json value = as_json(path, bytes);
   std::string text = value.is_discarded() ? bytes : value.dump(2) + "\n";

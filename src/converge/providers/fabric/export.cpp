@@ -5,6 +5,7 @@
 
 #include "converge/providers/fabric/bundle.hpp"
 #include "converge/providers/fabric/compare.hpp"
+#include "converge/providers/fabric/text.hpp"
 #include "converge/util/text_diff.hpp"
 
 namespace converge::providers::fabric {
@@ -15,8 +16,6 @@ const Part* part_of(const std::vector<Part>& parts, const std::string& path) {
     if (p.path == path) return &p;
   return nullptr;
 }
-
-bool is_text(const std::string& bytes) { return shown_part("", bytes).rfind("(binary, ", 0) != 0; }
 
 // Every line of `text` through `reverse`.
 std::string reversed(const std::string& text, const Reverse& reverse) {

@@ -21,9 +21,9 @@ bool valid_folder_name(const std::string& name) {
   return !name.empty() && !std::regex_search(name, invalid) && name.size() <= 255;
 }
 
-class Reader {
+class SourceReader {
  public:
-  Reader(const fs::path& root, const SourceBudget& budget) : root_(root), budget_(budget) {}
+  SourceReader(const fs::path& root, const SourceBudget& budget) : root_(root), budget_(budget) {}
 
   std::string shown(const fs::path& path) const { return path.lexically_relative(root_).generic_string(); }
 
@@ -188,7 +188,7 @@ Expected<std::vector<Item>> read_items(const fs::path& repo_root, const std::str
   std::error_code ec;
   if (!fs::is_directory(dir, ec))
     return fail(Error::config("the sources folder '" + sources + "' does not exist", {sources, 0, 0}));
-  Reader reader(repo_root, budget);
+  SourceReader reader(repo_root, budget);
   if (auto ok = reader.walk(dir, "", 0); !ok) return fail(ok.error());
   return reader.take();
 }
