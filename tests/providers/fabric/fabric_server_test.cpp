@@ -429,6 +429,129 @@ TEST_F(FabricServerTest, ErrorsHaveTheRecordedShape) {
   EXPECT_EQ(r.header("x-ms-public-api-error-code"), body(r)["errorCode"]);
 }
 
+// ---- what the recordings lack: the specification's examples ------------------------
+
+json spec_example(const std::string& name) {
+  std::string path = std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/platform/" + name + ".json";
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::string text;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  std::fclose(f);
+  return json::parse(text).at("responses");
+}
+
+// Every field of `ours` is in `spec` with the same JSON type (a null is any type), and
+// every field of `spec` is in `ours` but for the optional ones the server leaves out.
+std::string differences(const json& ours, const json& spec, const std::string& at = "") {
+  static const std::set<std::string> optional = {"tags", "domainId", "workspaceIdentity", "defaultIdentity"};
+  if (ours.is_null() || spec.is_null()) return "";
+  if (ours.is_object() && spec.is_object()) {
+    std::string out;
+    for (const auto& [k, v] : ours.items()) {
+      out += spec.contains(k) ? differences(v, spec[k], at + "/" + k) : at + "/" + k + " is not in the spec; ";
+    }
+    for (const auto& [k, v] : spec.items()) {
+      if (!ours.contains(k) && !optional.contains(k)) out += at + "/" + k + " is missing; ";
+    }
+    return out;
+  }
+  if (ours.is_array() && spec.is_array()) {
+    return ours.empty() || spec.empty() ? "" : differences(ours.front(), spec.front(), at + "/0");
+  }
+  return shape(ours) == shape(spec) ? "" : at + " is " + shape(ours).dump() + ", not " + shape(spec).dump() + "; ";
+}
+
+TEST_F(FabricServerTest, ItemCallsTheRecordingsLackAnswerLikeTheSpecificationsExamples) {
+  auto ids = fabric_->seed({{"workspaces", {{{"id", workspace_},
+      {"folders", {{{"displayName", "Sales"}}, {{"displayName", "Y2024"}, {"parent", "Sales"}}}},
+      {"items", {{{"type", "Lakehouse"}, {"displayName", "Item 1"}, {"description", "d"}},
+                 {{"type", "Report"}, {"displayName", "Report 1"}, {"parts", {{{"path", "report.json"}, {"text", "{}"}}}}}}}}}}});
+  std::string lakehouse = ids["workspaces"][0]["items"]["Lakehouse/Item 1"];
+  std::string report = ids["workspaces"][0]["items"]["Report/Report 1"];
+  std::string sales = ids["workspaces"][0]["folders"]["Sales"];
+  std::string y2024 = ids["workspaces"][0]["folders"]["Sales/Y2024"];
+
+  auto get = call("GET", items() + "/" + lakehouse);
+  EXPECT_EQ(get.status, 200);
+  EXPECT_EQ(differences(body(get), spec_example("GetItem")["200"]["body"]), "");
+
+  auto patch = call("PATCH", items() + "/" + lakehouse, json{{"displayName", "Item's New name"}, {"description", "new"}});
+  EXPECT_EQ(patch.status, 200);
+  EXPECT_EQ(differences(body(patch), spec_example("UpdateItem")["200"]["body"]), "");
+  EXPECT_EQ(body(patch)["displayName"], "Item's New name");
+
+  auto move = call("POST", items() + "/" + lakehouse + "/move", json{{"targetFolderId", y2024}});
+  EXPECT_EQ(move.status, 200);
+  EXPECT_EQ(differences(body(move), spec_example("MoveItemIntoFolder")["200"]["body"]), "");
+  ASSERT_EQ(body(move)["value"].size(), 2u) << "the lakehouse and its SQL endpoint";
+  auto in_folder = body(call("GET", items() + "?rootFolderId=" + sales));
+  EXPECT_EQ(in_folder["value"].size(), 2u) << "recursive by default";
+  EXPECT_TRUE(body(call("GET", items() + "?rootFolderId=" + sales + "&recursive=false"))["value"].empty());
+
+  // getDefinition and updateDefinition: 202 with the example's headers, and the
+  // definition's shape.
+  auto get_definition = call("POST", items() + "/" + report + "/getDefinition");
+  EXPECT_EQ(get_definition.status, 202);
+  const json headers_GetItemDefinition = spec_example("GetItemDefinition")["202"]["headers"];
+  for (const auto& [name, value] : headers_GetItemDefinition.items()) {
+    EXPECT_FALSE(get_definition.header(name).empty()) << name;
+  }
+  auto polls = poll(get_definition);
+  auto definition = body(call("GET", polls.back().header("location")));
+  EXPECT_EQ(differences(definition, spec_example("GetItemDefinition")["200"]["body"]), "");
+  auto update = call("POST", items() + "/" + report + "/updateDefinition", definition);
+  EXPECT_EQ(update.status, 202);
+  const json headers_UpdateItemDefinition = spec_example("UpdateItemDefinition")["202"]["headers"];
+  for (const auto& [name, value] : headers_UpdateItemDefinition.items()) {
+    EXPECT_FALSE(update.header(name).empty()) << name;
+  }
+  // The operation states' headers as the examples show them.
+  const json headers_GetLongRunningOperationStateRunning = spec_example("GetLongRunningOperationStateRunning")["200"]["headers"];
+  for (const auto& [name, value] : headers_GetLongRunningOperationStateRunning.items()) {
+    EXPECT_FALSE(polls.front().header(name).empty()) << name;
+  }
+  // (The bodies of the states are the recordings' business: the example leaves out the
+  // `error: null` every recorded state has.)
+  EXPECT_EQ(polls.back().header("retry-after"), "");
+  EXPECT_TRUE(polls.back().header("location").ends_with("/result"));
+
+  auto del = call("DELETE", items() + "/" + report);
+  EXPECT_EQ(del.status, 200);
+  EXPECT_EQ(call("GET", items() + "/" + report).status, 404);
+}
+
+TEST_F(FabricServerTest, FolderAndWorkspaceCallsAnswerLikeTheSpecificationsExamples) {
+  fabric_->configure({{"page_size", 2}});
+  auto ids = fabric_->seed({{"workspaces", {{{"id", workspace_},
+      {"folders", {{{"displayName", "Sales"}}, {{"displayName", "Y2024"}, {"parent", "Sales"}},
+                   {{"displayName", "Q1"}, {"parent", "Sales/Y2024"}}, {{"displayName", "Q2"}, {"parent", "Sales/Y2024"}}}}}}}});
+  const auto& folders = ids["workspaces"][0]["folders"];
+  std::string folders_url = api("/v1/workspaces/" + workspace_ + "/folders");
+  auto first = body(call("GET", folders_url));
+  EXPECT_EQ(differences(first, spec_example("ListFoldersInWorkspaceWithContinuation")["200"]["body"]), "");
+  auto get = body(call("GET", folders_url + "/" + folders["Sales/Y2024"].get<std::string>()));
+  EXPECT_EQ(differences(get, spec_example("GetFolder")["200"]["body"]), "");
+  auto renamed = call("PATCH", folders_url + "/" + folders["Sales"].get<std::string>(), json{{"displayName", "A new Folder name"}});
+  EXPECT_EQ(differences(body(renamed), spec_example("UpdateFolder")["200"]["body"]), "");
+  auto moved = call("POST", folders_url + "/" + folders["Sales/Y2024/Q2"].get<std::string>() + "/move",
+                    json{{"targetFolderId", folders["Sales/Y2024/Q1"]}});
+  EXPECT_EQ(moved.status, 200);
+  EXPECT_EQ(differences(body(moved), spec_example("MoveFolderIntoAnotherFolder")["200"]["body"]), "");
+  auto loop = call("POST", folders_url + "/" + folders["Sales"].get<std::string>() + "/move",
+                   json{{"targetFolderId", folders["Sales/Y2024/Q1"]}});
+  EXPECT_EQ(body(loop)["errorCode"], "InfiniteFolderHierarchyLoop");
+  EXPECT_EQ(body(call("DELETE", folders_url + "/" + folders["Sales"].get<std::string>()))["errorCode"], "FolderNotEmpty");
+  EXPECT_EQ(call("DELETE", folders_url + "/" + folders["Sales/Y2024/Q2"].get<std::string>()).status, 200);
+
+  auto workspace = call("PATCH", api("/v1/workspaces/" + workspace_), spec_example("UpdateWorkspace")["200"]["body"]);
+  EXPECT_EQ(workspace.status, 200);
+  // The answer is the workspace (UpdateWorkspace's example shows only some of its fields).
+  EXPECT_EQ(differences(body(workspace), spec_example("GetWorkspace")["200"]["body"]), "");
+  EXPECT_EQ(body(workspace)["displayName"], "Workspace New displayName");
+}
+
 // ---- behaviour -------------------------------------------------------------------
 
 TEST_F(FabricServerTest, PagingReturnsEveryItemOnce) {

@@ -50,7 +50,7 @@
 //                                                       capacityId, capacityRegion, oneLakeEndpoints:
 //                                                       {blobEndpoint, dfsEndpoint}, capacityAssignmentProgress}
 //   PATCH  /v1/workspaces/{ws}                         {displayName?, description?} -> 200 workspace
-//   GET    /v1/workspaces/{ws}/items?type=&continuationToken=
+//   GET    /v1/workspaces/{ws}/items?type=&rootFolderId=&recursive=&continuationToken=
 //          -> {value:[{id, type, displayName, description, workspaceId, folderId?, sensitivityLabel:{id}}],
 //              continuationToken?, continuationUri?}   (pages of --page-size, default 100; the last
 //              page has neither key; a Lakehouse or MirroredDatabase brings its SQLEndpoint item)
@@ -70,7 +70,8 @@
 //   GET    /v1/workspaces/{ws}/items/{id}              the item (listing shape); 404 ItemNotFound
 //   PATCH  /v1/workspaces/{ws}/items/{id}              {displayName?, description?} -> 200 the item
 //   DELETE /v1/workspaces/{ws}/items/{id}              200, empty body
-//   POST   /v1/workspaces/{ws}/items/{id}/move         {targetFolderId?} -> 200 the item
+//   POST   /v1/workspaces/{ws}/items/{id}/move         {targetFolderId?} -> 200 {value:[the item, its SQLEndpoint]}
+//          (the create shape with folderId; the endpoint moves with its item)
 //   POST   /v1/workspaces/{ws}/items/{id}/getDefinition[?format=]
 //          -> 202 LRO; result {definition:{parts:[…the item's parts…, {path:".platform",…}]}}
 //             (.platform generated as Fabric does: $schema, metadata {type, displayName,
@@ -79,7 +80,7 @@
 //          {definition:{parts}} -> 202 LRO without result; on success the parts are replaced
 //          (.platform is not stored; with updateMetadata=true its metadata.displayName and
 //          metadata.description are applied)
-//   GET    /v1/workspaces/{ws}/folders?continuationToken=  {value:[{id, displayName, workspaceId,
+//   GET    /v1/workspaces/{ws}/folders?rootFolderId=&recursive=&continuationToken=  {value:[{id, displayName, workspaceId,
 //                                                        parentFolderId?}], continuationToken?, continuationUri?}
 //   POST   /v1/workspaces/{ws}/folders                 {displayName, parentFolderId?} -> 201 folder
 //          + Location <api>/v1/workspaces/{ws}/folders/{id}; same name under the same parent -> 409
@@ -505,11 +506,26 @@ route('PATCH', '/v1/workspaces/{ws}', (c) => {
   return send(c, 200, workspaceJson(ws));
 });
 
+// ?rootFolderId= and ?recursive= (default true): what lies under a folder, or at the top.
+function underRoot(c, ws, folderId) {
+  const root = c.query.get('rootFolderId') || null;
+  const recursive = c.query.get('recursive') !== 'false';
+  if (!root && recursive) return true;
+  if (!recursive) return (folderId || null) === root;
+  for (let cur = folderId ? ws.folders.get(folderId) : null; cur; cur = cur.parentFolderId ? ws.folders.get(cur.parentFolderId) : null) {
+    if (cur.id === root) return true;
+  }
+  return false;
+}
+
 route('GET', '/v1/workspaces/{ws}/items', (c) => {
   const ws = needWorkspace(c);
   if (!ws) return 404;
   const type = c.query.get('type');
-  return page(c, sortedItems(ws).filter((it) => !type || it.type === type), (it) => itemJson(ws, it));
+  const root = c.query.get('rootFolderId');
+  if (root && !needFolder(c, ws, root)) return 404;
+  return page(c, sortedItems(ws).filter((it) => (!type || it.type === type) && underRoot(c, ws, it.folderId)),
+    (it) => itemJson(ws, it));
 });
 
 function badParts(parts) {
@@ -584,8 +600,9 @@ route('POST', '/v1/workspaces/{ws}/items/{id}/move', (c) => {
   if (!it) return 404;
   const target = c.body.targetFolderId || null;
   if (target && !needFolder(c, ws, target)) return 404;
-  it.folderId = target;
-  return send(c, 200, itemJson(ws, it));
+  const moved = [it, ...(it.sqlEndpointId && ws.items.has(it.sqlEndpointId) ? [ws.items.get(it.sqlEndpointId)] : [])];
+  for (const x of moved) x.folderId = target;
+  return send(c, 200, { value: moved.map((x) => createdJson(ws, x)) });
 });
 
 route('POST', '/v1/workspaces/{ws}/items/{id}/getDefinition', (c) => {
@@ -644,7 +661,9 @@ for (const [segment, type] of [['lakehouses', 'Lakehouse'], ['eventhouses', 'Eve
 route('GET', '/v1/workspaces/{ws}/folders', (c) => {
   const ws = needWorkspace(c);
   if (!ws) return 404;
-  return page(c, [...ws.folders.values()], (f) => folderJson(ws, f));
+  const root = c.query.get('rootFolderId');
+  if (root && !needFolder(c, ws, root)) return 404;
+  return page(c, [...ws.folders.values()].filter((f) => underRoot(c, ws, f.parentFolderId)), (f) => folderJson(ws, f));
 });
 
 function folderNameTaken(ws, parent, name, exceptId) {
