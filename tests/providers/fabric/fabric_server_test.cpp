@@ -783,6 +783,75 @@ TEST_F(FabricServerTest, EntraRefusesAWrongSecretAndAcceptsARegisteredFederatedA
   EXPECT_EQ(fabric_->log().dump().find("github-oidc-token"), std::string::npos);
 }
 
+TEST_F(FabricServerTest, AGitHubOidcTokenSignsInOnlyWithTheSubjectOfAFederatedCredential) {
+  fabric_->register_federated_client("fed-app", "repo:octo-org/octo-repo:environment:prod");
+  auto oidc = [&](const std::string& subject, const std::string& request_token) {
+    converge::http::Request request;
+    request.url = fabric_->github_oidc_url(subject) + "&audience=" + converge::http::percent_encode("api://AzureADTokenExchange");
+    request.headers["Authorization"] = "Bearer " + request_token;
+    return *transport_->send(request);
+  };
+  auto sign_in = [&](const std::string& assertion) {
+    converge::http::Request request;
+    request.method = "POST";
+    request.url = fabric_->token_url();
+    request.headers["Content-Type"] = "application/x-www-form-urlencoded";
+    request.body = "grant_type=client_credentials&client_id=fed-app&scope=" +
+                   converge::http::percent_encode("https://api.fabric.microsoft.com/.default") +
+                   "&client_assertion_type=" +
+                   converge::http::percent_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer") +
+                   "&client_assertion=" + converge::http::percent_encode(assertion);
+    return *transport_->send(request);
+  };
+  EXPECT_EQ(oidc("repo:octo-org/octo-repo:environment:prod", "wrong").status, 401);
+  auto prod = oidc("repo:octo-org/octo-repo:environment:prod", fabric_->github_oidc_request_token());
+  ASSERT_EQ(prod.status, 200) << prod.body;
+  auto signed_in = sign_in(body(prod)["value"]);
+  ASSERT_EQ(signed_in.status, 200) << signed_in.body;
+  EXPECT_EQ(call("GET", items(), nullptr, body(signed_in)["access_token"].get<std::string>()).status, 200);
+
+  auto dev = oidc("repo:octo-org/octo-repo:environment:dev", fabric_->github_oidc_request_token());
+  auto refused = sign_in(body(dev)["value"]);
+  EXPECT_EQ(refused.status, 401);
+  EXPECT_TRUE(body(refused)["error_description"].get<std::string>().starts_with("AADSTS700213:")) << refused.body;
+}
+
+TEST_F(FabricServerTest, FaultsAnswerInsteadOfTheServerOrAfterIt) {
+  std::string folders = api("/v1/workspaces/" + workspace_ + "/folders");
+  // A 5xx and a dropped connection: nothing written.
+  fabric_->inject({.method = "POST", .path = "/folders$", .kind = FabricFaultKind::server_error, .status = 503});
+  auto unavailable = call("POST", folders, json{{"displayName", "a"}});
+  EXPECT_EQ(unavailable.status, 503);
+  EXPECT_EQ(body(unavailable)["isRetriable"], true);
+  fabric_->inject({.method = "POST", .path = "/folders$", .kind = FabricFaultKind::drop});
+  EXPECT_FALSE(try_call("POST", folders, json{{"displayName", "a"}}));
+  EXPECT_TRUE(fabric_->state(workspace_)["workspaces"][0]["folders"].empty());
+  // An error of Fabric's with its code, once, after one request went through.
+  fabric_->inject({.method = "POST", .path = "/items$", .kind = FabricFaultKind::error, .skip = 1,
+                   .error_code = "ItemDisplayNameAlreadyInUse", .message = "Requested 'B' is already in use"});
+  EXPECT_EQ(call("POST", items(), json{{"displayName", "A"}, {"type", "DataPipeline"}}).status, 201);
+  auto reserved = call("POST", items(), json{{"displayName", "B"}, {"type", "DataPipeline"}});
+  EXPECT_EQ(reserved.status, 400);
+  EXPECT_EQ(reserved.header("x-ms-public-api-error-code"), "ItemDisplayNameAlreadyInUse");
+  EXPECT_EQ(call("POST", items(), json{{"displayName", "B"}, {"type", "DataPipeline"}}).status, 201);
+  // Throttled polls on the operations host only; the API host is not.
+  fabric_->inject({.method = "GET", .path = "/operations/", .host = "ops", .kind = FabricFaultKind::throttle, .count = -1});
+  auto accepted = call("POST", items(), json{{"displayName", "N"}, {"type", "Notebook"}});
+  EXPECT_EQ(accepted.status, 202);
+  EXPECT_EQ(call("GET", accepted.header("location")).status, 429);
+  std::string path = accepted.header("location").substr(fabric_->ops_url().size());
+  EXPECT_EQ(call("GET", api(path)).status, 200) << "the same operation through the API host";
+  fabric_->clear_faults();
+  // A token expiry for one request.
+  fabric_->inject({.path = "/items$", .kind = FabricFaultKind::token_expired});
+  EXPECT_EQ(body(call("GET", items()))["errorCode"], "TokenExpired");
+  EXPECT_EQ(call("GET", items()).status, 200);
+  // A dropped answer to a create: the operation runs to its end though nobody polls it.
+  fabric_->inject({.method = "POST", .path = "/items$", .kind = FabricFaultKind::drop_after_write});
+  EXPECT_FALSE(try_call("POST", items(), json{{"displayName", "Lost"}, {"type", "Notebook"}}));
+  EXPECT_TRUE(listed("Notebook", "Lost"));
+}
+
 TEST_F(FabricServerTest, TheLogTellsWritesPollsAndHosts) {
   fabric_->clear_log();
   create({{"displayName", "Hello"}, {"type", "Notebook"}});

@@ -87,7 +87,9 @@ FabricServer::FabricServer(Options options) : options_(std::move(options)) {
                                    "--lro",
                                    options_.lro,
                                    "--sql-endpoint-polls",
-                                   std::to_string(options_.sql_endpoint_polls)};
+                                   std::to_string(options_.sql_endpoint_polls),
+                                   "--oidc-request-token",
+                                   options_.oidc_request_token};
   pid_ = ::fork();
   if (pid_ < 0) throw Failure("fabric server: fork failed");
   if (pid_ == 0) {
@@ -131,6 +133,10 @@ std::string FabricServer::api_url() const { return "http://127.0.0.1:" + std::to
 std::string FabricServer::ops_url() const { return "http://127.0.0.1:" + std::to_string(ops_port_); }
 std::string FabricServer::authority() const { return api_url(); }
 std::string FabricServer::token_url() const { return authority() + "/" + options_.tenant + "/oauth2/v2.0/token"; }
+
+std::string FabricServer::github_oidc_url(const std::string& subject) const {
+  return api_url() + "/_github/oidc/token?api-version=2.0&subject=" + http::percent_encode(subject);
+}
 
 std::string FabricServer::access_token() const {
   auto transport = http::make_curl_transport(std::chrono::seconds(10));
@@ -178,6 +184,14 @@ void FabricServer::register_client(const std::string& client_id, const std::opti
                                    const std::vector<std::string>& assertions) {
   nlohmann::json body = {{"clientId", client_id}, {"tenant", options_.tenant}, {"assertions", assertions}};
   if (secret) body["secret"] = *secret;
+  control("POST", "/_control/clients", &body);
+}
+
+void FabricServer::register_federated_client(const std::string& client_id, const std::string& subject,
+                                             const std::string& audience) {
+  nlohmann::json body = {{"clientId", client_id},
+                         {"tenant", options_.tenant},
+                         {"federated", {{{"subject", subject}, {"audience", audience}}}}};
   control("POST", "/_control/clients", &body);
 }
 

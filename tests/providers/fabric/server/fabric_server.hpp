@@ -34,7 +34,8 @@ enum class FabricFaultKind {
   throttle,          // 429 + Retry-After: retry_after_s, Fabric's body (errorCode RequestBlocked or error_code); not processed
   server_error,      // `status` (default 500), errorCode InternalServerError; not processed
   drop,              // the connection is closed with no answer; not processed
-  drop_after_write,  // processed (the write happens, an operation starts), then the connection is closed with no answer
+  drop_after_write,  // processed (the write happens; an operation it starts runs to its end at once), then the
+                     // connection is closed with no answer
   operation_failed,  // accepted (202, even for a type that answers 201), its operation ends Failed with
                      // error_code (default "OperationFailed") and message; nothing is written
   token_expired,     // 401 errorCode TokenExpired (+ x-ms-public-api-error-code) for this request
@@ -68,6 +69,7 @@ class FabricServer {
     int page_size = 100;          // items / folders / workspaces per page
     std::string lro = "trace";    // which creates answer 202: "trace" (as recorded), "always", "never"
     int sql_endpoint_polls = 0;   // reads of a lakehouse before its SQL endpoint is provisioned
+    std::string oidc_request_token = "github-oidc-request-token";  // ACTIONS_ID_TOKEN_REQUEST_TOKEN
   };
 
   FabricServer();                          // default Options
@@ -83,6 +85,13 @@ class FabricServer {
   const std::string& tenant() const { return options_.tenant; }
   const std::string& client_id() const { return options_.client_id; }
   const std::string& client_secret() const { return options_.client_secret; }
+
+  // GitHub Actions' OIDC token endpoint, as ACTIONS_ID_TOKEN_REQUEST_URL gives it (with a
+  // query, so a client appends "&audience=..."): the tokens it issues claim `subject`
+  // (what GitHub derives from the run, e.g. "repo:octo-org/octo-repo:environment:prod").
+  // Requests need `Authorization: Bearer <github_oidc_request_token()>`.
+  std::string github_oidc_url(const std::string& subject = "repo:octo-org/octo-repo:ref:refs/heads/main") const;
+  const std::string& github_oidc_request_token() const { return options_.oidc_request_token; }
 
   // A fresh access token for client_id()/client_secret() from the token endpoint
   // (what the code under test would get), for tests that call the API directly.
@@ -108,6 +117,11 @@ class FabricServer {
   // federated client assertion (client_assertion with the jwt-bearer assertion type).
   void register_client(const std::string& client_id, const std::optional<std::string>& secret,
                        const std::vector<std::string>& assertions = {});
+  // Registers an app registration with a federated credential for GitHub Actions: a
+  // GitHub OIDC token from github_oidc_url() whose sub is `subject` and aud `audience` is
+  // accepted as its client assertion; another subject gets Entra's AADSTS700213.
+  void register_federated_client(const std::string& client_id, const std::string& subject,
+                                 const std::string& audience = "api://AzureADTokenExchange");
   void expire_tokens();  // every token issued so far now answers 401 TokenExpired
 
   // {"workspaces":[{"id","displayName","description","folders":[{"id","displayName",

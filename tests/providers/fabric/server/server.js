@@ -9,7 +9,7 @@
 //
 //   node server.js [--token-lifetime S] [--retry-after S] [--polls N] [--page-size N]
 //                  [--lro trace|always|never] [--sql-endpoint-polls N]
-//                  [--tenant T] [--client-id C] [--client-secret S]
+//                  [--tenant T] [--client-id C] [--client-secret S] [--oidc-request-token T]
 //
 // Listens on two loopback ports and prints `listening <api_port> <ops_port>` on
 // stdout when ready (nothing else is ever written to stdout); exits when stdin closes.
@@ -34,6 +34,17 @@
 //        (AADSTS70021); wrong scope -> 400 invalid_scope (AADSTS70011); another grant ->
 //        400 unsupported_grant_type (AADSTS70003). Tokens live --token-lifetime seconds
 //        (default 3600).
+//     A client's federated credentials ({subject, audience: "api://AzureADTokenExchange",
+//        issuer: "https://token.actions.githubusercontent.com"}) accept a GitHub OIDC token from
+//        the endpoint below whose sub/aud/iss match one of them: another subject -> 401
+//        invalid_client (AADSTS700213); past its exp -> 401 invalid_client (AADSTS700024).
+//
+// ---- GitHub Actions' OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL), API port ------
+//   GET  /_github/oidc/token?subject=repo:o/r:environment:prod&audience=api://AzureADTokenExchange
+//        with Authorization: Bearer <--oidc-request-token> (ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+//     -> 200 {count, value: "<JWT: iss https://token.actions.githubusercontent.com, sub, aud,
+//        iat, nbf, exp (+300 s)>"}; another request token -> 401 {message}. `subject` stands for
+//        what GitHub derives from the workflow run (default repo:octo-org/octo-repo:ref:refs/heads/main).
 //
 // ---- Fabric API (both ports; auth `Authorization: Bearer <access_token>`) ----------
 //   No or unknown token -> 401 errorCode InvalidToken; a token past its lifetime or
@@ -118,10 +129,11 @@
 //            folders:[{id?, displayName, parent?: "<folder display name>"|parentFolderId?}],
 //            items:[{id?, type, displayName, description?, folder?: "a/b" | folderId?,
 //                    parts:[{path, text? | base64?}], properties?}]}],
-//            clients:[{tenant?, clientId, secret?, assertions?:[…]}]}
+//            clients:[{tenant?, clientId, secret?, assertions?:[…], federated?:[{subject, audience?, issuer?}]}]}
 //            -> {workspaces:[{id, folders:{"a/b": id}, items:{"<Type>/<displayName>": id}}]}
 //            (a seeded item exists at once; no operation)
-//   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…]} -> 201
+//   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…] (accepted as they are),
+//                                           federated?:[{subject, audience?, issuer?}]} -> 201
 //   POST   /_control/tokens/expire         every token issued so far answers TokenExpired
 //   GET    /_control/state?workspace=      {workspaces:[{id, displayName, description, folders:[{id,
 //            displayName, parentFolderId, path}], items:[{id, type, displayName, description, folderId,
@@ -136,8 +148,9 @@
 //            throttle: 429 {requestId, errorCode:"RequestBlocked" (or error_code), message:"Request is
 //              blocked by the upstream service until: M/D/YYYY h:mm:ss AM (UTC)"} + Retry-After;
 //            server_error: `status` with errorCode InternalServerError (isRetriable true), not processed;
-//            drop: the socket is closed, not processed; drop_after_write: processed (a create's
-//              202 is accepted and its operation goes on), then the socket is closed with no answer;
+//            drop: the socket is closed, not processed; drop_after_write: processed, then the socket
+//              is closed with no answer (an operation it started completes at once, as Fabric's
+//              would while nobody polls it);
 //            operation_failed: the request is accepted (202, a sync create too) and its operation
 //              ends Failed with {errorCode: error_code||"OperationFailed", message}, writing nothing;
 //            token_expired: 401 TokenExpired for the matching request; error: `status` with
@@ -161,6 +174,9 @@ const FABRIC_SCOPE = 'https://api.fabric.microsoft.com/.default';
 const DEFAULT_TENANT = option('tenant', '72f988bf-86f1-41af-91ab-2d7cd011db47');
 const DEFAULT_CLIENT = option('client-id', '');
 const DEFAULT_SECRET = option('client-secret', '');
+const OIDC_REQUEST_TOKEN = option('oidc-request-token', 'github-oidc-request-token');
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
 const SENSITIVITY_LABEL = '9fbde396-1a24-4c79-8edf-9254a0f35055';
 const PLATFORM_SCHEMA = 'https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json';
 // Types whose create answered 201 at once in the recordings (every other type answered 202).
@@ -194,7 +210,7 @@ let opsBase = '';
 
 function reset() {
   config = initialConfig();
-  state = { workspaces: new Map(), operations: new Map(), clients: new Map(), tokens: new Map() };
+  state = { workspaces: new Map(), operations: new Map(), clients: new Map(), tokens: new Map(), oidcTokens: new Set() };
   faults = [];
   requestLog = [];
   nextFaultId = 1;
@@ -210,6 +226,7 @@ function addClient(c) {
   const entry = {
     clientId: c.clientId, tenant: c.tenant || DEFAULT_TENANT,
     secret: c.secret === undefined ? null : c.secret, assertions: new Set(c.assertions || []),
+    federated: (c.federated || []).map((f) => ({ subject: f.subject, audience: f.audience || FEDERATION_AUDIENCE, issuer: f.issuer || GITHUB_ISSUER })),
   };
   state.clients.set(c.clientId, entry);
   return entry;
@@ -428,6 +445,7 @@ function startOperation(c, kind, ws, request, effect, failWith, etag = true) {
     created: now, updated: now, result: undefined, error: null, failWith: failWith || null,
   };
   state.operations.set(op.id, op);
+  c.operation = op;
   send(c, 202, undefined, {
     ...(etag ? { ETag: '""' } : {}), Location: `${opsBase}/v1/operations/${op.id}`, 'x-ms-operation-id': op.id,
     'Retry-After': String(config.retry_after),
@@ -792,8 +810,19 @@ function token(res, tenant, form) {
   const assertionType = form.get('client_assertion_type');
   if (assertionType) {
     const assertion = form.get('client_assertion') || '';
-    if (assertionType !== 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer' || !assertion || !client.assertions.has(assertion)) {
+    const jwtBearer = assertionType === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    if (!jwtBearer || !assertion || (!client.assertions.has(assertion) && !state.oidcTokens.has(assertion))) {
       return entraError(res, 401, 'invalid_client', 70021, 'No matching federated identity record found for presented assertion.');
+    }
+    if (!client.assertions.has(assertion)) {
+      const claims = JSON.parse(Buffer.from(assertion.split('.')[1], 'base64url').toString('utf8'));
+      if (claims.exp * 1000 <= Date.now()) {
+        return entraError(res, 401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+      }
+      if (!client.federated.some((f) => f.subject === claims.sub && f.audience === claims.aud && f.issuer === claims.iss)) {
+        return entraError(res, 401, 'invalid_client', 700213,
+          `No matching federated identity record found for presented assertion subject '${claims.sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+      }
     }
   } else if (client.secret === null || form.get('client_secret') !== client.secret) {
     return entraError(res, 401, 'invalid_client', 7000215,
@@ -814,6 +843,26 @@ function token(res, tenant, form) {
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store, no-cache' });
   res.end(text);
   return 200;
+}
+
+// ---- GitHub Actions' OIDC token endpoint ----------------------------------------
+function githubOidc(c) {
+  const reply = (status, body) => {
+    const text = JSON.stringify(body);
+    c.res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    c.res.end(text);
+    return status;
+  };
+  if ((c.req.headers.authorization || '') !== `Bearer ${OIDC_REQUEST_TOKEN}`) return reply(401, { message: 'Bad credentials' });
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: GITHUB_ISSUER, aud: c.query.get('audience') || 'https://github.com/octo-org',
+    sub: c.query.get('subject') || 'repo:octo-org/octo-repo:ref:refs/heads/main', iat: now, nbf: now - 5, exp: now + 300,
+    jti: uuid(),
+  };
+  const value = `${b64url({ typ: 'JWT', alg: 'RS256', kid: 'github' })}.${b64url(claims)}.${crypto.randomBytes(32).toString('base64url')}`;
+  state.oidcTokens.add(value);
+  return reply(200, { count: state.oidcTokens.size, value });
 }
 
 // ---- control API -----------------------------------------------------------
@@ -994,6 +1043,10 @@ async function handle(req, res, host) {
     entry.status = token(res, decodeURIComponent(tokenPath[1]), new URLSearchParams(text));
     return;
   }
+  if (url.pathname === '/_github/oidc/token' && req.method === 'GET') {
+    entry.status = githubOidc(c);
+    return;
+  }
   const f = matchFault(req.method, url.pathname, host);
   if (f) entry.fault = f.kind;
   if (f && f.kind === 'drop') { req.socket.destroy(); return; }
@@ -1021,6 +1074,10 @@ async function handle(req, res, host) {
     if (f && f.kind === 'drop_after_write') {
       c.res = { writeHead() { return this; }, end() {} };  // do the work, answer nobody
       entry.status = r.handler(c);
+      if (c.operation) {  // nobody will poll it: it runs to its end
+        c.operation.pollsLeft = 0;
+        advance(c.operation);
+      }
       req.socket.destroy();
       return;
     }
