@@ -19,11 +19,17 @@
 // operation's `Location` points there, a different host:port than the request's.
 // Both ports serve every route (as Fabric's hosts do); the log records which one.
 //
+// Where neither the recordings nor the specification show an answer, it follows
+// fabric-cicd's handling and Fabric's documentation, and is marked (guess) below: the
+// messages of InvalidToken/TokenExpired, WorkspaceNotFound, OperationNotFound,
+// OperationNotSucceeded, OperationHasNoResult, and display names compared without case.
+//
 // ---- Entra ID (the token endpoint, on the API port) ------------------------------
 //   POST /{tenant}/oauth2/v2.0/token   form: grant_type=client_credentials, client_id,
 //        scope=https://api.fabric.microsoft.com/.default, and either client_secret or
 //        client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer +
-//        client_assertion (a GitHub OIDC token: any value registered for the client)
+//        client_assertion (a value registered for the client as it is, or a GitHub OIDC token
+//        matching one of its federated credentials, below)
 //     -> 200 {token_type:"Bearer", expires_in, ext_expires_in, access_token}
 //        access_token is JWT-shaped (header.payload.signature; payload: aud, iss, iat,
 //        nbf, exp, appid, oid, tid), as fabric-cicd decodes `exp` from it.
@@ -47,7 +53,7 @@
 //        what GitHub derives from the workflow run (default repo:octo-org/octo-repo:ref:refs/heads/main).
 //
 // ---- Fabric API (both ports; auth `Authorization: Bearer <access_token>`) ----------
-//   No or unknown token -> 401 errorCode InvalidToken; a token past its lifetime or
+//   No or unknown token -> 401 errorCode InvalidToken (guess); a token past its lifetime or
 //   expired through the control API -> 401 errorCode TokenExpired (fabric-cicd
 //   refreshes on header x-ms-public-api-error-code: TokenExpired).
 //   Every error: {requestId, errorCode, message[, moreDetails:[{errorCode,message}]],
@@ -57,6 +63,7 @@
 //   and home-cluster-uri: <ops url>/.
 //
 //   GET    /v1/workspaces                              {value:[workspace]} (paged)
+//   (an unknown workspace -> 404 WorkspaceNotFound (guess))
 //   GET    /v1/workspaces/{ws}                         {id, displayName, description, type:"Workspace",
 //                                                       capacityId, capacityRegion, oneLakeEndpoints:
 //                                                       {blobEndpoint, dfsEndpoint}, capacityAssignmentProgress}
@@ -74,7 +81,7 @@
 //             Which types answer 202 (--lro trace, as recorded): every type but DataPipeline, Dataflow,
 //             KQLQueryset, MirroredDatabase, PaginatedReport, Reflex, DataBuildToolJob and Lakehouse
 //             (SYNC_TYPES), which answer 201; --lro always|never makes every create one or the other.
-//          Display name taken by an item of the same type (case-insensitive; pending creates count)
+//          Display name taken by an item of the same type (case-insensitive (guess); pending creates count)
 //             -> 400 ItemDisplayNameAlreadyInUse "Requested '<name>' is already in use";
 //          unknown folderId -> 404 FolderNotFound; no type/displayName -> 400 InvalidRequest;
 //          a part that is not InlineBase64 -> 400 CorruptedPayload.
@@ -117,21 +124,23 @@
 //          Failed with error {errorCode, message} (an operation_failed fault, or a write that is
 //          no longer possible, e.g. the name was taken meanwhile). Times as Fabric writes them:
 //          "2026-06-25T11:15:43.5469603" (UTC, seven fraction digits, no zone).
-//          Unknown id -> 404 OperationNotFound.
+//          Unknown id -> 404 OperationNotFound (guess).
 //   GET    /v1/operations/{op}/result -> 200 the result (Content-Type application/json);
-//          before success -> 400 OperationNotSucceeded; without result -> 400 OperationHasNoResult.
+//          before success -> 400 OperationNotSucceeded (guess); without result -> 400
+//          OperationHasNoResult (guess).
 //
 // ---- Control API (no auth, JSON; either port) ------------------------------------------
 //   POST   /_control/reset                 forget all state, faults, clients, tokens and the log
 //   POST   /_control/config                {polls?, retry_after?, page_size?, token_lifetime?,
 //                                           lro?: "trace"|"always"|"never", sql_endpoint_polls?} -> config
 //   POST   /_control/seed                  {workspaces:[{id?, displayName?, description?, capacityId?,
-//            folders:[{id?, displayName, parent?: "<folder display name>"|parentFolderId?}],
+//            folders:[{id?, displayName, parent?: "<path of a folder seeded before, a/b>" | parentFolderId?}],
 //            items:[{id?, type, displayName, description?, folder?: "a/b" | folderId?,
 //                    parts:[{path, text? | base64?}], properties?}]}],
 //            clients:[{tenant?, clientId, secret?, assertions?:[…], federated?:[{subject, audience?, issuer?}]}]}
 //            -> {workspaces:[{id, folders:{"a/b": id}, items:{"<Type>/<displayName>": id}}]}
-//            (a seeded item exists at once; no operation)
+//            (a seeded item exists at once, with no operation and no name check; a Lakehouse or
+//            MirroredDatabase brings its SQLEndpoint item)
 //   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…] (accepted as they are),
 //                                           federated?:[{subject, audience?, issuer?}]} -> 201
 //   POST   /_control/tokens/expire         every token issued so far answers TokenExpired
