@@ -83,7 +83,9 @@ std::vector<Exchange> load_trace() {
     e.body = x.value("body", json());
     out.push_back(std::move(e));
   }
-  if (out.size() < 100) throw std::runtime_error("the recording has " + std::to_string(out.size()) + " distinct exchanges");
+  if (out.size() < 100) {
+    throw std::runtime_error("the recording has " + std::to_string(out.size()) + " distinct exchanges");
+  }
   return out;
 }
 
@@ -137,9 +139,9 @@ std::set<std::string> shapes(const std::vector<const Exchange*>& exchanges) {
 
 // The headers a client acts on, by name.
 std::set<std::string> significant(const std::map<std::string, std::string>& headers) {
-  static const std::set<std::string> names = {"content-type", "location",       "retry-after",
-                                              "x-ms-operation-id", "requestid", "etag",
-                                              "home-cluster-uri", "request-redirected", "x-ms-public-api-error-code"};
+  static const std::set<std::string> names = {"content-type",      "location",           "retry-after",
+                                              "x-ms-operation-id", "requestid",          "etag",
+                                              "home-cluster-uri",  "request-redirected", "x-ms-public-api-error-code"};
   std::set<std::string> out;
   for (const auto& [k, v] : headers) {
     if (names.contains(lower(k))) out.insert(lower(k));
@@ -285,8 +287,10 @@ TEST_F(FabricServerTest, ListItemsAnswersAsRecorded) {
 // sequence of operation states, the same result.
 TEST_F(FabricServerTest, LongRunningCreatesAnswerAsRecorded) {
   auto accepted = recorded("POST", "/v1/workspaces/{id}/items", 202);
-  auto running = recorded("GET", "/v1/operations/{id}", 200, [](const Exchange& e) { return at(e.body, "/status") == "Running"; });
-  auto succeeded = recorded("GET", "/v1/operations/{id}", 200, [](const Exchange& e) { return at(e.body, "/status") == "Succeeded"; });
+  auto running =
+      recorded("GET", "/v1/operations/{id}", 200, [](const Exchange& e) { return at(e.body, "/status") == "Running"; });
+  auto succeeded = recorded("GET", "/v1/operations/{id}", 200,
+                            [](const Exchange& e) { return at(e.body, "/status") == "Succeeded"; });
   ASSERT_FALSE(accepted.empty());
   ASSERT_FALSE(running.empty());
   ASSERT_FALSE(succeeded.empty());
@@ -324,7 +328,8 @@ TEST_F(FabricServerTest, LongRunningCreatesAnswerAsRecorded) {
     auto result = call("GET", polls.back().header("location"));
     EXPECT_EQ(result.status, 200);
     auto an_item = [](const Exchange& x) { return x.body.is_object() && x.body.contains("id"); };
-    auto recorded_result = recorded("GET", "/v1/operations/" + e->headers.at("x-ms-operation-id") + "/result", 200, an_item);
+    auto recorded_result =
+        recorded("GET", "/v1/operations/" + e->headers.at("x-ms-operation-id") + "/result", 200, an_item);
     if (recorded_result.empty()) recorded_result = recorded("GET", "/v1/operations/{id}/result", 200, an_item);
     EXPECT_EQ(result.header("content-type"), recorded_result[0]->headers.at("content-type"));
     EXPECT_TRUE(shapes(recorded_result).contains(shape(body(result)).dump())) << result.body;
@@ -399,20 +404,22 @@ TEST_F(FabricServerTest, LakehouseAnswersAsRecordedWhileItsSqlEndpointIsProvisio
 }
 
 TEST_F(FabricServerTest, EventhouseAndWarehouseAnswerAsRecorded) {
-  for (const auto& [segment, type] : std::vector<std::pair<std::string, std::string>>{{"eventhouses", "Eventhouse"},
-                                                                                    {"warehouses", "Warehouse"}}) {
+  for (const auto& [segment, type] :
+       std::vector<std::pair<std::string, std::string>>{{"eventhouses", "Eventhouse"}, {"warehouses", "Warehouse"}}) {
     SCOPED_TRACE(type);
     auto rec = recorded("GET", "/v1/workspaces/{id}/" + segment + "/{id}", 200,
                         [](const Exchange& e) { return e.body.contains("properties"); });
     ASSERT_FALSE(rec.empty());
-    auto ids = fabric_->seed({{"workspaces", {{{"id", workspace_}, {"items", {{{"type", type}, {"displayName", "X"}}}}}}}});
+    auto ids =
+        fabric_->seed({{"workspaces", {{{"id", workspace_}, {"items", {{{"type", type}, {"displayName", "X"}}}}}}}});
     std::string id = ids["workspaces"][0]["items"][type + "/X"];
     auto r = call("GET", api("/v1/workspaces/" + workspace_ + "/" + segment + "/" + id));
     EXPECT_EQ(r.status, 200);
     EXPECT_EQ(joined(significant(r.headers)), joined(significant(rec[0]->headers)));
     EXPECT_TRUE(shapes(rec).contains(shape(body(r)).dump())) << r.body;
     // An id of another type is not one of these.
-    auto other = fabric_->seed({{"workspaces", {{{"id", workspace_}, {"items", {{{"type", "Notebook"}, {"displayName", type}}}}}}}});
+    auto other = fabric_->seed(
+        {{"workspaces", {{{"id", workspace_}, {"items", {{{"type", "Notebook"}, {"displayName", type}}}}}}}});
     auto miss = call("GET", api("/v1/workspaces/" + workspace_ + "/" + segment + "/" +
                                 other["workspaces"][0]["items"]["Notebook/" + type].get<std::string>()));
     EXPECT_EQ(miss.status, 404);
@@ -464,10 +471,15 @@ std::string differences(const json& ours, const json& spec, const std::string& a
 }
 
 TEST_F(FabricServerTest, ItemCallsTheRecordingsLackAnswerLikeTheSpecificationsExamples) {
-  auto ids = fabric_->seed({{"workspaces", {{{"id", workspace_},
-      {"folders", {{{"displayName", "Sales"}}, {{"displayName", "Y2024"}, {"parent", "Sales"}}}},
-      {"items", {{{"type", "Lakehouse"}, {"displayName", "Item 1"}, {"description", "d"}},
-                 {{"type", "Report"}, {"displayName", "Report 1"}, {"parts", {{{"path", "report.json"}, {"text", "{}"}}}}}}}}}}});
+  auto ids =
+      fabric_->seed({{"workspaces",
+                      {{{"id", workspace_},
+                        {"folders", {{{"displayName", "Sales"}}, {{"displayName", "Y2024"}, {"parent", "Sales"}}}},
+                        {"items",
+                         {{{"type", "Lakehouse"}, {"displayName", "Item 1"}, {"description", "d"}},
+                          {{"type", "Report"},
+                           {"displayName", "Report 1"},
+                           {"parts", {{{"path", "report.json"}, {"text", "{}"}}}}}}}}}}});
   std::string lakehouse = ids["workspaces"][0]["items"]["Lakehouse/Item 1"];
   std::string report = ids["workspaces"][0]["items"]["Report/Report 1"];
   std::string sales = ids["workspaces"][0]["folders"]["Sales"];
@@ -477,7 +489,8 @@ TEST_F(FabricServerTest, ItemCallsTheRecordingsLackAnswerLikeTheSpecificationsEx
   EXPECT_EQ(get.status, 200);
   EXPECT_EQ(differences(body(get), spec_example("GetItem")["200"]["body"]), "");
 
-  auto patch = call("PATCH", items() + "/" + lakehouse, json{{"displayName", "Item's New name"}, {"description", "new"}});
+  auto patch =
+      call("PATCH", items() + "/" + lakehouse, json{{"displayName", "Item's New name"}, {"description", "new"}});
   EXPECT_EQ(patch.status, 200);
   EXPECT_EQ(differences(body(patch), spec_example("UpdateItem")["200"]["body"]), "");
   EXPECT_EQ(body(patch)["displayName"], "Item's New name");
@@ -508,7 +521,8 @@ TEST_F(FabricServerTest, ItemCallsTheRecordingsLackAnswerLikeTheSpecificationsEx
     EXPECT_FALSE(update.header(name).empty()) << name;
   }
   // The operation states' headers as the examples show them.
-  const json headers_GetLongRunningOperationStateRunning = spec_example("GetLongRunningOperationStateRunning")["200"]["headers"];
+  const json headers_GetLongRunningOperationStateRunning =
+      spec_example("GetLongRunningOperationStateRunning")["200"]["headers"];
   for (const auto& [name, value] : headers_GetLongRunningOperationStateRunning.items()) {
     EXPECT_FALSE(polls.front().header(name).empty()) << name;
   }
@@ -524,16 +538,21 @@ TEST_F(FabricServerTest, ItemCallsTheRecordingsLackAnswerLikeTheSpecificationsEx
 
 TEST_F(FabricServerTest, FolderAndWorkspaceCallsAnswerLikeTheSpecificationsExamples) {
   fabric_->configure({{"page_size", 2}});
-  auto ids = fabric_->seed({{"workspaces", {{{"id", workspace_},
-      {"folders", {{{"displayName", "Sales"}}, {{"displayName", "Y2024"}, {"parent", "Sales"}},
-                   {{"displayName", "Q1"}, {"parent", "Sales/Y2024"}}, {{"displayName", "Q2"}, {"parent", "Sales/Y2024"}}}}}}}});
+  auto ids = fabric_->seed({{"workspaces",
+                             {{{"id", workspace_},
+                               {"folders",
+                                {{{"displayName", "Sales"}},
+                                 {{"displayName", "Y2024"}, {"parent", "Sales"}},
+                                 {{"displayName", "Q1"}, {"parent", "Sales/Y2024"}},
+                                 {{"displayName", "Q2"}, {"parent", "Sales/Y2024"}}}}}}}});
   const auto& folders = ids["workspaces"][0]["folders"];
   std::string folders_url = api("/v1/workspaces/" + workspace_ + "/folders");
   auto first = body(call("GET", folders_url));
   EXPECT_EQ(differences(first, spec_example("ListFoldersInWorkspaceWithContinuation")["200"]["body"]), "");
   auto get = body(call("GET", folders_url + "/" + folders["Sales/Y2024"].get<std::string>()));
   EXPECT_EQ(differences(get, spec_example("GetFolder")["200"]["body"]), "");
-  auto renamed = call("PATCH", folders_url + "/" + folders["Sales"].get<std::string>(), json{{"displayName", "A new Folder name"}});
+  auto renamed = call("PATCH", folders_url + "/" + folders["Sales"].get<std::string>(),
+                      json{{"displayName", "A new Folder name"}});
   EXPECT_EQ(differences(body(renamed), spec_example("UpdateFolder")["200"]["body"]), "");
   auto moved = call("POST", folders_url + "/" + folders["Sales/Y2024/Q2"].get<std::string>() + "/move",
                     json{{"targetFolderId", folders["Sales/Y2024/Q1"]}});
@@ -542,7 +561,8 @@ TEST_F(FabricServerTest, FolderAndWorkspaceCallsAnswerLikeTheSpecificationsExamp
   auto loop = call("POST", folders_url + "/" + folders["Sales"].get<std::string>() + "/move",
                    json{{"targetFolderId", folders["Sales/Y2024/Q1"]}});
   EXPECT_EQ(body(loop)["errorCode"], "InfiniteFolderHierarchyLoop");
-  EXPECT_EQ(body(call("DELETE", folders_url + "/" + folders["Sales"].get<std::string>()))["errorCode"], "FolderNotEmpty");
+  EXPECT_EQ(body(call("DELETE", folders_url + "/" + folders["Sales"].get<std::string>()))["errorCode"],
+            "FolderNotEmpty");
   EXPECT_EQ(call("DELETE", folders_url + "/" + folders["Sales/Y2024/Q2"].get<std::string>()).status, 200);
 
   auto workspace = call("PATCH", api("/v1/workspaces/" + workspace_), spec_example("UpdateWorkspace")["200"]["body"]);
@@ -557,7 +577,8 @@ TEST_F(FabricServerTest, FolderAndWorkspaceCallsAnswerLikeTheSpecificationsExamp
 TEST_F(FabricServerTest, PagingReturnsEveryItemOnce) {
   fabric_->configure({{"page_size", 3}});
   json seeded = json::array();
-  for (int i = 0; i < 10; ++i) seeded.push_back({{"type", i % 2 ? "Notebook" : "Report"}, {"displayName", "item " + std::to_string(i)}});
+  for (int i = 0; i < 10; ++i)
+    seeded.push_back({{"type", i % 2 ? "Notebook" : "Report"}, {"displayName", "item " + std::to_string(i)}});
   fabric_->seed({{"workspaces", {{{"id", workspace_}, {"items", seeded}}}}});
 
   std::multiset<std::string> seen;
@@ -590,8 +611,10 @@ TEST_F(FabricServerTest, PagingReturnsEveryItemOnce) {
 
 TEST_F(FabricServerTest, ACreateBecomesVisibleOnlyWhenItsOperationSucceeds) {
   fabric_->configure({{"polls", 2}});
-  auto r = call("POST", items(), json{{"displayName", "Hello"}, {"type", "Notebook"},
-                                      {"definition", {{"parts", {part("notebook-content.py", "print(1)\n")}}}}});
+  auto r = call("POST", items(),
+                json{{"displayName", "Hello"},
+                     {"type", "Notebook"},
+                     {"definition", {{"parts", {part("notebook-content.py", "print(1)\n")}}}}});
   ASSERT_EQ(r.status, 202);
   std::string location = r.header("location");
   for (int i = 0; i < 2; ++i) {
@@ -613,8 +636,11 @@ TEST_F(FabricServerTest, ACreateBecomesVisibleOnlyWhenItsOperationSucceeds) {
 
 TEST_F(FabricServerTest, GetDefinitionReturnsWhatWasCreatedWithItsPlatformFile) {
   std::string binary("\x89PNG\r\n\x1a\n\0\xff", 10);
-  auto created = create({{"displayName", "Hello"}, {"type", "Notebook"}, {"description", "greets"},
-                         {"definition", {{"parts", {part("notebook-content.py", "print(1)\n"), part("img/logo.png", binary)}}}}});
+  auto created =
+      create({{"displayName", "Hello"},
+              {"type", "Notebook"},
+              {"description", "greets"},
+              {"definition", {{"parts", {part("notebook-content.py", "print(1)\n"), part("img/logo.png", binary)}}}}});
   std::string id = created["id"];
   auto r = call("POST", items() + "/" + id + "/getDefinition");
   ASSERT_EQ(r.status, 202);
@@ -632,12 +658,15 @@ TEST_F(FabricServerTest, GetDefinitionReturnsWhatWasCreatedWithItsPlatformFile) 
 }
 
 TEST_F(FabricServerTest, UpdateDefinitionReplacesThePartsWhenItsOperationSucceeds) {
-  auto created = create({{"displayName", "Hello"}, {"type", "Notebook"},
-                         {"definition", {{"parts", {part("notebook-content.py", "print(1)\n"), part("old.txt", "x")}}}}});
+  auto created =
+      create({{"displayName", "Hello"},
+              {"type", "Notebook"},
+              {"definition", {{"parts", {part("notebook-content.py", "print(1)\n"), part("old.txt", "x")}}}}});
   std::string id = created["id"];
   std::string platform = R"({"metadata": {"type": "Notebook", "displayName": "Renamed", "description": "new"}})";
-  auto r = call("POST", items() + "/" + id + "/updateDefinition?updateMetadata=true",
-                json{{"definition", {{"parts", {part("notebook-content.py", "print(2)\n"), part(".platform", platform)}}}}});
+  auto r =
+      call("POST", items() + "/" + id + "/updateDefinition?updateMetadata=true",
+           json{{"definition", {{"parts", {part("notebook-content.py", "print(2)\n"), part(".platform", platform)}}}}});
   ASSERT_EQ(r.status, 202);
   EXPECT_EQ(fabric_->item(workspace_, id)["parts"].size(), 2u) << "written before the operation succeeded";
   auto polls = poll(r);
@@ -652,11 +681,16 @@ TEST_F(FabricServerTest, UpdateDefinitionReplacesThePartsWhenItsOperationSucceed
 }
 
 TEST_F(FabricServerTest, APortalEditIsWhatTheApiReadsNext) {
-  auto ids = fabric_->seed({{"workspaces", {{{"id", workspace_},
-      {"items", {{{"type", "Notebook"}, {"displayName", "Hello"}, {"parts", {{{"path", "notebook-content.py"}, {"text", "print(1)"}}}}}}}}}}});
+  auto ids = fabric_->seed({{"workspaces",
+                             {{{"id", workspace_},
+                               {"items",
+                                {{{"type", "Notebook"},
+                                  {"displayName", "Hello"},
+                                  {"parts", {{{"path", "notebook-content.py"}, {"text", "print(1)"}}}}}}}}}}});
   std::string id = ids["workspaces"][0]["items"]["Notebook/Hello"];
-  fabric_->portal_edit(workspace_, id, {{"displayName", "Hello (edited)"},
-                                        {"parts", {{{"path", "notebook-content.py"}, {"text", "print('edited')"}}}}});
+  fabric_->portal_edit(
+      workspace_, id,
+      {{"displayName", "Hello (edited)"}, {"parts", {{{"path", "notebook-content.py"}, {"text", "print('edited')"}}}}});
   EXPECT_EQ(body(call("GET", items() + "/" + id))["displayName"], "Hello (edited)");
   auto polls = poll(call("POST", items() + "/" + id + "/getDefinition"));
   auto parts = body(call("GET", polls.back().header("location")))["definition"]["parts"];
@@ -671,7 +705,8 @@ TEST_F(FabricServerTest, AThrottledRequestCarriesRetryAfterAndIsNotProcessed) {
   EXPECT_EQ(r.header("retry-after"), "7");
   EXPECT_EQ(r.header("x-ms-public-api-error-code"), "RequestBlocked");
   EXPECT_EQ(body(r)["errorCode"], "RequestBlocked");
-  EXPECT_NE(body(r)["message"].get<std::string>().find("Request is blocked by the upstream service until: "), std::string::npos);
+  EXPECT_NE(body(r)["message"].get<std::string>().find("Request is blocked by the upstream service until: "),
+            std::string::npos);
   EXPECT_TRUE(fabric_->state(workspace_)["operations"].empty());
   EXPECT_EQ(call("POST", items(), request).status, 202) << "the fault had count 1";
 }
@@ -713,7 +748,8 @@ TEST_F(ShortTokenTest, ATokenExpiresAfterItsLifetime) {
 }
 
 TEST_F(FabricServerTest, ADisplayNameTakenByItsTypeIsRefused) {
-  fabric_->seed({{"workspaces", {{{"id", workspace_}, {"items", {{{"type", "Notebook"}, {"displayName", "Hello"}}}}}}}});
+  fabric_->seed(
+      {{"workspaces", {{{"id", workspace_}, {"items", {{{"type", "Notebook"}, {"displayName", "Hello"}}}}}}}});
   auto r = call("POST", items(), json{{"displayName", "hello"}, {"type", "Notebook"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.header("x-ms-public-api-error-code"), "ItemDisplayNameAlreadyInUse");
@@ -725,8 +761,11 @@ TEST_F(FabricServerTest, ADisplayNameTakenByItsTypeIsRefused) {
 }
 
 TEST_F(FabricServerTest, AFailedOperationWritesNothing) {
-  fabric_->inject({.method = "POST", .path = "/items$", .kind = FabricFaultKind::operation_failed,
-                   .error_code = "CorruptedPayload", .message = "The provided payload is corrupted"});
+  fabric_->inject({.method = "POST",
+                   .path = "/items$",
+                   .kind = FabricFaultKind::operation_failed,
+                   .error_code = "CorruptedPayload",
+                   .message = "The provided payload is corrupted"});
   auto r = call("POST", items(), json{{"displayName", "Pipe"}, {"type", "DataPipeline"}});  // a 201 type
   ASSERT_EQ(r.status, 202);
   auto polls = poll(r);
@@ -769,8 +808,9 @@ TEST_F(FabricServerTest, EntraRefusesAWrongSecretAndAcceptsARegisteredFederatedA
   EXPECT_TRUE(body(wrong)["error_description"].get<std::string>().starts_with("AADSTS7000215:"));
 
   fabric_->register_client("gh-app", std::nullopt, {"github-oidc-token"});
-  const std::string jwt_bearer = "client_assertion_type=" +
-                                 converge::http::percent_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
+  const std::string jwt_bearer =
+      "client_assertion_type=" +
+      converge::http::percent_encode("urn:ietf:params:oauth:client-assertion-type:jwt-bearer");
   auto refused = form("client_id=gh-app&" + jwt_bearer + "&client_assertion=forged");
   EXPECT_EQ(refused.status, 401);
   auto ok = form("client_id=gh-app&" + jwt_bearer + "&client_assertion=github-oidc-token");
@@ -787,7 +827,8 @@ TEST_F(FabricServerTest, AGitHubOidcTokenSignsInOnlyWithTheSubjectOfAFederatedCr
   fabric_->register_federated_client("fed-app", "repo:octo-org/octo-repo:environment:prod");
   auto oidc = [&](const std::string& subject, const std::string& request_token) {
     converge::http::Request request;
-    request.url = fabric_->github_oidc_url(subject) + "&audience=" + converge::http::percent_encode("api://AzureADTokenExchange");
+    request.url =
+        fabric_->github_oidc_url(subject) + "&audience=" + converge::http::percent_encode("api://AzureADTokenExchange");
     request.headers["Authorization"] = "Bearer " + request_token;
     return *transport_->send(request);
   };
@@ -827,15 +868,20 @@ TEST_F(FabricServerTest, FaultsAnswerInsteadOfTheServerOrAfterIt) {
   EXPECT_FALSE(try_call("POST", folders, json{{"displayName", "a"}}));
   EXPECT_TRUE(fabric_->state(workspace_)["workspaces"][0]["folders"].empty());
   // An error of Fabric's with its code, once, after one request went through.
-  fabric_->inject({.method = "POST", .path = "/items$", .kind = FabricFaultKind::error, .skip = 1,
-                   .error_code = "ItemDisplayNameAlreadyInUse", .message = "Requested 'B' is already in use"});
+  fabric_->inject({.method = "POST",
+                   .path = "/items$",
+                   .kind = FabricFaultKind::error,
+                   .skip = 1,
+                   .error_code = "ItemDisplayNameAlreadyInUse",
+                   .message = "Requested 'B' is already in use"});
   EXPECT_EQ(call("POST", items(), json{{"displayName", "A"}, {"type", "DataPipeline"}}).status, 201);
   auto reserved = call("POST", items(), json{{"displayName", "B"}, {"type", "DataPipeline"}});
   EXPECT_EQ(reserved.status, 400);
   EXPECT_EQ(reserved.header("x-ms-public-api-error-code"), "ItemDisplayNameAlreadyInUse");
   EXPECT_EQ(call("POST", items(), json{{"displayName", "B"}, {"type", "DataPipeline"}}).status, 201);
   // Throttled polls on the operations host only; the API host is not.
-  fabric_->inject({.method = "GET", .path = "/operations/", .host = "ops", .kind = FabricFaultKind::throttle, .count = -1});
+  fabric_->inject(
+      {.method = "GET", .path = "/operations/", .host = "ops", .kind = FabricFaultKind::throttle, .count = -1});
   auto accepted = call("POST", items(), json{{"displayName", "N"}, {"type", "Notebook"}});
   EXPECT_EQ(accepted.status, 202);
   EXPECT_EQ(call("GET", accepted.header("location")).status, 429);

@@ -31,7 +31,7 @@
 namespace converge::testing {
 
 enum class FabricFaultKind {
-  throttle,          // 429 + Retry-After: retry_after_s, Fabric's body (errorCode RequestBlocked or error_code); not processed
+  throttle,          // 429 + Retry-After: retry_after_s, errorCode RequestBlocked (or error_code); not processed
   server_error,      // `status` (default 500), errorCode InternalServerError; not processed
   drop,              // the connection is closed with no answer; not processed
   drop_after_write,  // processed (the write happens; an operation it starts runs to its end at once), then the
