@@ -426,6 +426,26 @@ TEST_F(FabricServerTest, EventhouseAndWarehouseAnswerAsRecorded) {
   }
 }
 
+TEST_F(FabricServerTest, AnEventhousesOwnKqlDatabaseAnswersAsRecorded) {
+  auto rec = recorded("GET", "/v1/workspaces/{id}/kqlDatabases/{id}", 200,
+                      [](const Exchange& e) { return e.body.contains("properties"); });
+  ASSERT_FALSE(rec.empty());
+  auto eventhouse = create({{"displayName", "TelemetryDataEH"}, {"type", "Eventhouse"}});
+  std::string database;
+  const json state = fabric_->state(workspace_);
+  for (const auto& it : state["workspaces"][0]["items"]) {
+    if (it["type"] == "KQLDatabase" && it["displayName"] == "TelemetryDataEH") database = it["id"];
+  }
+  ASSERT_FALSE(database.empty()) << "an eventhouse brings its database, as the recorded listings show";
+  auto r = call("GET", api("/v1/workspaces/" + workspace_ + "/kqlDatabases/" + database));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(joined(significant(r.headers)), joined(significant(rec[0]->headers)));
+  EXPECT_TRUE(shapes(rec).contains(shape(body(r)).dump())) << r.body;
+  EXPECT_EQ(body(r)["properties"]["parentEventhouseItemId"], eventhouse["id"]);
+  EXPECT_EQ(call("DELETE", items() + "/" + eventhouse["id"].get<std::string>()).status, 200);
+  EXPECT_TRUE(fabric_->item(workspace_, database).is_null()) << "deleted with its eventhouse";
+}
+
 TEST_F(FabricServerTest, ErrorsHaveTheRecordedShape) {
   auto rec = recorded("POST", ".*", 400, [](const Exchange& e) { return e.body.contains("moreDetails"); });
   ASSERT_FALSE(rec.empty());

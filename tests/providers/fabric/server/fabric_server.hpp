@@ -104,7 +104,8 @@ class FabricServer {
   //                "parts":[{"path","text"? | "base64"?}],"properties"?}]}],
   //    "clients":[{"tenant"?,"clientId","secret"?,"assertions"?:[…]}]}
   // Returns {"workspaces":[{"id","folders":{"a/b":id},"items":{"<Type>/<displayName>":id}}]}.
-  // A lakehouse or mirrored database brings its SQLEndpoint item, as in Fabric.
+  // A Lakehouse, MirroredDatabase or SQLDatabase brings its SQLEndpoint item, an Eventhouse its
+  // KQLDatabase, as in Fabric.
   nlohmann::json seed(const nlohmann::json& state);
   void reset();  // forget all state, faults, clients, tokens and the request log (the
                  // Options' client is registered again)

@@ -71,7 +71,8 @@
 //   GET    /v1/workspaces/{ws}/items?type=&rootFolderId=&recursive=&continuationToken=
 //          -> {value:[{id, type, displayName, description, workspaceId, folderId?, sensitivityLabel:{id}}],
 //              continuationToken?, continuationUri?}   (pages of --page-size, default 100; the last
-//              page has neither key; a Lakehouse or MirroredDatabase brings its SQLEndpoint item)
+//              page has neither key; a Lakehouse, MirroredDatabase or SQLDatabase brings a SQLEndpoint
+//              item of its name, an Eventhouse a KQLDatabase: deleted and moved with it)
 //   POST   /v1/workspaces/{ws}/items                   {displayName, type, description?, folderId? ("" = root),
 //          definition?:{parts:[{path, payload, payloadType:"InlineBase64"}]}, creationPayload?}
 //          -> 201 {id, type, displayName, description, workspaceId[, folderId]} + ETag,
@@ -89,7 +90,7 @@
 //   PATCH  /v1/workspaces/{ws}/items/{id}              {displayName?, description?} -> 200 the item
 //   DELETE /v1/workspaces/{ws}/items/{id}              200, empty body
 //   POST   /v1/workspaces/{ws}/items/{id}/move         {targetFolderId?} -> 200 {value:[the item, its SQLEndpoint]}
-//          (the create shape with folderId; the endpoint moves with its item)
+//          (the create shape with folderId; the child moves with its item)
 //   POST   /v1/workspaces/{ws}/items/{id}/getDefinition[?format=]
 //          -> 202 LRO; result {definition:{parts:[…the item's parts…, {path:".platform",…}]}}
 //             (.platform generated as Fabric does: $schema, metadata {type, displayName,
@@ -110,7 +111,9 @@
 //          [, defaultSchema]}: provisioningStatus InProgress (connectionString and id null) for the
 //          first --sql-endpoint-polls reads (default 0), then Success
 //   GET    /v1/workspaces/{ws}/eventhouses/{id}        + properties {queryServiceUri, ingestionServiceUri,
-//                                                        databasesItemIds, minimumConsumptionUnits}
+//                                                        databasesItemIds (always [], as recorded), minimumConsumptionUnits}
+//   GET    /v1/workspaces/{ws}/kqlDatabases/{id}       + properties {parentEventhouseItemId, queryServiceUri
+//                                                        (its eventhouse's), ingestionServiceUri, databaseType}
 //   GET    /v1/workspaces/{ws}/warehouses/{id}         + properties {connectionInfo, connectionString,
 //                                                        createdDate, lastUpdatedTime, collationType, creationMode}
 //   (an id of another type -> 404 ItemNotFound)
@@ -139,8 +142,8 @@
 //                    parts:[{path, text? | base64?}], properties?}]}],
 //            clients:[{tenant?, clientId, secret?, assertions?:[…], federated?:[{subject, audience?, issuer?}]}]}
 //            -> {workspaces:[{id, folders:{"a/b": id}, items:{"<Type>/<displayName>": id}}]}
-//            (a seeded item exists at once, with no operation and no name check; a Lakehouse or
-//            MirroredDatabase brings its SQLEndpoint item)
+//            (a seeded item exists at once, with no operation and no name check; it brings its
+//            child item as a created one does)
 //   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…] (accepted as they are),
 //                                           federated?:[{subject, audience?, issuer?}]} -> 201
 //   POST   /_control/tokens/expire         every token issued so far answers TokenExpired
@@ -194,8 +197,9 @@ const SYNC_TYPES = new Set(['DataPipeline', 'Dataflow', 'KQLQueryset', 'Mirrored
 // Power BI's types: their 202 carries no ETag and their operation's result has the
 // sensitivity label (as recorded).
 const POWER_BI_TYPES = new Set(['Report', 'SemanticModel']);
-// Types that bring a SQL analytics endpoint item of the same name.
-const WITH_SQL_ENDPOINT = new Set(['Lakehouse', 'MirroredDatabase']);
+// Types that bring a child item of the same name (as the recorded listings show): a SQL
+// analytics endpoint, or an eventhouse's default KQL database.
+const CHILD_TYPE = { Lakehouse: 'SQLEndpoint', MirroredDatabase: 'SQLEndpoint', SQLDatabase: 'SQLEndpoint', Eventhouse: 'KQLDatabase' };
 
 function initialConfig() {
   return {
@@ -281,21 +285,24 @@ function addItem(ws, fields) {
     id: fields.id || uuid(), type: fields.type, displayName: fields.displayName,
     description: fields.description || '', folderId: fields.folderId || null,
     parts: fields.parts.filter((p) => p.path !== '.platform'), creationPayload: fields.creationPayload || null,
-    properties: fields.properties || null, created: Date.now(), reads: 0, sqlEndpointId: null,
+    properties: fields.properties || null, created: Date.now(), reads: 0, childId: null, parentId: null,
   };
   ws.items.set(item.id, item);
-  if (WITH_SQL_ENDPOINT.has(item.type)) {
-    const endpoint = { id: uuid(), type: 'SQLEndpoint', displayName: item.displayName, description: '',
-      folderId: item.folderId, parts: [], properties: null, created: Date.now(), reads: 0, parentId: item.id };
-    ws.items.set(endpoint.id, endpoint);
-    item.sqlEndpointId = endpoint.id;
+  if (CHILD_TYPE[item.type]) {
+    const child = { id: uuid(), type: CHILD_TYPE[item.type], displayName: item.displayName, description: '',
+      folderId: item.folderId, parts: [], creationPayload: null, properties: null, created: Date.now(), reads: 0,
+      childId: null, parentId: item.id };
+    ws.items.set(child.id, child);
+    item.childId = child.id;
   }
   return item;
 }
 
+// An item and the child it brought.
+function family(ws, item) { return [item, ...(item.childId && ws.items.has(item.childId) ? [ws.items.get(item.childId)] : [])]; }
+
 function removeItem(ws, item) {
-  ws.items.delete(item.id);
-  if (item.sqlEndpointId) ws.items.delete(item.sqlEndpointId);
+  for (const x of family(ws, item)) ws.items.delete(x.id);
 }
 
 function folderPath(ws, f) {
@@ -367,7 +374,7 @@ function propertiesJson(ws, it) {
       const p = {
         oneLakeTablesPath: `${onelake}/Tables`, oneLakeFilesPath: `${onelake}/Files`,
         sqlEndpointProperties: ready
-          ? { connectionString: sqlHost(ws), id: it.sqlEndpointId, provisioningStatus: 'Success' }
+          ? { connectionString: sqlHost(ws), id: it.childId, provisioningStatus: 'Success' }
           : { connectionString: null, id: null, provisioningStatus: 'InProgress' },
       };
       if (it.creationPayload && it.creationPayload.enableSchemas) p.defaultSchema = 'dbo';
@@ -377,9 +384,18 @@ function propertiesJson(ws, it) {
       return {
         queryServiceUri: `https://trd-${kusto}.z0.kusto.fabric.microsoft.com`,
         ingestionServiceUri: `https://ingest-trd-${kusto}.z0.kusto.fabric.microsoft.com`,
-        databasesItemIds: [...ws.items.values()].filter((x) => x.type === 'KQLDatabase' && x.parentEventhouseId === it.id).map((x) => x.id),
+        databasesItemIds: [],  // as every recorded answer has it, its own database listed or not
         minimumConsumptionUnits: 0.0,
       };
+    case 'KQLDatabase': {
+      const parentId = it.parentId || (it.creationPayload && it.creationPayload.parentEventhouseItemId) || null;
+      const parent = parentId ? ws.items.get(parentId) : null;
+      const uris = parent ? propertiesJson(ws, parent) : { queryServiceUri: null, ingestionServiceUri: null };
+      return {
+        parentEventhouseItemId: parentId, queryServiceUri: uris.queryServiceUri, ingestionServiceUri: uris.ingestionServiceUri,
+        databaseType: (it.creationPayload && it.creationPayload.databaseType) || 'ReadWrite',
+      };
+    }
     case 'Warehouse':
       return {
         connectionInfo: sqlHost(ws), connectionString: sqlHost(ws),
@@ -627,7 +643,7 @@ route('POST', '/v1/workspaces/{ws}/items/{id}/move', (c) => {
   if (!it) return 404;
   const target = c.body.targetFolderId || null;
   if (target && !needFolder(c, ws, target)) return 404;
-  const moved = [it, ...(it.sqlEndpointId && ws.items.has(it.sqlEndpointId) ? [ws.items.get(it.sqlEndpointId)] : [])];
+  const moved = family(ws, it);
   for (const x of moved) x.folderId = target;
   return send(c, 200, { value: moved.map((x) => createdJson(ws, x)) });
 });
@@ -673,7 +689,8 @@ route('POST', '/v1/workspaces/{ws}/items/{id}/updateDefinition', (c) => {
   }, c.fault);
 });
 
-for (const [segment, type] of [['lakehouses', 'Lakehouse'], ['eventhouses', 'Eventhouse'], ['warehouses', 'Warehouse']]) {
+for (const [segment, type] of [['lakehouses', 'Lakehouse'], ['eventhouses', 'Eventhouse'], ['warehouses', 'Warehouse'],
+  ['kqlDatabases', 'KQLDatabase']]) {
   route('GET', `/v1/workspaces/{ws}/${segment}/{id}`, (c) => {
     const ws = needWorkspace(c);
     if (!ws) return 404;
