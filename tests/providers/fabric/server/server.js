@@ -1,0 +1,1144 @@
+// SPDX-License-Identifier: MIT
+// A local Microsoft Fabric REST API for tests: keeps state like Fabric (workspaces,
+// their folders and items with definition parts, long-running operations, access
+// tokens) and answers with the status codes, headers and body shapes of the real
+// service, taken from the recorded exchanges of microsoft/fabric-cicd against a real
+// tenant (shared/testdata/fabric-items/fabric-cicd/http_trace.json.gz) and, where
+// the recordings are silent, from the official specification
+// (shared/testdata/fabric-api/platform/swagger.json). No npm dependencies.
+//
+//   node server.js [--token-lifetime S] [--retry-after S] [--polls N] [--page-size N]
+//                  [--lro trace|always|never] [--sql-endpoint-polls N]
+//                  [--tenant T] [--client-id C] [--client-secret S] [--oidc-request-token T]
+//
+// Listens on two loopback ports and prints `listening <api_port> <ops_port>` on
+// stdout when ready (nothing else is ever written to stdout); exits when stdin closes.
+// The API port stands for api.fabric.microsoft.com and login.microsoftonline.com;
+// the operations port for the workspace's home cluster (Fabric's `home-cluster-uri`,
+// df-msit-scus-redirect.analysis.windows.net in the recordings): a long-running
+// operation's `Location` points there, a different host:port than the request's.
+// Both ports serve every route (as Fabric's hosts do); the log records which one.
+//
+// Where neither the recordings nor the specification show an answer, it follows
+// fabric-cicd's handling and Fabric's documentation, and is marked (guess) below: the
+// messages of InvalidToken/TokenExpired, WorkspaceNotFound, OperationNotFound,
+// OperationNotSucceeded, OperationHasNoResult, and display names compared without case.
+//
+// ---- Entra ID (the token endpoint, on the API port) ------------------------------
+//   POST /{tenant}/oauth2/v2.0/token   form: grant_type=client_credentials, client_id,
+//        scope=https://api.fabric.microsoft.com/.default, and either client_secret or
+//        client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer +
+//        client_assertion (a value registered for the client as it is, or a GitHub OIDC token
+//        matching one of its federated credentials, below)
+//     -> 200 {token_type:"Bearer", expires_in, ext_expires_in, access_token}
+//        access_token is JWT-shaped (header.payload.signature; payload: aud, iss, iat,
+//        nbf, exp, appid, oid, tid), as fabric-cicd decodes `exp` from it.
+//     Errors, Entra's shape {error, error_description:"AADSTS…", error_codes:[n],
+//        timestamp, trace_id, correlation_id, error_uri}:
+//        unknown client -> 400 unauthorized_client (AADSTS700016); wrong secret -> 401
+//        invalid_client (AADSTS7000215); unregistered assertion -> 401 invalid_client
+//        (AADSTS70021); wrong scope -> 400 invalid_scope (AADSTS70011); another grant ->
+//        400 unsupported_grant_type (AADSTS70003). Tokens live --token-lifetime seconds
+//        (default 3600).
+//     A client's federated credentials ({subject, audience: "api://AzureADTokenExchange",
+//        issuer: "https://token.actions.githubusercontent.com"}) accept a GitHub OIDC token from
+//        the endpoint below whose sub/aud/iss match one of them: another subject -> 401
+//        invalid_client (AADSTS700213); past its exp -> 401 invalid_client (AADSTS700024).
+//
+// ---- GitHub Actions' OIDC token endpoint (ACTIONS_ID_TOKEN_REQUEST_URL), API port ------
+//   GET  /_github/oidc/token?subject=repo:o/r:environment:prod&audience=api://AzureADTokenExchange
+//        with Authorization: Bearer <--oidc-request-token> (ACTIONS_ID_TOKEN_REQUEST_TOKEN)
+//     -> 200 {count, value: "<JWT: iss https://token.actions.githubusercontent.com, sub, aud,
+//        iat, nbf, exp (+300 s)>"}; another request token -> 401 {message}. `subject` stands for
+//        what GitHub derives from the workflow run (default repo:octo-org/octo-repo:ref:refs/heads/main).
+//
+// ---- Fabric API (both ports; auth `Authorization: Bearer <access_token>`) ----------
+//   No or unknown token -> 401 errorCode InvalidToken (guess); a token past its lifetime or
+//   expired through the control API -> 401 errorCode TokenExpired (fabric-cicd
+//   refreshes on header x-ms-public-api-error-code: TokenExpired).
+//   Every error: {requestId, errorCode, message[, moreDetails:[{errorCode,message}]],
+//   isRetriable} plus header x-ms-public-api-error-code: <errorCode>.
+//   Every answer: Content-Type application/json; charset=utf-8, RequestId (uuid),
+//   Access-Control-Expose-Headers; answers of the API port also request-redirected: true
+//   and home-cluster-uri: <ops url>/.
+//
+//   GET    /v1/workspaces                              {value:[workspace]} (paged)
+//   (an unknown workspace -> 404 WorkspaceNotFound (guess))
+//   GET    /v1/workspaces/{ws}                         {id, displayName, description, type:"Workspace",
+//                                                       capacityId, capacityRegion, oneLakeEndpoints:
+//                                                       {blobEndpoint, dfsEndpoint}, capacityAssignmentProgress}
+//   PATCH  /v1/workspaces/{ws}                         {displayName?, description?} -> 200 workspace
+//   GET    /v1/workspaces/{ws}/items?type=&rootFolderId=&recursive=&continuationToken=
+//          -> {value:[{id, type, displayName, description, workspaceId, folderId?, sensitivityLabel:{id}}],
+//              continuationToken?, continuationUri?}   (pages of --page-size, default 100; the last
+//              page has neither key; a Lakehouse, MirroredDatabase or SQLDatabase brings a SQLEndpoint
+//              item of its name, an Eventhouse a KQLDatabase: deleted and moved with it)
+//   POST   /v1/workspaces/{ws}/items                   {displayName, type, description?, folderId? ("" = root),
+//          definition?:{parts:[{path, payload, payloadType:"InlineBase64"}]}, creationPayload?}
+//          -> 201 {id, type, displayName, description, workspaceId[, folderId]} + ETag,
+//             or 202 (no body) + Location <ops>/v1/operations/{op}, x-ms-operation-id, Retry-After, ETag
+//             (no ETag for Report and SemanticModel); the item exists only once the operation
+//             Succeeded; its result is the 201 body (Report, SemanticModel: with sensitivityLabel).
+//             Which types answer 202 (--lro trace, as recorded): every type but DataPipeline, Dataflow,
+//             KQLQueryset, MirroredDatabase, PaginatedReport, Reflex, DataBuildToolJob and Lakehouse
+//             (SYNC_TYPES), which answer 201; --lro always|never makes every create one or the other.
+//          Display name taken by an item of the same type (case-insensitive (guess); pending creates count)
+//             -> 400 ItemDisplayNameAlreadyInUse "Requested '<name>' is already in use";
+//          unknown folderId -> 404 FolderNotFound; no type/displayName -> 400 InvalidRequest;
+//          a part that is not InlineBase64 -> 400 CorruptedPayload.
+//   GET    /v1/workspaces/{ws}/items/{id}              the item (listing shape); 404 ItemNotFound
+//   PATCH  /v1/workspaces/{ws}/items/{id}              {displayName?, description?} -> 200 the item
+//   DELETE /v1/workspaces/{ws}/items/{id}              200, empty body
+//   POST   /v1/workspaces/{ws}/items/{id}/move         {targetFolderId?} -> 200 {value:[the item, its SQLEndpoint]}
+//          (the create shape with folderId; the child moves with its item)
+//   POST   /v1/workspaces/{ws}/items/{id}/getDefinition[?format=]
+//          -> 202 LRO; result {definition:{parts:[…the item's parts…, {path:".platform",…}]}}
+//             (.platform generated as Fabric does: $schema, metadata {type, displayName,
+//             description}, config {version "2.0", logicalId all zeros})
+//   POST   /v1/workspaces/{ws}/items/{id}/updateDefinition[?updateMetadata=true]
+//          {definition:{parts}} -> 202 LRO without result; on success the parts are replaced
+//          (.platform is not stored; with updateMetadata=true its metadata.displayName and
+//          metadata.description are applied)
+//   GET    /v1/workspaces/{ws}/folders?rootFolderId=&recursive=&continuationToken=  {value:[{id, displayName, workspaceId,
+//                                                        parentFolderId?}], continuationToken?, continuationUri?}
+//   POST   /v1/workspaces/{ws}/folders                 {displayName, parentFolderId?} -> 201 folder
+//          + Location <api>/v1/workspaces/{ws}/folders/{id}; same name under the same parent -> 409
+//          FolderDisplayNameAlreadyInUse; unknown parent -> 404 FolderNotFound
+//   GET/PATCH/DELETE /v1/workspaces/{ws}/folders/{id}  (DELETE of a folder holding items or
+//          folders -> 400 FolderNotEmpty);  POST /v1/workspaces/{ws}/folders/{id}/move {targetFolderId?}
+//   GET    /v1/workspaces/{ws}/lakehouses/{id}         the item + properties {oneLakeTablesPath,
+//          oneLakeFilesPath, sqlEndpointProperties {connectionString, id, provisioningStatus}
+//          [, defaultSchema]}: provisioningStatus InProgress (connectionString and id null) for the
+//          first --sql-endpoint-polls reads (default 0), then Success
+//   GET    /v1/workspaces/{ws}/eventhouses/{id}        + properties {queryServiceUri, ingestionServiceUri,
+//                                                        databasesItemIds (always [], as recorded), minimumConsumptionUnits}
+//   GET    /v1/workspaces/{ws}/kqlDatabases/{id}       + properties {parentEventhouseItemId, queryServiceUri
+//                                                        (its eventhouse's), ingestionServiceUri, databaseType}
+//   GET    /v1/workspaces/{ws}/warehouses/{id}         + properties {connectionInfo, connectionString,
+//                                                        createdDate, lastUpdatedTime, collationType, creationMode}
+//   (an id of another type -> 404 ItemNotFound)
+//
+// ---- Long-running operations (served by both ports; their Location is the ops port) ----
+//   GET    /v1/operations/{op}  -> 200 {status, createdTimeUtc, lastUpdatedTimeUtc, percentComplete, error}
+//          Running (percentComplete null) with Location <ops>/v1/operations/{op}, x-ms-operation-id,
+//          Retry-After (--retry-after, default 1) for the first --polls polls (default 1); then the
+//          operation's write happens and it is Succeeded (percentComplete 100, Location
+//          <ops>/v1/operations/{op}/result when it has a result, none otherwise, no Retry-After), or
+//          Failed with error {errorCode, message} (an operation_failed fault, or a write that is
+//          no longer possible, e.g. the name was taken meanwhile). Times as Fabric writes them:
+//          "2026-06-25T11:15:43.5469603" (UTC, seven fraction digits, no zone).
+//          Unknown id -> 404 OperationNotFound (guess).
+//   GET    /v1/operations/{op}/result -> 200 the result (Content-Type application/json);
+//          before success -> 400 OperationNotSucceeded (guess); without result -> 400
+//          OperationHasNoResult (guess).
+//
+// ---- Control API (no auth, JSON; either port) ------------------------------------------
+//   POST   /_control/reset                 forget all state, faults, clients, tokens and the log
+//   POST   /_control/config                {polls?, retry_after?, page_size?, token_lifetime?,
+//                                           lro?: "trace"|"always"|"never", sql_endpoint_polls?} -> config
+//   POST   /_control/seed                  {workspaces:[{id?, displayName?, description?, capacityId?,
+//            folders:[{id?, displayName, parent?: "<path of a folder seeded before, a/b>" | parentFolderId?}],
+//            items:[{id?, type, displayName, description?, folder?: "a/b" | folderId?,
+//                    parts:[{path, text? | base64?}], properties?}]}],
+//            clients:[{tenant?, clientId, secret?, assertions?:[…], federated?:[{subject, audience?, issuer?}]}]}
+//            -> {workspaces:[{id, folders:{"a/b": id}, items:{"<Type>/<displayName>": id}}]}
+//            (a seeded item exists at once, with no operation and no name check; it brings its
+//            child item as a created one does)
+//   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…] (accepted as they are),
+//                                           federated?:[{subject, audience?, issuer?}]} -> 201
+//   POST   /_control/tokens/expire         every token issued so far answers TokenExpired
+//   GET    /_control/state?workspace=      {workspaces:[{id, displayName, description, folders:[{id,
+//            displayName, parentFolderId, path}], items:[{id, type, displayName, description, folderId,
+//            parts:[{path, base64, text (when UTF-8)}]}]}], operations:[{id, kind, status, polls}]}
+//   POST   /_control/portal_edit           {workspace, item, displayName?, description?,
+//            parts?:[{path, text? | base64? | delete: true}]}  a user's edit in the Fabric UI -> the item
+//   POST   /_control/faults                {method:"*"|"GET"…, path:"<regex on the path>", host:"*"|"api"|"ops",
+//            kind:"throttle"|"server_error"|"drop"|"drop_after_write"|"operation_failed"|"token_expired"|
+//                 "error"|"slow",
+//            count:1 (-1 = always), skip:0, status (server_error: 500; error: 400), retry_after:1
+//            (throttle; null = no header), error_code, message, delay_ms:2000} -> {id}
+//            throttle: 429 {requestId, errorCode:"RequestBlocked" (or error_code), message:"Request is
+//              blocked by the upstream service until: M/D/YYYY h:mm:ss AM (UTC)"} + Retry-After;
+//            server_error: `status` with errorCode InternalServerError (isRetriable true), not processed;
+//            drop: the socket is closed, not processed; drop_after_write: processed, then the socket
+//              is closed with no answer (an operation it started completes at once, as Fabric's
+//              would while nobody polls it);
+//            operation_failed: the request is accepted (202, a sync create too) and its operation
+//              ends Failed with {errorCode: error_code||"OperationFailed", message}, writing nothing;
+//            token_expired: 401 TokenExpired for the matching request; error: `status` with
+//              error_code/message; slow: waits delay_ms, then answers.
+//   DELETE /_control/faults                remove every fault
+//   GET    /_control/requests              the log: [{method, path, query, host:"api"|"ops", authorization
+//                                           (bool: a header was sent), body, status, fault}]
+//   DELETE /_control/requests              clear the log
+'use strict';
+
+const http = require('node:http');
+const crypto = require('node:crypto');
+
+// ---- options ---------------------------------------------------------------
+const args = process.argv.slice(2);
+function option(name, fallback) {
+  const i = args.indexOf('--' + name);
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
+}
+const FABRIC_SCOPE = 'https://api.fabric.microsoft.com/.default';
+const DEFAULT_TENANT = option('tenant', '72f988bf-86f1-41af-91ab-2d7cd011db47');
+const DEFAULT_CLIENT = option('client-id', '');
+const DEFAULT_SECRET = option('client-secret', '');
+const OIDC_REQUEST_TOKEN = option('oidc-request-token', 'github-oidc-request-token');
+const GITHUB_ISSUER = 'https://token.actions.githubusercontent.com';
+const FEDERATION_AUDIENCE = 'api://AzureADTokenExchange';
+const SENSITIVITY_LABEL = '9fbde396-1a24-4c79-8edf-9254a0f35055';
+const PLATFORM_SCHEMA = 'https://developer.microsoft.com/json-schemas/fabric/gitIntegration/platformProperties/2.0.0/schema.json';
+// Types whose create answered 201 at once in the recordings (every other type answered 202).
+const SYNC_TYPES = new Set(['DataPipeline', 'Dataflow', 'KQLQueryset', 'MirroredDatabase', 'PaginatedReport',
+  'Reflex', 'DataBuildToolJob', 'Lakehouse']);
+// Power BI's types: their 202 carries no ETag and their operation's result has the
+// sensitivity label (as recorded).
+const POWER_BI_TYPES = new Set(['Report', 'SemanticModel']);
+// Types that bring a child item of the same name (as the recorded listings show): a SQL
+// analytics endpoint, or an eventhouse's default KQL database.
+const CHILD_TYPE = { Lakehouse: 'SQLEndpoint', MirroredDatabase: 'SQLEndpoint', SQLDatabase: 'SQLEndpoint', Eventhouse: 'KQLDatabase' };
+
+function initialConfig() {
+  return {
+    polls: Number(option('polls', '1')),
+    retry_after: Number(option('retry-after', '1')),
+    page_size: Number(option('page-size', '100')),
+    token_lifetime: Number(option('token-lifetime', '3600')),
+    lro: option('lro', 'trace'),
+    sql_endpoint_polls: Number(option('sql-endpoint-polls', '0')),
+  };
+}
+
+// ---- state -----------------------------------------------------------------
+let config;
+let state;
+let faults;
+let requestLog;
+let nextFaultId;
+let apiBase = '';
+let opsBase = '';
+
+function reset() {
+  config = initialConfig();
+  state = { workspaces: new Map(), operations: new Map(), clients: new Map(), tokens: new Map(), oidcTokens: new Set() };
+  faults = [];
+  requestLog = [];
+  nextFaultId = 1;
+  if (DEFAULT_CLIENT) addClient({ clientId: DEFAULT_CLIENT, secret: DEFAULT_SECRET });
+}
+
+function uuid() { return crypto.randomUUID(); }
+
+// Fabric's operation times: "2026-06-25T11:15:43.5469603" (UTC, seven fraction digits).
+function fabricTime(ms) { return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$10000'); }
+
+function addClient(c) {
+  const entry = {
+    clientId: c.clientId, tenant: c.tenant || DEFAULT_TENANT,
+    secret: c.secret === undefined ? null : c.secret, assertions: new Set(c.assertions || []),
+    federated: (c.federated || []).map((f) => ({ subject: f.subject, audience: f.audience || FEDERATION_AUDIENCE, issuer: f.issuer || GITHUB_ISSUER })),
+  };
+  state.clients.set(c.clientId, entry);
+  return entry;
+}
+
+function workspace(id, w = {}) {
+  let ws = state.workspaces.get(id);
+  if (!ws) {
+    ws = {
+      id, displayName: w.displayName || `workspace-${id.slice(0, 8)}`, description: w.description || '',
+      capacityId: w.capacityId || uuid(), items: new Map(), folders: new Map(),
+    };
+    state.workspaces.set(id, ws);
+  }
+  return ws;
+}
+
+function sameName(a, b) { return a.toLowerCase() === b.toLowerCase(); }
+
+function nameTaken(ws, type, displayName, exceptId) {
+  for (const it of ws.items.values()) {
+    if (it.id !== exceptId && it.type === type && sameName(it.displayName, displayName)) return true;
+  }
+  for (const op of state.operations.values()) {
+    if (op.kind === 'create' && op.status === 'Running' && op.workspaceId === ws.id &&
+        op.request.type === type && sameName(op.request.displayName, displayName)) return true;
+  }
+  return false;
+}
+
+function decodeParts(parts) {
+  return (parts || []).map((p) => ({ path: p.path, bytes: Buffer.from(p.payload || '', 'base64') }));
+}
+
+function seedParts(parts) {
+  return (parts || []).map((p) => ({
+    path: p.path, bytes: p.base64 !== undefined ? Buffer.from(p.base64, 'base64') : Buffer.from(p.text || '', 'utf8'),
+  }));
+}
+
+function addItem(ws, fields) {
+  const item = {
+    id: fields.id || uuid(), type: fields.type, displayName: fields.displayName,
+    description: fields.description || '', folderId: fields.folderId || null,
+    parts: fields.parts.filter((p) => p.path !== '.platform'), creationPayload: fields.creationPayload || null,
+    properties: fields.properties || null, created: Date.now(), reads: 0, childId: null, parentId: null,
+  };
+  ws.items.set(item.id, item);
+  if (CHILD_TYPE[item.type]) {
+    const child = { id: uuid(), type: CHILD_TYPE[item.type], displayName: item.displayName, description: '',
+      folderId: item.folderId, parts: [], creationPayload: null, properties: null, created: Date.now(), reads: 0,
+      childId: null, parentId: item.id };
+    ws.items.set(child.id, child);
+    item.childId = child.id;
+  }
+  return item;
+}
+
+// An item and the child it brought.
+function family(ws, item) { return [item, ...(item.childId && ws.items.has(item.childId) ? [ws.items.get(item.childId)] : [])]; }
+
+function removeItem(ws, item) {
+  for (const x of family(ws, item)) ws.items.delete(x.id);
+}
+
+function folderPath(ws, f) {
+  const names = [];
+  for (let cur = f; cur; cur = cur.parentFolderId ? ws.folders.get(cur.parentFolderId) : null) names.unshift(cur.displayName);
+  return names.join('/');
+}
+
+function folderByPath(ws, path) {
+  for (const f of ws.folders.values()) if (folderPath(ws, f) === path) return f;
+  return null;
+}
+
+// ---- Fabric shapes -----------------------------------------------------------
+function workspaceJson(ws) {
+  return {
+    id: ws.id, displayName: ws.displayName, description: ws.description, type: 'Workspace',
+    capacityId: ws.capacityId, capacityRegion: 'West Central US',
+    oneLakeEndpoints: {
+      blobEndpoint: 'https://westcentralus-onelake.blob.fabric.microsoft.com',
+      dfsEndpoint: 'https://westcentralus-onelake.dfs.fabric.microsoft.com',
+    },
+    capacityAssignmentProgress: 'Completed',
+  };
+}
+
+// The create answer and an operation's result: no sensitivity label (as recorded),
+// but for Power BI's types' results.
+function createdJson(ws, it) {
+  const j = { id: it.id, type: it.type, displayName: it.displayName, description: it.description, workspaceId: ws.id };
+  if (it.folderId) j.folderId = it.folderId;
+  return j;
+}
+
+// Listing and GET: with the tenant's default sensitivity label (as recorded).
+function itemJson(ws, it) {
+  return { ...createdJson(ws, it), sensitivityLabel: { id: SENSITIVITY_LABEL } };
+}
+
+function folderJson(ws, f) {
+  const j = { id: f.id, displayName: f.displayName, workspaceId: ws.id };
+  if (f.parentFolderId) j.parentFolderId = f.parentFolderId;
+  return j;
+}
+
+function platformPart(it) {
+  const text = JSON.stringify({
+    $schema: PLATFORM_SCHEMA,
+    metadata: { type: it.type, displayName: it.displayName, description: it.description },
+    config: { version: '2.0', logicalId: '00000000-0000-0000-0000-000000000000' },
+  }, null, 2);
+  return { path: '.platform', payload: Buffer.from(text).toString('base64'), payloadType: 'InlineBase64' };
+}
+
+function definitionJson(it) {
+  const parts = it.parts.map((p) => ({ path: p.path, payload: p.bytes.toString('base64'), payloadType: 'InlineBase64' }));
+  parts.push(platformPart(it));
+  return { definition: { parts } };
+}
+
+function sqlHost(ws) { return `${crypto.createHash('sha1').update(ws.id).digest('hex').slice(0, 26)}.datawarehouse.fabric.microsoft.com`; }
+
+function propertiesJson(ws, it) {
+  const onelake = `https://onelake.dfs.fabric.microsoft.com/${ws.id}/${it.id}`;
+  const kusto = crypto.createHash('sha1').update(it.id).digest('hex').slice(0, 18);
+  switch (it.type) {
+    case 'Lakehouse': {
+      const ready = it.reads > config.sql_endpoint_polls;
+      const p = {
+        oneLakeTablesPath: `${onelake}/Tables`, oneLakeFilesPath: `${onelake}/Files`,
+        sqlEndpointProperties: ready
+          ? { connectionString: sqlHost(ws), id: it.childId, provisioningStatus: 'Success' }
+          : { connectionString: null, id: null, provisioningStatus: 'InProgress' },
+      };
+      if (it.creationPayload && it.creationPayload.enableSchemas) p.defaultSchema = 'dbo';
+      return p;
+    }
+    case 'Eventhouse':
+      return {
+        queryServiceUri: `https://trd-${kusto}.z0.kusto.fabric.microsoft.com`,
+        ingestionServiceUri: `https://ingest-trd-${kusto}.z0.kusto.fabric.microsoft.com`,
+        databasesItemIds: [],  // as every recorded answer has it, its own database listed or not
+        minimumConsumptionUnits: 0.0,
+      };
+    case 'KQLDatabase': {
+      const parentId = it.parentId || (it.creationPayload && it.creationPayload.parentEventhouseItemId) || null;
+      const parent = parentId ? ws.items.get(parentId) : null;
+      const uris = parent ? propertiesJson(ws, parent) : { queryServiceUri: null, ingestionServiceUri: null };
+      return {
+        parentEventhouseItemId: parentId, queryServiceUri: uris.queryServiceUri, ingestionServiceUri: uris.ingestionServiceUri,
+        databaseType: (it.creationPayload && it.creationPayload.databaseType) || 'ReadWrite',
+      };
+    }
+    case 'Warehouse':
+      return {
+        connectionInfo: sqlHost(ws), connectionString: sqlHost(ws),
+        createdDate: fabricTime(it.created), lastUpdatedTime: fabricTime(it.created),
+        collationType: (it.creationPayload && it.creationPayload.defaultCollation) || 'Latin1_General_100_BIN2_UTF8',
+        creationMode: 'New',
+      };
+    default:
+      return {};
+  }
+}
+
+// ---- HTTP plumbing ---------------------------------------------------------
+function baseHeaders(c) {
+  const h = { 'Content-Type': 'application/json; charset=utf-8', RequestId: c.requestId, 'Access-Control-Expose-Headers': 'RequestId' };
+  if (c.host === 'api') Object.assign(h, { 'request-redirected': 'true', 'home-cluster-uri': `${opsBase}/` });
+  return h;
+}
+
+function send(c, status, body, headers = {}) {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  c.res.writeHead(status, { ...baseHeaders(c), 'Content-Length': Buffer.byteLength(text), ...headers });
+  c.res.end(text);
+  return status;
+}
+
+function fabricError(c, status, errorCode, message, extra = {}, headers = {}) {
+  const body = { requestId: c.requestId, errorCode, message };
+  if (extra.moreDetails) body.moreDetails = extra.moreDetails;
+  body.isRetriable = Boolean(extra.isRetriable);
+  return send(c, status, body, { 'x-ms-public-api-error-code': errorCode, ...headers });
+}
+
+function readBody(req) {
+  return new Promise((resolve) => {
+    const chunks = [];
+    req.on('data', (chunk) => chunks.push(chunk));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+  });
+}
+
+function parseJson(text) {
+  if (!text) return {};
+  try { return JSON.parse(text); } catch { return undefined; }
+}
+
+// A page of `list` from ?continuationToken= (an opaque offset), with Fabric's two keys.
+function page(c, list, toJson) {
+  let offset = 0;
+  const token = c.query.get('continuationToken');
+  if (token) offset = Number.parseInt(Buffer.from(decodeURIComponent(token), 'base64').toString('utf8').split(',')[1], 10) || 0;
+  const size = Math.max(1, config.page_size);
+  const body = { value: list.slice(offset, offset + size).map(toJson) };
+  if (offset + size < list.length) {
+    const next = Buffer.from(`,${offset + size},${list.length}`).toString('base64');
+    const uri = new URL(c.url.pathname, apiBase);
+    for (const [k, v] of c.query) if (k !== 'continuationToken') uri.searchParams.set(k, v);
+    uri.searchParams.set('continuationToken', next);
+    body.continuationToken = encodeURIComponent(next);
+    body.continuationUri = uri.toString();
+  }
+  return send(c, 200, body);
+}
+
+// ---- long-running operations ------------------------------------------------
+// kind: create | getDefinition | updateDefinition. `effect()` makes the write and returns
+// {result} or {error:{errorCode,message}}; it runs when a poll finds no polls left.
+function startOperation(c, kind, ws, request, effect, failWith, etag = true) {
+  const now = Date.now();
+  const op = {
+    id: uuid(), kind, workspaceId: ws.id, request, effect, status: 'Running', pollsLeft: config.polls,
+    created: now, updated: now, result: undefined, error: null, failWith: failWith || null,
+  };
+  state.operations.set(op.id, op);
+  c.operation = op;
+  send(c, 202, undefined, {
+    ...(etag ? { ETag: '""' } : {}), Location: `${opsBase}/v1/operations/${op.id}`, 'x-ms-operation-id': op.id,
+    'Retry-After': String(config.retry_after),
+  });
+  return 202;
+}
+
+function operationJson(op) {
+  return {
+    status: op.status, createdTimeUtc: fabricTime(op.created), lastUpdatedTimeUtc: fabricTime(op.updated),
+    percentComplete: op.status === 'Succeeded' ? 100 : null, error: op.error,
+  };
+}
+
+function advance(op) {
+  if (op.status !== 'Running') return;
+  if (op.pollsLeft > 0) { op.pollsLeft--; return; }
+  op.updated = Date.now();
+  if (op.failWith) {
+    op.status = 'Failed';
+    op.error = op.failWith;
+    return;
+  }
+  const outcome = op.effect();
+  if (outcome.error) {
+    op.status = 'Failed';
+    op.error = outcome.error;
+  } else {
+    op.status = 'Succeeded';
+    op.result = outcome.result;
+  }
+}
+
+// ---- routes ----------------------------------------------------------------
+const routes = [];
+function route(method, pattern, handler) {
+  const re = new RegExp('^' + pattern.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)') + '$');
+  routes.push({ method, re, handler });
+}
+
+function needWorkspace(c) {
+  const ws = state.workspaces.get(c.params.ws);
+  if (!ws) fabricError(c, 404, 'WorkspaceNotFound', 'The requested workspace was not found');
+  return ws;
+}
+
+function needItem(c, ws, type) {
+  const it = ws.items.get(c.params.id);
+  if (!it || (type && it.type !== type)) {
+    fabricError(c, 404, 'ItemNotFound', 'The requested item was not found');
+    return null;
+  }
+  return it;
+}
+
+function needFolder(c, ws, id) {
+  const f = ws.folders.get(id);
+  if (!f) fabricError(c, 404, 'FolderNotFound', 'The requested folder was not found in the workspace');
+  return f;
+}
+
+function sortedItems(ws) { return [...ws.items.values()]; }
+
+route('GET', '/v1/workspaces', (c) => page(c, [...state.workspaces.values()], workspaceJson));
+
+route('GET', '/v1/workspaces/{ws}', (c) => {
+  const ws = needWorkspace(c);
+  return ws ? send(c, 200, workspaceJson(ws)) : 404;
+});
+
+route('PATCH', '/v1/workspaces/{ws}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  if (c.body.displayName !== undefined) ws.displayName = String(c.body.displayName);
+  if (c.body.description !== undefined) ws.description = String(c.body.description);
+  return send(c, 200, workspaceJson(ws));
+});
+
+// ?rootFolderId= and ?recursive= (default true): what lies under a folder, or at the top.
+function underRoot(c, ws, folderId) {
+  const root = c.query.get('rootFolderId') || null;
+  const recursive = c.query.get('recursive') !== 'false';
+  if (!root && recursive) return true;
+  if (!recursive) return (folderId || null) === root;
+  for (let cur = folderId ? ws.folders.get(folderId) : null; cur; cur = cur.parentFolderId ? ws.folders.get(cur.parentFolderId) : null) {
+    if (cur.id === root) return true;
+  }
+  return false;
+}
+
+route('GET', '/v1/workspaces/{ws}/items', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const type = c.query.get('type');
+  const root = c.query.get('rootFolderId');
+  if (root && !needFolder(c, ws, root)) return 404;
+  return page(c, sortedItems(ws).filter((it) => (!type || it.type === type) && underRoot(c, ws, it.folderId)),
+    (it) => itemJson(ws, it));
+});
+
+function badParts(parts) {
+  return (parts || []).some((p) => typeof p.path !== 'string' || (p.payloadType || 'InlineBase64') !== 'InlineBase64' ||
+    typeof p.payload !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(p.payload));
+}
+
+route('POST', '/v1/workspaces/{ws}/items', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const b = c.body;
+  if (typeof b.displayName !== 'string' || !b.displayName || typeof b.type !== 'string' || !b.type) {
+    return fabricError(c, 400, 'InvalidRequest', 'The request could not be processed due to missing or invalid information',
+      { moreDetails: [{ errorCode: 'RequestBodyValidationFailed', message: 'displayName and type are required' }] });
+  }
+  const folderId = b.folderId || null;
+  if (folderId && !needFolder(c, ws, folderId)) return 404;
+  if (b.definition && badParts(b.definition.parts)) return fabricError(c, 400, 'CorruptedPayload', 'The provided payload is corrupted');
+  if (nameTaken(ws, b.type, b.displayName)) {
+    return fabricError(c, 400, 'ItemDisplayNameAlreadyInUse', `Requested '${b.displayName}' is already in use`);
+  }
+  const fields = {
+    type: b.type, displayName: b.displayName, description: b.description || '', folderId,
+    parts: decodeParts(b.definition && b.definition.parts), creationPayload: b.creationPayload || null,
+  };
+  const create = () => {
+    if (!state.workspaces.has(ws.id)) return { error: { errorCode: 'WorkspaceNotFound', message: 'The requested workspace was not found' } };
+    if (fields.folderId && !ws.folders.has(fields.folderId)) return { error: { errorCode: 'FolderNotFound', message: 'The requested folder was not found in the workspace' } };
+    const it = addItem(ws, fields);
+    return { result: POWER_BI_TYPES.has(it.type) ? itemJson(ws, it) : createdJson(ws, it) };
+  };
+  const lro = config.lro === 'always' || (config.lro === 'trace' && !SYNC_TYPES.has(b.type)) || c.fault;
+  if (lro) return startOperation(c, 'create', ws, fields, create, c.fault, !POWER_BI_TYPES.has(b.type));
+  const it = addItem(ws, fields);
+  return send(c, 201, createdJson(ws, it), { ETag: '""' });
+});
+
+route('GET', '/v1/workspaces/{ws}/items/{id}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const it = needItem(c, ws);
+  return it ? send(c, 200, itemJson(ws, it), { ETag: '""' }) : 404;
+});
+
+route('PATCH', '/v1/workspaces/{ws}/items/{id}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const it = needItem(c, ws);
+  if (!it) return 404;
+  const { displayName, description } = c.body;
+  if (displayName !== undefined && nameTaken(ws, it.type, String(displayName), it.id)) {
+    return fabricError(c, 400, 'ItemDisplayNameAlreadyInUse', `Requested '${displayName}' is already in use`);
+  }
+  if (displayName !== undefined) it.displayName = String(displayName);
+  if (description !== undefined) it.description = String(description);
+  return send(c, 200, itemJson(ws, it));
+});
+
+route('DELETE', '/v1/workspaces/{ws}/items/{id}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const it = needItem(c, ws);
+  if (!it) return 404;
+  removeItem(ws, it);
+  return send(c, 200, undefined);
+});
+
+route('POST', '/v1/workspaces/{ws}/items/{id}/move', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const it = needItem(c, ws);
+  if (!it) return 404;
+  const target = c.body.targetFolderId || null;
+  if (target && !needFolder(c, ws, target)) return 404;
+  const moved = family(ws, it);
+  for (const x of moved) x.folderId = target;
+  return send(c, 200, { value: moved.map((x) => createdJson(ws, x)) });
+});
+
+route('POST', '/v1/workspaces/{ws}/items/{id}/getDefinition', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const it = needItem(c, ws);
+  if (!it) return 404;
+  return startOperation(c, 'getDefinition', ws, { itemId: it.id }, () => {
+    const now = ws.items.get(it.id);
+    if (!now) return { error: { errorCode: 'ItemNotFound', message: 'The requested item was not found' } };
+    return { result: definitionJson(now) };
+  }, c.fault);
+});
+
+route('POST', '/v1/workspaces/{ws}/items/{id}/updateDefinition', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const it = needItem(c, ws);
+  if (!it) return 404;
+  const def = c.body.definition;
+  if (!def || !Array.isArray(def.parts) || badParts(def.parts)) {
+    return fabricError(c, 400, 'CorruptedPayload', 'The provided payload is corrupted');
+  }
+  const parts = decodeParts(def.parts);
+  const updateMetadata = c.query.get('updateMetadata') === 'true';
+  return startOperation(c, 'updateDefinition', ws, { itemId: it.id, updateMetadata }, () => {
+    const now = ws.items.get(it.id);
+    if (!now) return { error: { errorCode: 'ItemNotFound', message: 'The requested item was not found' } };
+    const platform = parts.find((p) => p.path === '.platform');
+    if (updateMetadata && platform) {
+      const meta = (parseJson(platform.bytes.toString('utf8')) || {}).metadata || {};
+      if (typeof meta.displayName === 'string' && !sameName(meta.displayName, now.displayName) &&
+          nameTaken(ws, now.type, meta.displayName, now.id)) {
+        return { error: { errorCode: 'ItemDisplayNameAlreadyInUse', message: `Requested '${meta.displayName}' is already in use` } };
+      }
+      if (typeof meta.displayName === 'string') now.displayName = meta.displayName;
+      if (typeof meta.description === 'string') now.description = meta.description;
+    }
+    now.parts = parts.filter((p) => p.path !== '.platform');
+    return { result: undefined };
+  }, c.fault);
+});
+
+for (const [segment, type] of [['lakehouses', 'Lakehouse'], ['eventhouses', 'Eventhouse'], ['warehouses', 'Warehouse'],
+  ['kqlDatabases', 'KQLDatabase']]) {
+  route('GET', `/v1/workspaces/{ws}/${segment}/{id}`, (c) => {
+    const ws = needWorkspace(c);
+    if (!ws) return 404;
+    const it = needItem(c, ws, type);
+    if (!it) return 404;
+    it.reads++;
+    return send(c, 200, { ...createdJson(ws, it), properties: { ...propertiesJson(ws, it), ...(it.properties || {}) },
+      sensitivityLabel: { id: SENSITIVITY_LABEL } }, { ETag: '""' });
+  });
+}
+
+route('GET', '/v1/workspaces/{ws}/folders', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const root = c.query.get('rootFolderId');
+  if (root && !needFolder(c, ws, root)) return 404;
+  return page(c, [...ws.folders.values()].filter((f) => underRoot(c, ws, f.parentFolderId)), (f) => folderJson(ws, f));
+});
+
+function folderNameTaken(ws, parent, name, exceptId) {
+  return [...ws.folders.values()].some((f) => f.id !== exceptId && (f.parentFolderId || null) === (parent || null) && sameName(f.displayName, name));
+}
+
+route('POST', '/v1/workspaces/{ws}/folders', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const { displayName } = c.body;
+  const parent = c.body.parentFolderId || null;
+  if (typeof displayName !== 'string' || !displayName.trim() || /[~"#.&*:<>?/\\{|}]/.test(displayName)) {
+    return fabricError(c, 400, 'InvalidFolderDisplayName', 'The provided folder display name is invalid');
+  }
+  if (parent && !needFolder(c, ws, parent)) return 404;
+  if (folderNameTaken(ws, parent, displayName)) {
+    return fabricError(c, 409, 'FolderDisplayNameAlreadyInUse', 'Folder display name is already used');
+  }
+  const f = { id: uuid(), displayName, parentFolderId: parent };
+  ws.folders.set(f.id, f);
+  return send(c, 201, folderJson(ws, f), { Location: `${apiBase}/v1/workspaces/${ws.id}/folders/${f.id}` });
+});
+
+route('GET', '/v1/workspaces/{ws}/folders/{id}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const f = needFolder(c, ws, c.params.id);
+  return f ? send(c, 200, folderJson(ws, f)) : 404;
+});
+
+route('PATCH', '/v1/workspaces/{ws}/folders/{id}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const f = needFolder(c, ws, c.params.id);
+  if (!f) return 404;
+  const { displayName } = c.body;
+  if (displayName !== undefined) {
+    if (folderNameTaken(ws, f.parentFolderId, String(displayName), f.id)) {
+      return fabricError(c, 409, 'FolderDisplayNameAlreadyInUse', 'Folder display name is already used');
+    }
+    f.displayName = String(displayName);
+  }
+  return send(c, 200, folderJson(ws, f));
+});
+
+route('DELETE', '/v1/workspaces/{ws}/folders/{id}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const f = needFolder(c, ws, c.params.id);
+  if (!f) return 404;
+  const used = [...ws.items.values()].some((it) => it.folderId === f.id) ||
+    [...ws.folders.values()].some((x) => x.parentFolderId === f.id);
+  if (used) return fabricError(c, 400, 'FolderNotEmpty', 'The requested folder was not empty');
+  ws.folders.delete(f.id);
+  return send(c, 200, undefined);
+});
+
+route('POST', '/v1/workspaces/{ws}/folders/{id}/move', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const f = needFolder(c, ws, c.params.id);
+  if (!f) return 404;
+  const target = c.body.targetFolderId || null;
+  if (target && !needFolder(c, ws, target)) return 404;
+  for (let cur = target ? ws.folders.get(target) : null; cur; cur = cur.parentFolderId ? ws.folders.get(cur.parentFolderId) : null) {
+    if (cur.id === f.id) return fabricError(c, 400, 'InfiniteFolderHierarchyLoop', "The folder can't be moved into any of its descendants");
+  }
+  if (folderNameTaken(ws, target, f.displayName, f.id)) {
+    return fabricError(c, 409, 'FolderDisplayNameAlreadyInUse', 'Folder display name is already used');
+  }
+  f.parentFolderId = target;
+  return send(c, 200, folderJson(ws, f));
+});
+
+route('GET', '/v1/operations/{op}', (c) => {
+  const op = state.operations.get(c.params.op);
+  if (!op) return fabricError(c, 404, 'OperationNotFound', 'The requested operation was not found');
+  advance(op);
+  const headers = { 'x-ms-operation-id': op.id };
+  if (op.status === 'Running') {
+    headers.Location = `${opsBase}/v1/operations/${op.id}`;
+    headers['Retry-After'] = String(config.retry_after);
+  } else {
+    headers['Access-Control-Expose-Headers'] = 'RequestId,Location,x-ms-operation-id';
+    if (op.status === 'Succeeded' && op.result !== undefined) headers.Location = `${opsBase}/v1/operations/${op.id}/result`;
+  }
+  return send(c, 200, operationJson(op), headers);
+});
+
+route('GET', '/v1/operations/{op}/result', (c) => {
+  const op = state.operations.get(c.params.op);
+  if (!op) return fabricError(c, 404, 'OperationNotFound', 'The requested operation was not found');
+  if (op.status !== 'Succeeded') return fabricError(c, 400, 'OperationNotSucceeded', `The operation is ${op.status}`);
+  if (op.result === undefined) return fabricError(c, 400, 'OperationHasNoResult', 'The operation has no result');
+  return send(c, 200, op.result, { 'Content-Type': 'application/json' });
+});
+
+// ---- Entra ID token endpoint ------------------------------------------------
+function b64url(value) { return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url'); }
+
+function entraError(res, status, error, code, description) {
+  const trace = uuid();
+  const correlation = uuid();
+  const when = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  const body = {
+    error, error_description: `AADSTS${code}: ${description}\r\nTrace ID: ${trace}\r\nCorrelation ID: ${correlation}\r\nTimestamp: ${when}`,
+    error_codes: [code], timestamp: when, trace_id: trace, correlation_id: correlation,
+    error_uri: `https://login.microsoftonline.com/error?code=${code}`,
+  };
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-store, no-cache', 'x-ms-request-id': trace });
+  res.end(text);
+  return status;
+}
+
+function token(res, tenant, form) {
+  if (form.get('grant_type') !== 'client_credentials') {
+    return entraError(res, 400, 'unsupported_grant_type', 70003, 'The app requested an unsupported grant type.');
+  }
+  const clientId = form.get('client_id') || '';
+  const client = state.clients.get(clientId);
+  if (!client || client.tenant !== tenant) {
+    return entraError(res, 400, 'unauthorized_client', 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`);
+  }
+  const assertionType = form.get('client_assertion_type');
+  if (assertionType) {
+    const assertion = form.get('client_assertion') || '';
+    const jwtBearer = assertionType === 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+    if (!jwtBearer || !assertion || (!client.assertions.has(assertion) && !state.oidcTokens.has(assertion))) {
+      return entraError(res, 401, 'invalid_client', 70021, 'No matching federated identity record found for presented assertion.');
+    }
+    if (!client.assertions.has(assertion)) {
+      const claims = JSON.parse(Buffer.from(assertion.split('.')[1], 'base64url').toString('utf8'));
+      if (claims.exp * 1000 <= Date.now()) {
+        return entraError(res, 401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.');
+      }
+      if (!client.federated.some((f) => f.subject === claims.sub && f.audience === claims.aud && f.issuer === claims.iss)) {
+        return entraError(res, 401, 'invalid_client', 700213,
+          `No matching federated identity record found for presented assertion subject '${claims.sub}'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.`);
+      }
+    }
+  } else if (client.secret === null || form.get('client_secret') !== client.secret) {
+    return entraError(res, 401, 'invalid_client', 7000215,
+      `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`);
+  }
+  if (form.get('scope') !== FABRIC_SCOPE) {
+    return entraError(res, 400, 'invalid_scope', 70011, `The provided value for the input parameter 'scope' is not valid. The scope ${form.get('scope')} is not valid.`);
+  }
+  const now = Math.floor(Date.now() / 1000);
+  const lifetime = config.token_lifetime;
+  const payload = {
+    aud: 'https://api.fabric.microsoft.com', iss: `https://sts.windows.net/${tenant}/`, iat: now, nbf: now,
+    exp: now + lifetime, appid: clientId, oid: crypto.createHash('sha1').update(clientId).digest('hex').slice(0, 32), tid: tenant,
+  };
+  const accessToken = `${b64url({ typ: 'JWT', alg: 'RS256' })}.${b64url(payload)}.${crypto.randomBytes(32).toString('base64url')}`;
+  state.tokens.set(accessToken, { clientId, expiresAt: Date.now() + lifetime * 1000, expired: false });
+  const text = JSON.stringify({ token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: accessToken });
+  res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store, no-cache' });
+  res.end(text);
+  return 200;
+}
+
+// ---- GitHub Actions' OIDC token endpoint ----------------------------------------
+function githubOidc(c) {
+  const reply = (status, body) => {
+    const text = JSON.stringify(body);
+    c.res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+    c.res.end(text);
+    return status;
+  };
+  if ((c.req.headers.authorization || '') !== `Bearer ${OIDC_REQUEST_TOKEN}`) return reply(401, { message: 'Bad credentials' });
+  const now = Math.floor(Date.now() / 1000);
+  const claims = {
+    iss: GITHUB_ISSUER, aud: c.query.get('audience') || 'https://github.com/octo-org',
+    sub: c.query.get('subject') || 'repo:octo-org/octo-repo:ref:refs/heads/main', iat: now, nbf: now - 5, exp: now + 300,
+    jti: uuid(),
+  };
+  const value = `${b64url({ typ: 'JWT', alg: 'RS256', kid: 'github' })}.${b64url(claims)}.${crypto.randomBytes(32).toString('base64url')}`;
+  state.oidcTokens.add(value);
+  return reply(200, { count: state.oidcTokens.size, value });
+}
+
+// ---- control API -----------------------------------------------------------
+function seed(b) {
+  for (const c of b.clients || []) addClient(c);
+  const out = { workspaces: [] };
+  for (const w of b.workspaces || []) {
+    const ws = workspace(w.id || uuid(), w);
+    if (w.displayName !== undefined) ws.displayName = w.displayName;
+    if (w.description !== undefined) ws.description = w.description;
+    const folders = {};
+    for (const f of w.folders || []) {
+      let parent = f.parentFolderId || null;
+      if (f.parent) parent = (folderByPath(ws, f.parent) || {}).id || null;
+      const folder = { id: f.id || uuid(), displayName: f.displayName, parentFolderId: parent };
+      ws.folders.set(folder.id, folder);
+      folders[folderPath(ws, folder)] = folder.id;
+    }
+    const items = {};
+    for (const i of w.items || []) {
+      let folderId = i.folderId || null;
+      if (i.folder) {
+        const f = folderByPath(ws, i.folder);
+        if (!f) throw new Error(`seed: no folder '${i.folder}'`);
+        folderId = f.id;
+      }
+      const it = addItem(ws, { id: i.id, type: i.type, displayName: i.displayName, description: i.description,
+        folderId, parts: seedParts(i.parts), creationPayload: i.creationPayload, properties: i.properties });
+      items[`${it.type}/${it.displayName}`] = it.id;
+    }
+    out.workspaces.push({ id: ws.id, folders, items });
+  }
+  return out;
+}
+
+function partJson(p) {
+  const j = { path: p.path, base64: p.bytes.toString('base64') };
+  const text = p.bytes.toString('utf8');
+  if (Buffer.from(text, 'utf8').equals(p.bytes)) j.text = text;
+  return j;
+}
+
+function snapshot(only) {
+  const workspaces = [];
+  for (const ws of state.workspaces.values()) {
+    if (only && ws.id !== only) continue;
+    workspaces.push({
+      id: ws.id, displayName: ws.displayName, description: ws.description,
+      folders: [...ws.folders.values()].map((f) => ({ id: f.id, displayName: f.displayName, parentFolderId: f.parentFolderId, path: folderPath(ws, f) })),
+      items: [...ws.items.values()].map((it) => ({ id: it.id, type: it.type, displayName: it.displayName,
+        description: it.description, folderId: it.folderId, parts: it.parts.map(partJson) })),
+    });
+  }
+  const operations = [...state.operations.values()].map((op) => ({ id: op.id, kind: op.kind, status: op.status, polls: op.pollsLeft }));
+  return { workspaces, operations };
+}
+
+function portalEdit(b) {
+  const ws = state.workspaces.get(b.workspace);
+  if (!ws) throw new Error(`portal_edit: no workspace ${b.workspace}`);
+  const it = ws.items.get(b.item);
+  if (!it) throw new Error(`portal_edit: no item ${b.item}`);
+  if (b.displayName !== undefined) it.displayName = b.displayName;
+  if (b.description !== undefined) it.description = b.description;
+  for (const p of b.parts || []) {
+    const i = it.parts.findIndex((x) => x.path === p.path);
+    if (p.delete) {
+      if (i >= 0) it.parts.splice(i, 1);
+      continue;
+    }
+    const part = seedParts([p])[0];
+    if (i >= 0) it.parts[i] = part; else it.parts.push(part);
+  }
+  return partJsonItem(ws, it);
+}
+
+function partJsonItem(ws, it) { return { ...createdJson(ws, it), parts: it.parts.map(partJson) }; }
+
+function control(c, method, p) {
+  const b = c.body;
+  const reply = (status, body) => { const text = JSON.stringify(body); c.res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) }); c.res.end(text); };
+  if (method === 'POST' && p === '/_control/reset') { reset(); return reply(200, {}); }
+  if (method === 'POST' && p === '/_control/config') {
+    for (const k of Object.keys(config)) if (b[k] !== undefined) config[k] = b[k];
+    return reply(200, config);
+  }
+  if (method === 'POST' && p === '/_control/seed') return reply(200, seed(b));
+  if (method === 'POST' && p === '/_control/clients') {
+    if (!b.clientId) return reply(400, { message: 'clientId is required' });
+    addClient(b);
+    return reply(201, { clientId: b.clientId });
+  }
+  if (method === 'POST' && p === '/_control/tokens/expire') {
+    for (const t of state.tokens.values()) t.expired = true;
+    return reply(200, { expired: state.tokens.size });
+  }
+  if (method === 'GET' && p === '/_control/state') return reply(200, snapshot(c.query.get('workspace')));
+  if (method === 'POST' && p === '/_control/portal_edit') return reply(200, portalEdit(b));
+  if (method === 'POST' && p === '/_control/faults') {
+    const f = {
+      id: nextFaultId++, method: b.method || '*', path: b.path || '.*', host: b.host || '*', kind: b.kind || 'server_error',
+      count: b.count === undefined ? 1 : b.count, skip: b.skip || 0,
+      status: b.status || (b.kind === 'error' ? 400 : 500), retry_after: b.retry_after === undefined ? 1 : b.retry_after,
+      error_code: b.error_code || '', message: b.message || '', delay_ms: b.delay_ms === undefined ? 2000 : b.delay_ms,
+    };
+    f.re = new RegExp(f.path);  // throws (-> 400) on a bad pattern
+    faults.push(f);
+    return reply(201, { id: f.id });
+  }
+  if (method === 'DELETE' && p === '/_control/faults') { faults = []; return reply(200, {}); }
+  if (method === 'GET' && p === '/_control/requests') return reply(200, requestLog);
+  if (method === 'DELETE' && p === '/_control/requests') { requestLog = []; return reply(200, {}); }
+  return reply(404, { message: `no control route ${method} ${p}` });
+}
+
+// ---- faults ----------------------------------------------------------------
+function matchFault(method, path, host) {
+  for (const f of faults) {
+    if (f.count === 0) continue;
+    if (f.method !== '*' && f.method !== method) continue;
+    if (f.host !== '*' && f.host !== host) continue;
+    if (!f.re.test(path)) continue;
+    if (f.skip > 0) { f.skip--; continue; }
+    if (f.count > 0) f.count--;
+    return f;
+  }
+  return null;
+}
+
+// "M/D/YYYY h:mm:ss AM" in UTC, as Fabric writes the end of a block.
+function blockedUntil(seconds) {
+  const d = new Date(Date.now() + seconds * 1000);
+  const h = d.getUTCHours();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getUTCMonth() + 1}/${d.getUTCDate()}/${d.getUTCFullYear()} ${h % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
+}
+
+function answerFault(c, f) {
+  switch (f.kind) {
+    case 'throttle': {
+      const wait = f.retry_after === null ? 1 : f.retry_after;
+      return fabricError(c, 429, f.error_code || 'RequestBlocked', f.message || `Request is blocked by the upstream service until: ${blockedUntil(wait)} (UTC)`,
+        { isRetriable: true }, f.retry_after === null ? {} : { 'Retry-After': String(f.retry_after) });
+    }
+    case 'token_expired':
+      return fabricError(c, 401, 'TokenExpired', 'Access token has expired, resubmit with a new access token');
+    case 'error':
+      return fabricError(c, f.status, f.error_code || 'BadRequest', f.message || 'The request could not be processed');
+    default:  // server_error
+      return fabricError(c, f.status, f.error_code || 'InternalServerError', f.message || 'An internal error occurred', { isRetriable: true });
+  }
+}
+
+// ---- dispatch --------------------------------------------------------------
+function authorize(c) {
+  const auth = c.req.headers.authorization || '';
+  const m = /^Bearer\s+(\S+)$/i.exec(auth);
+  const t = m ? state.tokens.get(m[1]) : undefined;
+  if (!t) return fabricError(c, 401, 'InvalidToken', 'Access token is invalid');
+  if (t.expired || Date.now() >= t.expiresAt) return fabricError(c, 401, 'TokenExpired', 'Access token has expired, resubmit with a new access token');
+  return 0;
+}
+
+async function handle(req, res, host) {
+  const text = await readBody(req);
+  const url = new URL(req.url, 'http://local');
+  const c = { req, res, host, url, query: url.searchParams, requestId: uuid(), params: {}, body: {}, fault: null };
+  if (url.pathname.startsWith('/_control/')) {
+    c.body = parseJson(text) || {};
+    return control(c, req.method, url.pathname);
+  }
+  const tokenPath = /^\/([^/]+)\/oauth2\/v2\.0\/token$/.exec(url.pathname);
+  const entry = { method: req.method, path: url.pathname, query: url.search.replace(/^\?/, ''), host,
+    authorization: req.headers.authorization !== undefined, body: text, status: 0, fault: null };
+  requestLog.push(entry);
+  if (tokenPath && req.method === 'POST') {
+    entry.body = text.replace(/(client_secret|client_assertion)=[^&]*/g, '$1=<redacted>');
+    entry.status = token(res, decodeURIComponent(tokenPath[1]), new URLSearchParams(text));
+    return;
+  }
+  if (url.pathname === '/_github/oidc/token' && req.method === 'GET') {
+    entry.status = githubOidc(c);
+    return;
+  }
+  const f = matchFault(req.method, url.pathname, host);
+  if (f) entry.fault = f.kind;
+  if (f && f.kind === 'drop') { req.socket.destroy(); return; }
+  if (f && f.kind === 'slow') await new Promise((resolve) => setTimeout(resolve, f.delay_ms));
+  if (f && !['slow', 'drop_after_write', 'operation_failed'].includes(f.kind)) {
+    entry.status = answerFault(c, f);
+    return;
+  }
+  const denied = authorize(c);
+  if (denied) { entry.status = denied; return; }
+  if (f && f.kind === 'operation_failed') {
+    c.fault = { errorCode: f.error_code || 'OperationFailed', message: f.message || 'The operation failed' };
+  }
+  const body = parseJson(text);
+  if (body === undefined) {
+    entry.status = fabricError(c, 400, 'InvalidInput', 'The request body is not valid JSON');
+    return;
+  }
+  c.body = body || {};
+  for (const r of routes) {
+    if (r.method !== req.method) continue;
+    const m = r.re.exec(url.pathname);
+    if (!m) continue;
+    c.params = m.groups || {};
+    if (f && f.kind === 'drop_after_write') {
+      c.res = { writeHead() { return this; }, end() {} };  // do the work, answer nobody
+      entry.status = r.handler(c);
+      if (c.operation) {  // nobody will poll it: it runs to its end
+        c.operation.pollsLeft = 0;
+        advance(c.operation);
+      }
+      req.socket.destroy();
+      return;
+    }
+    entry.status = r.handler(c);
+    return;
+  }
+  entry.status = fabricError(c, 404, 'EntityNotFound', `No route for ${req.method} ${url.pathname}`);
+}
+
+function serve(host) {
+  const server = http.createServer((req, res) => {
+    handle(req, res, host).catch((e) => {
+      process.stderr.write(`fabric server: ${e.stack || e}\n`);
+      if (!res.headersSent) {
+        const text = JSON.stringify({ message: String(e.message || e) });
+        res.writeHead(req.url.startsWith('/_control/') ? 400 : 500, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+        res.end(text);
+      }
+    });
+  });
+  server.keepAliveTimeout = 60000;
+  return server;
+}
+
+reset();
+const api = serve('api');
+const ops = serve('ops');
+api.listen(0, '127.0.0.1', () => {
+  ops.listen(0, '127.0.0.1', () => {
+    apiBase = `http://127.0.0.1:${api.address().port}`;
+    opsBase = `http://127.0.0.1:${ops.address().port}`;
+    process.stdout.write(`listening ${api.address().port} ${ops.address().port}\n`);
+  });
+});
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('error', () => process.exit(0));
+process.stdin.resume();
+process.on('SIGTERM', () => process.exit(0));
