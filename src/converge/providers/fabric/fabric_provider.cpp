@@ -276,9 +276,15 @@ class FabricProvider final : public Provider {
       d.parts = resolved_parts(item, /*for_apply=*/false, errors);
       deployed.push_back(std::move(d));
     }
+    std::set<std::string> in_git;
+    for (const auto& item : *sources) in_git.insert(item.key());
     std::vector<RuntimeItem> runtime;
     for (const auto& [key, remote] : remote_) {
       if (system_type(remote.type)) continue;
+      // The KQL database Fabric makes with an eventhouse, of its name: Fabric's, unless
+      // the repository has it (under the eventhouse's .children).
+      if (remote.type == "KQLDatabase" && remote_.contains("Eventhouse/" + remote.name) && !in_git.contains(key))
+        continue;
       if (!options_.item_types.empty() && !options_.item_types.contains(remote.type)) continue;
       RuntimeItem r{remote.type, remote.name, remote.description, folder_path(remote.folder_id), remote.id, {},
                     shell_type(remote.type)};
@@ -517,6 +523,21 @@ class FabricProvider final : public Provider {
     if (change.action == plan::Action::create) {
       auto folder = folder_id(item.folder);
       if (!folder) return fail(folder.error());
+      // Fabric makes an eventhouse's KQL database of the eventhouse's name with it: the
+      // repository's `.children/<that name>.KQLDatabase` then updates that one.
+      if (item.type == "KQLDatabase")
+        if (auto made = made_by_parent(item.key())) {
+          if (auto ok = api_.update_definition(made->id, parts); !ok) return fail(ok.error());
+          if (made->description != item.description)
+            if (auto ok = api_.update_item(made->id, json{{"description", item.description}}); !ok)
+              return fail(ok.error());
+          if (made->folder_id != *folder)
+            if (auto ok = api_.move_item(made->id, *folder); !ok) return fail(ok.error());
+          made->description = item.description;
+          made->folder_id = *folder;
+          remote_[item.key()] = *made;
+          return {};
+        }
       std::optional<std::vector<Part>> definition;
       if (!shell_type(item.type)) definition = parts;
       auto created = api_.create_item(item.type, item.name, item.description, *folder, definition,
@@ -551,6 +572,15 @@ class FabricProvider final : public Provider {
       remote->second.folder_id = *folder;
     }
     return {};
+  }
+
+  // The item of `key` when the workspace has one now (made with its parent since the plan).
+  std::optional<RemoteItem> made_by_parent(const std::string& key) {
+    auto items = api_.items();
+    if (!items) return std::nullopt;
+    for (const auto& item : *items)
+      if (item.type + "/" + item.name == key) return item;
+    return std::nullopt;
   }
 
   // After a failed create: whether the item exists now (its answer was lost).

@@ -1,0 +1,358 @@
+// The fabric provider against the local Fabric server (server/): fabric-cicd's sample
+// workspace as the consumer repository, deployed to an empty workspace, planned again,
+// changed in Git and in the portal, with faults on the way. Each scenario asserts the
+// workspace as the server holds it, the plan and what apply reports.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "converge/providers/fabric/fabric_provider.hpp"
+#include "converge/providers/fabric/markers.hpp"
+#include "converge/plan/render.hpp"
+#include "providers/fabric/server/fabric_server.hpp"
+#include "support/temp_dir.hpp"
+
+namespace converge::providers::fabric {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+using testing::FabricFault;
+using testing::FabricFaultKind;
+using testing::FabricServer;
+
+const fs::path kSampleRoot = fs::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample";
+
+// The sample repository, copied so a test may change it.
+struct Repo {
+  testing::TempDir dir;
+  Repo() {
+    fs::copy(kSampleRoot, dir.path(), fs::copy_options::recursive);
+    for (auto& entry : fs::recursive_directory_iterator(dir.path()))
+      fs::permissions(entry.path(), fs::perms::owner_write, fs::perm_options::add);
+  }
+  fs::path root() const { return dir.path(); }
+  void write(const std::string& relative, const std::string& text) const {
+    std::ofstream(dir.path() / relative, std::ios::binary | std::ios::trunc) << text;
+  }
+  std::string read(const std::string& relative) const {
+    std::ifstream in(dir.path() / relative, std::ios::binary);
+    return std::string((std::istreambuf_iterator<char>(in)), {});
+  }
+};
+
+struct Deployment {
+  FabricServer& fabric;
+  std::string workspace;
+  fs::path root;
+  std::string environment = "PPE";
+  json extra = json::object();
+
+  std::unique_ptr<Provider> provider() const {
+    config::Settings s(SourceLocation{"converge.yaml", 10, 5});
+    json settings = {{"api_url", fabric.api_url()},       {"authority", fabric.authority()},
+                     {"tenant_id", fabric.tenant()},      {"client_id", fabric.client_id()},
+                     {"client_secret", fabric.client_secret()}, {"workspace_id", workspace},
+                     {"sources", "workspace"},             {"parameter_environment", environment}};
+    settings.update(extra);
+    for (const auto& [key, value] : settings.items()) s.set(key, {value, {"converge.yaml", 12, 7}, false});
+    auto made = make_provider(TargetSpec{"analytics", "dev", root, s});
+    if (!made) throw Failure(made.error().to_string());
+    return std::move(*made);
+  }
+};
+
+std::string new_workspace(FabricServer& fabric, const std::string& description = "") {
+  auto ids = fabric.seed({{"workspaces", {{{"displayName", "converge-test"}, {"description", description}}}}});
+  return ids["workspaces"][0]["id"].get<std::string>();
+}
+
+std::vector<std::string> keys_of(const plan::TargetPlan& plan, plan::Action action) {
+  std::vector<std::string> out;
+  for (const auto& c : plan.changes)
+    if (c.action == action) out.push_back(c.key);
+  return out;
+}
+
+int writes_in(const json& log) {
+  int n = 0;
+  for (const auto& entry : log) {
+    const std::string method = entry.value("method", "");
+    const std::string path = entry.value("path", "");
+    if (method == "GET" || path.ends_with("/getDefinition") || path.find("/oauth2/") != std::string::npos) continue;
+    ++n;
+  }
+  return n;
+}
+
+const json* item_named(const json& state, const std::string& type, const std::string& name) {
+  for (const auto& item : state["workspaces"][0]["items"])
+    if (item["type"] == type && item["displayName"] == name) return &item;
+  return nullptr;
+}
+
+std::string part_text(const json& item, const std::string& path) {
+  for (const auto& part : item["parts"])
+    if (part["path"] == path) return part.value("text", "");
+  return "";
+}
+
+// Plans and applies; the plan must have no errors and the apply must succeed.
+plan::TargetPlan deploy(Provider& provider, const PlanContext& context = {}) {
+  auto bundle = provider.compile();
+  if (!bundle) throw Failure(bundle.error().to_string());
+  auto planned = provider.plan(*bundle, context);
+  if (!planned) throw Failure(planned.error().to_string());
+  EXPECT_TRUE(planned->errors.empty()) << planned->errors.front();
+  auto report = provider.apply(*bundle, *planned);
+  if (!report) throw Failure(report.error().to_string());
+  EXPECT_TRUE(report->ok()) << report->failed_key << ": " << report->error;
+  return *planned;
+}
+
+plan::TargetPlan plan_of(Provider& provider, const PlanContext& context = {}) {
+  auto bundle = provider.compile();
+  if (!bundle) throw Failure(bundle.error().to_string());
+  auto planned = provider.plan(*bundle, context);
+  if (!planned) throw Failure(planned.error().to_string());
+  return *planned;
+}
+
+class FabricProviderTest : public ::testing::Test {
+ protected:
+  FabricServer fabric;
+  Repo repo;
+};
+
+TEST_F(FabricProviderTest, TheSampleWorkspaceDeploysInDependencyOrderAndASecondPlanIsEmpty) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  auto provider = d.provider();
+  fabric.clear_log();
+  auto first = deploy(*provider);
+  auto creates = keys_of(first, plan::Action::create);
+  EXPECT_EQ(creates.size(), 40u);
+  EXPECT_EQ(first.changes.size(), 40u);
+  // Dependency order: the variable library first, lakehouses before notebooks, the
+  // semantic model before the reports on it, pipelines late.
+  auto at = [&](const std::string& key) { return std::find(creates.begin(), creates.end(), key) - creates.begin(); };
+  EXPECT_EQ(at("VariableLibrary/Vars"), 0);
+  EXPECT_LT(at("Lakehouse/WithoutSchema"), at("Notebook/Hello World"));
+  EXPECT_LT(at("Eventhouse/SampleEventhouse"), at("KQLDatabase/TaxiDB"));
+  EXPECT_LT(at("SemanticModel/ABC"), at("Report/ABC"));
+  EXPECT_LT(at("Notebook/Hello World"), at("DataPipeline/Run Hello World"));
+  // Warnings: the sample's parameters for "Example Notebook", which it does not have.
+  ASSERT_FALSE(first.findings.empty());
+  for (const auto& f : first.findings) {
+    EXPECT_EQ(f.file, "workspace/parameter.yml");
+    EXPECT_GT(f.line, 0);
+  }
+
+  // The workspace holds every item, in its folder, with the parameters of PPE applied
+  // and the runtime values resolved.
+  json state = fabric.state(d.workspace);
+  const json* vars = item_named(state, "VariableLibrary", "Vars");
+  ASSERT_NE(vars, nullptr);
+  EXPECT_NE(part_text(*vars, "variables.json").find("contoso-ppe.database.windows.net"), std::string::npos);
+  const json* nested = item_named(state, "Notebook", "Hello World SubfolderSubfolder");
+  ASSERT_NE(nested, nullptr);
+  bool in_folder = false;
+  for (const auto& folder : state["workspaces"][0]["folders"])
+    if (folder["id"] == (*nested)["folderId"]) in_folder = folder["path"] == "subfolder/subfolder";
+  EXPECT_TRUE(in_folder) << nested->dump();
+  const json* report = item_named(state, "Report", "ByConnection");
+  const json* model = item_named(state, "SemanticModel", "ABC");
+  ASSERT_NE(report, nullptr);
+  ASSERT_NE(model, nullptr);
+  const std::string pbir = part_text(*report, "definition.pbir");
+  EXPECT_NE(pbir.find((*model)["id"].get<std::string>()), std::string::npos) << pbir;
+  EXPECT_NE(pbir.find(d.workspace), std::string::npos) << pbir;
+  for (const auto& item : state["workspaces"][0]["items"])
+    for (const auto& part : item["parts"])
+      EXPECT_TRUE(markers_in(part.value("text", "")).empty()) << item["displayName"] << "/" << part["path"];
+  // The description carries no stamp: this apply had no commit to name.
+  EXPECT_EQ(state["workspaces"][0]["description"], "");
+
+  // A second plan is empty, and its apply writes nothing.
+  auto again = d.provider();
+  fabric.clear_log();
+  auto second = deploy(*again);
+  EXPECT_TRUE(second.changes.empty()) << plan::change_diff(second.changes.front());
+  EXPECT_EQ(writes_in(fabric.log()), 0) << fabric.log().dump();
+}
+
+TEST_F(FabricProviderTest, AChangedNotebookIsOneUpdateWithTheDiffOfThatCellAndTheStampNamesTheCommit) {
+  Deployment d{fabric, new_workspace(fabric, "Owned by the data team."), repo.root()};
+  PlanContext context;
+  context.git_sha = "4f2a9c1e0b7d11112222333344445555aaaabbbb";
+  context.git_tag = "v1.4.0";
+  deploy(*d.provider(), context);
+  const std::string file = "workspace/Hello World.Notebook/notebook-content.py";
+  std::string text = repo.read(file);
+  auto cell = text.find("print(\"Hello World\")");
+  ASSERT_NE(cell, std::string::npos);
+  repo.write(file, text.replace(cell, 20, "print(\"Hello, converge\")"));
+
+  // The next commit.
+  context.git_sha = "9c0ffee0000000000000000000000000000000aa";
+  context.git_tag = "v1.5.0";
+  auto provider = d.provider();
+  auto bundle = provider->compile();
+  ASSERT_TRUE(bundle);
+  auto planned = provider->plan(*bundle, context);
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  ASSERT_EQ(planned->changes.size(), 1u);
+  const auto& change = planned->changes[0];
+  EXPECT_EQ(change.action, plan::Action::update);
+  EXPECT_EQ(change.key, "Notebook/Hello World");
+  std::string diff = plan::change_diff(change);
+  EXPECT_NE(diff.find("-print(\"Hello World\")"), std::string::npos) << diff;
+  EXPECT_NE(diff.find("+print(\"Hello, converge\")"), std::string::npos) << diff;
+  fabric.clear_log();
+  auto report = provider->apply(*bundle, *planned);
+  ASSERT_TRUE(report && report->ok());
+  // One definition update, and the stamp.
+  int updates = 0, patches = 0;
+  for (const auto& entry : fabric.log()) {
+    if (entry["path"].get<std::string>().ends_with("/updateDefinition")) ++updates;
+    if (entry["method"] == "PATCH") ++patches;
+  }
+  EXPECT_EQ(updates, 1);
+  EXPECT_EQ(patches, 1);
+  json state = fabric.state(d.workspace);
+  EXPECT_NE(part_text(*item_named(state, "Notebook", "Hello World"), "notebook-content.py").find("Hello, converge"),
+            std::string::npos);
+  std::string description = state["workspaces"][0]["description"];
+  EXPECT_EQ(description.rfind("Owned by the data team.\nDeployed by converge: 9c0ffee00000 (v1.5.0) at ", 0), 0u)
+      << description;
+}
+
+TEST_F(FabricProviderTest, APortalEditIsDriftAndExportsAsExactlyThatEdit) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  deploy(*d.provider());
+  json state = fabric.state(d.workspace);
+  const json* notebook = item_named(state, "Notebook", "Hello World");
+  ASSERT_NE(notebook, nullptr);
+  std::string deployed = part_text(*notebook, "notebook-content.py");
+  std::string edited = deployed;
+  edited.replace(edited.find("print(\"Hello World\")"), 20, "print(\"edited in the portal\")");
+  fabric.portal_edit(d.workspace, (*notebook)["id"], {{"parts", {{{"path", "notebook-content.py"}, {"text", edited}}}}});
+
+  auto provider = d.provider();
+  auto drift = plan_of(*provider);
+  ASSERT_EQ(drift.changes.size(), 1u);
+  EXPECT_EQ(drift.changes[0].key, "Notebook/Hello World");
+
+  auto exported = provider->export_sources();
+  ASSERT_TRUE(exported) << exported.error().to_string();
+  EXPECT_TRUE(exported->removed.empty());
+  std::string written;
+  for (const auto& [path, bytes] : exported->files) written += path + "\n";
+  ASSERT_EQ(exported->files.size(), 1u) << written;
+  const std::string file = "workspace/Hello World.Notebook/notebook-content.py";
+  ASSERT_TRUE(exported->files.contains(file));
+  // The repository's file with that one line changed: the lines nobody edited keep
+  // the repository's values (the source's workspace and environment ids).
+  std::string expected = repo.read(file);
+  expected.replace(expected.find("print(\"Hello World\")"), 20, "print(\"edited in the portal\")");
+  EXPECT_EQ(exported->files.at(file), expected);
+}
+
+TEST_F(FabricProviderTest, AFailedOperationStopsTheApplyWithItsMessageAndReportsWhatWasApplied) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  auto provider = d.provider();
+  auto bundle = provider->compile();
+  ASSERT_TRUE(bundle);
+  auto planned = provider->plan(*bundle, {});
+  ASSERT_TRUE(planned);
+  // The third create's operation ends Failed.
+  fabric.inject({.method = "POST", .path = "/items$", .kind = FabricFaultKind::operation_failed, .count = 1,
+                 .skip = 2, .error_code = "InvalidDefinition", .message = "The definition part is invalid"});
+  auto report = provider->apply(*bundle, *planned);
+  ASSERT_TRUE(report) << report.error().to_string();
+  EXPECT_FALSE(report->ok());
+  EXPECT_EQ(report->applied.size(), 2u);
+  EXPECT_EQ(report->failed_key, planned->changes[2].key);
+  EXPECT_NE(report->error.find("InvalidDefinition: The definition part is invalid"), std::string::npos)
+      << report->error;
+  ASSERT_TRUE(report->managed_keys);
+  EXPECT_EQ(report->managed_keys->size(), 2u);
+  // A re-run converges: what was applied is not created again.
+  auto rerun = d.provider();
+  auto second = deploy(*rerun);
+  EXPECT_EQ(keys_of(second, plan::Action::create).size(), 38u);
+  EXPECT_TRUE(plan_of(*d.provider()).changes.empty());
+}
+
+TEST_F(FabricProviderTest, ThrottlingIsWaitedOutAndAnExpiredTokenIsRenewedOnce) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  // The notebooks and what they refer to.
+  d.extra = {{"item_types", {"Notebook", "Lakehouse", "Eventhouse"}}};
+  fabric.inject({.method = "GET", .path = "/items$", .kind = FabricFaultKind::throttle, .count = 1,
+                 .retry_after_s = 1});
+  fabric.inject({.method = "POST", .path = "/items$", .kind = FabricFaultKind::token_expired, .count = 1});
+  auto provider = d.provider();
+  auto planned = deploy(*provider);
+  const std::size_t created = planned.changes.size();
+  EXPECT_EQ(keys_of(planned, plan::Action::create).size(), created);
+  EXPECT_GE(created, 10u);
+  int throttled = 0, expired = 0, tokens = 0;
+  for (const auto& entry : fabric.log()) {
+    const std::string fault = entry["fault"].is_string() ? entry["fault"].get<std::string>() : "";
+    if (fault == "throttle") ++throttled;
+    if (fault == "token_expired") ++expired;
+    if (entry["path"].get<std::string>().find("/oauth2/") != std::string::npos) ++tokens;
+  }
+  EXPECT_EQ(throttled, 1);
+  EXPECT_EQ(expired, 1);
+  EXPECT_EQ(tokens, 2);  // the first sign-in and one renewal
+  std::size_t in_scope = 0;
+  const json state = fabric.state(d.workspace);
+  for (const auto& item : state["workspaces"][0]["items"])
+    if (item["type"] == "Notebook" || item["type"] == "Lakehouse" || item["type"] == "Eventhouse") ++in_scope;
+  EXPECT_EQ(in_scope, created);
+}
+
+TEST_F(FabricProviderTest, ALakehouseRemovedFromGitIsNotDeletedWithoutTheOptIn) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  d.extra = {{"item_types", {"Lakehouse", "Notebook", "Eventhouse"}}};
+  auto first = deploy(*d.provider());
+  PlanContext context;
+  context.managed_known = true;
+  for (const auto& c : first.changes) context.managed_keys.insert(c.key);
+  fs::remove_all(repo.root() / "workspace/WithSchema.Lakehouse");
+  fs::remove_all(repo.root() / "workspace/subfolder/Hello World Subfolder.Notebook");
+
+  auto kept = plan_of(*d.provider(), context);
+  EXPECT_EQ(keys_of(kept, plan::Action::remove), (std::vector<std::string>{"Notebook/Hello World Subfolder"}));
+  bool said = std::any_of(kept.notes.begin(), kept.notes.end(), [](const std::string& n) {
+    return n.find("Lakehouse/WithSchema is not in Git but holds data") != std::string::npos &&
+           n.find("delete_data: [Lakehouse]") != std::string::npos;
+  });
+  EXPECT_TRUE(said) << (kept.notes.empty() ? "" : kept.notes.front());
+
+  d.extra["delete_data"] = {"Lakehouse"};
+  auto opted = plan_of(*d.provider(), context);
+  EXPECT_EQ(keys_of(opted, plan::Action::remove),
+            (std::vector<std::string>{"Notebook/Hello World Subfolder", "Lakehouse/WithSchema"}));
+  // Not converge's (no manifest row): left alone, and the plan says so.
+  auto unknown = plan_of(*d.provider());
+  EXPECT_TRUE(keys_of(unknown, plan::Action::remove).empty());
+  EXPECT_FALSE(unknown.notes.empty());
+}
+
+TEST_F(FabricProviderTest, AReferenceToAnItemNeitherSideHasIsAPlanErrorNamingThePart) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  d.extra = {{"item_types", {"Notebook", "Lakehouse", "Eventhouse"}}};
+  repo.write("workspace/Hello World.Notebook/notebook-content.py",
+             "x = \"\u27e6$items.Lakehouse.Nowhere.id\u27e7\"\n");
+  auto planned = plan_of(*d.provider());
+  ASSERT_EQ(planned.errors.size(), 1u);
+  EXPECT_NE(planned.errors[0].find("workspace/Hello World.Notebook/notebook-content.py"), std::string::npos)
+      << planned.errors[0];
+  EXPECT_NE(planned.errors[0].find("Lakehouse.Nowhere"), std::string::npos) << planned.errors[0];
+}
+
+}  // namespace
+}  // namespace converge::providers::fabric
