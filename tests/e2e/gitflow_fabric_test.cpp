@@ -1,0 +1,247 @@
+// The GitFlow story with a Microsoft Fabric target (issue #12), on the local Fabric
+// server (tests/providers/fabric/server): fabric-cicd's sample workspace is the
+// repository's; a dev/** push deploys the dev workspace; the PR to develop gets the
+// stage plan comment and its merge deploys stage, pinned to the approved plan; the prod
+// plan comment, the author's own approval refused, a second person's approval applied
+// with prod's parameters; every workspace's description names the commit it runs and
+// describe shows it; at 1 AM an edit made in the Fabric portal is drift, its issue
+// opened, reconciled by --apply and closed. The service principal's secret has a '/'
+// and must show nowhere.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "converge/util/fs.hpp"
+#include "github/server/actions_runner.hpp"
+#include "providers/fabric/server/fabric_server.hpp"
+#include "support/git_repo.hpp"
+#include "support/temp_dir.hpp"
+
+namespace converge::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSecret = "fabric/S3cret+with=symbols";
+
+constexpr std::string_view kConfig = R"(version: 1
+manifest:
+  url: ${MANIFEST_URL}
+environments:
+  - name: dev
+    branch: "dev/**"
+  - name: stage
+    branch: develop
+    gates: {plan_pinning: true}
+  - name: prod
+    branch: main
+    gates: {approvals: 1, distinct_approver: true, plan_pinning: true}
+    drift: {schedule: "0 1 * * *", mode: apply}
+    promote_from: stage
+targets:
+  - name: analytics
+    provider: fabric
+    settings:
+      sources: workspace
+      api_url: ${FABRIC_API}
+      authority: ${FABRIC_AUTHORITY}
+      tenant_id: ${FABRIC_TENANT}
+      client_id: ${FABRIC_CLIENT_ID}
+      client_secret: ${FABRIC_CLIENT_SECRET}
+      workspace_id: ${DEV_WORKSPACE}
+      parameter_environment: PPE
+      item_types: [VariableLibrary, Lakehouse, Eventhouse, Notebook, DataPipeline]
+    overrides:
+      stage:
+        workspace_id: ${STAGE_WORKSPACE}
+      prod:
+        workspace_id: ${PROD_WORKSPACE}
+        parameter_environment: PROD
+)";
+
+class FabricGitFlow : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    fabric_.register_client(fabric_.client_id(), std::string(kSecret));
+    auto ids = fabric_.seed({{"workspaces",
+                              {{{"displayName", "Sales [DEV]"}},
+                               {{"displayName", "Sales [STAGE]"}},
+                               {{"displayName", "Sales"}, {"description", "Sales reporting. Owner: data team."}}}}});
+    for (int i = 0; i < 3; ++i) workspaces_.push_back(ids["workspaces"][i]["id"].get<std::string>());
+    fs::copy(fs::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample/workspace", dir_.path() / "workspace",
+             fs::copy_options::recursive);
+    for (auto& entry : fs::recursive_directory_iterator(dir_.path() / "workspace"))
+      fs::permissions(entry.path(), fs::perms::owner_write, fs::perm_options::add);
+    dir_.write("converge.yaml", kConfig);
+    dir_.write(".gitignore", ".converge/\nevent.json\noutput.txt\nsummary.md\nplan.json\n");
+    repo_ = std::make_unique<GitRepo>(dir_.path(), "main");
+    repo_->commit_all("converge.yaml and the workspace");
+    repo_->branch("develop");
+  }
+
+  std::map<std::string, std::string> secrets() {
+    return {{"MANIFEST_URL", "sqlite:///" + (state_ / "manifest.db").string()},
+            {"FABRIC_API", fabric_.api_url()},
+            {"FABRIC_AUTHORITY", fabric_.authority()},
+            {"FABRIC_TENANT", fabric_.tenant()},
+            {"FABRIC_CLIENT_ID", fabric_.client_id()},
+            {"FABRIC_CLIENT_SECRET", kSecret},
+            {"DEV_WORKSPACE", workspaces_[0]},
+            {"STAGE_WORKSPACE", workspaces_[1]},
+            {"PROD_WORKSPACE", workspaces_[2]}};
+  }
+
+  static bool shows_secret(const std::string& output) {
+    std::istringstream lines(output);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.starts_with("::add-mask::") && line.find(kSecret) != std::string::npos) return true;
+    return false;
+  }
+
+  RunResult job(const std::vector<std::string>& args, const std::string& event_name, const nlohmann::json& event,
+                const std::string& ref) {
+    repo_->checkout(ref);
+    repo_->reset_hard();
+    auto r = runner_.run(args, event_name, event, repo_->head_sha(), secrets());
+    EXPECT_FALSE(shows_secret(r.out + r.err)) << r.out << r.err;
+    return r;
+  }
+  RunResult next_step(const std::vector<std::string>& args, const std::string& event_name) {
+    auto r = runner_.same_job(args, event_name, {}, repo_->head_sha(), secrets());
+    EXPECT_FALSE(shows_secret(r.out + r.err)) << r.out << r.err;
+    return r;
+  }
+
+  nlohmann::json workspace(int i) { return fabric_.state(workspaces_[static_cast<std::size_t>(i)])["workspaces"][0]; }
+
+  static const nlohmann::json* item(const nlohmann::json& ws, const std::string& type, const std::string& name) {
+    for (const auto& it : ws["items"])
+      if (it["type"] == type && it["displayName"] == name) return &it;
+    return nullptr;
+  }
+  static std::string part(const nlohmann::json& it, const std::string& path) {
+    for (const auto& p : it["parts"])
+      if (p["path"] == path) return p.value("text", "");
+    return "";
+  }
+
+  std::string comment(int pr, const std::string& env) {
+    for (const auto& c : github_.comments(pr))
+      if (c["body"].get<std::string>().find("env=" + env + " ") != std::string::npos) return c["body"];
+    return "";
+  }
+
+  FabricServer fabric_;
+  TempDir dir_, state_;
+  std::vector<std::string> workspaces_;
+  std::unique_ptr<GitRepo> repo_;
+  GitHubServer github_;
+  ActionsRunner runner_{dir_.path(), github_};
+};
+
+TEST_F(FabricGitFlow, FromAFeatureBranchToProdThenAPortalEditAtOneAm) {
+  // --- dev/new-cell pushed → the dev workspace deployed and recorded.
+  repo_->checkout("main");
+  repo_->branch("dev/new-cell");
+  repo_->checkout("dev/new-cell");
+  const std::string notebook = "workspace/Hello World.Notebook/notebook-content.py";
+  std::string text = *util::read_file(dir_.path() / notebook);
+  text.replace(text.find("print(\"Hello World\")"), 20, "print(\"Hello, Sales\")");
+  dir_.write(notebook, text);
+  const auto c1 = repo_->commit_all("A friendlier greeting");
+  auto dev = job({"apply", "--env", "dev"}, "push", runner_.push_event("dev/new-cell", c1), "dev/new-cell");
+  ASSERT_EQ(dev.exit_code, 0) << dev.out << dev.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "dev"}, "push").exit_code, 0);
+  const auto dev_ws = workspace(0);
+  const auto* hello = item(dev_ws, "Notebook", "Hello World");
+  ASSERT_NE(hello, nullptr) << dev_ws.dump();
+  EXPECT_NE(part(*hello, "notebook-content.py").find("Hello, Sales"), std::string::npos);
+  EXPECT_EQ(dev_ws["description"].get<std::string>().rfind("Deployed by converge: " + c1.substr(0, 12) + " at ", 0),
+            0u)
+      << dev_ws["description"];
+
+  repo_->checkout("develop");
+  const auto m1 = repo_->merge("dev/new-cell", "Merge pull request #1 from dev/new-cell");
+  repo_->checkout("main");
+  const auto m2 = repo_->merge("develop", "Merge pull request #2 from develop");
+  const nlohmann::json commits = {{{"sha", c1}, {"author", "alice"}}};
+  github_.seed({{"pulls",
+                 {{{"number", 1}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m1},
+                   {"head", {{"ref", "dev/new-cell"}, {"sha", c1}}}, {"base", {{"ref", "develop"}}},
+                   {"commits", commits}},
+                  {{"number", 2}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m2},
+                   {"head", {{"ref", "develop"}, {"sha", m1}}}, {"base", {{"ref", "main"}}},
+                   {"commits", commits}}}}});
+
+  // --- PR #1 to develop → the stage plan comment: everything to create.
+  auto planned = job({"plan-comment"}, "pull_request", runner_.pull_request_event(1, "develop", c1), c1);
+  ASSERT_EQ(planned.exit_code, 0) << planned.out << planned.err;
+  const std::string stage_comment = comment(1, "stage");
+  EXPECT_NE(stage_comment.find("to create"), std::string::npos) << stage_comment;
+  EXPECT_NE(stage_comment.find("Notebook/Hello World"), std::string::npos) << stage_comment;
+  EXPECT_TRUE(workspace(1)["items"].empty()) << "a plan changes nothing";
+
+  // --- merge → stage deployed, pinned to the approved plan.
+  auto stage = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", m1), m1);
+  ASSERT_EQ(stage.exit_code, 0) << stage.out << stage.err;
+  EXPECT_NE(stage.out.find("plan pinning: the plan equals the one approved on pull request #1"), std::string::npos)
+      << stage.out;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "stage"}, "push").exit_code, 0);
+  const auto stage_ws = workspace(1);
+  ASSERT_NE(item(stage_ws, "VariableLibrary", "Vars"), nullptr);
+  EXPECT_NE(part(*item(stage_ws, "VariableLibrary", "Vars"), "variables.json").find("contoso-ppe"),
+            std::string::npos);
+
+  // --- PR #2 develop → main: the prod plan comment; the author's own approval refused.
+  ASSERT_EQ(job({"plan-comment"}, "pull_request", runner_.pull_request_event(2, "main", m1), m1).exit_code, 0);
+  EXPECT_NE(comment(2, "prod").find("env=prod sha=" + m1), std::string::npos);
+  github_.seed({{"reviews", {{"2", {{{"user", "alice"}, {"state", "APPROVED"}, {"commit_id", m1}}}}}}});
+  auto refused = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("the author cannot approve their own pull request"), std::string::npos);
+  EXPECT_TRUE(workspace(2)["items"].empty()) << "nothing deployed to prod";
+
+  // --- bob approves → prod deployed with prod's parameters and recorded.
+  github_.seed({{"reviews", {{"2", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", m1}}}}}}});
+  auto prod = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
+  ASSERT_EQ(prod.exit_code, 0) << prod.out << prod.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "prod"}, "push").exit_code, 0);
+  auto prod_ws = workspace(2);
+  const auto* vars = item(prod_ws, "VariableLibrary", "Vars");
+  ASSERT_NE(vars, nullptr);
+  EXPECT_NE(part(*vars, "variables.json").find("contoso-prod.database.windows.net"), std::string::npos);
+  EXPECT_EQ(prod_ws["description"].get<std::string>().rfind(
+                "Sales reporting. Owner: data team.\nDeployed by converge: " + m2.substr(0, 12) + " at ", 0),
+            0u)
+      << prod_ws["description"];
+  auto described = job({"describe", "--env", "prod", "--json"}, "push", runner_.push_event("main", m2), "main");
+  ASSERT_EQ(described.exit_code, 0) << described.out << described.err;
+  EXPECT_NE(described.out.find(m2), std::string::npos) << described.out;
+
+  // --- someone edits the notebook in the Fabric portal → the 1 AM run finds drift.
+  const auto* live = item(prod_ws, "Notebook", "Hello World");
+  ASSERT_NE(live, nullptr);
+  std::string edited = part(*live, "notebook-content.py");
+  edited.replace(edited.find("print(\"Hello, Sales\")"), 21, "print(\"edited in the portal\")");
+  fabric_.portal_edit(workspaces_[2], (*live)["id"], {{"parts", {{{"path", "notebook-content.py"}, {"text", edited}}}}});
+  const nlohmann::json schedule = {{"schedule", "0 1 * * *"}};
+  auto detect = job({"drift-verify", "--env", "prod", "--issue"}, "schedule", schedule, "main");
+  EXPECT_EQ(detect.exit_code, 1) << detect.out << detect.err;
+  auto issues = github_.state()["issues"];
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_NE(issues[0]["body"].get<std::string>().find("Notebook/Hello World"), std::string::npos) << issues[0]["body"];
+  EXPECT_NE(issues[0]["body"].get<std::string>().find("edited in the portal"), std::string::npos) << issues[0]["body"];
+  auto reconcile = job({"drift-verify", "--env", "prod", "--apply", "--issue"}, "schedule", schedule, "main");
+  ASSERT_EQ(reconcile.exit_code, 0) << reconcile.out << reconcile.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "prod"}, "schedule").exit_code, 0);
+  prod_ws = workspace(2);
+  EXPECT_NE(part(*item(prod_ws, "Notebook", "Hello World"), "notebook-content.py").find("Hello, Sales"),
+            std::string::npos);
+  EXPECT_EQ(github_.state()["issues"][0]["state"], "closed");
+  EXPECT_FALSE(runner_.token_leaked());
+  EXPECT_FALSE(shows_secret(runner_.transcript()));
+}
+
+}  // namespace
+}  // namespace converge::testing
