@@ -223,6 +223,14 @@ TEST(FabricParameters, LogicalIdsOfOtherItemsBecomeItemMarkers) {
     for (const Part& p : i.parts) EXPECT_EQ(p.bytes.find(id), std::string::npos) << i.dir << "/" << p.path;
   EXPECT_THAT(part(items, "DataPipeline/Run Hello World", "pipeline-content.json"),
               HasSubstr("⟦$items.Notebook.Hello World.id⟧"));
+  // A KQL database inside its Eventhouse (.children/TaxiDB.KQLDatabase/.platform) is an
+  // item to fabric-cicd too: the queryset and the eventstream reference it.
+  const std::string taxi = "a51e98dd-5993-8e1c-443f-02aa53d4db74";
+  EXPECT_THAT(part(items, "KQLQueryset/SampleKQLQueryset", "RealTimeQueryset.json"),
+              HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
+  EXPECT_THAT(part(items, "Eventstream/SampleEventstream", "eventstream.json"), HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
+  // ... but no .platform part is changed.
+  EXPECT_THAT(part(items, "Eventhouse/SampleEventhouse", ".children/TaxiDB.KQLDatabase/.platform"), HasSubstr(taxi));
 }
 
 TEST(FabricParameters, AllAppliesToEveryEnvironmentAndFiltersCombine) {
@@ -351,7 +359,11 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
   const std::string bomb = error_of("find_replace:\n  - find_value: x\n    replace_value:\n" + testing::billion_laughs("      "));
   EXPECT_THAT(bomb, ::testing::StartsWith("parameter.yml:"));
   EXPECT_EQ(bomb.find('\n'), std::string::npos);
-  // Deep nesting: one line, not a crash.
+  // Deep nesting: one line, not a crash (the YAML loader's limit, then this reader's 64 levels).
+  const std::string very_deep = error_of("key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: " +
+                                         std::string(100000, '[') + std::string(100000, ']') + "\n");
+  EXPECT_THAT(very_deep, ::testing::StartsWith("parameter.yml:"));
+  EXPECT_EQ(very_deep.find('\n'), std::string::npos);
   std::string deep = "key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: ";
   for (int i = 0; i < 200; ++i) deep += "[";
   for (int i = 0; i < 200; ++i) deep += "]";
