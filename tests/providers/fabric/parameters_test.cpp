@@ -20,7 +20,8 @@ using ::converge::util::sha256_hex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::filesystem::path kSample = std::filesystem::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample/workspace";
+const std::filesystem::path kSample =
+    std::filesystem::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample/workspace";
 
 Item& item(std::vector<Item>& items, std::string_view key) {
   for (Item& i : items)
@@ -104,14 +105,17 @@ TEST(FabricParameters, MatchesFabricCicdsRulesOnEveryFileOfTheSample) {
 
 TEST(FabricParameters, TheVariableLibraryGetsEachEnvironmentsValuesAsFabricCicdWritesThem) {
   auto ppe = apply_sample("PPE");
-  EXPECT_EQ(part(ppe.items, "VariableLibrary/Vars", "variables.json"),
-            R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PPE"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-ppe.database.windows.net"}]})");
+  EXPECT_EQ(
+      part(ppe.items, "VariableLibrary/Vars", "variables.json"),
+      R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PPE"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-ppe.database.windows.net"}]})");
   auto prod = apply_sample("PROD");
-  EXPECT_EQ(part(prod.items, "VariableLibrary/Vars", "variables.json"),
-            R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PROD"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-prod.database.windows.net"}]})");
+  EXPECT_EQ(
+      part(prod.items, "VariableLibrary/Vars", "variables.json"),
+      R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PROD"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-prod.database.windows.net"}]})");
   // The PROD-only entries with a file_path written without a leading slash.
-  EXPECT_EQ(part(prod.items, "VariableLibrary/Vars", "valueSets/PROD.json"),
-            R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/valueSet/1.0.0/schema.json", "name": "PROD", "variableOverrides": [{"name": "Environment", "value": "PROD_ENV"}, {"name": "SQL_Server", "value": "contoso-production-override.database.windows.net"}]})");
+  EXPECT_EQ(
+      part(prod.items, "VariableLibrary/Vars", "valueSets/PROD.json"),
+      R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/valueSet/1.0.0/schema.json", "name": "PROD", "variableOverrides": [{"name": "Environment", "value": "PROD_ENV"}, {"name": "SQL_Server", "value": "contoso-production-override.database.windows.net"}]})");
   // In PPE those entries are skipped, but the Vars-wide ones selected the file: its
   // values stay, rewritten through json.dumps as fabric-cicd rewrites it.
   EXPECT_THAT(part(ppe.items, "VariableLibrary/Vars", "valueSets/PROD.json"),
@@ -177,8 +181,10 @@ TEST(FabricParameters, EntriesTheSampleItemsCannotMatchAreWarningsWithTheirLines
   }
   // UAT has values for the two Vars-wide entries only: the others are skipped, not warned about.
   auto uat = apply_sample("UAT");
-  EXPECT_THAT(part(uat.items, "VariableLibrary/Vars", "variables.json"),
-              HasSubstr(R"({"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-uat.database.windows.net"})"));
+  EXPECT_THAT(
+      part(uat.items, "VariableLibrary/Vars", "variables.json"),
+      HasSubstr(
+          R"({"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-uat.database.windows.net"})"));
   EXPECT_THAT(part(uat.items, "VariableLibrary/Vars", "valueSets/PROD.json"), HasSubstr(R"("value": "Prod")"));
   EXPECT_THAT(part(uat.items, "Notebook/Example Notebook", "notebook-content.py"),
               HasSubstr("sqlserverconnectionstringinoriginlakehouse.com"));
@@ -204,9 +210,10 @@ TEST(FabricParameters, AnEnvironmentWithoutValuesChangesNoValueButRewritesTheSel
     }
   }
   // The JSON parts the key_value_replace filters select, as fabric-cicd rewrites them.
-  EXPECT_THAT(rewritten, ElementsAre("Run Hello World.DataPipeline/.schedules", "Vars.VariableLibrary/settings.json",
-                                     "Vars.VariableLibrary/valueSets/PPE.json", "Vars.VariableLibrary/valueSets/PROD.json",
-                                     "Vars.VariableLibrary/variables.json"));
+  EXPECT_THAT(rewritten,
+              ElementsAre("Run Hello World.DataPipeline/.schedules", "Vars.VariableLibrary/settings.json",
+                          "Vars.VariableLibrary/valueSets/PPE.json", "Vars.VariableLibrary/valueSets/PROD.json",
+                          "Vars.VariableLibrary/variables.json"));
 }
 
 TEST(FabricParameters, LogicalIdsOfOtherItemsBecomeItemMarkers) {
@@ -228,7 +235,8 @@ TEST(FabricParameters, LogicalIdsOfOtherItemsBecomeItemMarkers) {
   const std::string taxi = "a51e98dd-5993-8e1c-443f-02aa53d4db74";
   EXPECT_THAT(part(items, "KQLQueryset/SampleKQLQueryset", "RealTimeQueryset.json"),
               HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
-  EXPECT_THAT(part(items, "Eventstream/SampleEventstream", "eventstream.json"), HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
+  EXPECT_THAT(part(items, "Eventstream/SampleEventstream", "eventstream.json"),
+              HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
   // ... but no .platform part is changed.
   EXPECT_THAT(part(items, "Eventhouse/SampleEventhouse", ".children/TaxiDB.KQLDatabase/.platform"), HasSubstr(taxi));
 }
@@ -265,7 +273,8 @@ key_value_replace:
 )",
                             "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
-  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "dev"}, {"b.json", "{\n  \"a\": 1\n}"}}}};
+  std::vector<Item> items{
+      {"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "dev"}, {"b.json", "{\n  \"a\": 1\n}"}}}};
   auto report = apply_parameters(*p, "E", items);
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->warnings.empty());  // find_value is there; key_value_replace has no value for E
@@ -303,7 +312,12 @@ TEST(FabricParameters, KeyValuesKeepTheirYamlTypes) {
 )",
                             "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
-  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook",
+  std::vector<Item> items{{"Notebook",
+                           "A",
+                           "",
+                           "",
+                           "",
+                           "A.Notebook",
                            {{"c.json", R"({"a": [{"n": "x"}, {"n": "y"}], "deep": {"flag": false}, "s": "é"})"}}}};
   auto report = apply_parameters(*p, "E", items);
   ASSERT_TRUE(report);
@@ -327,8 +341,9 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
               HasSubstr("parameter.yml:2:17: regex must have exactly one capturing group (it has 2)"));
   EXPECT_THAT(error_of("find_replace:\n  - find_value: \"(?<=a)(b)\"\n    is_regex: true\n    replace_value: {E: x}\n"),
               HasSubstr("parameter.yml:2:17: regex: the construct (?<= "));
-  EXPECT_EQ(error_of("key_value_replace:\n  - find_key: \"$.a[?(@.b ~ 1)]\"\n    replace_value: {E: 1}\n"),
-            "parameter.yml:2:15: find_key: expected ) closing the filter at column 11 of the JSONPath: $.a[?(@.b ~ 1)]");
+  EXPECT_EQ(
+      error_of("key_value_replace:\n  - find_key: \"$.a[?(@.b ~ 1)]\"\n    replace_value: {E: 1}\n"),
+      "parameter.yml:2:15: find_key: expected ) closing the filter at column 11 of the JSONPath: $.a[?(@.b ~ 1)]");
   EXPECT_EQ(error_of("key_value_replace:\n  - find_key: \"a.b\"\n    replace_value: {E: 1}\n"),
             "parameter.yml:2:15: find_key: a JSONPath starts with $ at column 1 of the JSONPath: a.b");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {E: x}\n    item_typ: Notebook\n"),
@@ -344,11 +359,13 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
             "$workspace.$id, $workspace.$name, $workspace.$name_encoded or $workspace.<name>.$id");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {E: 12}\n"),
             "parameter.yml:3:24: find_replace: replace_value.E must be a string (quote it)");
-  EXPECT_EQ(error_of("find_replace:\n  x: {PPE: y}\n"),
-            "parameter.yml:2:3: find_replace must be a list of entries (fabric-cicd's current structure: - find_value: …)");
-  EXPECT_EQ(error_of("find_and_replace: []\n"),
-            "parameter.yml:1:1: unknown section 'find_and_replace' (known: find_replace, key_value_replace, spark_pool, "
-            "semantic_model_binding, gateway_binding)");
+  EXPECT_EQ(
+      error_of("find_replace:\n  x: {PPE: y}\n"),
+      "parameter.yml:2:3: find_replace must be a list of entries (fabric-cicd's current structure: - find_value: …)");
+  EXPECT_EQ(
+      error_of("find_and_replace: []\n"),
+      "parameter.yml:1:1: unknown section 'find_and_replace' (known: find_replace, key_value_replace, spark_pool, "
+      "semantic_model_binding, gateway_binding)");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {_ALL_: a, PROD: b}\n"),
             "parameter.yml:3:20: find_replace: replace_value has _ALL_ and other environments; _ALL_ must be alone");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {E: y}\n    file_path: \"../**/x\"\n"),
@@ -356,12 +373,14 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
   EXPECT_EQ(error_of("spark_pool:\n  - instance_pool_id: p\n    replace_value: {E: {type: Pool, name: n}}\n"),
             "parameter.yml:3:31: spark_pool: type must be Capacity or Workspace, not 'Pool'");
   // The YAML loader's budget: aliases that expand beyond a million nodes.
-  const std::string bomb = error_of("find_replace:\n  - find_value: x\n    replace_value:\n" + testing::billion_laughs("      "));
+  const std::string bomb =
+      error_of("find_replace:\n  - find_value: x\n    replace_value:\n" + testing::billion_laughs("      "));
   EXPECT_THAT(bomb, ::testing::StartsWith("parameter.yml:"));
   EXPECT_EQ(bomb.find('\n'), std::string::npos);
   // Deep nesting: one line, not a crash (the YAML loader's limit, then this reader's 64 levels).
-  const std::string very_deep = error_of("key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: " +
-                                         std::string(100000, '[') + std::string(100000, ']') + "\n");
+  const std::string very_deep =
+      error_of("key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: " + std::string(100000, '[') +
+               std::string(100000, ']') + "\n");
   EXPECT_THAT(very_deep, ::testing::StartsWith("parameter.yml:"));
   EXPECT_EQ(very_deep.find('\n'), std::string::npos);
   std::string deep = "key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: ";
@@ -373,8 +392,9 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
 }
 
 TEST(FabricParameters, ARegexCapturingNothingIsAnErrorNamingThePart) {
-  auto p = parse_parameters("find_replace:\n  - find_value: 'id=(\\d*);'\n    is_regex: 'true'\n    replace_value: {E: x}\n",
-                            "parameter.yml");
+  auto p =
+      parse_parameters("find_replace:\n  - find_value: 'id=(\\d*);'\n    is_regex: 'true'\n    replace_value: {E: x}\n",
+                       "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
   std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "id=;"}}}};
   auto r = apply_parameters(*p, "E", items);
@@ -400,10 +420,12 @@ TEST(FabricParameters, PythonRegexSyntaxIsConverted) {
 TEST(FabricParameters, ARegexRunsOverALongLineWithoutGrowingTheStack) {
   // The default std::regex executor recurses once per character of (.*) and overflows
   // an 8 MiB stack near 50,000 characters under ASan.
-  auto p = parse_parameters("find_replace:\n  - find_value: '\"c\": \"(.*)\"'\n    is_regex: 'true'\n    replace_value: {E: y}\n",
-                            "parameter.yml");
+  auto p = parse_parameters(
+      "find_replace:\n  - find_value: '\"c\": \"(.*)\"'\n    is_regex: 'true'\n    replace_value: {E: y}\n",
+      "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
-  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.json", "{\"c\": \"" + std::string(120000, 'x') + "\"}"}}}};
+  std::vector<Item> items{
+      {"Notebook", "A", "", "", "", "A.Notebook", {{"a.json", "{\"c\": \"" + std::string(120000, 'x') + "\"}"}}}};
   ASSERT_TRUE(apply_parameters(*p, "E", items));
   EXPECT_EQ(items[0].parts[0].bytes, "{\"c\": \"y\"}");
   EXPECT_THAT(error_of("find_replace:\n  - find_value: '(a)\\1'\n    is_regex: 'true'\n    replace_value: {E: y}\n"),
@@ -413,8 +435,9 @@ TEST(FabricParameters, ARegexRunsOverALongLineWithoutGrowingTheStack) {
 TEST(FabricParameters, PythonBracesThatAreNotQuantifiersAreText) {
   // Python's re.sub (as fabric-cicd calls it) gives the expected texts.
   const auto sub = [](std::string pattern, std::string text) {
-    auto p = parse_parameters("find_replace:\n  - find_value: '" + pattern + "'\n    is_regex: 'true'\n    replace_value: {E: N}\n",
-                              "parameter.yml");
+    auto p = parse_parameters(
+        "find_replace:\n  - find_value: '" + pattern + "'\n    is_regex: 'true'\n    replace_value: {E: N}\n",
+        "parameter.yml");
     if (!p) return p.error().to_string();
     std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", text}}}};
     auto r = apply_parameters(*p, "E", items);
@@ -428,9 +451,31 @@ TEST(FabricParameters, PythonBracesThatAreNotQuantifiersAreText) {
 TEST(FabricParameters, BinaryPartsAndVariableLibrariesAreLeftToTheirRules) {
   std::vector<Item> items{
       {"Notebook", "N", "", "11111111-2222-3333-4444-555555555555", "", "N.Notebook", {{"a.py", "x"}}},
-      {"VariableLibrary", "V", "", "", "", "V.VariableLibrary", {{"v.json", "{\"id\": \"11111111-2222-3333-4444-555555555555\", \"workspaceId\": \"00000000-0000-0000-0000-000000000000\"}"}}},
-      {"Environment", "E", "", "", "", "E.Environment", {{"lib.whl", std::string("\xff\xfe 11111111-2222-3333-4444-555555555555", 39)}}},
-      {"Report", "R", "", "", "", "R.Report", {{"r.json", "{\"workspaceId\": \"00000000-0000-0000-0000-000000000000\", \"x\": \"11111111-2222-3333-4444-555555555555\"}"}}},
+      {"VariableLibrary",
+       "V",
+       "",
+       "",
+       "",
+       "V.VariableLibrary",
+       {{"v.json",
+         "{\"id\": \"11111111-2222-3333-4444-555555555555\", \"workspaceId\": "
+         "\"00000000-0000-0000-0000-000000000000\"}"}}},
+      {"Environment",
+       "E",
+       "",
+       "",
+       "",
+       "E.Environment",
+       {{"lib.whl", std::string("\xff\xfe 11111111-2222-3333-4444-555555555555", 39)}}},
+      {"Report",
+       "R",
+       "",
+       "",
+       "",
+       "R.Report",
+       {{"r.json",
+         "{\"workspaceId\": \"00000000-0000-0000-0000-000000000000\", \"x\": "
+         "\"11111111-2222-3333-4444-555555555555\"}"}}},
   };
   const auto before = items;
   mark_logical_ids(items);

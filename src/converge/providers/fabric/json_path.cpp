@@ -165,9 +165,8 @@ class PathParser {
       }
     }
     skip_space();
-    static constexpr std::pair<std::string_view, Op> kOps[] = {{"==", Op::eq}, {"!=", Op::ne}, {"<=", Op::le},
-                                                               {">=", Op::ge}, {"<", Op::lt},  {">", Op::gt},
-                                                               {"=", Op::eq}};
+    static constexpr std::pair<std::string_view, Op> kOps[] = {
+        {"==", Op::eq}, {"!=", Op::ne}, {"<=", Op::le}, {">=", Op::ge}, {"<", Op::lt}, {">", Op::gt}, {"=", Op::eq}};
     for (const auto& [text, op] : kOps) {
       if (s_.substr(i_).starts_with(text)) {
         i_ += text.size();
@@ -256,13 +255,20 @@ bool holds(const Condition& c, const Json& element) {
     return c.op == Op::ne;
   }
   switch (c.op) {
-    case Op::eq: return cmp == 0;
-    case Op::ne: return cmp != 0;
-    case Op::lt: return cmp < 0;
-    case Op::le: return cmp <= 0;
-    case Op::gt: return cmp > 0;
-    case Op::ge: return cmp >= 0;
-    case Op::none: break;
+    case Op::eq:
+      return cmp == 0;
+    case Op::ne:
+      return cmp != 0;
+    case Op::lt:
+      return cmp < 0;
+    case Op::le:
+      return cmp <= 0;
+    case Op::gt:
+      return cmp > 0;
+    case Op::ge:
+      return cmp >= 0;
+    case Op::none:
+      break;
   }
   return true;
 }

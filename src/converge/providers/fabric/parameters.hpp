@@ -60,14 +60,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "converge/providers/fabric/item.hpp"
 #include "converge/providers/fabric/json_path.hpp"
@@ -77,10 +76,10 @@ namespace converge::providers::fabric {
 
 // One file_path entry: an exact path or a glob, relative to the parameter file's folder.
 struct PathFilter {
-  std::string written;            // as in parameter.yml
-  std::string path;               // normalised: "a/b.Notebook/x.py" or a glob "**/.schedules"
+  std::string written;  // as in parameter.yml
+  std::string path;     // normalised: "a/b.Notebook/x.py" or a glob "**/.schedules"
   bool glob = false;
-  bool outside = false;           // points outside the folder: matches nothing (fabric-cicd skips it)
+  bool outside = false;  // points outside the folder: matches nothing (fabric-cicd skips it)
 };
 
 struct ParameterFilters {
@@ -94,7 +93,7 @@ struct FindReplace {
   std::string find_value;
   bool is_regex = false;
   bool ignore_case = false;
-  std::shared_ptr<const std::regex> regex;  // when is_regex, or ignore_case
+  std::shared_ptr<const std::regex> regex;                         // when is_regex, or ignore_case
   std::vector<std::pair<std::string, std::string>> replace_value;  // environment → text (markers for variables)
   ParameterFilters filters;
 };
