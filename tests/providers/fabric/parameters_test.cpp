@@ -40,10 +40,10 @@ struct Applied {
   ParameterReport report;
 };
 
-Applied apply_sample(std::string_view environment) {
-  auto params = load_parameters(kSample / "parameter.yml", "parameter.yml");
+Applied apply_sample(std::string_view environment, const std::filesystem::path& dir = kSample) {
+  auto params = load_parameters(dir / "parameter.yml", "parameter.yml");
   if (!params) throw std::runtime_error(params.error().to_string());
-  Applied out{testing::read_items(kSample), {}};
+  Applied out{testing::read_items(dir), {}};
   mark_logical_ids(out.items);
   auto report = apply_parameters(*params, environment, out.items);
   if (!report) throw std::runtime_error(report.error().to_string());
@@ -101,6 +101,23 @@ TEST(FabricParameters, MatchesFabricCicdsRulesOnEveryFileOfTheSample) {
   EXPECT_EQ(digest(apply_sample("PPE").items), "4ee41f5f210456518306b19943d1e9540e7b32730b907061cb98e9d1d7a094d9");
   EXPECT_EQ(digest(apply_sample("PROD").items), "1300ddd8e28f0d4784c5e710d6e496709fcf93cb71d24ba7737078a711304841");
   EXPECT_EQ(digest(apply_sample("UAT").items), "d7c9a3acae8f5b0abccb05cbca11d45a276c2d26e3064d659dffce7dff2c25f5");
+}
+
+TEST(FabricParameters, MatchesFabricCicdsRulesOnEveryFileOfAWorkspaceThatTriesEachFeature) {
+  // testdata/workspace: ignore_case, _ALL_, Python regexes with (?i) and literal braces,
+  // globs (**, *, ?), a list of paths with and without the leading slash, an empty
+  // item_name, an empty value, slices, int() in a filter, a mapping as a value, a binary
+  // part, logical ids and the all-zero workspace id.
+  const auto dir = std::filesystem::path(FABRIC_TESTDATA) / "workspace";
+  auto prod = apply_sample("PROD", dir);
+  EXPECT_EQ(digest(prod.items), "a74bb78c0b29c60ed66647f3f00f39c4a8cdda966fffe77a97f5dc345e8cd22a");
+  EXPECT_EQ(digest(apply_sample("PPE", dir).items), "5d0b5f9330318d62b6a4d0c163013c4933510e8ccd258b8c119ccbd29e213931");
+  EXPECT_THAT(prod.report.warnings,
+              ElementsAre("parameter.yml:25: find_replace matched nothing in the items (find_value \"link\")",
+                          // "42" was there, but the regex before it replaced it.
+                          "parameter.yml:29: find_replace matched nothing in the items (find_value \"42\")",
+                          "parameter.yml:32: find_replace matched nothing in the items (find_value "
+                          "\"nowhere-to-be-found\")"));
 }
 
 TEST(FabricParameters, TheVariableLibraryGetsEachEnvironmentsValuesAsFabricCicdWritesThem) {
