@@ -315,6 +315,25 @@ TEST(FabricParameters, FilePathGlobsFollowPathlib) {
   EXPECT_EQ(items[1].parts[0].bytes, "v");  // relative to the parameter file's folder
 }
 
+TEST(FabricParameters, AnAbsoluteGlobMustLieInTheParameterFilesFolder) {
+  // fabric-cicd: an absolute pattern is matched relative to repository_directory, one
+  // outside it matches nothing; a plain path loses its leading slashes, so an absolute
+  // one names a path under the folder that does not exist.
+  testing::TempDir repo;
+  const std::string root = repo.path().generic_string();
+  repo.write("parameter.yml", "find_replace:\n"
+                              "  - find_value: a\n    replace_value: {E: b}\n    file_path: \"" + root + "/*.Notebook/x.py\"\n"
+                              "  - find_value: c\n    replace_value: {E: d}\n    file_path: \"/elsewhere/*.Notebook/x.py\"\n"
+                              "  - find_value: e\n    replace_value: {E: f}\n    file_path: \"" + root + "/A.Notebook/x.py\"\n");
+  auto p = load_parameters(repo / "parameter.yml", "parameter.yml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"x.py", "ace"}}}};
+  auto report = apply_parameters(*p, "E", items);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(items[0].parts[0].bytes, "bce");
+  EXPECT_EQ(report->warnings.size(), 2u);
+}
+
 TEST(FabricParameters, KeyValuesKeepTheirYamlTypes) {
   auto p = parse_parameters(R"(key_value_replace:
   - find_key: $.a[*].n
