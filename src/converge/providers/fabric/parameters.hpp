@@ -21,7 +21,7 @@
 //   PyYAML types it, and the part is written back as Python's json.dumps writes it
 //   (one line, ", " and ": ", non-ASCII as \uXXXX; the markers stay as they are).
 //   key_value_replace runs before find_replace, both in file order, on every part
-//   that is text (valid UTF-8); .platform is never a part.
+//   that is text (valid UTF-8) and not named *.platform (a nested item's .platform).
 // - Filters: item_type, item_name, file_path, each a string or a list; all given must
 //   match (an empty list matches nothing, an empty value is no filter). file_path is
 //   relative to the folder holding parameter.yml (fabric-cicd's repository_directory),
@@ -47,15 +47,23 @@
 // find_value at deploy time); $ENV: substitution (a feature flag there) is not done;
 // ignore_case folds ASCII letters only; spark_pool is read and validated and answered
 // by spark_pool_for, not written into a part; semantic_model_binding and
-// gateway_binding are accepted and reported as not applied.
+// gateway_binding are accepted and reported as not applied. A find_value or a
+// find_key filter naming a GUID that is some item's logical id no longer finds it
+// after mark_logical_ids (fabric-cicd sees the deployed GUID there; converge a marker).
+//
+// tests/providers/fabric/fabric_cicd_reference.py applies fabric-cicd's rules in Python
+// (its libraries: pathlib, re, json, jsonpath_ng); the tests compare every byte of its
+// output on fabric-cicd's sample workspace and on testdata/workspace with this one's.
 //
 // Regexes are Python's `re` syntax converted to ECMAScript (std::regex): (?P<name>…)
 // becomes a plain group, \A and \Z become ^ and $, a leading (?i) sets ignore_case,
-// an escaped punctuation character (\#, \-, \ ) becomes \xHH; lookbehind, (?P=name),
+// an escaped punctuation character (\#, \-, \ ) and a brace or bracket that Python reads
+// as text become \xHH ({,n} becomes {0,n}); lookbehind, (?P=name),
 // backreferences, other inline flags and conditionals are errors naming the construct.
 // The match runs on libstdc++'s breadth-first executor (std::regex_constants::__polynomial):
 // time linear in the part, a stack that does not grow with it, and on the cases the
-// tests try the same groups as Python's backtracking re.
+// tests try the same groups as Python's backtracking re. Left as they differ: \d \s \w
+// are ASCII here and Unicode in Python, and $ does not match before a final newline.
 #pragma once
 
 #include <filesystem>
