@@ -532,6 +532,17 @@ TEST(FabricParameters, SparkPoolAnswersThePoolForAnEnvironment) {
   auto medium = spark_pool_for(*p, "PPE", "Any", "e7b8f1c4-4a6e-4b8b-9b2e-8f1e5d6a9c3d");
   ASSERT_TRUE(medium);
   EXPECT_EQ(medium->name, "WorkspacePool_Medium");
+  EXPECT_FALSE(spark_pool_for(*p, "UAT", "World", "72c68dbc-0775-4d59-909d-a47896f4573b"));
+  auto last = parse_parameters(R"(spark_pool:
+  - instance_pool_id: p
+    replace_value: {E: {type: Capacity, name: first}}
+  - instance_pool_id: p
+    replace_value: {E: {type: Workspace, name: second}}
+    item_name: ""
+)",
+                               "parameter.yml");
+  ASSERT_TRUE(last) << last.error().to_string();
+  EXPECT_EQ(spark_pool_for(*last, "E", "Any", "p")->name, "second");
 }
 
 }  // namespace

@@ -136,6 +136,12 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+// A spark_pool entry's item_name filter: an empty one is none (`not input_name`).
+bool spark_pool_names(const SparkPool& e, std::string_view item_name) {
+  if (!e.item_name || e.item_name->empty() || (e.item_name->size() == 1 && e.item_name->front().empty())) return true;
+  return listed(e.item_name, std::string(item_name));
+}
+
 // Whether fabric-cicd processes a file: text (it reads files as UTF-8; binary ones are
 // sent as they are) and not a .platform (an item's own is no part; a nested item's is).
 bool processed(const Part& part) { return !part.path.ends_with(".platform") && valid_utf8(part.bytes); }
@@ -418,7 +424,7 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
     if (value_for(e.replace_value, environment) == nullptr) continue;
     bool used = false;
     for (const Item& item : items) {
-      if (item.type != "Environment" || !listed(e.item_name, item.name)) continue;
+      if (item.type != "Environment" || !spark_pool_names(e, item.name)) continue;
       for (const Part& part : item.parts)
         used = used ||
                (part.path == "Setting/Sparkcompute.yml" && part.bytes.find(e.instance_pool_id) != std::string::npos);
@@ -507,11 +513,15 @@ void mark_default_workspace_ids(std::vector<Item>& items) {
 
 std::optional<SparkPoolTarget> spark_pool_for(const Parameters& parameters, std::string_view environment,
                                               std::string_view item_name, std::string_view instance_pool_id) {
+  // fabric-cicd's _update_compute_settings: every entry is tried and the last that
+  // matches wins; an empty item_name is no filter.
+  std::optional<SparkPoolTarget> out;
   for (const SparkPool& e : parameters.spark_pool) {
-    if (e.instance_pool_id != instance_pool_id || !listed(e.item_name, std::string(item_name))) continue;
-    if (const SparkPoolTarget* t = value_for(e.replace_value, environment)) return *t;
+    if (e.instance_pool_id != instance_pool_id) continue;
+    if (!spark_pool_names(e, item_name)) continue;
+    if (const SparkPoolTarget* t = value_for(e.replace_value, environment)) out = *t;
   }
-  return std::nullopt;
+  return out;
 }
 
 }  // namespace converge::providers::fabric

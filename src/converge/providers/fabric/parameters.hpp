@@ -180,7 +180,11 @@ void mark_logical_ids(std::vector<Item>& items);
 void mark_default_workspace_ids(std::vector<Item>& items);
 
 // The pool that replaces `instance_pool_id` in the Environment `item_name` for the
-// environment (the first spark_pool entry that matches), or nullopt.
+// environment, or nullopt: fabric-cicd's _update_compute_settings, which replaces the
+// instance_pool_id of Setting/Sparkcompute.yml by `instancePool: {type, name}` in the
+// staging sparkcompute request (the last matching entry wins; an empty item_name is
+// no filter; an entry without the environment's value is skipped, where fabric-cicd
+// fails on the missing key).
 std::optional<SparkPoolTarget> spark_pool_for(const Parameters& parameters, std::string_view environment,
                                               std::string_view item_name, std::string_view instance_pool_id);
 
