@@ -303,7 +303,7 @@ TEST(FabricParameters, FilePathGlobsFollowPathlib) {
   auto p = parse_parameters(R"(find_replace:
   - find_value: "v"
     replace_value: {E: "w"}
-    file_path: "*.Notebook/*.py"
+    file_path: ["*.Notebook/*.py", "f/**"]
 )",
                             "parameter.yml");
   ASSERT_TRUE(p);
@@ -312,7 +312,7 @@ TEST(FabricParameters, FilePathGlobsFollowPathlib) {
   ASSERT_TRUE(apply_parameters(*p, "E", items));
   EXPECT_EQ(items[0].parts[0].bytes, "w");
   EXPECT_EQ(items[0].parts[1].bytes, "v");  // * stays in one folder
-  EXPECT_EQ(items[1].parts[0].bytes, "v");  // relative to the parameter file's folder
+  EXPECT_EQ(items[1].parts[0].bytes, "v");  // relative to the parameter file's folder; a final ** names folders only
 }
 
 TEST(FabricParameters, AnAbsoluteGlobMustLieInTheParameterFilesFolder) {

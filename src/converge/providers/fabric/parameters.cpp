@@ -78,9 +78,11 @@ std::vector<std::string_view> split_path(std::string_view s) {
 }
 
 // A glob against a file's relative path, segment by segment; ** is zero or more folders.
+// A pattern ending in ** names folders only (pathlib before Python 3.13), so no file.
 bool match_glob(std::string_view pattern, std::string_view path) {
   const auto pat = split_path(pattern);
   const auto segs = split_path(path);
+  if (pat.empty() || pat.back() == "**") return false;
   // dp[i][j]: pat[i..] matches segs[j..]; iterative, sizes are small.
   std::vector<std::vector<char>> dp(pat.size() + 1, std::vector<char>(segs.size() + 1, 0));
   dp[pat.size()][segs.size()] = 1;
@@ -126,9 +128,7 @@ bool valid_utf8(std::string_view s) {
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     const std::size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
-    if (n == 4 || i + n >= s.size() + (n == 0 ? 1 : 0) || (n > 0 && i + n > s.size() - 1)) {
-      if (n != 0) return false;
-    }
+    if (n == 4 || i + n >= s.size()) return false;  // not a lead byte, or cut short
     for (std::size_t k = 1; k <= n; ++k)
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
     i += n + 1;
