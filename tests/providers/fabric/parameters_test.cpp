@@ -321,10 +321,14 @@ TEST(FabricParameters, AnAbsoluteGlobMustLieInTheParameterFilesFolder) {
   // one names a path under the folder that does not exist.
   testing::TempDir repo;
   const std::string root = repo.path().generic_string();
-  repo.write("parameter.yml", "find_replace:\n"
-                              "  - find_value: a\n    replace_value: {E: b}\n    file_path: \"" + root + "/*.Notebook/x.py\"\n"
-                              "  - find_value: c\n    replace_value: {E: d}\n    file_path: \"/elsewhere/*.Notebook/x.py\"\n"
-                              "  - find_value: e\n    replace_value: {E: f}\n    file_path: \"" + root + "/A.Notebook/x.py\"\n");
+  repo.write("parameter.yml",
+             "find_replace:\n"
+             "  - find_value: a\n    replace_value: {E: b}\n    file_path: \"" +
+                 root +
+                 "/*.Notebook/x.py\"\n"
+                 "  - find_value: c\n    replace_value: {E: d}\n    file_path: \"/elsewhere/*.Notebook/x.py\"\n"
+                 "  - find_value: e\n    replace_value: {E: f}\n    file_path: \"" +
+                 root + "/A.Notebook/x.py\"\n");
   auto p = load_parameters(repo / "parameter.yml", "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
   std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"x.py", "ace"}}}};

@@ -20,7 +20,7 @@ using Json = nlohmann::ordered_json;
 constexpr std::string_view kDefaultGuid = "00000000-0000-0000-0000-000000000000";
 
 // pathlib's glob on one name: * ? [seq] [!seq].
-bool match_name(std::string_view pat, std::string_view name) {
+bool match_glob_name(std::string_view pat, std::string_view name) {
   std::size_t p = 0, n = 0, star_p = std::string_view::npos, star_n = 0;
   while (n < name.size()) {
     if (p < pat.size() && pat[p] == '*') {
@@ -64,7 +64,7 @@ bool match_name(std::string_view pat, std::string_view name) {
   return p == pat.size();
 }
 
-std::vector<std::string_view> split_path(std::string_view s) {
+std::vector<std::string_view> split_glob_path(std::string_view s) {
   std::vector<std::string_view> out;
   std::size_t i = 0;
   while (i <= s.size()) {
@@ -80,8 +80,8 @@ std::vector<std::string_view> split_path(std::string_view s) {
 // A glob against a file's relative path, segment by segment; ** is zero or more folders.
 // A pattern ending in ** names folders only (pathlib before Python 3.13), so no file.
 bool match_glob(std::string_view pattern, std::string_view path) {
-  const auto pat = split_path(pattern);
-  const auto segs = split_path(path);
+  const auto pat = split_glob_path(pattern);
+  const auto segs = split_glob_path(path);
   if (pat.empty() || pat.back() == "**") return false;
   // dp[i][j]: pat[i..] matches segs[j..]; iterative, sizes are small.
   std::vector<std::vector<char>> dp(pat.size() + 1, std::vector<char>(segs.size() + 1, 0));
@@ -91,14 +91,14 @@ bool match_glob(std::string_view pattern, std::string_view path) {
       if (pat[i] == "**") {
         dp[i][j] = dp[i + 1][j] || (j < segs.size() && dp[i][j + 1]);
       } else {
-        dp[i][j] = j < segs.size() && match_name(pat[i], segs[j]) && dp[i + 1][j + 1];
+        dp[i][j] = j < segs.size() && match_glob_name(pat[i], segs[j]) && dp[i + 1][j + 1];
       }
     }
   }
   return dp[0][0] != 0;
 }
 
-bool listed(const std::optional<std::vector<std::string>>& filter, const std::string& value) {
+bool in_filter(const std::optional<std::vector<std::string>>& filter, const std::string& value) {
   if (!filter) return true;
   for (const std::string& v : *filter)
     if (v == value) return true;
@@ -106,7 +106,7 @@ bool listed(const std::optional<std::vector<std::string>>& filter, const std::st
 }
 
 bool filters_match(const ParameterFilters& f, const Item& item, const std::optional<std::string>& file) {
-  if (!listed(f.item_type, item.type) || !listed(f.item_name, item.name)) return false;
+  if (!in_filter(f.item_type, item.type) || !in_filter(f.item_name, item.name)) return false;
   if (!f.file_path) return true;
   if (!file) return false;
   for (const PathFilter& p : *f.file_path) {
@@ -123,7 +123,7 @@ const V* value_for(const std::vector<std::pair<std::string, V>>& values, std::st
   return nullptr;
 }
 
-bool valid_utf8(std::string_view s) {
+bool is_utf8_text(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
@@ -139,16 +139,16 @@ bool valid_utf8(std::string_view s) {
 // A spark_pool entry's item_name filter: an empty one is none (`not input_name`).
 bool spark_pool_names(const SparkPool& e, std::string_view item_name) {
   if (!e.item_name || e.item_name->empty() || (e.item_name->size() == 1 && e.item_name->front().empty())) return true;
-  return listed(e.item_name, std::string(item_name));
+  return in_filter(e.item_name, std::string(item_name));
 }
 
 // Whether fabric-cicd processes a file: text (it reads files as UTF-8; binary ones are
 // sent as they are) and not a .platform (an item's own is no part; a nested item's is).
-bool processed(const Part& part) { return !part.path.ends_with(".platform") && valid_utf8(part.bytes); }
+bool part_is_processed(const Part& part) { return !part.path.ends_with(".platform") && is_utf8_text(part.bytes); }
 
 // How deep `text` nests [ and { outside strings: parts nested beyond what Python's
 // json reads (its recursion limit) are not JSON to fabric-cicd either.
-bool shallow_enough(std::string_view text, int limit) {
+bool json_depth_within(std::string_view text, int limit) {
   int depth = 0;
   bool in_string = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -169,7 +169,7 @@ bool shallow_enough(std::string_view text, int limit) {
   return true;
 }
 
-void dump_string(std::string& out, const std::string& s) {
+void dump_python_string(std::string& out, const std::string& s) {
   out += '"';
   char buf[16];
   for (std::size_t i = 0; i < s.size();) {
@@ -229,7 +229,7 @@ void dump_string(std::string& out, const std::string& s) {
   out += '"';
 }
 
-void dump(std::string& out, const Json& v) {
+void dump_python_json(std::string& out, const Json& v) {
   switch (v.type()) {
     case Json::value_t::object: {
       out += '{';
@@ -237,9 +237,9 @@ void dump(std::string& out, const Json& v) {
       for (const auto& [k, child] : v.items()) {
         if (!first) out += ", ";
         first = false;
-        dump_string(out, k);
+        dump_python_string(out, k);
         out += ": ";
-        dump(out, child);
+        dump_python_json(out, child);
       }
       out += '}';
       return;
@@ -250,13 +250,13 @@ void dump(std::string& out, const Json& v) {
       for (const auto& child : v) {
         if (!first) out += ", ";
         first = false;
-        dump(out, child);
+        dump_python_json(out, child);
       }
       out += ']';
       return;
     }
     case Json::value_t::string:
-      dump_string(out, v.get_ref<const std::string&>());
+      dump_python_string(out, v.get_ref<const std::string&>());
       return;
     case Json::value_t::number_float: {
       const double d = v.get<double>();
@@ -279,7 +279,7 @@ void dump(std::string& out, const Json& v) {
 bool replace_keys(const KeyValueReplace& e, const Json* value, std::string& text) {
   // Python's json.loads refuses a byte order mark (nlohmann skips it) and reads no
   // deeper than its recursion limit.
-  if (text.starts_with("\xEF\xBB\xBF") || !shallow_enough(text, 512)) return false;
+  if (text.starts_with("\xEF\xBB\xBF") || !json_depth_within(text, 512)) return false;
   Json doc = Json::parse(text, nullptr, false);
   if (doc.is_discarded()) return false;
   std::vector<Json*> nodes;
@@ -364,13 +364,15 @@ Expected<bool> replace_text(const FindReplace& e, const std::string& value, std:
   return true;
 }
 
-std::string quoted(const std::string& s) { return '"' + (s.size() > 80 ? s.substr(0, 77) + "..." : s) + '"'; }
+std::string quoted_for_warning(const std::string& s) {
+  return '"' + (s.size() > 80 ? s.substr(0, 77) + "..." : s) + '"';
+}
 
 }  // namespace
 
 std::string python_json_dumps(const nlohmann::ordered_json& value) {
   std::string out;
-  dump(out, value);
+  dump_python_json(out, value);
   return out;
 }
 
@@ -385,7 +387,7 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
     const bool inside = item.dir.starts_with(base);
     const std::string dir = inside ? item.dir.substr(base.size()) : "";
     for (Part& part : item.parts) {
-      if (!processed(part)) continue;
+      if (!part_is_processed(part)) continue;
       const std::optional<std::string> file =
           inside ? std::optional(dir.empty() ? part.path : dir + "/" + part.path) : std::nullopt;
       for (std::size_t i = 0; i < parameters.key_value_replace.size(); ++i) {
@@ -412,13 +414,13 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
     const FindReplace& e = parameters.find_replace[i];
     if (!fr_hit[i] && value_for(e.replace_value, environment) != nullptr)
       report.warnings.push_back(where(e.line) + "find_replace matched nothing in the items (find_value " +
-                                quoted(e.find_value) + ")");
+                                quoted_for_warning(e.find_value) + ")");
   }
   for (std::size_t i = 0; i < parameters.key_value_replace.size(); ++i) {
     const KeyValueReplace& e = parameters.key_value_replace[i];
     if (!kv_hit[i] && value_for(e.replace_value, environment) != nullptr)
       report.warnings.push_back(where(e.line) + "key_value_replace matched nothing in the items (find_key " +
-                                quoted(e.find_key.text()) + ")");
+                                quoted_for_warning(e.find_key.text()) + ")");
   }
   for (const SparkPool& e : parameters.spark_pool) {
     if (value_for(e.replace_value, environment) == nullptr) continue;
@@ -431,7 +433,7 @@ Expected<ParameterReport> apply_parameters(const Parameters& parameters, std::st
     }
     if (!used)
       report.warnings.push_back(where(e.line) + "spark_pool matched nothing in the items (instance_pool_id " +
-                                quoted(e.instance_pool_id) + ")");
+                                quoted_for_warning(e.instance_pool_id) + ")");
   }
   for (const auto& [name, line] : parameters.not_applied)
     report.warnings.push_back(where(line) + name + " is not applied by converge's fabric provider");
@@ -466,7 +468,7 @@ void mark_logical_ids(std::vector<Item>& items) {
   for (Item& item : items) {
     if (item.type == "VariableLibrary") continue;
     for (Part& part : item.parts) {
-      if (!processed(part)) continue;
+      if (!part_is_processed(part)) continue;
       for (const auto& [id, mark] : ids) {
         std::size_t at = 0;
         while ((at = part.bytes.find(id, at)) != std::string::npos) {
@@ -488,7 +490,7 @@ void mark_default_workspace_ids(std::vector<Item>& items) {
   for (Item& item : items) {
     if (item.type == "VariableLibrary") continue;
     for (Part& part : item.parts) {
-      if (!processed(part) || part.bytes.find(kDefaultGuid) == std::string::npos) continue;
+      if (!part_is_processed(part) || part.bytes.find(kDefaultGuid) == std::string::npos) continue;
       std::string out;
       std::size_t last = 0;
       const std::string& text = part.bytes;
