@@ -39,9 +39,9 @@ using json_path_detail::Op;
 
 constexpr std::size_t kMaxPathBytes = 1024;
 
-class PathParser {
+class JsonPathParser {
  public:
-  explicit PathParser(std::string_view text) : s_(text) {}
+  explicit JsonPathParser(std::string_view text) : s_(text) {}
 
   std::unexpected<Error> error(std::string_view why) const {
     return fail(Error::usage(std::string(why) + " at column " + std::to_string(i_ + 1) + " of the JSONPath"));
@@ -296,7 +296,7 @@ JsonPath::~JsonPath() = default;
 
 Expected<JsonPath> JsonPath::parse(std::string_view text) {
   if (text.size() > kMaxPathBytes) return fail(Error::usage("a JSONPath longer than 1024 bytes"));
-  PathParser p(text);
+  JsonPathParser p(text);
   JsonPath path;
   path.text_ = std::string(text);
   p.skip_space();

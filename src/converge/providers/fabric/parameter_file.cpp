@@ -24,9 +24,9 @@ constexpr std::uintmax_t kMaxParameterFileBytes = std::uintmax_t{16} << 20;
 constexpr std::string_view kItemAttributes[] = {"id", "sqlendpoint", "sqlendpointid", "queryserviceuri"};
 
 // Reads one parameter file's YAML tree, every error at file:line:column.
-class Reader {
+class ParameterFileReader {
  public:
-  Reader(std::string shown, std::filesystem::path repository_dir)
+  ParameterFileReader(std::string shown, std::filesystem::path repository_dir)
       : shown_(std::move(shown)), repository_dir_(std::move(repository_dir)) {}
 
   std::unexpected<Error> error(const YAML::Node& at, const std::string& message) const {
@@ -555,7 +555,7 @@ Expected<Parameters> parse_parameters(std::string_view text, std::string shown_p
                                       const std::filesystem::path& repository_dir) {
   auto doc = util::load_yaml(text, shown_path);
   if (!doc) return std::unexpected(doc.error());
-  Reader reader(shown_path, repository_dir);
+  ParameterFileReader reader(shown_path, repository_dir);
   auto params = reader.read(*doc);
   if (!params) return params;
   params->shown_path = shown_path;
