@@ -39,6 +39,8 @@ def dynamic(value):
         return value
     if value in ("$workspace.id", "$workspace.$id"):
         return marker("$workspace.id")
+    if value in ("$workspace.$name", "$workspace.$name_encoded"):
+        return marker(value.replace("$name", "name"))
     rest = value.removeprefix("$items.")
     if ".$" in rest:
         name_part, attr = rest.rsplit(".$", 1)
@@ -121,7 +123,9 @@ def main():
                                 if env in rv:
                                     v = rv[env]
                                     m.full_path.update(data, dynamic(v) if isinstance(v, str) else v)
-                            raw = json.dumps(data)
+                            # json.dumps escapes the brackets of a marker; fabric-cicd's value there
+                            # is an ASCII id or URL, left as is, and converge keeps the marker as is.
+                            raw = json.dumps(data).replace("\\u27e6", OPEN).replace("\\u27e7", CLOSE)
                     for p in params.get("find_replace") or []:
                         t, n, fp = p.get("item_type"), p.get("item_name"), input_paths(repo, p.get("file_path"))
                         ok = t is None and n is None and fp is None or (matches(t, item_type) and matches(n, item_name) and matches(fp, f.resolve()))
@@ -131,8 +135,11 @@ def main():
                         value = dynamic(rv[env])
                         if not value:
                             continue
+                        flags = re.IGNORECASE if str(p.get("ignore_case", "")).lower() == "true" else 0
                         if str(p.get("is_regex", "")).lower() == "true":
-                            raw = re.sub(p["find_value"], lambda m: m.group(0)[: m.start(1) - m.start(0)] + value + m.group(0)[m.end(1) - m.start(0) :], raw)
+                            raw = re.sub(p["find_value"], lambda m: m.group(0)[: m.start(1) - m.start(0)] + value + m.group(0)[m.end(1) - m.start(0) :], raw, flags=flags)
+                        elif flags:
+                            raw = re.sub(re.escape(p["find_value"]), lambda _m: value, raw, flags=flags)
                         else:
                             raw = raw.replace(p["find_value"], value)
                     if item_type != "VariableLibrary":

@@ -23,8 +23,10 @@ std::string select(std::string_view path, const std::string& doc) {
   return out;
 }
 
-const std::string kDoc = R"({"variables": [{"name": "A", "value": 1, "n": {"k": "x"}}, {"name": "B", "value": 2, "n": {"k": "y"}}], "schedules": [{"enabled": true, "jobType": "Execute"}, {"enabled": true, "jobType": "Other"}], "$schema": "s", "a b": {"c": [10, 20, 30]}})";
-const std::string kDoc2 = R"({"l": [{"x": true, "n": null, "s": " 3 ", "f": 2.7, "t": "2.5", "i": 3}, {"x": false, "n": "null"}, 5, 1], "o": {"a": 1, "b": 2}, "d": {"k": {"name": "A"}, "j": {"name": "B"}}})";
+const std::string kDoc =
+    R"({"variables": [{"name": "A", "value": 1, "n": {"k": "x"}}, {"name": "B", "value": 2, "n": {"k": "y"}}], "schedules": [{"enabled": true, "jobType": "Execute"}, {"enabled": true, "jobType": "Other"}], "$schema": "s", "a b": {"c": [10, 20, 30]}})";
+const std::string kDoc2 =
+    R"({"l": [{"x": true, "n": null, "s": " 3 ", "f": 2.7, "t": "2.5", "i": 3}, {"x": false, "n": "null"}, 5, 1], "o": {"a": 1, "b": 2}, "d": {"k": {"name": "A"}, "j": {"name": "B"}}})";
 
 TEST(FabricJsonPath, EachFormSelectsWhatJsonpathNgSelects) {
   EXPECT_EQ(select("$.variables[0].name", kDoc), "\"A\"");
@@ -53,11 +55,15 @@ TEST(FabricJsonPath, EachFormSelectsWhatJsonpathNgSelects) {
   EXPECT_EQ(select("$.o[*]", kDoc2), "{\"a\": 1, \"b\": 2}");
   EXPECT_EQ(select("$.l.*", kDoc2), "");
   EXPECT_EQ(select("$.l[1:]", kDoc2), "{\"x\": false, \"n\": \"null\"} | 5 | 1");
-  EXPECT_EQ(select("$.l[::-1]", kDoc2), "1 | 5 | {\"x\": false, \"n\": \"null\"} | {\"x\": true, \"n\": null, \"s\": \" 3 \", \"f\": 2.7, \"t\": \"2.5\", \"i\": 3}");
+  EXPECT_EQ(select("$.l[::-1]", kDoc2),
+            "1 | 5 | {\"x\": false, \"n\": \"null\"} | {\"x\": true, \"n\": null, \"s\": \" 3 \", \"f\": 2.7, \"t\": "
+            "\"2.5\", \"i\": 3}");
   EXPECT_EQ(select("$.l[-2:]", kDoc2), "5 | 1");
-  EXPECT_EQ(select("$.l[0:4:2]", kDoc2), "{\"x\": true, \"n\": null, \"s\": \" 3 \", \"f\": 2.7, \"t\": \"2.5\", \"i\": 3} | 5");
+  EXPECT_EQ(select("$.l[0:4:2]", kDoc2),
+            "{\"x\": true, \"n\": null, \"s\": \" 3 \", \"f\": 2.7, \"t\": \"2.5\", \"i\": 3} | 5");
   EXPECT_EQ(select("$.o['a','b','z']", kDoc2), "1 | 2");
-  EXPECT_EQ(select("$.l[0,2]", kDoc2), "{\"x\": true, \"n\": null, \"s\": \" 3 \", \"f\": 2.7, \"t\": \"2.5\", \"i\": 3} | 5");
+  EXPECT_EQ(select("$.l[0,2]", kDoc2),
+            "{\"x\": true, \"n\": null, \"s\": \" 3 \", \"f\": 2.7, \"t\": \"2.5\", \"i\": 3} | 5");
   EXPECT_EQ(select("$.l[?(@.s == 3)].t", kDoc2), "\"2.5\"");
   EXPECT_EQ(select("$.l[?(@.x == 1)].t", kDoc2), "\"2.5\"");
   EXPECT_EQ(select("$.l[?(@.f == 2)].t", kDoc2), "\"2.5\"");
@@ -82,17 +88,21 @@ TEST(FabricJsonPath, WhatItFindsCanBeOverwritten) {
 
 TEST(FabricJsonPath, WhatJsonpathNgRefusesIsOneErrorNamingTheColumn) {
   EXPECT_EQ(select("variables", kDoc), "error: a JSONPath starts with $ at column 1 of the JSONPath");
-  EXPECT_EQ(select("$.$schema", kDoc), "error: expected a member name (quote it: ['name']) at column 3 of the JSONPath");
+  EXPECT_EQ(select("$.$schema", kDoc),
+            "error: expected a member name (quote it: ['name']) at column 3 of the JSONPath");
   EXPECT_EQ(select("$.o.2x", kDoc), "error: expected a member name (quote it: ['name']) at column 5 of the JSONPath");
   EXPECT_EQ(select("$..[1].name", kDoc), "error: `..` must be followed by a name or * at column 4 of the JSONPath");
-  EXPECT_EQ(select("$.l[?(@.x == 3 && @.x == 3)]", kDoc), "error: conditions are joined with a single & at column 17 of the JSONPath");
+  EXPECT_EQ(select("$.l[?(@.x == 3 && @.x == 3)]", kDoc),
+            "error: conditions are joined with a single & at column 17 of the JSONPath");
   EXPECT_EQ(select("$.l[?(@.x == 3e0)]", kDoc), "error: expected ) closing the filter at column 15 of the JSONPath");
   EXPECT_EQ(select("$.variables[", kDoc), "error: expected an array index at column 13 of the JSONPath");
   EXPECT_EQ(select("$.variables[::0]", kDoc), "error: a slice step cannot be zero at column 16 of the JSONPath");
   EXPECT_EQ(select("$.variables[?(@.name==)]", kDoc),
             "error: expected a value (\"text\", a number, true, false or null) at column 23 of the JSONPath");
-  EXPECT_EQ(select("$.variables[?(name=='A')]", kDoc), "error: a filter condition starts with @ at column 15 of the JSONPath");
-  EXPECT_EQ(select("$.variables[?(@.name=='A']", kDoc), "error: expected ) closing the filter at column 26 of the JSONPath");
+  EXPECT_EQ(select("$.variables[?(name=='A')]", kDoc),
+            "error: a filter condition starts with @ at column 15 of the JSONPath");
+  EXPECT_EQ(select("$.variables[?(@.name=='A']", kDoc),
+            "error: expected ) closing the filter at column 26 of the JSONPath");
   EXPECT_EQ(select("$['unterminated]", kDoc), "error: unterminated quoted name at column 17 of the JSONPath");
   EXPECT_EQ(select("$" + std::string(2000, '.'), kDoc), "error: a JSONPath longer than 1024 bytes");
   EXPECT_EQ(select("$.", kDoc), "error: expected a member name (quote it: ['name']) at column 3 of the JSONPath");

@@ -20,7 +20,8 @@ using ::converge::util::sha256_hex;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-const std::filesystem::path kSample = std::filesystem::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample/workspace";
+const std::filesystem::path kSample =
+    std::filesystem::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/fabric-cicd/sample/workspace";
 
 Item& item(std::vector<Item>& items, std::string_view key) {
   for (Item& i : items)
@@ -39,10 +40,10 @@ struct Applied {
   ParameterReport report;
 };
 
-Applied apply_sample(std::string_view environment) {
-  auto params = load_parameters(kSample / "parameter.yml", "parameter.yml");
+Applied apply_sample(std::string_view environment, const std::filesystem::path& dir = kSample) {
+  auto params = load_parameters(dir / "parameter.yml", "parameter.yml");
   if (!params) throw std::runtime_error(params.error().to_string());
-  Applied out{testing::read_items(kSample), {}};
+  Applied out{testing::read_items(dir), {}};
   mark_logical_ids(out.items);
   auto report = apply_parameters(*params, environment, out.items);
   if (!report) throw std::runtime_error(report.error().to_string());
@@ -102,16 +103,36 @@ TEST(FabricParameters, MatchesFabricCicdsRulesOnEveryFileOfTheSample) {
   EXPECT_EQ(digest(apply_sample("UAT").items), "d7c9a3acae8f5b0abccb05cbca11d45a276c2d26e3064d659dffce7dff2c25f5");
 }
 
+TEST(FabricParameters, MatchesFabricCicdsRulesOnEveryFileOfAWorkspaceThatTriesEachFeature) {
+  // testdata/workspace: ignore_case, _ALL_, Python regexes with (?i) and literal braces,
+  // globs (**, *, ?), a list of paths with and without the leading slash, an empty
+  // item_name, an empty value, slices, int() in a filter, a mapping as a value, a binary
+  // part, logical ids and the all-zero workspace id.
+  const auto dir = std::filesystem::path(FABRIC_TESTDATA) / "workspace";
+  auto prod = apply_sample("PROD", dir);
+  EXPECT_EQ(digest(prod.items), "a74bb78c0b29c60ed66647f3f00f39c4a8cdda966fffe77a97f5dc345e8cd22a");
+  EXPECT_EQ(digest(apply_sample("PPE", dir).items), "5d0b5f9330318d62b6a4d0c163013c4933510e8ccd258b8c119ccbd29e213931");
+  EXPECT_THAT(prod.report.warnings,
+              ElementsAre("parameter.yml:25: find_replace matched nothing in the items (find_value \"link\")",
+                          // "42" was there, but the regex before it replaced it.
+                          "parameter.yml:29: find_replace matched nothing in the items (find_value \"42\")",
+                          "parameter.yml:32: find_replace matched nothing in the items (find_value "
+                          "\"nowhere-to-be-found\")"));
+}
+
 TEST(FabricParameters, TheVariableLibraryGetsEachEnvironmentsValuesAsFabricCicdWritesThem) {
   auto ppe = apply_sample("PPE");
-  EXPECT_EQ(part(ppe.items, "VariableLibrary/Vars", "variables.json"),
-            R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PPE"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-ppe.database.windows.net"}]})");
+  EXPECT_EQ(
+      part(ppe.items, "VariableLibrary/Vars", "variables.json"),
+      R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PPE"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-ppe.database.windows.net"}]})");
   auto prod = apply_sample("PROD");
-  EXPECT_EQ(part(prod.items, "VariableLibrary/Vars", "variables.json"),
-            R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PROD"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-prod.database.windows.net"}]})");
+  EXPECT_EQ(
+      part(prod.items, "VariableLibrary/Vars", "variables.json"),
+      R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/variables/1.0.0/schema.json", "variables": [{"name": "Environment", "note": "", "type": "String", "value": "PROD"}, {"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-prod.database.windows.net"}]})");
   // The PROD-only entries with a file_path written without a leading slash.
-  EXPECT_EQ(part(prod.items, "VariableLibrary/Vars", "valueSets/PROD.json"),
-            R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/valueSet/1.0.0/schema.json", "name": "PROD", "variableOverrides": [{"name": "Environment", "value": "PROD_ENV"}, {"name": "SQL_Server", "value": "contoso-production-override.database.windows.net"}]})");
+  EXPECT_EQ(
+      part(prod.items, "VariableLibrary/Vars", "valueSets/PROD.json"),
+      R"({"$schema": "https://developer.microsoft.com/json-schemas/fabric/item/variableLibrary/definition/valueSet/1.0.0/schema.json", "name": "PROD", "variableOverrides": [{"name": "Environment", "value": "PROD_ENV"}, {"name": "SQL_Server", "value": "contoso-production-override.database.windows.net"}]})");
   // In PPE those entries are skipped, but the Vars-wide ones selected the file: its
   // values stay, rewritten through json.dumps as fabric-cicd rewrites it.
   EXPECT_THAT(part(ppe.items, "VariableLibrary/Vars", "valueSets/PROD.json"),
@@ -177,8 +198,10 @@ TEST(FabricParameters, EntriesTheSampleItemsCannotMatchAreWarningsWithTheirLines
   }
   // UAT has values for the two Vars-wide entries only: the others are skipped, not warned about.
   auto uat = apply_sample("UAT");
-  EXPECT_THAT(part(uat.items, "VariableLibrary/Vars", "variables.json"),
-              HasSubstr(R"({"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-uat.database.windows.net"})"));
+  EXPECT_THAT(
+      part(uat.items, "VariableLibrary/Vars", "variables.json"),
+      HasSubstr(
+          R"({"name": "SQL_Server", "note": "", "type": "String", "value": "contoso-uat.database.windows.net"})"));
   EXPECT_THAT(part(uat.items, "VariableLibrary/Vars", "valueSets/PROD.json"), HasSubstr(R"("value": "Prod")"));
   EXPECT_THAT(part(uat.items, "Notebook/Example Notebook", "notebook-content.py"),
               HasSubstr("sqlserverconnectionstringinoriginlakehouse.com"));
@@ -204,9 +227,10 @@ TEST(FabricParameters, AnEnvironmentWithoutValuesChangesNoValueButRewritesTheSel
     }
   }
   // The JSON parts the key_value_replace filters select, as fabric-cicd rewrites them.
-  EXPECT_THAT(rewritten, ElementsAre("Run Hello World.DataPipeline/.schedules", "Vars.VariableLibrary/settings.json",
-                                     "Vars.VariableLibrary/valueSets/PPE.json", "Vars.VariableLibrary/valueSets/PROD.json",
-                                     "Vars.VariableLibrary/variables.json"));
+  EXPECT_THAT(rewritten,
+              ElementsAre("Run Hello World.DataPipeline/.schedules", "Vars.VariableLibrary/settings.json",
+                          "Vars.VariableLibrary/valueSets/PPE.json", "Vars.VariableLibrary/valueSets/PROD.json",
+                          "Vars.VariableLibrary/variables.json"));
 }
 
 TEST(FabricParameters, LogicalIdsOfOtherItemsBecomeItemMarkers) {
@@ -223,6 +247,15 @@ TEST(FabricParameters, LogicalIdsOfOtherItemsBecomeItemMarkers) {
     for (const Part& p : i.parts) EXPECT_EQ(p.bytes.find(id), std::string::npos) << i.dir << "/" << p.path;
   EXPECT_THAT(part(items, "DataPipeline/Run Hello World", "pipeline-content.json"),
               HasSubstr("⟦$items.Notebook.Hello World.id⟧"));
+  // A KQL database inside its Eventhouse (.children/TaxiDB.KQLDatabase/.platform) is an
+  // item to fabric-cicd too: the queryset and the eventstream reference it.
+  const std::string taxi = "a51e98dd-5993-8e1c-443f-02aa53d4db74";
+  EXPECT_THAT(part(items, "KQLQueryset/SampleKQLQueryset", "RealTimeQueryset.json"),
+              HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
+  EXPECT_THAT(part(items, "Eventstream/SampleEventstream", "eventstream.json"),
+              HasSubstr("⟦$items.KQLDatabase.TaxiDB.id⟧"));
+  // ... but no .platform part is changed.
+  EXPECT_THAT(part(items, "Eventhouse/SampleEventhouse", ".children/TaxiDB.KQLDatabase/.platform"), HasSubstr(taxi));
 }
 
 TEST(FabricParameters, AllAppliesToEveryEnvironmentAndFiltersCombine) {
@@ -257,7 +290,8 @@ key_value_replace:
 )",
                             "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
-  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "dev"}, {"b.json", "{\n  \"a\": 1\n}"}}}};
+  std::vector<Item> items{
+      {"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "dev"}, {"b.json", "{\n  \"a\": 1\n}"}}}};
   auto report = apply_parameters(*p, "E", items);
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->warnings.empty());  // find_value is there; key_value_replace has no value for E
@@ -269,7 +303,7 @@ TEST(FabricParameters, FilePathGlobsFollowPathlib) {
   auto p = parse_parameters(R"(find_replace:
   - find_value: "v"
     replace_value: {E: "w"}
-    file_path: "*.Notebook/*.py"
+    file_path: ["*.Notebook/*.py", "f/**"]
 )",
                             "parameter.yml");
   ASSERT_TRUE(p);
@@ -278,7 +312,30 @@ TEST(FabricParameters, FilePathGlobsFollowPathlib) {
   ASSERT_TRUE(apply_parameters(*p, "E", items));
   EXPECT_EQ(items[0].parts[0].bytes, "w");
   EXPECT_EQ(items[0].parts[1].bytes, "v");  // * stays in one folder
-  EXPECT_EQ(items[1].parts[0].bytes, "v");  // relative to the parameter file's folder
+  EXPECT_EQ(items[1].parts[0].bytes, "v");  // relative to the parameter file's folder; a final ** names folders only
+}
+
+TEST(FabricParameters, AnAbsoluteGlobMustLieInTheParameterFilesFolder) {
+  // fabric-cicd: an absolute pattern is matched relative to repository_directory, one
+  // outside it matches nothing; a plain path loses its leading slashes, so an absolute
+  // one names a path under the folder that does not exist.
+  testing::TempDir repo;
+  const std::string root = repo.path().generic_string();
+  repo.write("parameter.yml",
+             "find_replace:\n"
+             "  - find_value: a\n    replace_value: {E: b}\n    file_path: \"" +
+                 root +
+                 "/*.Notebook/x.py\"\n"
+                 "  - find_value: c\n    replace_value: {E: d}\n    file_path: \"/elsewhere/*.Notebook/x.py\"\n"
+                 "  - find_value: e\n    replace_value: {E: f}\n    file_path: \"" +
+                 root + "/A.Notebook/x.py\"\n");
+  auto p = load_parameters(repo / "parameter.yml", "parameter.yml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"x.py", "ace"}}}};
+  auto report = apply_parameters(*p, "E", items);
+  ASSERT_TRUE(report);
+  EXPECT_EQ(items[0].parts[0].bytes, "bce");
+  EXPECT_EQ(report->warnings.size(), 2u);
 }
 
 TEST(FabricParameters, KeyValuesKeepTheirYamlTypes) {
@@ -295,7 +352,12 @@ TEST(FabricParameters, KeyValuesKeepTheirYamlTypes) {
 )",
                             "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
-  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook",
+  std::vector<Item> items{{"Notebook",
+                           "A",
+                           "",
+                           "",
+                           "",
+                           "A.Notebook",
                            {{"c.json", R"({"a": [{"n": "x"}, {"n": "y"}], "deep": {"flag": false}, "s": "é"})"}}}};
   auto report = apply_parameters(*p, "E", items);
   ASSERT_TRUE(report);
@@ -319,8 +381,9 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
               HasSubstr("parameter.yml:2:17: regex must have exactly one capturing group (it has 2)"));
   EXPECT_THAT(error_of("find_replace:\n  - find_value: \"(?<=a)(b)\"\n    is_regex: true\n    replace_value: {E: x}\n"),
               HasSubstr("parameter.yml:2:17: regex: the construct (?<= "));
-  EXPECT_EQ(error_of("key_value_replace:\n  - find_key: \"$.a[?(@.b ~ 1)]\"\n    replace_value: {E: 1}\n"),
-            "parameter.yml:2:15: find_key: expected ) closing the filter at column 11 of the JSONPath: $.a[?(@.b ~ 1)]");
+  EXPECT_EQ(
+      error_of("key_value_replace:\n  - find_key: \"$.a[?(@.b ~ 1)]\"\n    replace_value: {E: 1}\n"),
+      "parameter.yml:2:15: find_key: expected ) closing the filter at column 11 of the JSONPath: $.a[?(@.b ~ 1)]");
   EXPECT_EQ(error_of("key_value_replace:\n  - find_key: \"a.b\"\n    replace_value: {E: 1}\n"),
             "parameter.yml:2:15: find_key: a JSONPath starts with $ at column 1 of the JSONPath: a.b");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {E: x}\n    item_typ: Notebook\n"),
@@ -336,11 +399,13 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
             "$workspace.$id, $workspace.$name, $workspace.$name_encoded or $workspace.<name>.$id");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {E: 12}\n"),
             "parameter.yml:3:24: find_replace: replace_value.E must be a string (quote it)");
-  EXPECT_EQ(error_of("find_replace:\n  x: {PPE: y}\n"),
-            "parameter.yml:2:3: find_replace must be a list of entries (fabric-cicd's current structure: - find_value: …)");
-  EXPECT_EQ(error_of("find_and_replace: []\n"),
-            "parameter.yml:1:1: unknown section 'find_and_replace' (known: find_replace, key_value_replace, spark_pool, "
-            "semantic_model_binding, gateway_binding)");
+  EXPECT_EQ(
+      error_of("find_replace:\n  x: {PPE: y}\n"),
+      "parameter.yml:2:3: find_replace must be a list of entries (fabric-cicd's current structure: - find_value: …)");
+  EXPECT_EQ(
+      error_of("find_and_replace: []\n"),
+      "parameter.yml:1:1: unknown section 'find_and_replace' (known: find_replace, key_value_replace, spark_pool, "
+      "semantic_model_binding, gateway_binding)");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {_ALL_: a, PROD: b}\n"),
             "parameter.yml:3:20: find_replace: replace_value has _ALL_ and other environments; _ALL_ must be alone");
   EXPECT_EQ(error_of("find_replace:\n  - find_value: x\n    replace_value: {E: y}\n    file_path: \"../**/x\"\n"),
@@ -348,10 +413,16 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
   EXPECT_EQ(error_of("spark_pool:\n  - instance_pool_id: p\n    replace_value: {E: {type: Pool, name: n}}\n"),
             "parameter.yml:3:31: spark_pool: type must be Capacity or Workspace, not 'Pool'");
   // The YAML loader's budget: aliases that expand beyond a million nodes.
-  const std::string bomb = error_of("find_replace:\n  - find_value: x\n    replace_value:\n" + testing::billion_laughs("      "));
+  const std::string bomb =
+      error_of("find_replace:\n  - find_value: x\n    replace_value:\n" + testing::billion_laughs("      "));
   EXPECT_THAT(bomb, ::testing::StartsWith("parameter.yml:"));
   EXPECT_EQ(bomb.find('\n'), std::string::npos);
-  // Deep nesting: one line, not a crash.
+  // Deep nesting: one line, not a crash (the YAML loader's limit, then this reader's 64 levels).
+  const std::string very_deep =
+      error_of("key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: " + std::string(100000, '[') +
+               std::string(100000, ']') + "\n");
+  EXPECT_THAT(very_deep, ::testing::StartsWith("parameter.yml:"));
+  EXPECT_EQ(very_deep.find('\n'), std::string::npos);
   std::string deep = "key_value_replace:\n  - find_key: $.a\n    replace_value:\n      E: ";
   for (int i = 0; i < 200; ++i) deep += "[";
   for (int i = 0; i < 200; ++i) deep += "]";
@@ -361,8 +432,9 @@ TEST(FabricParameters, HostileOrWrongParameterFilesAreOneErrorLineAtTheirPlace) 
 }
 
 TEST(FabricParameters, ARegexCapturingNothingIsAnErrorNamingThePart) {
-  auto p = parse_parameters("find_replace:\n  - find_value: 'id=(\\d*);'\n    is_regex: 'true'\n    replace_value: {E: x}\n",
-                            "parameter.yml");
+  auto p =
+      parse_parameters("find_replace:\n  - find_value: 'id=(\\d*);'\n    is_regex: 'true'\n    replace_value: {E: x}\n",
+                       "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
   std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", "id=;"}}}};
   auto r = apply_parameters(*p, "E", items);
@@ -388,10 +460,12 @@ TEST(FabricParameters, PythonRegexSyntaxIsConverted) {
 TEST(FabricParameters, ARegexRunsOverALongLineWithoutGrowingTheStack) {
   // The default std::regex executor recurses once per character of (.*) and overflows
   // an 8 MiB stack near 50,000 characters under ASan.
-  auto p = parse_parameters("find_replace:\n  - find_value: '\"c\": \"(.*)\"'\n    is_regex: 'true'\n    replace_value: {E: y}\n",
-                            "parameter.yml");
+  auto p = parse_parameters(
+      "find_replace:\n  - find_value: '\"c\": \"(.*)\"'\n    is_regex: 'true'\n    replace_value: {E: y}\n",
+      "parameter.yml");
   ASSERT_TRUE(p) << p.error().to_string();
-  std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.json", "{\"c\": \"" + std::string(120000, 'x') + "\"}"}}}};
+  std::vector<Item> items{
+      {"Notebook", "A", "", "", "", "A.Notebook", {{"a.json", "{\"c\": \"" + std::string(120000, 'x') + "\"}"}}}};
   ASSERT_TRUE(apply_parameters(*p, "E", items));
   EXPECT_EQ(items[0].parts[0].bytes, "{\"c\": \"y\"}");
   EXPECT_THAT(error_of("find_replace:\n  - find_value: '(a)\\1'\n    is_regex: 'true'\n    replace_value: {E: y}\n"),
@@ -401,8 +475,9 @@ TEST(FabricParameters, ARegexRunsOverALongLineWithoutGrowingTheStack) {
 TEST(FabricParameters, PythonBracesThatAreNotQuantifiersAreText) {
   // Python's re.sub (as fabric-cicd calls it) gives the expected texts.
   const auto sub = [](std::string pattern, std::string text) {
-    auto p = parse_parameters("find_replace:\n  - find_value: '" + pattern + "'\n    is_regex: 'true'\n    replace_value: {E: N}\n",
-                              "parameter.yml");
+    auto p = parse_parameters(
+        "find_replace:\n  - find_value: '" + pattern + "'\n    is_regex: 'true'\n    replace_value: {E: N}\n",
+        "parameter.yml");
     if (!p) return p.error().to_string();
     std::vector<Item> items{{"Notebook", "A", "", "", "", "A.Notebook", {{"a.py", text}}}};
     auto r = apply_parameters(*p, "E", items);
@@ -416,9 +491,31 @@ TEST(FabricParameters, PythonBracesThatAreNotQuantifiersAreText) {
 TEST(FabricParameters, BinaryPartsAndVariableLibrariesAreLeftToTheirRules) {
   std::vector<Item> items{
       {"Notebook", "N", "", "11111111-2222-3333-4444-555555555555", "", "N.Notebook", {{"a.py", "x"}}},
-      {"VariableLibrary", "V", "", "", "", "V.VariableLibrary", {{"v.json", "{\"id\": \"11111111-2222-3333-4444-555555555555\", \"workspaceId\": \"00000000-0000-0000-0000-000000000000\"}"}}},
-      {"Environment", "E", "", "", "", "E.Environment", {{"lib.whl", std::string("\xff\xfe 11111111-2222-3333-4444-555555555555", 39)}}},
-      {"Report", "R", "", "", "", "R.Report", {{"r.json", "{\"workspaceId\": \"00000000-0000-0000-0000-000000000000\", \"x\": \"11111111-2222-3333-4444-555555555555\"}"}}},
+      {"VariableLibrary",
+       "V",
+       "",
+       "",
+       "",
+       "V.VariableLibrary",
+       {{"v.json",
+         "{\"id\": \"11111111-2222-3333-4444-555555555555\", \"workspaceId\": "
+         "\"00000000-0000-0000-0000-000000000000\"}"}}},
+      {"Environment",
+       "E",
+       "",
+       "",
+       "",
+       "E.Environment",
+       {{"lib.whl", std::string("\xff\xfe 11111111-2222-3333-4444-555555555555", 39)}}},
+      {"Report",
+       "R",
+       "",
+       "",
+       "",
+       "R.Report",
+       {{"r.json",
+         "{\"workspaceId\": \"00000000-0000-0000-0000-000000000000\", \"x\": "
+         "\"11111111-2222-3333-4444-555555555555\"}"}}},
   };
   const auto before = items;
   mark_logical_ids(items);
@@ -439,6 +536,17 @@ TEST(FabricParameters, SparkPoolAnswersThePoolForAnEnvironment) {
   auto medium = spark_pool_for(*p, "PPE", "Any", "e7b8f1c4-4a6e-4b8b-9b2e-8f1e5d6a9c3d");
   ASSERT_TRUE(medium);
   EXPECT_EQ(medium->name, "WorkspacePool_Medium");
+  EXPECT_FALSE(spark_pool_for(*p, "UAT", "World", "72c68dbc-0775-4d59-909d-a47896f4573b"));
+  auto last = parse_parameters(R"(spark_pool:
+  - instance_pool_id: p
+    replace_value: {E: {type: Capacity, name: first}}
+  - instance_pool_id: p
+    replace_value: {E: {type: Workspace, name: second}}
+    item_name: ""
+)",
+                               "parameter.yml");
+  ASSERT_TRUE(last) << last.error().to_string();
+  EXPECT_EQ(spark_pool_for(*last, "E", "Any", "p")->name, "second");
 }
 
 }  // namespace

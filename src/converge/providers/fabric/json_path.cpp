@@ -39,9 +39,9 @@ using json_path_detail::Op;
 
 constexpr std::size_t kMaxPathBytes = 1024;
 
-class PathParser {
+class JsonPathParser {
  public:
-  explicit PathParser(std::string_view text) : s_(text) {}
+  explicit JsonPathParser(std::string_view text) : s_(text) {}
 
   std::unexpected<Error> error(std::string_view why) const {
     return fail(Error::usage(std::string(why) + " at column " + std::to_string(i_ + 1) + " of the JSONPath"));
@@ -165,9 +165,8 @@ class PathParser {
       }
     }
     skip_space();
-    static constexpr std::pair<std::string_view, Op> kOps[] = {{"==", Op::eq}, {"!=", Op::ne}, {"<=", Op::le},
-                                                               {">=", Op::ge}, {"<", Op::lt},  {">", Op::gt},
-                                                               {"=", Op::eq}};
+    static constexpr std::pair<std::string_view, Op> kOps[] = {
+        {"==", Op::eq}, {"!=", Op::ne}, {"<=", Op::le}, {">=", Op::ge}, {"<", Op::lt}, {">", Op::gt}, {"=", Op::eq}};
     for (const auto& [text, op] : kOps) {
       if (s_.substr(i_).starts_with(text)) {
         i_ += text.size();
@@ -188,7 +187,7 @@ class PathParser {
   std::size_t i_ = 0;
 };
 
-const Json* follow(const Json& node, const std::vector<Access>& path) {
+const Json* follow_filter_path(const Json& node, const std::vector<Access>& path) {
   const Json* cur = &node;
   for (const Access& a : path) {
     if (a.is_index) {
@@ -208,7 +207,7 @@ const Json* follow(const Json& node, const std::vector<Access>& path) {
 }
 
 // A value as a Python number (bool is one: True == 1), or nullopt.
-std::optional<long double> as_number(const Json& v) {
+std::optional<long double> python_number(const Json& v) {
   if (v.is_boolean()) return v.get<bool>() ? 1.0L : 0.0L;
   if (v.is_number_integer() && !v.is_number_unsigned()) return static_cast<long double>(v.get<std::int64_t>());
   if (v.is_number_unsigned()) return static_cast<long double>(v.get<std::uint64_t>());
@@ -221,7 +220,7 @@ std::optional<long double> as_number(const Json& v) {
 // nullopt where int() fails (jsonpath_ng skips a ValueError and fails on a TypeError:
 // both are no match here).
 std::optional<long double> python_int(const Json& v) {
-  if (auto n = as_number(v)) return std::trunc(*n);
+  if (auto n = python_number(v)) return std::trunc(*n);
   if (!v.is_string()) return std::nullopt;
   std::string_view s = v.get_ref<const std::string&>();
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\n')) s.remove_prefix(1);
@@ -237,14 +236,14 @@ std::optional<long double> python_int(const Json& v) {
 // an integer literal the value goes through int() first; otherwise Python's own
 // comparison (numbers and booleans numerically, text with text; == and != across
 // kinds are false and true; an ordering across kinds, a TypeError there, is false).
-bool holds(const Condition& c, const Json& element) {
-  const Json* v = follow(element, c.path);
+bool condition_holds(const Condition& c, const Json& element) {
+  const Json* v = follow_filter_path(element, c.path);
   if (v == nullptr) return false;
   if (c.op == Op::none) return true;
   int cmp = 0;
   const bool int_literal = c.literal.is_number_integer();
-  const std::optional<long double> a = int_literal ? python_int(*v) : as_number(*v);
-  const std::optional<long double> b = as_number(c.literal);
+  const std::optional<long double> a = int_literal ? python_int(*v) : python_number(*v);
+  const std::optional<long double> b = python_number(c.literal);
   if (int_literal && !a) return false;
   if (a && b) {
     cmp = *a < *b ? -1 : (*a > *b ? 1 : 0);
@@ -256,13 +255,20 @@ bool holds(const Condition& c, const Json& element) {
     return c.op == Op::ne;
   }
   switch (c.op) {
-    case Op::eq: return cmp == 0;
-    case Op::ne: return cmp != 0;
-    case Op::lt: return cmp < 0;
-    case Op::le: return cmp <= 0;
-    case Op::gt: return cmp > 0;
-    case Op::ge: return cmp >= 0;
-    case Op::none: break;
+    case Op::eq:
+      return cmp == 0;
+    case Op::ne:
+      return cmp != 0;
+    case Op::lt:
+      return cmp < 0;
+    case Op::le:
+      return cmp <= 0;
+    case Op::gt:
+      return cmp > 0;
+    case Op::ge:
+      return cmp >= 0;
+    case Op::none:
+      break;
   }
   return true;
 }
@@ -290,7 +296,7 @@ JsonPath::~JsonPath() = default;
 
 Expected<JsonPath> JsonPath::parse(std::string_view text) {
   if (text.size() > kMaxPathBytes) return fail(Error::usage("a JSONPath longer than 1024 bytes"));
-  PathParser p(text);
+  JsonPathParser p(text);
   JsonPath path;
   path.text_ = std::string(text);
   p.skip_space();
@@ -477,7 +483,7 @@ std::vector<nlohmann::ordered_json*> JsonPath::find(nlohmann::ordered_json& root
           if (!n->is_structured()) break;
           for (auto& element : *n) {
             bool all = true;
-            for (const Condition& c : step.conditions) all = all && holds(c, element);
+            for (const Condition& c : step.conditions) all = all && condition_holds(c, element);
             if (all) next.push_back(&element);
           }
           break;

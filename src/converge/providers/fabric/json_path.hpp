@@ -24,11 +24,10 @@
 // path never creates a member (as jsonpath_ng's find-then-update does not).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "converge/util/error.hpp"
 

@@ -21,7 +21,7 @@
 //   PyYAML types it, and the part is written back as Python's json.dumps writes it
 //   (one line, ", " and ": ", non-ASCII as \uXXXX; the markers stay as they are).
 //   key_value_replace runs before find_replace, both in file order, on every part
-//   that is text (valid UTF-8); .platform is never a part.
+//   that is text (valid UTF-8) and not named *.platform (a nested item's .platform).
 // - Filters: item_type, item_name, file_path, each a string or a list; all given must
 //   match (an empty list matches nothing, an empty value is no filter). file_path is
 //   relative to the folder holding parameter.yml (fabric-cicd's repository_directory),
@@ -47,27 +47,34 @@
 // find_value at deploy time); $ENV: substitution (a feature flag there) is not done;
 // ignore_case folds ASCII letters only; spark_pool is read and validated and answered
 // by spark_pool_for, not written into a part; semantic_model_binding and
-// gateway_binding are accepted and reported as not applied.
+// gateway_binding are accepted and reported as not applied. A find_value or a
+// find_key filter naming a GUID that is some item's logical id no longer finds it
+// after mark_logical_ids (fabric-cicd sees the deployed GUID there; converge a marker).
+//
+// tests/providers/fabric/fabric_cicd_reference.py applies fabric-cicd's rules in Python
+// (its libraries: pathlib, re, json, jsonpath_ng); the tests compare every byte of its
+// output on fabric-cicd's sample workspace and on testdata/workspace with this one's.
 //
 // Regexes are Python's `re` syntax converted to ECMAScript (std::regex): (?P<name>…)
 // becomes a plain group, \A and \Z become ^ and $, a leading (?i) sets ignore_case,
-// an escaped punctuation character (\#, \-, \ ) becomes \xHH; lookbehind, (?P=name),
+// an escaped punctuation character (\#, \-, \ ) and a brace or bracket that Python reads
+// as text become \xHH ({,n} becomes {0,n}); lookbehind, (?P=name),
 // backreferences, other inline flags and conditionals are errors naming the construct.
 // The match runs on libstdc++'s breadth-first executor (std::regex_constants::__polynomial):
 // time linear in the part, a stack that does not grow with it, and on the cases the
-// tests try the same groups as Python's backtracking re.
+// tests try the same groups as Python's backtracking re. Left as they differ: \d \s \w
+// are ASCII here and Unicode in Python, and $ does not match before a final newline.
 #pragma once
 
 #include <filesystem>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <regex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "converge/providers/fabric/item.hpp"
 #include "converge/providers/fabric/json_path.hpp"
@@ -77,10 +84,10 @@ namespace converge::providers::fabric {
 
 // One file_path entry: an exact path or a glob, relative to the parameter file's folder.
 struct PathFilter {
-  std::string written;            // as in parameter.yml
-  std::string path;               // normalised: "a/b.Notebook/x.py" or a glob "**/.schedules"
+  std::string written;  // as in parameter.yml
+  std::string path;     // normalised: "a/b.Notebook/x.py" or a glob "**/.schedules"
   bool glob = false;
-  bool outside = false;           // points outside the folder: matches nothing (fabric-cicd skips it)
+  bool outside = false;  // points outside the folder: matches nothing (fabric-cicd skips it)
 };
 
 struct ParameterFilters {
@@ -94,7 +101,7 @@ struct FindReplace {
   std::string find_value;
   bool is_regex = false;
   bool ignore_case = false;
-  std::shared_ptr<const std::regex> regex;  // when is_regex, or ignore_case
+  std::shared_ptr<const std::regex> regex;                         // when is_regex, or ignore_case
   std::vector<std::pair<std::string, std::string>> replace_value;  // environment → text (markers for variables)
   ParameterFilters filters;
 };
@@ -173,7 +180,11 @@ void mark_logical_ids(std::vector<Item>& items);
 void mark_default_workspace_ids(std::vector<Item>& items);
 
 // The pool that replaces `instance_pool_id` in the Environment `item_name` for the
-// environment (the first spark_pool entry that matches), or nullopt.
+// environment, or nullopt: fabric-cicd's _update_compute_settings, which replaces the
+// instance_pool_id of Setting/Sparkcompute.yml by `instancePool: {type, name}` in the
+// staging sparkcompute request (the last matching entry wins; an empty item_name is
+// no filter; an entry without the environment's value is skipped, where fabric-cicd
+// fails on the missing key).
 std::optional<SparkPoolTarget> spark_pool_for(const Parameters& parameters, std::string_view environment,
                                               std::string_view item_name, std::string_view instance_pool_id);
 
