@@ -23,7 +23,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kSecret = "fabric/S3cret+with=symbols";
+constexpr const char* kSecret = "Fq8~tX/S3cret+with=symbols";
 
 constexpr std::string_view kConfig = R"(version: 1
 manifest:

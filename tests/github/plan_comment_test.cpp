@@ -103,6 +103,29 @@ TEST(PlanComment, AMarkerIsNeverWrittenWithAFieldThatWouldNotReadBack) {
   EXPECT_FALSE(shows_plan(comment_body(plan_with(1), kPrHead, ""), plan_with(1), "not a sha", ""));
 }
 
+// plan-comment posts its body through the console's redaction: a plan that shows a
+// secret's value (a workspace id given as ${NAME}) is posted with "***" there, and
+// still reads as converge wrote it when compared through the same redaction; without
+// it (the apply compared an unredacted rendering) it read as edited.
+TEST(PlanComment, ACommentPostedRedactedShowsThePlanThroughTheSameRedaction) {
+  auto p = plan_with(1);
+  p.targets[0].changes[0].after = "workspace: 6f1c2a57-secret-workspace";
+  const std::string url = "https://github.com/o/r/actions/runs/1/attempts/1";
+  auto redact = [](std::string_view text) {
+    std::string out(text);
+    for (auto at = out.find("6f1c2a57-secret-workspace"); at != std::string::npos; at = out.find("6f1c2a57-secret-workspace"))
+      out.replace(at, 25, "***");
+    return out;
+  };
+  const std::string posted = redact(comment_body(p, kPrHead, url));
+  EXPECT_EQ(posted.find("6f1c2a57-secret-workspace"), std::string::npos);
+  EXPECT_FALSE(shows_plan(posted, p, kPrHead, url));
+  EXPECT_TRUE(shows_plan(posted, p, kPrHead, url, redact));
+  auto edited = posted;
+  edited.replace(edited.find("***"), 3, "*x*");
+  EXPECT_FALSE(shows_plan(edited, p, kPrHead, url, redact));
+}
+
 TEST(PlanComment, AnUneditedCommentShowsThePlanWhateverItsStatusLine) {
   auto p = plan_with(2);
   const std::string url = "https://github.com/o/r/actions/runs/1/attempts/1";

@@ -121,7 +121,8 @@ std::string with_status(std::string_view body, std::string_view status) {
   return out;
 }
 
-bool shows_plan(std::string_view body, const plan::Plan& p, const std::string& head_sha, const std::string& run_url) {
+bool shows_plan(std::string_view body, const plan::Plan& p, const std::string& head_sha, const std::string& run_url,
+                const std::function<std::string(std::string_view)>& redact) {
   if (!is_sha(head_sha)) return false;  // no comment converge writes carries it
   const std::string text = without_status(body);
   std::string_view plan_part = text;
@@ -137,7 +138,8 @@ bool shows_plan(std::string_view body, const plan::Plan& p, const std::string& h
     if (!appendix.empty() && !section.starts_with(kSectionStart)) return false;
   }
   if (appendix.size() >= kCommentLimit) return false;
-  return plan_part == comment_body(p, head_sha, run_url, kCommentLimit - appendix.size());
+  const std::string written = comment_body(p, head_sha, run_url, kCommentLimit - appendix.size());
+  return plan_part == (redact ? redact(written) : written);
 }
 
 }  // namespace converge::github

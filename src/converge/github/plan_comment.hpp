@@ -16,6 +16,7 @@
 #pragma once
 
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -60,9 +61,13 @@ std::string with_status(std::string_view body, std::string_view status);
 // "<!-- converge:" (the gate-change notice; not compared, it only takes room from
 // the plan): a comment somebody edited — its plan, its footer, or markup slipped
 // into the status line — does not match. `run_url` is the run that wrote the
-// comment (the target_url of converge's own plan status).
+// comment (the target_url of converge's own plan status). `redact` is what
+// plan-comment passed the body through before posting it (the console's secret
+// redaction): a plan that shows a value of a secret (a workspace id given as
+// ${NAME}) was posted with it hidden, and is compared so.
 bool shows_plan(std::string_view body, const plan::Plan& plan, const std::string& head_sha,
-                const std::string& run_url);
+                const std::string& run_url,
+                const std::function<std::string(std::string_view)>& redact = {});
 
 }  // namespace converge::github
 

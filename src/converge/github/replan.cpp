@@ -47,7 +47,7 @@ std::string replan_body(const plan::Plan& plan, const std::string& merge_sha, co
 }
 
 bool shows_replan(std::string_view body, const plan::Plan& plan, const std::string& merge_sha,
-                  const std::string& run_url) {
+                  const std::string& run_url, const std::function<std::string(std::string_view)>& redact) {
   auto marker = find_replan_marker(body);
   if (!marker || marker->environment != plan.environment || marker->sha != merge_sha ||
       marker->plan_hash != plan::hash(plan))
@@ -56,7 +56,8 @@ bool shows_replan(std::string_view body, const plan::Plan& plan, const std::stri
   // The padding stands for the marker's extra length, so shows_plan budgets the
   // plan's room exactly as replan_body did.
   const auto rest = body.substr(std::min(body.size(), body.find('\n')));
-  return shows_plan(marker_line(*marker) + std::string(rest) + std::string(kLonger, ' '), plan, merge_sha, run_url);
+  return shows_plan(marker_line(*marker) + std::string(rest) + std::string(kLonger, ' '), plan, merge_sha, run_url,
+                    redact);
 }
 
 Expected<std::optional<Comment>> find_replan_comment(Api& api, std::int64_t pr, std::string_view environment) {

@@ -23,6 +23,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -46,7 +47,8 @@ std::string replan_body(const plan::Plan& plan, const std::string& merge_sha, co
 // True when `body` is a re-plan comment of exactly `plan` at `merge_sha` as
 // replan_body writes it (a status line and the closing section aside).
 bool shows_replan(std::string_view body, const plan::Plan& plan, const std::string& merge_sha,
-                  const std::string& run_url);
+                  const std::string& run_url,
+                  const std::function<std::string(std::string_view)>& redact = {});
 
 // The newest re-plan comment of `environment` on `pr` written by api.identity();
 // nullopt when there is none. Anyone else's comments are ignored.

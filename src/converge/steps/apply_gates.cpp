@@ -223,7 +223,9 @@ Expected<void> check_pr_plan(const plan::Plan& now, const GateInput& in, GateRec
                                "; nothing was applied"));
   plan::Plan shown = now;
   shown.git_sha = head;  // plan-comment renders the plan at the PR head
-  if (!github::shows_plan(record.plan_comment->body, shown, head, (*status)->target_url))
+  // plan-comment posted the body redacted: so is the one it is compared with.
+  const auto redact = [&io](std::string_view text) { return io.console.redact(text); };
+  if (!github::shows_plan(record.plan_comment->body, shown, head, (*status)->target_url, redact))
     return fail(Error::refused("plan pinning: the plan comment on " + pr_ref +
                                " does not read as converge wrote it (it was edited), so reviewers may have seen "
                                "another plan; nothing was applied"));

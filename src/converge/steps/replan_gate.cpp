@@ -35,7 +35,7 @@ struct Excluded {
 
 }  // namespace
 
-Expected<bool> check_replan(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo) {
+Expected<bool> check_replan(const plan::Plan& now, const GateInput& in, GateRecord& record, StepIo io) {
   auto& api = *in.api;
   const auto& pr = *record.pr;
   const auto& env = in.environment;
@@ -58,7 +58,8 @@ Expected<bool> check_replan(const plan::Plan& now, const GateInput& in, GateReco
                         "\" status of plan " + hash.substr(0, 12) + " on " + short_sha(in.sha)));
   plan::Plan shown = now;
   shown.git_sha = in.sha;
-  if (!github::shows_replan((*comment)->body, shown, in.sha, (*status)->target_url))
+  const auto redact = [&io](std::string_view text) { return io.console.redact(text); };
+  if (!github::shows_replan((*comment)->body, shown, in.sha, (*status)->target_url, redact))
     return fail(refused(what + " does not read as converge wrote it (it was edited), so approvers may have seen "
                                "another plan"));
   // Who dispatched it: the run converge's own status links (a re-run's triggering actor too).

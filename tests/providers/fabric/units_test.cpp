@@ -102,25 +102,41 @@ TEST(FabricStamp, ALongDescriptionIsCutToFabricsLimitOnACharacterBoundary) {
   EXPECT_EQ(kept.size() % 2, 0u);  // whole characters only
 }
 
-TEST(FabricBundle, ItemsRoundTripThroughTheBundleAndTheHashFollowsTheContent) {
+TEST(FabricBundle, ItemsRoundTripThroughTheBundle) {
   Item a = item("Notebook", "A", "print(1)");
   a.parts.push_back({"bin.dat", std::string("\xff\x00\x01", 3)});
   a.folder = "x/y";
   a.logical_id = "lid";
-  Bundle bundle = make_bundle({a}, {{"ws/parameter.yml", 3, "matched nothing"}});
+  Bundle bundle = make_bundle({a}, {{"ws/parameter.yml", 3, "matched nothing"}}, code_hash({a}, ""));
   auto items = bundle_items(bundle);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].parts.size(), 2u);
   EXPECT_EQ(items[0].parts[1].bytes, std::string("\xff\x00\x01", 3));
   EXPECT_EQ(items[0].folder, "x/y");
   EXPECT_EQ(bundle_warnings(bundle)[0].line, 3);
-  Item b = a;
-  b.parts[0].bytes = "print(2)";
-  EXPECT_NE(make_bundle({b}, {}).hash, make_bundle({a}, {}).hash);
-  EXPECT_EQ(make_bundle({a}, {}).hash, make_bundle({a}, {}).hash);
   auto files = bundle_files(items);
   EXPECT_TRUE(files.contains("x/y/A.Notebook/.platform"));
   EXPECT_TRUE(files.contains("x/y/A.Notebook/content.json"));
+}
+
+// The hash is of the code, the same in every environment (promotion compares it):
+// any byte of a part, the metadata or parameter.yml changes it; what parameters make
+// of it for an environment does not.
+TEST(FabricBundle, TheHashFollowsTheCodeAndTheParameterFile) {
+  Item a = item("Notebook", "A", "print(1)");
+  const std::string base = code_hash({a}, "find_replace: []\n");
+  EXPECT_EQ(code_hash({a}, "find_replace: []\n"), base);
+  Item b = a;
+  b.parts[0].bytes = "print(2)";
+  EXPECT_NE(code_hash({b}, "find_replace: []\n"), base);
+  b = a;
+  b.description = "now described";
+  EXPECT_NE(code_hash({b}, "find_replace: []\n"), base);
+  b = a;
+  b.folder = "moved";
+  EXPECT_NE(code_hash({b}, "find_replace: []\n"), base);
+  EXPECT_NE(code_hash({a}, "find_replace: [x]\n"), base);
+  EXPECT_NE(code_hash({a}, ""), base);
 }
 
 }  // namespace

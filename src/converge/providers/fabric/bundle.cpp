@@ -8,7 +8,19 @@
 namespace converge::providers::fabric {
 using nlohmann::json;
 
-Bundle make_bundle(const std::vector<Item>& items, const std::vector<Warning>& warnings) {
+std::string code_hash(const std::vector<Item>& sources, const std::string& parameters) {
+  json items = json::array();
+  for (const auto& item : sources) {
+    json parts = json::object();
+    for (const auto& part : item.parts) parts[part.path] = util::sha256_hex(part.bytes);
+    items.push_back({{"type", item.type}, {"name", item.name}, {"description", item.description},
+                     {"folder", item.folder}, {"logical_id", item.logical_id}, {"parts", std::move(parts)}});
+  }
+  json code{{"items", std::move(items)}, {"parameters", util::sha256_hex(parameters)}};
+  return util::sha256_hex("converge-fabric-bundle-1\n" + code.dump());
+}
+
+Bundle make_bundle(const std::vector<Item>& items, const std::vector<Warning>& warnings, std::string hash) {
   json list = json::array();
   for (const auto& item : items) {
     json parts = json::array();
@@ -23,7 +35,6 @@ Bundle make_bundle(const std::vector<Item>& items, const std::vector<Warning>& w
   json notes = json::array();
   for (const auto& w : warnings) notes.push_back({{"file", w.file}, {"line", w.line}, {"message", w.message}});
   json content{{"format", 1}, {"items", std::move(list)}, {"warnings", std::move(notes)}};
-  std::string hash = util::sha256_hex("converge-fabric-bundle-1\n" + content.dump());
   return Bundle{std::move(hash), std::move(content)};
 }
 

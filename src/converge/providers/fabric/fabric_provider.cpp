@@ -40,6 +40,7 @@
 #include "converge/providers/fabric/parameters.hpp"
 #include "converge/providers/fabric/sources.hpp"
 #include "converge/providers/fabric/stamp.hpp"
+#include "converge/util/fs.hpp"
 
 namespace converge::providers::fabric {
 namespace {
@@ -103,10 +104,18 @@ class FabricProvider final : public Provider {
     if (!options_.item_types.empty())
       std::erase_if(*items, [&](const Item& item) { return !options_.item_types.contains(item.type); });
     std::vector<Warning> warnings;
-    mark_logical_ids(*items);
     const std::string file = parameter_file();
+    std::string parameter_bytes;
     if (!file.empty()) {
-      auto parameters = load_parameters(spec_.repo_root / file, file);
+      auto bytes = util::read_file(spec_.repo_root / file, 16u << 20);
+      if (!bytes) return fail(Error::config(bytes.error().message, {file, 0, 0}));
+      parameter_bytes = std::move(*bytes);
+    }
+    const std::string hash = code_hash(*items, parameter_bytes);
+    mark_logical_ids(*items);
+    if (!file.empty()) {
+      auto parameters = parse_parameters(parameter_bytes, file,
+                                         std::filesystem::absolute(spec_.repo_root / file).parent_path());
       if (!parameters) return fail(parameters.error());
       auto report = apply_parameters(*parameters, options_.parameter_environment, *items);
       if (!report) return fail(report.error());
@@ -115,7 +124,7 @@ class FabricProvider final : public Provider {
     mark_default_workspace_ids(*items);
     auto order = deploy_order(*items);  // a reference cycle is a compile error
     if (!order) return fail(order.error());
-    return make_bundle(*items, warnings);
+    return make_bundle(*items, warnings, hash);
   }
 
   std::map<std::string, std::string> bundle_files(const Bundle& bundle) const override {
