@@ -60,7 +60,7 @@ TEST_F(Steps, UnknownProviderIsAConfigErrorAtItsLine) {
   dir_.write("converge.yaml", "environments:\n  - {name: dev, branch: dev}\ntargets:\n  - {name: x, provider: nosql}\n");
   auto r = converge({"plan", "--env", "dev"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("converge.yaml:4:25: unknown provider 'nosql' (known: assets, sql, terraform)"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("converge.yaml:4:25: unknown provider 'nosql' (known: assets, fabric, sql, terraform)"), std::string::npos) << r.err;
 }
 
 TEST_F(Steps, ApplyRefusesWhenPlanChangedSinceReview) {
