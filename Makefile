@@ -14,7 +14,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 600
 PREFIX       ?= /usr/local
 
-.PHONY: setup build quickstart quickstart-repo test fuzz image bench install clean
+.PHONY: setup build quickstart quickstart-repo fabric-example test fuzz image bench install clean
 
 setup:
 	@bash scripts/install-deps.sh
@@ -30,6 +30,10 @@ quickstart: build
 # the commands by hand (docs/quickstart.md).
 quickstart-repo: build
 	@bash scripts/quickstart.sh --prepare $(abspath $(BUILD))/steps
+
+# The Fabric example (examples/fabric) deployed to converge's local Fabric server.
+fabric-example: build
+	@bash scripts/fabric-example.sh $(abspath $(BUILD))/steps
 
 test: setup
 	@bash scripts/test.sh $(abspath $(TEST_BUILD)) $(JOBS)
