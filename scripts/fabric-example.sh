@@ -38,7 +38,8 @@ PY
 
 bold "The local Fabric server"
 # Its stdin is this script's pipe: the server exits when the walk ends, however it ends.
-coproc FABRIC { exec node "$here/tests/providers/fabric/server/server.js" --client-id 5d1c0e2f-0a9b-4c8d-9e7f-6a5b4c3d2e1f \
+# Retry-After 0: Fabric asks for 20-30 s between polls; the walk need not wait.
+coproc FABRIC { exec node "$here/tests/providers/fabric/server/server.js" --retry-after 0 --client-id 5d1c0e2f-0a9b-4c8d-9e7f-6a5b4c3d2e1f \
   --client-secret 'Ex4mpl3-s3cret+1'; }
 read -r _ api_port _ <&"${FABRIC[0]}"
 export FABRIC_API=http://127.0.0.1:$api_port FABRIC_AUTHORITY=http://127.0.0.1:$api_port
