@@ -2,11 +2,6 @@
 // Starts tests/github/server/server.js with Node and talks to its control API.
 #include "github/server/github_server.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -34,70 +29,25 @@ const char* kind_name(FaultKind kind) {
 }
 
 // Reads the first line the server prints, "listening <port>", within `timeout`.
-int read_port(int fd, std::chrono::milliseconds timeout) {
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (line.find('\n') == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) throw Failure("github server: no port within " + std::to_string(timeout.count()) + " ms");
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    char buffer[256];
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n <= 0) throw Failure("github server: exited before it was ready (is node installed?)");
-    line.append(buffer, static_cast<size_t>(n));
-  }
-  if (!line.starts_with("listening ")) throw Failure("github server: unexpected output: " + line);
-  return std::atoi(line.c_str() + 10);
-}
 
 }  // namespace
 
 GitHubServer::GitHubServer() : GitHubServer(Options{}) {}
 
 GitHubServer::GitHubServer(Options options) : options_(std::move(options)) {
-  int in[2];
-  int out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) throw Failure("github server: pipe failed");
   std::string script = std::string(CONVERGE_SOURCE_DIR) + "/tests/github/server/server.js";
-  std::vector<std::string> args = {"node",     script,           "--token",          options_.token,
-                                   "--repository", options_.repository, "--login", options_.login};
-  pid_ = ::fork();
-  if (pid_ < 0) throw Failure("github server: fork failed");
-  if (pid_ == 0) {
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp("node", argv.data());
-    ::_exit(127);
+  const std::string ready = node_.start("github server", {script, "--token", options_.token, "--repository",
+                                                          options_.repository, "--login", options_.login});
+  if (!ready.starts_with("listening ")) {
+    node_.stop();
+    throw Failure("github server: unexpected output: " + ready);
   }
-  ::close(in[0]);
-  ::close(out[1]);
-  stdin_fd_ = in[1];
-  try {
-    port_ = read_port(out[0], std::chrono::seconds(20));
-  } catch (...) {
-    ::close(out[0]);
-    stop();
-    throw;
-  }
-  ::close(out[0]);  // the server writes nothing more to stdout
+  port_ = std::atoi(ready.c_str() + 10);
 }
 
 GitHubServer::~GitHubServer() { stop(); }
 
-void GitHubServer::stop() {
-  if (stdin_fd_ >= 0) ::close(stdin_fd_);  // the server exits on end of input
-  stdin_fd_ = -1;
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  pid_ = -1;
-}
+void GitHubServer::stop() { node_.stop(); }
 
 std::string GitHubServer::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 

@@ -23,7 +23,8 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <sys/types.h>
+
+#include "support/node_process.hpp"
 
 namespace converge::testing {
 
@@ -121,8 +122,7 @@ class GitHubServer {
   nlohmann::json control(const std::string& method, const std::string& path, const nlohmann::json* body) const;
 
   Options options_;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;  // closing it makes the server exit
+  NodeProcess node_;
   int port_ = 0;
 };
 

@@ -14,11 +14,6 @@
 // One test case on purpose: Prism takes several seconds to load the specification, so it
 // is started once, and ctest runs each case in a process of its own.
 // Packages come from package-lock.json via install.sh (npm ci, skipped when done).
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
@@ -31,6 +26,7 @@
 #include "converge/http/client.hpp"
 #include "converge/providers/fabric/fabric_provider.hpp"
 #include "providers/fabric/server/fabric_server.hpp"
+#include "support/node_process.hpp"
 #include "support/temp_dir.hpp"
 
 namespace converge::providers::fabric {
@@ -49,37 +45,15 @@ const fs::path kSampleRoot = fs::path(CONVERGE_SHARED_TESTDATA) / "fabric-items/
 class ValidatingProxy {
  public:
   ValidatingProxy(const FabricServer& fabric, const fs::path& work) : work_(work) {
-    int in[2];
-    int out[2];
-    if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0) throw Failure("proxy: pipe failed");
-    std::vector<std::string> args = {"node", kDir + "/proxy.js", kSpecRoot.string(), fabric.api_url(),
-                                     fabric.ops_url(), work.string()};
+    std::vector<std::string> args = {kDir + "/proxy.js", kSpecRoot.string(), fabric.api_url(), fabric.ops_url(),
+                                     work.string()};
     for (const auto& spec : specs()) args.push_back(spec);
-    pid_ = ::fork();
-    if (pid_ < 0) throw Failure("proxy: fork failed");
-    if (pid_ == 0) {
-      ::dup2(in[0], 0);
-      ::dup2(out[1], 1);
-      std::vector<char*> argv;
-      for (auto& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execvp("node", argv.data());
-      ::_exit(127);
-    }
-    ::close(in[0]);
-    ::close(out[1]);
-    stdin_fd_ = in[1];
     std::string line;
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(150);
-    while (line.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      pollfd p{out[0], POLLIN, 0};
-      if (::poll(&p, 1, 1000) <= 0) continue;
-      char buffer[256];
-      ssize_t n = ::read(out[0], buffer, sizeof buffer);
-      if (n <= 0) break;
-      line.append(buffer, static_cast<size_t>(n));
+    try {
+      line = node_.start("proxy.js", args, std::chrono::seconds(150));
+    } catch (const Failure& e) {
+      line = e.what();
     }
-    ::close(out[0]);
     if (std::sscanf(line.c_str(), "listening %d %d", &api_port_, &ops_port_) != 2) {
       stop();
       std::string log = testing::slurp(work / "prism.log");
@@ -112,16 +86,10 @@ class ValidatingProxy {
   }
 
  private:
-  void stop() {
-    if (stdin_fd_ >= 0) ::close(stdin_fd_);
-    stdin_fd_ = -1;
-    if (pid_ > 0) ::waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void stop() { node_.stop(); }
 
   fs::path work_;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;
+  testing::NodeProcess node_;
   int api_port_ = 0;
   int ops_port_ = 0;
 };

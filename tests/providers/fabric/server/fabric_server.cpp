@@ -2,11 +2,6 @@
 // Starts tests/providers/fabric/server/server.js with Node and talks to its control API.
 #include "providers/fabric/server/fabric_server.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -33,43 +28,14 @@ const char* fabric_fault_name(FabricFaultKind kind) {
 }
 
 // Reads the first line the server prints, "listening <api port> <ops port>", within `timeout`.
-std::pair<int, int> read_ports(int fd, std::chrono::milliseconds timeout) {
-  std::string line;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (line.find('\n') == std::string::npos) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) throw Failure("fabric server: no ports within " + std::to_string(timeout.count()) + " ms");
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    char buffer[256];
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n <= 0) throw Failure("fabric server: exited before it was ready (is node installed?)");
-    line.append(buffer, static_cast<size_t>(n));
-  }
-  int api = 0;
-  int ops = 0;
-  if (std::sscanf(line.c_str(), "listening %d %d", &api, &ops) != 2 || api <= 0 || ops <= 0) {
-    throw Failure("fabric server: unexpected output: " + line);
-  }
-  return {api, ops};
-}
 
 }  // namespace
 
 FabricServer::FabricServer() : FabricServer(Options{}) {}
 
 FabricServer::FabricServer(Options options) : options_(std::move(options)) {
-  int in[2];
-  int out[2];
-  if (::pipe2(in, O_CLOEXEC) != 0) throw Failure("fabric server: pipe failed");
-  if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::close(in[0]);
-    ::close(in[1]);
-    throw Failure("fabric server: pipe failed");
-  }
   std::string script = std::string(CONVERGE_SOURCE_DIR) + "/tests/providers/fabric/server/server.js";
-  std::vector<std::string> args = {"node",
-                                   script,
+  std::vector<std::string> args = {script,
                                    "--tenant",
                                    options_.tenant,
                                    "--client-id",
@@ -90,44 +56,16 @@ FabricServer::FabricServer(Options options) : options_(std::move(options)) {
                                    std::to_string(options_.sql_endpoint_polls),
                                    "--oidc-request-token",
                                    options_.oidc_request_token};
-  pid_ = ::fork();
-  if (pid_ < 0) throw Failure("fabric server: fork failed");
-  if (pid_ == 0) {
-    ::dup2(in[0], 0);
-    ::dup2(out[1], 1);
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ::execvp("node", argv.data());
-    ::_exit(127);
+  const std::string ready = node_.start("fabric server", args);
+  if (std::sscanf(ready.c_str(), "listening %d %d", &api_port_, &ops_port_) != 2) {
+    node_.stop();
+    throw Failure("fabric server: unexpected output: " + ready);
   }
-  ::close(in[0]);
-  ::close(out[1]);
-  stdin_fd_ = in[1];
-  try {
-    auto [api, ops] = read_ports(out[0], std::chrono::seconds(20));
-    api_port_ = api;
-    ops_port_ = ops;
-  } catch (...) {
-    ::close(out[0]);
-    stop();
-    throw;
-  }
-  ::close(out[0]);  // the server writes nothing more to stdout
 }
 
 FabricServer::~FabricServer() { stop(); }
 
-void FabricServer::stop() {
-  if (stdin_fd_ >= 0) ::close(stdin_fd_);  // the server exits on end of input
-  stdin_fd_ = -1;
-  if (pid_ > 0) {
-    ::kill(pid_, SIGTERM);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-  }
-  pid_ = -1;
-}
+void FabricServer::stop() { node_.stop(); }
 
 std::string FabricServer::api_url() const { return "http://127.0.0.1:" + std::to_string(api_port_); }
 std::string FabricServer::ops_url() const { return "http://127.0.0.1:" + std::to_string(ops_port_); }

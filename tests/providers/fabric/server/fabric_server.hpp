@@ -25,8 +25,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
+
+#include "support/node_process.hpp"
 
 namespace converge::testing {
 
@@ -152,8 +153,7 @@ class FabricServer {
   nlohmann::json control(const std::string& method, const std::string& path, const nlohmann::json* body) const;
 
   Options options_;
-  pid_t pid_ = -1;
-  int stdin_fd_ = -1;  // closing it makes the server exit
+  NodeProcess node_;
   int api_port_ = 0;
   int ops_port_ = 0;
 };
