@@ -10,20 +10,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=${2:-$(mktemp -d /tmp/converge-fabric-XXXXXX)}
 export PATH="$bin:$PATH"
 
-bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-expect() {  # expect CODE CMD...: runs CMD, shows its output, fails the walk on another exit code
-  local want=$1; shift
-  printf '$ %s\n' "$*"
-  set +e; out=$("$@" 2>&1); local got=$?; set -e
-  printf '%s\n' "$out"
-  if [ "$got" -ne "$want" ]; then
-    printf 'fabric example: expected exit code %s from "%s", got %s\n' "$want" "$*" "$got" >&2
-    exit 1
-  fi
-}
-says() {  # the last command's output contains TEXT
-  case $out in *"$1"*) ;; *) printf 'fabric example: the output does not say "%s"\n' "$1" >&2; exit 1 ;; esac
-}
+walk="fabric example"
+. "$here/scripts/walk-lib.sh"
 commit() { git add -A && git -c user.name=Example -c user.email=example@example.com commit -qm "$1"; }
 # control METHOD PATH [JSON]: the local server's control API (python3: no curl needed).
 control() {

@@ -13,24 +13,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 work=${2:-$(mktemp -d /tmp/converge-quickstart-XXXXXX)}
 export PATH="$bin:$PATH"
 
-bold() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-# expect CODE CMD...: runs CMD, shows its output, fails the walk on another exit code.
-# The output is kept in $out for says().
-expect() {
-  local want=$1; shift
-  printf '$ %s\n' "$*"
-  set +e; out=$("$@" 2>&1); local got=$?; set -e
-  printf '%s\n' "$out"
-  if [ "$got" -ne "$want" ]; then
-    printf 'quickstart: expected exit code %s from "%s", got %s\n' "$want" "$*" "$got" >&2
-    exit 1
-  fi
-  printf '(exit code %s, as expected)\n' "$got"
-}
-# says TEXT: the last command's output contains TEXT (what the docs promise it shows).
-says() {
-  case $out in *"$1"*) ;; *) printf 'quickstart: the output does not say "%s"\n' "$1" >&2; exit 1 ;; esac
-}
+walk=quickstart
+. "$here/scripts/walk-lib.sh"
 commit() { git add -A && git -c user.name=Quickstart -c user.email=quickstart@example.com commit -qm "$1"; }
 
 bold "A consumer repository in $work"

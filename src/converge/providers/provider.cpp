@@ -25,6 +25,33 @@ bool Provider::run_change(const std::string& key, const std::function<bool()>& r
   return ok;
 }
 
+ApplyReport Provider::apply_in_order(
+    const plan::TargetPlan& changes, std::set<std::string> managed,
+    const std::function<Expected<void>(const plan::Change&, ApplyReport&)>& apply_one,
+    const std::function<bool(const plan::Change&)>& exists_now) const {
+  ApplyReport report;
+  for (const auto& change : changes.changes) {
+    Expected<void> done;
+    run_change(change.key, [&] {
+      done = apply_one(change, report);
+      return done.has_value();
+    });
+    if (!done) {
+      report.failed_key = change.key;
+      report.error = done.error().message;
+      if (change.action == plan::Action::create && exists_now(change)) managed.insert(change.key);
+      break;
+    }
+    report.applied.push_back(change.key);
+    if (change.action == plan::Action::create) managed.insert(change.key);
+    if (change.action == plan::Action::remove) managed.erase(change.key);
+    report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+    report_progress(report);
+  }
+  report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+  return report;
+}
+
 Expected<void> refuse_plan_errors(const plan::TargetPlan& plan, std::string_view target) {
   if (!plan.has_errors()) return {};
   std::string why;

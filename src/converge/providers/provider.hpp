@@ -212,6 +212,16 @@ class Provider {
   // took and failed = `run` returned false) and returns what `run` returned.
   bool run_change(const std::string& key, const std::function<bool()>& run) const;
 
+  // The apply of a provider that tracks what it manages (ApplyReport::managed_keys):
+  // `changes` in order, each through `apply_one` between its two events, stopping at the
+  // first failure (the report's failed_key and error). `managed` (what converge manages
+  // before the apply) follows: a create adds its key, a delete removes it, and a failed
+  // create whose item `exists_now` (its answer was lost after the write) counts as
+  // made. The report so far goes to the step after every change (report_progress).
+  ApplyReport apply_in_order(const plan::TargetPlan& changes, std::set<std::string> managed,
+                             const std::function<Expected<void>(const plan::Change&, ApplyReport&)>& apply_one,
+                             const std::function<bool(const plan::Change&)>& exists_now) const;
+
  private:
   Progress progress_;
   ChangeWatcher watcher_;

@@ -138,29 +138,12 @@ class AssetsProvider final : public Provider {
       for (const auto& key : context_->managed_keys)
         if (seen_keys_.contains(key)) managed.insert(key);
 
-    ApplyReport report;
-    for (const auto& change : changes.changes) {
-      Expected<void> done;
-      run_change(change.key, [&] {
-        done = apply_one(desired, change, report);
-        return done.has_value();
-      });
-      if (!done) {
-        report.failed_key = change.key;
-        report.error = done.error().message;
-        // A create whose answer was lost (a 5xx after the write, a dropped connection)
-        // may have created the item: when it exists now, it is converge's.
-        if (change.action == plan::Action::create && exists_now(change)) managed.insert(change.key);
-        break;
-      }
-      report.applied.push_back(change.key);
-      if (change.action == plan::Action::create) managed.insert(change.key);
-      if (change.action == plan::Action::remove) managed.erase(change.key);
-      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
-      report_progress(report);
-    }
-    report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
-    return report;
+    // A create whose answer was lost (a 5xx after the write, a dropped connection) may
+    // have created the item: when it exists now, it is converge's.
+    return apply_in_order(
+        changes, std::move(managed),
+        [&](const plan::Change& change, ApplyReport& report) { return apply_one(desired, change, report); },
+        [&](const plan::Change& change) { return exists_now(change); });
   }
 
   // A REST item API has no deployment version; the manifest records the bundle hash.

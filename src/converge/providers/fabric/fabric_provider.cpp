@@ -241,26 +241,9 @@ class FabricProvider final : public Provider {
     std::map<std::string, const Item*> items;
     for (const auto& item : desired_) items[item.key()] = &item;
 
-    ApplyReport report;
-    for (const auto& change : changes.changes) {
-      Expected<void> done;
-      run_change(change.key, [&] {
-        done = apply_one(change, items);
-        return done.has_value();
-      });
-      if (!done) {
-        report.failed_key = change.key;
-        report.error = done.error().message;
-        if (change.action == plan::Action::create && created_now(change.key)) managed.insert(change.key);
-        break;
-      }
-      report.applied.push_back(change.key);
-      if (change.action == plan::Action::create) managed.insert(change.key);
-      if (change.action == plan::Action::remove) managed.erase(change.key);
-      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
-      report_progress(report);
-    }
-    report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+    ApplyReport report = apply_in_order(
+        changes, std::move(managed), [&](const plan::Change& change, ApplyReport&) { return apply_one(change, items); },
+        [&](const plan::Change& change) { return created_now(change.key); });
     if (!report.applied.empty() && options_.stamp && context_ && !context_->git_sha.empty()) {
       if (auto ok = write_stamp(); !ok)
         report.warnings.push_back("the workspace description's deployment stamp was not written: " +
