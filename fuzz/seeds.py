@@ -107,6 +107,36 @@ def main():
     for path in files(shared / "terraform-plans", "*.json"):
         write(out, "terraform_plan", path.read_bytes())
 
+    # Fabric: each parameter.yml with a part of its workspace (fabric_parameters: the
+    # file, NUL, a part, NUL, another part), and the find_key paths of the parameter
+    # files and the JSONPath tests with the workspaces' JSON parts (fabric_json_path:
+    # the path, NUL, the document).
+    workspaces = [ROOT / "tests" / "providers" / "fabric" / "testdata" / "workspace",
+                  shared / "fabric-items" / "fabric-cicd" / "sample" / "workspace"]
+    paths = set()
+    for path in files(ROOT / "tests" / "providers" / "fabric", "json_path_test.cpp"):
+        paths.update(p.replace('\\"', '"') for p in re.findall(r'select\("((?:[^"\\]|\\.)*)"', path.read_text()))
+    documents = []
+    for workspace in workspaces:
+        # Small parts only: every input is applied to several parts, and make test's
+        # fixed number of runs must stay within its time.
+        parts = [p for p in files(workspace, "*") if p.stat().st_size < 4096 and
+                 (p.suffix in (".py", ".json", ".pbir") or p.name in (".platform", ".schedules"))]
+        documents += [p.read_bytes() for p in parts if p.suffix != ".py"]
+        for parameter_file in files(workspace, "parameter*.yml"):
+            text = parameter_file.read_bytes()
+            for key in re.findall(r"find_key:[ \t]*(.*)", text.decode(errors="replace")):
+                paths.add(key.strip().strip("'\""))
+            write(out, "fabric_parameters", text)
+            for part, other in zip(parts, parts[1:] + parts[:1]):
+                write(out, "fabric_parameters", text + b"\0" + part.read_bytes() + b"\0" + other.read_bytes())
+    for i, jsonpath in enumerate(sorted(paths)):
+        write(out, "fabric_json_path", jsonpath)
+        if documents:
+            write(out, "fabric_json_path", jsonpath.encode() + b"\0" + documents[i % len(documents)])
+    for document in documents:
+        write(out, "fabric_json_path", b"$..*\0" + document)
+
     # GitHub API answers: GitHub's documented examples and recorded exchanges.
     examples = json.loads((ROOT / "tests" / "github" / "server" / "openapi_examples.json").read_text())
     for operation, body in examples.items():

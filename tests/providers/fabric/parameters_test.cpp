@@ -525,6 +525,24 @@ TEST(FabricParameters, BinaryPartsAndVariableLibrariesAreLeftToTheirRules) {
   EXPECT_EQ(items[3].parts[0].bytes, "{\"workspaceId\": \"⟦$workspace.id⟧\", \"x\": \"⟦$items.Notebook.N.id⟧\"}");
 }
 
+// Python's UTF-8 decoder refuses overlong forms (C0 AF is '/'), surrogates (ED A0 80)
+// and code points beyond U+10FFFF: fabric-cicd cannot read such a file as text, so no
+// entry changes it (fuzz/regressions/fabric_parameters/overlong-utf8).
+TEST(FabricParameters, APartThatIsNotStrictUtf8IsLeftAsItIs) {
+  auto p = parse_parameters("find_replace:\n  - find_value: dev\n    replace_value: {E: prod}\n", "parameter.yml");
+  ASSERT_TRUE(p) << p.error().to_string();
+  std::vector<Item> items{{"Notebook", "N", "", "", "", "N.Notebook",
+                           {{"a.py", "dev \xc0\xaf"},
+                            {"b.py", "dev \xed\xa0\x80"},
+                            {"c.py", "dev \xf4\x90\x80\x80"},
+                            {"d.py", "dev \xe0\x80\xaf"},
+                            {"e.py", "dev \xf0\x9f\x98\x80"}}}};
+  const auto before = items;
+  ASSERT_TRUE(apply_parameters(*p, "E", items));
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(items[0].parts[i].bytes, before[0].parts[i].bytes) << i;
+  EXPECT_EQ(items[0].parts[4].bytes, "prod \xf0\x9f\x98\x80");  // U+1F600 is text
+}
+
 TEST(FabricParameters, SparkPoolAnswersThePoolForAnEnvironment) {
   auto p = load_parameters(kSample / "parameter.yml", "parameter.yml");
   ASSERT_TRUE(p);
