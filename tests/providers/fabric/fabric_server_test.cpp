@@ -632,8 +632,8 @@ TEST_F(FabricServerTest, DeploymentPipelineCallsAnswerLikeTheSpecificationsExamp
                      json{{"sourceStageId", test}, {"targetStageId", production},
                           {"note", "Deploying business ready items"}});
   ASSERT_EQ(deploy.status, 202) << deploy.body;
-  for (const auto& [name, value] : example("DeployAll")["202"]["headers"].items())
-    EXPECT_FALSE(deploy.header(name).empty()) << name;
+  const json headers_DeployAll = example("DeployAll")["202"]["headers"];
+  for (const auto& [name, value] : headers_DeployAll.items()) EXPECT_FALSE(deploy.header(name).empty()) << name;
   EXPECT_TRUE(fabric_->state(prod)["workspaces"][0]["items"].empty()) << "nothing is copied before it succeeds";
   auto polls = poll(deploy);
   ASSERT_EQ(body(polls.back())["status"], "Succeeded") << polls.back().body;

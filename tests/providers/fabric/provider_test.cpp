@@ -438,9 +438,20 @@ TEST_F(FabricProviderTest, PromotionThroughTheDeploymentPipelineCopiesTheSourceS
   const json* promoted = item_named(prod_state, "Notebook", "Hello World");
   ASSERT_TRUE(promoted);
   EXPECT_EQ((*promoted)["id"], notebook_id);
-  EXPECT_EQ(part_text(*promoted, "notebook-content.py"),
-            part_text(*item_named(stage_state, "Notebook", "Hello World"), "notebook-content.py"));
-  EXPECT_EQ(part_text(*promoted, "notebook-content.py").find("an older cell"), std::string::npos);
+  // Stage's text, with stage's ids turned into prod's (Fabric's autobinding).
+  const std::string text = part_text(*promoted, "notebook-content.py");
+  std::string expected = part_text(*item_named(stage_state, "Notebook", "Hello World"), "notebook-content.py");
+  for (std::size_t at; (at = expected.find(p.stage_workspace)) != std::string::npos;)
+    expected.replace(at, p.stage_workspace.size(), p.prod_workspace);
+  for (const auto& item : stage_state["workspaces"][0]["items"]) {
+    const json* twin = item_named(prod_state, item["type"], item["displayName"]);
+    if (!twin) continue;
+    const std::string from = item["id"], to = (*twin)["id"];
+    for (std::size_t at; (at = expected.find(from)) != std::string::npos;) expected.replace(at, from.size(), to);
+  }
+  EXPECT_EQ(text, expected);
+  EXPECT_NE(text.find(p.prod_workspace), std::string::npos);
+  EXPECT_EQ(text.find("an older cell"), std::string::npos);
   EXPECT_EQ(prod_state["workspaces"][0]["items"].size(), stage_state["workspaces"][0]["items"].size());
   EXPECT_TRUE(plan_of(*prod.provider()).changes.empty());
 }

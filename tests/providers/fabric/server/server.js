@@ -119,7 +119,7 @@
 //   (an id of another type -> 404 ItemNotFound)
 //
 // ---- Long-running operations (served by both ports; their Location is the ops port) ----
-//   GET    /v1/deploymentPipelines/{dp} | /stages | /stages/{stage}/items -> 200 (shapes of the spec's
+//   GET    /v1/deploymentPipelines/{dp} | /stages | /stages/{stage} | /stages/{stage}/items -> 200 (shapes of the spec's
 //          examples; a stage's items with sourceItemId/targetItemId of the pairs a deploy made)
 //   POST   /v1/deploymentPipelines/{dp}/deploy {sourceStageId, targetStageId, note?, items?:[{sourceItemId,
 //          itemType}]} -> 202 Location + x-ms-operation-id + deployment-id + Retry-After (the spec's DeployAll
@@ -850,6 +850,14 @@ route('GET', '/v1/deploymentPipelines/{dp}/stages', (c) => {
 });
 
 function stageOf(p, id) { return p.stages.find((s) => s.id === id) || null; }
+
+route('GET', '/v1/deploymentPipelines/{dp}/stages/{stage}', (c) => {
+  const p = needPipeline(c);
+  if (!p) return 404;
+  const s = stageOf(p, c.params.stage);
+  if (!s) return fabricError(c, 404, 'EntityNotFound', 'The requested deployment pipeline stage was not found');  // (guess)
+  return send(c, 200, stageJson(s));
+});
 
 route('GET', '/v1/deploymentPipelines/{dp}/stages/{stage}/items', (c) => {
   const p = needPipeline(c);
