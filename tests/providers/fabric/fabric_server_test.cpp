@@ -610,7 +610,8 @@ TEST_F(FabricServerTest, DeploymentPipelineCallsAnswerLikeTheSpecificationsExamp
   auto pipelines = fabric_->seed(
       {{"pipelines",
         {{{"displayName", "Sales"},
-          {"stages", {{{"displayName", "Test"}, {"workspace", workspace_}}, {{"displayName", "Production"}, {"workspace", prod}}}}}}}});
+          {"stages",
+           {{{"displayName", "Test"}, {"workspace", workspace_}}, {{"displayName", "Production"}, {"workspace", prod}}}}}}}});
   const std::string pipeline = pipelines["pipelines"][0]["id"], test = pipelines["pipelines"][0]["stages"][0],
                     production = pipelines["pipelines"][0]["stages"][1];
   const std::string base = api("/v1/deploymentPipelines/" + pipeline);
@@ -618,8 +619,8 @@ TEST_F(FabricServerTest, DeploymentPipelineCallsAnswerLikeTheSpecificationsExamp
   EXPECT_EQ(differences(body(call("GET", base)), example("GetDeploymentPipeline")["200"]["body"]), "");
   EXPECT_EQ(differences(body(call("GET", base + "/stages")), example("ListDeploymentPipelineStages")["200"]["body"]),
             "");
-  EXPECT_EQ(differences(body(call("GET", base + "/stages/" + test)), example("GetDeploymentPipelineStage")["200"]["body"]),
-            "");
+  EXPECT_EQ(
+      differences(body(call("GET", base + "/stages/" + test)), example("GetDeploymentPipelineStage")["200"]["body"]), "");
 
   // Not to the stage before, nor from a stage the pipeline does not have.
   EXPECT_EQ(call("POST", base + "/deploy", json{{"sourceStageId", production}, {"targetStageId", test}}).status, 400);

@@ -28,7 +28,8 @@
 // refuses an apply whose bundle differs from the source environment's), and apply
 // makes the plan's creates and updates by ONE deploy of the source stage to the target
 // stage of the Fabric deployment pipeline, followed to its end; then the deletes as
-// above (a pipeline's deploy deletes nothing).
+// above (a pipeline's deploy deletes nothing). drift-verify --apply does the same: the
+// workspace is set back to what the source stage runs.
 #include "converge/providers/fabric/fabric_provider.hpp"
 
 #include <algorithm>
@@ -623,8 +624,11 @@ class FabricProvider final : public Provider {
         report.failed_key = written.front();
         report.error = "promotion through deployment pipeline " + options_.deployment_pipeline + " from stage " +
                        options_.source_stage + ": " + done.error().message;
-        for (const auto& k : written)
-          if (created_now(k)) managed.insert(k);
+        // What a partly done deploy created is converge's to manage (one listing).
+        if (auto now = api_.items())
+          for (const auto& item : *now)
+            if (std::find(written.begin(), written.end(), item.type + "/" + item.name) != written.end())
+              managed.insert(item.type + "/" + item.name);
         return;
       }
       for (const auto& k : written) {

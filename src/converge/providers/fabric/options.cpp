@@ -111,7 +111,8 @@ Expected<Options> read_options(const config::Settings& s, const std::string& env
   if (!via) return fail(via.error());
   if (*via == "deployment-pipeline") o.promote_via_pipeline = true;
   else if (*via != "git")
-    return fail(Error::config("setting 'promote_via' must be git or deployment-pipeline", s.find("promote_via")->where));
+    return fail(
+        Error::config("setting 'promote_via' must be git or deployment-pipeline", s.find("promote_via")->where));
   for (auto [key, field] : {std::pair{"deployment_pipeline", &o.deployment_pipeline},
                             {"source_stage", &o.source_stage}, {"target_stage", &o.target_stage}}) {
     auto value = s.string_or(key, "");
