@@ -215,6 +215,11 @@ const std::vector<Case> kCases = {
     {fabric("      api_url: ftp://x\n"), false},
     {fabric("      prune: sometimes\n"), false},
     {fabric("      folders: x\n"), false},
+    {fabric("      promote_via: deployment-pipeline\n      deployment_pipeline: a5ded933-57b7-41f4-b072-ed4c1f9d5824\n"
+            "      source_stage: db1577e0-0132-4d6d-92b9-952c359988f2\n"
+            "      target_stage: f1c39546-6282-4590-8af3-847a6226ad16\n"),
+     true},
+    {fabric("      promote_via: release\n"), false},
 };
 
 TEST(ConfigSchema, AjvAndTheParserGiveTheSameVerdictOnEveryDocument) {

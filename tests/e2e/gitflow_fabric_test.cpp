@@ -6,7 +6,8 @@
 // with prod's parameters; every workspace's description names the commit it runs and
 // describe shows it; at 1 AM an edit made in the Fabric portal is drift, its issue
 // opened, reconciled by --apply and closed. The service principal's secret has a '/'
-// and must show nowhere.
+// and must show nowhere. FabricPipelinePromotion: prod promoted from stage through a
+// Fabric deployment pipeline, refused while stage runs another bundle.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -241,6 +242,171 @@ TEST_F(FabricGitFlow, FromAFeatureBranchToProdThenAPortalEditAtOneAm) {
   EXPECT_EQ(github_.state()["issues"][0]["state"], "closed");
   EXPECT_FALSE(runner_.token_leaked());
   EXPECT_FALSE(shows_secret(runner_.transcript()));
+}
+
+// Prod promoted through a Fabric deployment pipeline (promote_via: deployment-pipeline):
+// stage is deployed from Git; prod's apply refuses while stage runs another bundle than
+// the one prod's PR approved (naming both hashes, nothing sent to Fabric), and once the
+// approved bundle is the one stage runs, prod gets stage's content by one deploy of the
+// pipeline, recorded in the manifest. Prod uses stage's parameter values here: the
+// pipeline's deploy copies stage's content as it is.
+constexpr std::string_view kPipelineConfig = R"(version: 1
+manifest:
+  url: ${MANIFEST_URL}
+environments:
+  - name: stage
+    branch: develop
+  - name: prod
+    branch: main
+    gates: {approvals: 1, distinct_approver: true}
+    promote_from: stage
+targets:
+  - name: analytics
+    provider: fabric
+    settings:
+      sources: workspace
+      api_url: ${FABRIC_API}
+      authority: ${FABRIC_AUTHORITY}
+      tenant_id: ${FABRIC_TENANT}
+      client_id: ${FABRIC_CLIENT_ID}
+      client_secret: ${FABRIC_CLIENT_SECRET}
+      workspace_id: ${STAGE_WORKSPACE}
+      parameter_environment: PPE
+      item_types: [VariableLibrary, Lakehouse, Eventhouse, Notebook, DataPipeline]
+    overrides:
+      prod:
+        workspace_id: ${PROD_WORKSPACE}
+        promote_via: deployment-pipeline
+        deployment_pipeline: ${PIPELINE}
+        source_stage: ${PIPELINE_STAGE}
+        target_stage: ${PIPELINE_PROD}
+)";
+
+class FabricPipelinePromotion : public FabricGitFlow {
+ protected:
+  void SetUp() override {
+    FabricGitFlow::SetUp();
+    dir_.write("converge.yaml", kPipelineConfig);  // on main
+    repo_->commit_all("prod promoted through the deployment pipeline");
+    repo_->checkout("develop");
+    repo_->reset_hard();
+    repo_->merge("main", "Merge main");
+    auto ids = fabric_.seed({{"pipelines",
+                              {{{"displayName", "Sales"},
+                                {"stages", {{{"displayName", "Stage"}, {"workspace", workspaces_[1]}},
+                                            {{"displayName", "Production"}, {"workspace", workspaces_[2]}}}}}}}});
+    pipeline_ = ids["pipelines"][0]["id"].get<std::string>();
+    stage_stage_ = ids["pipelines"][0]["stages"][0].get<std::string>();
+    prod_stage_ = ids["pipelines"][0]["stages"][1].get<std::string>();
+  }
+
+  std::map<std::string, std::string> pipeline_secrets() {
+    auto s = secrets();
+    s["PIPELINE"] = pipeline_;
+    s["PIPELINE_STAGE"] = stage_stage_;
+    s["PIPELINE_PROD"] = prod_stage_;
+    return s;
+  }
+  RunResult run(const std::vector<std::string>& args, const std::string& event_name, const nlohmann::json& event,
+                const std::string& ref) {
+    repo_->checkout(ref);
+    repo_->reset_hard();
+    auto r = runner_.run(args, event_name, event, repo_->head_sha(), pipeline_secrets());
+    EXPECT_FALSE(shows_secret(r.out + r.err)) << r.out << r.err;
+    return r;
+  }
+  RunResult then(const std::vector<std::string>& args, const std::string& event_name) {
+    return runner_.same_job(args, event_name, {}, repo_->head_sha(), pipeline_secrets());
+  }
+  // Commits a greeting on develop and deploys it to stage from Git.
+  std::string deploy_stage(const std::string& greeting) {
+    repo_->checkout("develop");
+    const std::string notebook = "workspace/Hello World.Notebook/notebook-content.py";
+    std::string text = *util::read_file(dir_.path() / notebook);
+    auto at = text.find("print(\"");
+    text.replace(at, text.find(")", at) + 1 - at, "print(\"" + greeting + "\")");
+    dir_.write(notebook, text);
+    const auto sha = repo_->commit_all("Greeting: " + greeting);
+    auto stage = run({"apply", "--env", "stage"}, "push", runner_.push_event("develop", sha), "develop");
+    EXPECT_EQ(stage.exit_code, 0) << stage.out << stage.err;
+    EXPECT_EQ(then({"record-manifest", "--env", "stage"}, "push").exit_code, 0);
+    return sha;
+  }
+  std::size_t deploys() {
+    std::size_t n = 0;
+    for (const auto& e : fabric_.log())
+      if (e["method"] == "POST" && e["path"] == "/v1/deploymentPipelines/" + pipeline_ + "/deploy") ++n;
+    return n;
+  }
+
+  std::string pipeline_, stage_stage_, prod_stage_;
+};
+
+TEST_F(FabricPipelinePromotion, ProdGetsWhatStageRunsThroughThePipelineAndIsRefusedWhileStageRunsAnotherBundle) {
+  // --- stage runs "Hello, Sales" (c1); PR #2 develop → main is approved and merged.
+  const auto c1 = deploy_stage("Hello, Sales");
+  EXPECT_EQ(deploys(), 0u) << "stage is deployed from Git";
+  repo_->checkout("main");
+  const auto m2 = repo_->merge("develop", "Merge pull request #2 from develop");
+  const nlohmann::json commits1 = {{{"sha", c1}, {"author", "alice"}}};
+  github_.seed({{"pulls",
+                 {{{"number", 2}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m2},
+                   {"head", {{"ref", "develop"}, {"sha", c1}}}, {"base", {{"ref", "main"}}},
+                   {"commits", commits1}}}},
+                {"reviews", {{"2", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", c1}}}}}}});
+
+  // --- meanwhile stage got "Hello, Europe" (c2): prod's apply of PR #2 is refused,
+  // naming both bundles, and nothing is sent to the pipeline.
+  const auto c2 = deploy_stage("Hello, Europe");
+  fabric_.clear_log();
+  auto refused = run({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
+  EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
+  const std::string said = refused.out + refused.err;
+  auto would = said.find("would get bundle "), runs = said.find("but stage runs ");
+  ASSERT_NE(would, std::string::npos) << said;
+  ASSERT_NE(runs, std::string::npos) << said;
+  EXPECT_NE(said.substr(would + 17, 12), said.substr(runs + 15, 12)) << said;
+  EXPECT_EQ(deploys(), 0u);
+  EXPECT_TRUE(workspace(2)["items"].empty()) << "nothing promoted to prod";
+
+  // --- PR #3 takes c2 to main: prod is promoted from stage by one pipeline deploy.
+  repo_->checkout("main");
+  const auto m3 = repo_->merge("develop", "Merge pull request #3 from develop");
+  github_.seed({{"pulls",
+                 {{{"number", 3}, {"user", "alice"}, {"merged", true}, {"merge_commit_sha", m3},
+                   {"head", {{"ref", "develop"}, {"sha", c2}}}, {"base", {{"ref", "main"}}},
+                   {"commits", {{{"sha", c2}, {"author", "alice"}}}}}}},
+                {"reviews", {{"3", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", c2}}}}}}});
+  auto prod = run({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
+  ASSERT_EQ(prod.exit_code, 0) << prod.out << prod.err;
+  ASSERT_EQ(then({"record-manifest", "--env", "prod"}, "push").exit_code, 0);
+  EXPECT_EQ(deploys(), 1u);
+  const auto pipelines = fabric_.state()["pipelines"];
+  ASSERT_EQ(pipelines[0]["deployments"].size(), 1u);
+  EXPECT_EQ(pipelines[0]["deployments"][0]["sourceStageId"], stage_stage_);
+  EXPECT_NE(pipelines[0]["deployments"][0]["note"].get<std::string>().find(m3), std::string::npos);
+  const auto prod_ws = workspace(2), stage_ws = workspace(1);
+  const auto* hello = item(prod_ws, "Notebook", "Hello World");
+  ASSERT_NE(hello, nullptr) << prod_ws.dump();
+  EXPECT_NE(part(*hello, "notebook-content.py").find("Hello, Europe"), std::string::npos);
+  // Stage's text, stage's workspace id turned into prod's (Fabric's autobinding).
+  std::string expected = part(*item(stage_ws, "Notebook", "Hello World"), "notebook-content.py");
+  for (std::size_t at; (at = expected.find(workspaces_[1])) != std::string::npos;)
+    expected.replace(at, workspaces_[1].size(), workspaces_[2]);
+  EXPECT_EQ(part(*hello, "notebook-content.py"), expected);
+  EXPECT_NE(prod_ws["description"].get<std::string>().find("Deployed by converge: " + m3.substr(0, 12)),
+            std::string::npos)
+      << prod_ws["description"];
+  // The manifest: prod runs m3, with the bundle stage runs.
+  auto described = run({"describe", "--env", "prod", "--json"}, "push", runner_.push_event("main", m3), "main");
+  ASSERT_EQ(described.exit_code, 0) << described.out << described.err;
+  EXPECT_NE(described.out.find(m3), std::string::npos) << described.out;
+  // A second apply of prod deploys nothing: prod plans empty after the promotion.
+  fabric_.clear_log();
+  auto again = run({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(deploys(), 0u);
+  EXPECT_FALSE(runner_.token_leaked());
 }
 
 }  // namespace

@@ -458,8 +458,9 @@ TEST_F(FabricServerTest, ErrorsHaveTheRecordedShape) {
 
 // ---- what the recordings lack: the specification's examples ------------------------
 
-json spec_example(const std::string& name) {
-  std::string path = std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/platform/" + name + ".json";
+json spec_example(const std::string& name, const std::string& folder = "platform") {
+  std::string path =
+      std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/" + folder + "/" + name + ".json";
   std::FILE* f = std::fopen(path.c_str(), "r");
   if (!f) throw std::runtime_error("cannot read " + path);
   std::string text;
@@ -590,6 +591,69 @@ TEST_F(FabricServerTest, FolderAndWorkspaceCallsAnswerLikeTheSpecificationsExamp
   // The answer is the workspace (UpdateWorkspace's example shows only some of its fields).
   EXPECT_EQ(differences(body(workspace), spec_example("GetWorkspace")["200"]["body"]), "");
   EXPECT_EQ(body(workspace)["displayName"], "Workspace New displayName");
+}
+
+TEST_F(FabricServerTest, DeploymentPipelineCallsAnswerLikeTheSpecificationsExamples) {
+  const auto example = [](const std::string& name) { return spec_example(name, "deploymentPipelines"); };
+  auto ids = fabric_->seed(
+      {{"workspaces",
+        {{{"id", workspace_},
+          {"folders", {{{"displayName", "Sales"}}}},
+          {"items",
+           {{{"type", "Lakehouse"}, {"displayName", "Sales"}},
+            {{"type", "Notebook"},
+             {"displayName", "Load"},
+             {"folder", "Sales"},
+             {"parts", {{{"path", "notebook-content.py"}, {"text", "# lakehouse: " + workspace_}}}}}}}},
+         {{"displayName", "prod"}}}}});
+  const std::string prod = ids["workspaces"][1]["id"];
+  auto pipelines = fabric_->seed(
+      {{"pipelines",
+        {{{"displayName", "Sales"},
+          {"stages",
+           {{{"displayName", "Test"}, {"workspace", workspace_}}, {{"displayName", "Production"}, {"workspace", prod}}}}}}}});
+  const std::string pipeline = pipelines["pipelines"][0]["id"], test = pipelines["pipelines"][0]["stages"][0],
+                    production = pipelines["pipelines"][0]["stages"][1];
+  const std::string base = api("/v1/deploymentPipelines/" + pipeline);
+
+  EXPECT_EQ(differences(body(call("GET", base)), example("GetDeploymentPipeline")["200"]["body"]), "");
+  EXPECT_EQ(differences(body(call("GET", base + "/stages")), example("ListDeploymentPipelineStages")["200"]["body"]),
+            "");
+  EXPECT_EQ(
+      differences(body(call("GET", base + "/stages/" + test)), example("GetDeploymentPipelineStage")["200"]["body"]), "");
+
+  // Not to the stage before, nor from a stage the pipeline does not have.
+  EXPECT_EQ(call("POST", base + "/deploy", json{{"sourceStageId", production}, {"targetStageId", test}}).status, 400);
+  EXPECT_EQ(call("POST", base + "/deploy",
+                 json{{"sourceStageId", "db1577e0-0132-4d6d-92b9-952c359988f2"}, {"targetStageId", production}})
+                .status,
+            404);
+
+  auto deploy = call("POST", base + "/deploy",
+                     json{{"sourceStageId", test}, {"targetStageId", production},
+                          {"note", "Deploying business ready items"}});
+  ASSERT_EQ(deploy.status, 202) << deploy.body;
+  const json headers_DeployAll = example("DeployAll")["202"]["headers"];
+  for (const auto& [name, value] : headers_DeployAll.items()) EXPECT_FALSE(deploy.header(name).empty()) << name;
+  EXPECT_TRUE(fabric_->state(prod)["workspaces"][0]["items"].empty()) << "nothing is copied before it succeeds";
+  auto polls = poll(deploy);
+  ASSERT_EQ(body(polls.back())["status"], "Succeeded") << polls.back().body;
+  auto result = body(call("GET", polls.back().header("location")));
+  EXPECT_EQ(differences(result, example("GetDeploymentPipelineOperation")["200"]["body"]), "");
+  EXPECT_EQ(result["id"], deploy.header("deployment-id"));
+
+  // Prod has test's items, in the same folder, with test's ids turned into prod's.
+  const json state = fabric_->state(prod)["workspaces"][0];
+  const json* notebook = nullptr;
+  for (const auto& item : state["items"])
+    if (item["type"] == "Notebook") notebook = &item;
+  ASSERT_NE(notebook, nullptr) << state.dump();
+  EXPECT_EQ((*notebook)["parts"][0]["text"], "# lakehouse: " + prod);
+  ASSERT_EQ(state["folders"].size(), 1u);
+  EXPECT_EQ((*notebook)["folderId"], state["folders"][0]["id"]);
+  auto stage_items = body(call("GET", base + "/stages/" + production + "/items"));
+  EXPECT_EQ(differences(stage_items, example("ListDeploymentPipelineStageItems")["200"]["body"]), "");
+  EXPECT_EQ(stage_items["value"].size(), 2u) << "the lakehouse and the notebook; not the SQL endpoint";
 }
 
 // ---- behaviour -------------------------------------------------------------------

@@ -354,5 +354,173 @@ TEST_F(FabricProviderTest, AReferenceToAnItemNeitherSideHasIsAPlanErrorNamingThe
   EXPECT_NE(planned.errors[0].find("Lakehouse.Nowhere"), std::string::npos) << planned.errors[0];
 }
 
+// promote_via: deployment-pipeline. Stage (the pipeline's first stage) is deployed
+// from Git; prod (its second) gets stage's content through ONE deploy of the pipeline,
+// followed as a long-running operation, and plans empty afterwards. Both environments
+// render with the same parameter values here: Fabric's deploy copies the source's
+// content, so what parameter.yml would change per environment is not applied by it.
+struct Pipeline {
+  std::string id, stage, prod, stage_workspace, prod_workspace;
+  json settings() const {
+    return {{"promote_via", "deployment-pipeline"}, {"deployment_pipeline", id}, {"source_stage", stage},
+            {"target_stage", prod}};
+  }
+};
+
+Pipeline new_pipeline(FabricServer& fabric) {
+  Pipeline p;
+  p.stage_workspace = new_workspace(fabric);
+  p.prod_workspace = new_workspace(fabric);
+  auto ids = fabric.seed({{"pipelines",
+                           {{{"displayName", "analytics"},
+                             {"stages", {{{"displayName", "Stage"}, {"workspace", p.stage_workspace}},
+                                         {{"displayName", "Production"}, {"workspace", p.prod_workspace}}}}}}}});
+  p.id = ids["pipelines"][0]["id"].get<std::string>();
+  p.stage = ids["pipelines"][0]["stages"][0].get<std::string>();
+  p.prod = ids["pipelines"][0]["stages"][1].get<std::string>();
+  return p;
+}
+
+std::size_t count_of(const json& log, const std::string& method, const std::string& path_part) {
+  return static_cast<std::size_t>(std::count_if(log.begin(), log.end(), [&](const json& e) {
+    return e.value("method", "") == method && e.value("path", "").find(path_part) != std::string::npos;
+  }));
+}
+
+TEST_F(FabricProviderTest, PromotionThroughTheDeploymentPipelineCopiesTheSourceStageAndTheTargetThenPlansEmpty) {
+  Pipeline p = new_pipeline(fabric);
+  Deployment stage{fabric, p.stage_workspace, repo.root()};
+  deploy(*stage.provider());
+  // Prod was deployed from Git before (an older commit): one notebook differs, which the
+  // promotion must update rather than create.
+  Deployment prod{fabric, p.prod_workspace, repo.root(), "PPE", p.settings()};
+  const std::string file = "workspace/Hello World.Notebook/notebook-content.py";
+  const std::string current = repo.read(file);
+  repo.write(file, current + "\n# an older cell\n");
+  {
+    Deployment from_git{fabric, p.prod_workspace, repo.root()};
+    deploy(*from_git.provider());
+  }
+  repo.write(file, current);
+  const std::string notebook_id = (*item_named(fabric.state(p.prod_workspace), "Notebook", "Hello World"))["id"];
+
+  PlanContext context;
+  context.git_sha = "4f2a9c1e0b7d11112222333344445555aaaabbbb";
+  auto provider = prod.provider();
+  auto bundle = provider->compile();
+  ASSERT_TRUE(bundle);
+  auto planned = provider->plan(*bundle, context);
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  ASSERT_EQ(planned->changes.size(), 1u);
+  EXPECT_EQ(planned->changes[0].key, "Notebook/Hello World");
+  fabric.clear_log();
+  auto report = provider->apply(*bundle, *planned);
+  ASSERT_TRUE(report) << report.error().to_string();
+  ASSERT_TRUE(report->ok()) << report->failed_key << ": " << report->error;
+  EXPECT_EQ(report->applied, std::vector<std::string>{"Notebook/Hello World"});
+
+  // One deploy of the pipeline, followed to its end; no item written from Git.
+  const json log = fabric.log();
+  EXPECT_EQ(count_of(log, "POST", "/v1/deploymentPipelines/" + p.id + "/deploy"), 1u);
+  EXPECT_EQ(count_of(log, "POST", "/updateDefinition"), 0u);
+  EXPECT_EQ(count_of(log, "POST", "/items"), 0u);
+  EXPECT_GE(count_of(log, "GET", "/v1/operations/"), 1u);
+  const json state = fabric.state();
+  ASSERT_EQ(state["pipelines"].size(), 1u);
+  ASSERT_EQ(state["pipelines"][0]["deployments"].size(), 1u);
+  const json& deployment = state["pipelines"][0]["deployments"][0];
+  EXPECT_EQ(deployment["sourceStageId"], p.stage);
+  EXPECT_EQ(deployment["targetStageId"], p.prod);
+  EXPECT_NE(deployment["note"].get<std::string>().find(context.git_sha), std::string::npos);
+
+  // Prod runs stage's notebook, in the same item (paired by type and name).
+  const json prod_state = fabric.state(p.prod_workspace), stage_state = fabric.state(p.stage_workspace);
+  const json* promoted = item_named(prod_state, "Notebook", "Hello World");
+  ASSERT_TRUE(promoted);
+  EXPECT_EQ((*promoted)["id"], notebook_id);
+  // Stage's text, with stage's ids turned into prod's (Fabric's autobinding).
+  const std::string text = part_text(*promoted, "notebook-content.py");
+  std::string expected = part_text(*item_named(stage_state, "Notebook", "Hello World"), "notebook-content.py");
+  for (std::size_t at; (at = expected.find(p.stage_workspace)) != std::string::npos;)
+    expected.replace(at, p.stage_workspace.size(), p.prod_workspace);
+  for (const auto& item : stage_state["workspaces"][0]["items"]) {
+    const json* twin = item_named(prod_state, item["type"], item["displayName"]);
+    if (!twin) continue;
+    const std::string from = item["id"], to = (*twin)["id"];
+    for (std::size_t at; (at = expected.find(from)) != std::string::npos;) expected.replace(at, from.size(), to);
+  }
+  EXPECT_EQ(text, expected);
+  EXPECT_NE(text.find(p.prod_workspace), std::string::npos);
+  EXPECT_EQ(text.find("an older cell"), std::string::npos);
+  EXPECT_EQ(prod_state["workspaces"][0]["items"].size(), stage_state["workspaces"][0]["items"].size());
+  EXPECT_TRUE(plan_of(*prod.provider()).changes.empty());
+}
+
+TEST_F(FabricProviderTest, APromotionIntoAnEmptyWorkspaceCreatesEverythingThroughOneDeploy) {
+  Pipeline p = new_pipeline(fabric);
+  Deployment stage{fabric, p.stage_workspace, repo.root()};
+  deploy(*stage.provider());
+  Deployment prod{fabric, p.prod_workspace, repo.root(), "PPE", p.settings()};
+  fabric.clear_log();
+  auto planned = deploy(*prod.provider());
+  EXPECT_EQ(keys_of(planned, plan::Action::create).size(), 40u);
+  EXPECT_EQ(count_of(fabric.log(), "POST", "/deploy"), 1u);
+  EXPECT_EQ(count_of(fabric.log(), "POST", "/items"), 0u);
+  // References between items point at prod's own items (Fabric's autobinding).
+  const json prod_state = fabric.state(p.prod_workspace);
+  for (const auto& item : prod_state["workspaces"][0]["items"])
+    for (const auto& part : item["parts"])
+      EXPECT_EQ(part.value("text", "").find(p.stage_workspace), std::string::npos)
+          << item["displayName"] << "/" << part["path"];
+  EXPECT_TRUE(plan_of(*prod.provider()).changes.empty());
+}
+
+TEST_F(FabricProviderTest, AFailedDeployOperationStopsThePromotionWithItsMessage) {
+  Pipeline p = new_pipeline(fabric);
+  Deployment stage{fabric, p.stage_workspace, repo.root()};
+  deploy(*stage.provider());
+  Deployment prod{fabric, p.prod_workspace, repo.root(), "PPE", p.settings()};
+  auto provider = prod.provider();
+  auto bundle = provider->compile();
+  ASSERT_TRUE(bundle);
+  auto planned = provider->plan(*bundle, {});
+  ASSERT_TRUE(planned);
+  fabric.inject({.method = "POST", .path = "/deploy$", .kind = FabricFaultKind::operation_failed, .count = 1,
+                 .error_code = "DeploymentFailed", .message = "Items in the target stage are locked"});
+  auto report = provider->apply(*bundle, *planned);
+  ASSERT_TRUE(report) << report.error().to_string();
+  EXPECT_FALSE(report->ok());
+  EXPECT_TRUE(report->applied.empty());
+  EXPECT_EQ(report->failed_key, planned->changes[0].key);
+  EXPECT_NE(report->error.find("DeploymentFailed: Items in the target stage are locked"), std::string::npos)
+      << report->error;
+  EXPECT_NE(report->error.find(p.id), std::string::npos) << report->error;
+  EXPECT_TRUE(fabric.state(p.prod_workspace)["workspaces"][0]["items"].empty());
+}
+
+TEST_F(FabricProviderTest, PromotionSettingsAreCheckedWhereTheyAreWritten) {
+  Pipeline p = new_pipeline(fabric);
+  const auto refused = [&](json extra, const std::string& says) {
+    Deployment d{fabric, p.prod_workspace, repo.root(), "PPE", std::move(extra)};
+    try {
+      d.provider();
+      ADD_FAILURE() << "accepted: " << says;
+    } catch (const Failure& e) {
+      EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+  };
+  json no_target = p.settings();
+  no_target.erase("target_stage");
+  refused(no_target, "needs the setting 'target_stage'");
+  json not_guid = p.settings();
+  not_guid["deployment_pipeline"] = "analytics";
+  refused(not_guid, "'deployment_pipeline' must be an id");
+  refused({{"source_stage", p.stage}}, "only with promote_via: deployment-pipeline");
+  refused({{"promote_via", "copy"}}, "must be git or deployment-pipeline");
+  json same = p.settings();
+  same["target_stage"] = p.stage;
+  refused(same, "name the same stage");
+}
+
 }  // namespace
 }  // namespace converge::providers::fabric

@@ -328,6 +328,18 @@ Expected<bool> FabricApi::delete_item(const std::string& item_id) {
   return true;
 }
 
+Expected<void> FabricApi::deploy_stage(const std::string& pipeline_id, const std::string& source_stage,
+                                       const std::string& target_stage, const std::string& note) {
+  const std::string path = "/v1/deploymentPipelines/" + pipeline_id + "/deploy";
+  auto r = request("POST", url(path), path);
+  r.headers["Content-Type"] = "application/json";
+  r.body = json{{"sourceStageId", source_stage}, {"targetStageId", target_stage}, {"note", note.substr(0, 1024)}}
+               .dump();
+  auto op = run(r);
+  if (!op) return fail(op.error());
+  return {};
+}
+
 Expected<json> FabricApi::properties(const std::string& collection, const std::string& item_id) {
   auto id = workspace_id();
   if (!id) return fail(id.error());

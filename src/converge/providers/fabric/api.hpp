@@ -66,6 +66,11 @@ class FabricApi {
   // item's properties.
   Expected<nlohmann::json> properties(const std::string& collection, const std::string& item_id);
 
+  // POST deploymentPipelines/{id}/deploy of every supported item of the source stage
+  // to the target stage, followed to its end; Error with the operation's failure.
+  Expected<void> deploy_stage(const std::string& pipeline_id, const std::string& source_stage,
+                              const std::string& target_stage, const std::string& note);
+
   int tokens_fetched() const { return token_.fetched(); }
 
  private:

@@ -22,6 +22,14 @@
 // is followed to its end (http/long_running.hpp). It stops at the first failure, and
 // reports what was applied. When something was applied, the workspace's description
 // gets the deployment stamp (stamp.hpp).
+//
+// With `promote_via: deployment-pipeline` the plan is the same (the workspace against
+// the bundle, which is what the source stage runs: the steps' promote_from check
+// refuses an apply whose bundle differs from the source environment's), and apply
+// makes the plan's creates and updates by ONE deploy of the source stage to the target
+// stage of the Fabric deployment pipeline, followed to its end; then the deletes as
+// above (a pipeline's deploy deletes nothing). drift-verify --apply does the same: the
+// workspace is set back to what the source stage runs.
 #include "converge/providers/fabric/fabric_provider.hpp"
 
 #include <algorithm>
@@ -241,9 +249,16 @@ class FabricProvider final : public Provider {
     std::map<std::string, const Item*> items;
     for (const auto& item : desired_) items[item.key()] = &item;
 
-    ApplyReport report = apply_in_order(
-        changes, std::move(managed), [&](const plan::Change& change, ApplyReport&) { return apply_one(change, items); },
-        [&](const plan::Change& change) { return created_now(change.key); });
+    ApplyReport report;
+    if (options_.promote_via_pipeline) {
+      promote(changes, managed, report);
+      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+    } else {
+      report = apply_in_order(
+          changes, std::move(managed),
+          [&](const plan::Change& change, ApplyReport&) { return apply_one(change, items); },
+          [&](const plan::Change& change) { return created_now(change.key); });
+    }
     if (!report.applied.empty() && options_.stamp && context_ && !context_->git_sha.empty()) {
       if (auto ok = write_stamp(); !ok)
         report.warnings.push_back("the workspace description's deployment stamp was not written: " +
@@ -564,6 +579,66 @@ class FabricProvider final : public Provider {
       remote->second.folder_id = *folder;
     }
     return {};
+  }
+
+  // promote_via: deployment-pipeline. The plan's creates and updates come from the
+  // source stage in ONE deploy of the pipeline (every supported item of the stage: the
+  // plan compared the workspace with the bundle the source stage runs, which the
+  // steps' promote_from check verified); the workspace is read again after it. Fabric's
+  // deploy never deletes, so the plan's deletes are then made as from Git.
+  void promote(const plan::TargetPlan& changes, std::set<std::string>& managed, ApplyReport& report) {
+    std::vector<std::string> written, removed;
+    for (const auto& change : changes.changes)
+      (change.action == plan::Action::remove ? removed : written).push_back(change.key);
+    if (!written.empty()) {
+      const std::string key = "deploymentPipeline/" + options_.deployment_pipeline;
+      Expected<void> done;
+      run_change(key, [&] {
+        std::string note = "converge";
+        if (context_ && !context_->git_sha.empty()) note += " " + context_->git_sha;
+        if (context_ && !context_->git_tag.empty()) note += " (" + context_->git_tag + ")";
+        done = api_.deploy_stage(options_.deployment_pipeline, options_.source_stage, options_.target_stage, note);
+        if (done) done = read_workspace();
+        return done.has_value();
+      });
+      if (!done) {
+        report.failed_key = written.front();
+        report.error = "promotion through deployment pipeline " + options_.deployment_pipeline + " from stage " +
+                       options_.source_stage + ": " + done.error().message;
+        // What a partly done deploy created is converge's to manage (one listing).
+        if (auto now = api_.items())
+          for (const auto& item : *now)
+            if (std::find(written.begin(), written.end(), item.type + "/" + item.name) != written.end())
+              managed.insert(item.type + "/" + item.name);
+        return;
+      }
+      for (const auto& k : written) {
+        if (!remote_.contains(k)) {
+          report.failed_key = k;
+          report.error = "the deployment pipeline's deploy succeeded but the workspace has no " + k +
+                         " (is it a type deployment pipelines support, and is it in the source stage?)";
+          return;
+        }
+        report.applied.push_back(k);
+        managed.insert(k);
+      }
+      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+      report_progress(report);
+    }
+    for (const auto& k : removed) {
+      auto remote = remote_.find(k);
+      Expected<bool> gone = remote == remote_.end() ? Expected<bool>(false) : api_.delete_item(remote->second.id);
+      if (!gone) {
+        report.failed_key = k;
+        report.error = gone.error().message;
+        return;
+      }
+      if (remote != remote_.end()) remote_.erase(remote);
+      report.applied.push_back(k);
+      managed.erase(k);
+      report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+      report_progress(report);
+    }
   }
 
   // The item of `key` when the workspace has one now (made with its parent since the plan).

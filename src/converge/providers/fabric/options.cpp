@@ -34,7 +34,8 @@ bool holds_data(const std::string& type) {
 Expected<Options> read_options(const config::Settings& s, const std::string& environment) {
   if (auto ok = s.allow_only({"workspace_id", "workspace", "api_url", "authority", "scope", "auth", "tenant_id",
                               "client_id", "client_secret", "token", "sources", "parameters", "parameter_environment",
-                              "item_types", "prune", "delete_data", "stamp"});
+                              "item_types", "prune", "delete_data", "stamp", "promote_via",
+                              "deployment_pipeline", "source_stage", "target_stage"});
       !ok)
     return fail(ok.error());
   Options o;
@@ -105,6 +106,35 @@ Expected<Options> read_options(const config::Settings& s, const std::string& env
   auto stamp = s.boolean_or("stamp", true);
   if (!stamp) return fail(stamp.error());
   o.stamp = *stamp;
+
+  auto via = s.string_or("promote_via", "git");
+  if (!via) return fail(via.error());
+  if (*via == "deployment-pipeline") o.promote_via_pipeline = true;
+  else if (*via != "git")
+    return fail(
+        Error::config("setting 'promote_via' must be git or deployment-pipeline", s.find("promote_via")->where));
+  for (auto [key, field] : {std::pair{"deployment_pipeline", &o.deployment_pipeline},
+                            {"source_stage", &o.source_stage}, {"target_stage", &o.target_stage}}) {
+    auto value = s.string_or(key, "");
+    if (!value) return fail(value.error());
+    *field = *value;
+    if (s.unresolved(key)) continue;
+    if (field->empty()) {
+      if (o.promote_via_pipeline)
+        return fail(Error::config(std::string("promote_via: deployment-pipeline needs the setting '") + key +
+                                      "' (an id)",
+                                  s.where()));
+      continue;
+    }
+    if (!o.promote_via_pipeline)
+      return fail(Error::config(std::string("setting '") + key + "' is used only with promote_via: deployment-pipeline",
+                                s.find(key)->where));
+    if (!is_guid(*field))
+      return fail(Error::config(std::string("setting '") + key + "' must be an id (a GUID)", s.find(key)->where));
+  }
+  if (o.promote_via_pipeline && !o.source_stage.empty() && o.source_stage == o.target_stage)
+    return fail(Error::config("settings 'source_stage' and 'target_stage' name the same stage",
+                              s.find("target_stage")->where));
   return o;
 }
 

@@ -32,6 +32,10 @@ struct Options {
   bool prune = false;                    // delete items converge did not create
   std::set<std::string> delete_data;     // data-bearing types whose items may be deleted (opt-in)
   bool stamp = true;                     // the deployment stamp in the workspace description
+  // Promotion: the workspace gets what `source_stage` runs through the deployment
+  // pipeline (POST deploymentPipelines/{id}/deploy) instead of item writes from Git.
+  bool promote_via_pipeline = false;     // `promote_via: deployment-pipeline` (default `git`)
+  std::string deployment_pipeline, source_stage, target_stage;  // ids (GUIDs)
 };
 
 // Types whose items hold data, deleted only when `delete_data` names them.

@@ -3,6 +3,7 @@
 // and the all-zero workspace id, as markers of the values only the target workspace
 // knows. parameter_file.cpp reads the file.
 #include "converge/providers/fabric/parameters.hpp"
+#include "converge/providers/fabric/text.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -123,27 +124,6 @@ const V* value_for(const std::vector<std::pair<std::string, V>>& values, std::st
   return nullptr;
 }
 
-// UTF-8 as Python's decoder reads it: overlong forms, surrogates and code points
-// beyond U+10FFFF are not text (fabric-cicd could not read such a file as text).
-bool is_utf8_text(std::string_view s) {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    const std::size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 4;
-    if (n == 4 || i + n >= s.size()) return false;  // not a lead byte, or cut short
-    std::uint32_t cp = n == 0 ? c : n == 1 ? c & 0x1F : n == 2 ? c & 0x0F : c & 0x07;
-    for (std::size_t k = 1; k <= n; ++k) {
-      const unsigned char d = static_cast<unsigned char>(s[i + k]);
-      if ((d >> 6) != 0x2) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    constexpr std::uint32_t kLeast[] = {0, 0x80, 0x800, 0x10000};
-    if (cp < kLeast[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
 // A spark_pool entry's item_name filter: an empty one is none (`not input_name`).
 bool spark_pool_names(const SparkPool& e, std::string_view item_name) {
   if (!e.item_name || e.item_name->empty() || (e.item_name->size() == 1 && e.item_name->front().empty())) return true;
@@ -152,7 +132,7 @@ bool spark_pool_names(const SparkPool& e, std::string_view item_name) {
 
 // Whether fabric-cicd processes a file: text (it reads files as UTF-8; binary ones are
 // sent as they are) and not a .platform (an item's own is no part; a nested item's is).
-bool part_is_processed(const Part& part) { return !part.path.ends_with(".platform") && is_utf8_text(part.bytes); }
+bool part_is_processed(const Part& part) { return !part.path.ends_with(".platform") && is_utf8(part.bytes); }
 
 // How deep `text` nests [ and { outside strings: parts nested beyond what Python's
 // json reads (its recursion limit) are not JSON to fabric-cicd either.

@@ -175,7 +175,8 @@ struct Repo {
 // The provider's settings, its requests sent to the proxy; `workspace` (an id) or, with
 // by_name, the workspace's display name.
 std::unique_ptr<Provider> provider_for(const FabricServer& fabric, const ValidatingProxy& proxy,
-                                       const fs::path& root, const std::string& workspace, bool by_name = false) {
+                                       const fs::path& root, const std::string& workspace, bool by_name = false,
+                                       const json& extra = json::object()) {
   config::Settings s(SourceLocation{"converge.yaml", 10, 5});
   json settings = {{"api_url", proxy.api_url()},
                    {"authority", fabric.authority()},
@@ -185,6 +186,7 @@ std::unique_ptr<Provider> provider_for(const FabricServer& fabric, const Validat
                    {by_name ? "workspace" : "workspace_id", workspace},
                    {"sources", "workspace"},
                    {"parameter_environment", "PPE"}};
+  settings.update(extra);
   for (const auto& [key, value] : settings.items()) s.set(key, {value, {"converge.yaml", 12, 7}, false});
   auto made = make_provider(TargetSpec{"analytics", "dev", root, s});
   if (!made) throw Failure(made.error().to_string());
@@ -300,6 +302,19 @@ TEST(FabricContract, EveryRequestOfTheProviderIsValidAgainstTheFabricRestApiSpec
   EXPECT_EQ(planned->changes.size(), 1u);  // the portal edit
   check("the workspace by name");
 
+  // Promotion through a deployment pipeline: the first workspace's stage deployed to
+  // the next stage's empty workspace by one deploy, followed to its end.
+  auto target = fabric.seed({{"workspaces", {{{"displayName", "converge-contract-prod"}}}}});
+  const std::string prod = target["workspaces"][0]["id"];
+  auto pipeline = fabric.seed({{"pipelines", {{{"stages", {{{"workspace", workspace}}, {{"workspace", prod}}}}}}}});
+  const json promotion = {{"promote_via", "deployment-pipeline"},
+                          {"deployment_pipeline", pipeline["pipelines"][0]["id"]},
+                          {"source_stage", pipeline["pipelines"][0]["stages"][0]},
+                          {"target_stage", pipeline["pipelines"][0]["stages"][1]}};
+  auto promoted = deploy(*provider_for(fabric, proxy, repo.dir.path(), prod, false, promotion), context);
+  EXPECT_GT(count(promoted, plan::Action::create), 0u);
+  check("a promotion through a deployment pipeline");
+
   // Every kind of request api.cpp makes went through Prism.
   std::string made;
   for (const auto& [s, n] : shapes) made += "\n  " + s + " x" + std::to_string(n);
@@ -310,7 +325,7 @@ TEST(FabricContract, EveryRequestOfTheProviderIsValidAgainstTheFabricRestApiSpec
         "PATCH /v1/workspaces/{id}/items/{id}", "POST /v1/workspaces/{id}/items/{id}/move",
         "DELETE /v1/workspaces/{id}/items/{id}", "GET /v1/workspaces/{id}/lakehouses/{id}",
         "GET /v1/workspaces/{id}/eventhouses/{id}",
-        "GET /v1/operations/{id}", "GET /v1/operations/{id}/result"})
+        "GET /v1/operations/{id}", "GET /v1/operations/{id}/result", "POST /v1/deploymentPipelines/{id}/deploy"})
     EXPECT_TRUE(shapes.contains(expected)) << expected << " was not made; the requests made:" << made;
   EXPECT_GT(next_pages, 0u) << "no listing's next page went through the proxy";
 

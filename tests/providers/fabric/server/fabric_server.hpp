@@ -103,8 +103,11 @@ class FabricServer {
   //      "folders":[{"displayName","parent"?: "a/b"}],
   //      "items":[{"type","displayName","description"?,"folder"?: "a/b",
   //                "parts":[{"path","text"? | "base64"?}],"properties"?}]}],
-  //    "clients":[{"tenant"?,"clientId","secret"?,"assertions"?:[…]}]}
-  // Returns {"workspaces":[{"id","folders":{"a/b":id},"items":{"<Type>/<displayName>":id}}]}.
+  //    "clients":[{"tenant"?,"clientId","secret"?,"assertions"?:[…]}],
+  //    "pipelines":[{"id"?,"displayName"?,"stages":[{"id"?,"displayName"?,"workspace"?: id}]}]}
+  // Returns {"workspaces":[{"id","folders":{"a/b":id},"items":{"<Type>/<displayName>":id}}],
+  //          "pipelines":[{"id","stages":[stage ids, in order]}]}. A deployment pipeline's
+  // deploy copies the source stage's workspace into the next stage's (server.js).
   // A Lakehouse, MirroredDatabase or SQLDatabase brings its SQLEndpoint item, an Eventhouse its
   // KQLDatabase, as in Fabric.
   nlohmann::json seed(const nlohmann::json& state);
@@ -128,7 +131,8 @@ class FabricServer {
 
   // {"workspaces":[{"id","displayName","description","folders":[{"id","displayName",
   //   "parentFolderId","path"}],"items":[{"id","type","displayName","description","folderId",
-  //   "parts":[{"path","base64","text" (when UTF-8)}]}]}],"operations":[{"id","kind","status","polls"}]}
+  //   "parts":[{"path","base64","text" (when UTF-8)}]}]}],"operations":[{"id","kind","status","polls"}],
+  //  "pipelines":[{"id","stages":[…],"deployments":[{"id","sourceStageId","targetStageId","note","status"}]}]}
   // `workspace` empty: every workspace.
   nlohmann::json state(const std::string& workspace = "") const;
   // One item of state(), by id; null when there is none.

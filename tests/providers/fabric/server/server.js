@@ -119,6 +119,13 @@
 //   (an id of another type -> 404 ItemNotFound)
 //
 // ---- Long-running operations (served by both ports; their Location is the ops port) ----
+//   GET    /v1/deploymentPipelines/{dp} | /stages | /stages/{stage} | /stages/{stage}/items -> 200 (shapes of the spec's
+//          examples; a stage's items with sourceItemId/targetItemId of the pairs a deploy made)
+//   POST   /v1/deploymentPipelines/{dp}/deploy {sourceStageId, targetStageId, note?, items?:[{sourceItemId,
+//          itemType}]} -> 202 Location + x-ms-operation-id + deployment-id + Retry-After (the spec's DeployAll
+//          example); the next stage only (or an earlier empty one), else 400 InvalidInput (guess); unknown
+//          pipeline or stage -> 404 EntityNotFound (guess). The operation's result is the deployment
+//          (DeploymentPipelineOperationExtendedInfo: id, type Deploy, status, stages, executionPlan.steps).
 //   GET    /v1/operations/{op}  -> 200 {status, createdTimeUtc, lastUpdatedTimeUtc, percentComplete, error}
 //          Running (percentComplete null) with Location <ops>/v1/operations/{op}, x-ms-operation-id,
 //          Retry-After (--retry-after, default 1) for the first --polls polls (default 1); then the
@@ -144,12 +151,15 @@
 //            -> {workspaces:[{id, folders:{"a/b": id}, items:{"<Type>/<displayName>": id}}]}
 //            (a seeded item exists at once, with no operation and no name check; it brings its
 //            child item as a created one does)
+//            pipelines:[{id?, displayName?, stages:[{id?, displayName?, workspace?: "<workspace id>"}]}]
+//            -> also {pipelines:[{id, stages:[ids in order]}]} (deployment pipelines, below)
 //   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…] (accepted as they are),
 //                                           federated?:[{subject, audience?, issuer?}]} -> 201
 //   POST   /_control/tokens/expire         every token issued so far answers TokenExpired
 //   GET    /_control/state?workspace=      {workspaces:[{id, displayName, description, folders:[{id,
 //            displayName, parentFolderId, path}], items:[{id, type, displayName, description, folderId,
-//            parts:[{path, base64, text (when UTF-8)}]}]}], operations:[{id, kind, status, polls}]}
+//            parts:[{path, base64, text (when UTF-8)}]}]}], operations:[{id, kind, status, polls}],
+//            pipelines:[{id, stages:[…], deployments:[{id, sourceStageId, targetStageId, note, status}]}]}
 //   POST   /_control/portal_edit           {workspace, item, displayName?, description?,
 //            parts?:[{path, text? | base64? | delete: true}]}  a user's edit in the Fabric UI -> the item
 //   POST   /_control/faults                {method:"*"|"GET"…, path:"<regex on the path>", host:"*"|"api"|"ops",
@@ -223,7 +233,7 @@ let opsBase = '';
 
 function reset() {
   config = initialConfig();
-  state = { workspaces: new Map(), operations: new Map(), clients: new Map(), tokens: new Map(), oidcTokens: new Set() };
+  state = { workspaces: new Map(), pipelines: new Map(), operations: new Map(), clients: new Map(), tokens: new Map(), oidcTokens: new Set() };
   faults = [];
   requestLog = [];
   nextFaultId = 1;
@@ -463,7 +473,7 @@ function page(c, list, toJson) {
 // ---- long-running operations ------------------------------------------------
 // kind: create | getDefinition | updateDefinition. `effect()` makes the write and returns
 // {result} or {error:{errorCode,message}}; it runs when a poll finds no polls left.
-function startOperation(c, kind, ws, request, effect, failWith, etag = true) {
+function startOperation(c, kind, ws, request, effect, failWith, etag = true, headers = {}) {
   const now = Date.now();
   const op = {
     id: uuid(), kind, workspaceId: ws.id, request, effect, status: 'Running', pollsLeft: config.polls,
@@ -473,7 +483,7 @@ function startOperation(c, kind, ws, request, effect, failWith, etag = true) {
   c.operation = op;
   send(c, 202, undefined, {
     ...(etag ? { ETag: '""' } : {}), Location: `${opsBase}/v1/operations/${op.id}`, 'x-ms-operation-id': op.id,
-    'Retry-After': String(config.retry_after),
+    'Retry-After': String(config.retry_after), ...headers,
   });
   return 202;
 }
@@ -805,6 +815,182 @@ route('GET', '/v1/operations/{op}/result', (c) => {
   return send(c, 200, op.result, { 'Content-Type': 'application/json' });
 });
 
+// ---- deployment pipelines -----------------------------------------------------
+// A pipeline's stages are bound to workspaces (seeded); a deploy copies the source
+// stage's workspace into the target stage's as Fabric does: items paired by an earlier
+// deploy, else by type and name, else created; names, descriptions, folders (by path)
+// and definitions copied, with the source's item and workspace ids in the parts turned
+// into the target's (Fabric's autobinding of references inside the pipeline; the SQL
+// host and query URIs too, for the deployment rules a team would set). Fabric's
+// deploy deletes nothing. SQLEndpoint and Dashboard items are Fabric's own: not deployed.
+const PIPELINE_SKIPPED = new Set(['SQLEndpoint', 'Dashboard']);
+
+function needPipeline(c) {
+  const p = state.pipelines.get(c.params.dp);
+  if (!p) fabricError(c, 404, 'EntityNotFound', 'The requested deployment pipeline was not found');  // (guess)
+  return p;
+}
+
+function stageJson(s) {
+  const ws = s.workspaceId ? state.workspaces.get(s.workspaceId) : null;
+  const j = { id: s.id, order: s.order, displayName: s.displayName, description: s.description || '', isPublic: false };
+  if (ws) { j.workspaceId = ws.id; j.workspaceName = ws.displayName; }
+  return j;
+}
+
+route('GET', '/v1/deploymentPipelines/{dp}', (c) => {
+  const p = needPipeline(c);
+  if (!p) return 404;
+  return send(c, 200, { id: p.id, displayName: p.displayName, description: p.description, stages: p.stages.map(stageJson) });
+});
+
+route('GET', '/v1/deploymentPipelines/{dp}/stages', (c) => {
+  const p = needPipeline(c);
+  return p ? page(c, p.stages, stageJson) : 404;
+});
+
+function stageOf(p, id) { return p.stages.find((s) => s.id === id) || null; }
+
+route('GET', '/v1/deploymentPipelines/{dp}/stages/{stage}', (c) => {
+  const p = needPipeline(c);
+  if (!p) return 404;
+  const s = stageOf(p, c.params.stage);
+  if (!s) return fabricError(c, 404, 'EntityNotFound', 'The requested deployment pipeline stage was not found');  // (guess)
+  return send(c, 200, stageJson(s));
+});
+
+route('GET', '/v1/deploymentPipelines/{dp}/stages/{stage}/items', (c) => {
+  const p = needPipeline(c);
+  if (!p) return 404;
+  const s = stageOf(p, c.params.stage);
+  if (!s) return fabricError(c, 404, 'EntityNotFound', 'The requested deployment pipeline stage was not found');  // (guess)
+  const ws = s.workspaceId ? state.workspaces.get(s.workspaceId) : null;
+  const items = ws ? [...ws.items.values()].filter((it) => !PIPELINE_SKIPPED.has(it.type) && !it.parentId) : [];
+  return page(c, items, (it) => {
+    const j = { itemId: it.id, itemDisplayName: it.displayName, itemType: it.type };
+    for (const [src, dst] of p.pairs) {
+      if (dst === it.id) j.sourceItemId = src;
+      if (src === it.id) j.targetItemId = dst;
+    }
+    if (it.deployedAt) j.lastDeploymentTime = new Date(it.deployedAt).toISOString();
+    return j;
+  });
+});
+
+function deployStage(p, source, target, only) {
+  const from = state.workspaces.get(source.workspaceId);
+  const to = state.workspaces.get(target.workspaceId);
+  if (!from || !to) return { error: { errorCode: 'WorkspaceNotFound', message: 'The requested workspace was not found' } };
+  const folderIn = (path) => {
+    if (!path) return null;
+    let parent = null;
+    let at = '';
+    for (const name of path.split('/')) {
+      at = at ? `${at}/${name}` : name;
+      let f = folderByPath(to, at);
+      if (!f) {
+        f = { id: uuid(), displayName: name, parentFolderId: parent };
+        to.folders.set(f.id, f);
+      }
+      parent = f.id;
+    }
+    return parent;
+  };
+  const ids = new Map([[from.id, to.id]]);  // source id -> target id
+  const copied = [];
+  const now = Date.now();
+  for (const it of from.items.values()) {
+    if (PIPELINE_SKIPPED.has(it.type) || it.parentId) continue;
+    if (only && !only.has(it.id)) continue;
+    let dst = p.pairs.has(it.id) ? to.items.get(p.pairs.get(it.id)) : null;
+    if (!dst) dst = [...to.items.values()].find((x) => x.type === it.type && sameName(x.displayName, it.displayName) && !x.parentId) || null;
+    const folderId = folderIn(it.folderId && from.folders.has(it.folderId) ? folderPath(from, from.folders.get(it.folderId)) : '');
+    const fresh = !dst;
+    if (!dst) dst = addItem(to, { type: it.type, displayName: it.displayName, description: it.description, folderId, parts: [] });
+    p.pairs.set(it.id, dst.id);
+    ids.set(it.id, dst.id);
+    copied.push([it, dst, folderId, fresh]);
+    if (it.childId && dst.childId && from.items.has(it.childId) && to.items.has(dst.childId)) {
+      ids.set(it.childId, dst.childId);
+      copied.push([from.items.get(it.childId), to.items.get(dst.childId), folderId, fresh]);
+    }
+  }
+  // The values that name the source's items and workspace: its SQL host and an
+  // eventhouse's query URIs stand for the connections Fabric's autobinding (and the
+  // deployment rules a team sets) points at the target's own (a simplification).
+  ids.set(sqlHost(from), sqlHost(to));
+  const kusto = (id) => crypto.createHash('sha1').update(id).digest('hex').slice(0, 18);
+  for (const [it, dst] of copied) if (it.type === 'Eventhouse') ids.set(kusto(it.id), kusto(dst.id));
+  const steps = [];
+  for (const [it, dst, folderId, fresh] of copied) {
+    dst.displayName = it.displayName;
+    dst.description = it.description;
+    dst.folderId = folderId;
+    dst.parts = it.parts.map((part) => {
+      let bytes = part.bytes;
+      const text = bytes.toString('utf8');
+      if (Buffer.from(text, 'utf8').equals(bytes)) {
+        let out = text;
+        for (const [a, b] of ids) out = out.split(a).join(b);
+        bytes = Buffer.from(out, 'utf8');
+      }
+      return { path: part.path, bytes };
+    });
+    dst.deployedAt = now;
+    steps.push({ index: steps.length, description: `${it.type}Deployment`, status: 'Succeeded',
+      preDeploymentDiffState: fresh ? 'New' : 'Different',
+      sourceAndTarget: { sourceItemId: it.id, sourceItemDisplayName: it.displayName,
+        ...(fresh ? {} : { targetItemId: dst.id, targetItemDisplayName: dst.displayName }), itemType: it.type } });
+  }
+  return { steps };
+}
+
+route('POST', '/v1/deploymentPipelines/{dp}/deploy', (c) => {
+  const p = needPipeline(c);
+  if (!p) return 404;
+  const b = c.body;
+  const bad = (message) => fabricError(c, 400, 'InvalidInput', message);  // (guess)
+  if (typeof b.sourceStageId !== 'string' || typeof b.targetStageId !== 'string') return bad('sourceStageId and targetStageId are required');
+  if (b.note !== undefined && (typeof b.note !== 'string' || b.note.length > 1024)) return bad('note must be a string of at most 1024 characters');
+  const source = stageOf(p, b.sourceStageId);
+  const target = stageOf(p, b.targetStageId);
+  if (!source || !target) return fabricError(c, 404, 'EntityNotFound', 'The requested deployment pipeline stage was not found');  // (guess)
+  if (!source.workspaceId) return bad('The source stage has no assigned workspace');
+  if (!target.workspaceId) return bad('The target stage has no assigned workspace; createdWorkspaceDetails is not supported here');
+  const targetWs = state.workspaces.get(target.workspaceId);
+  if (target.order !== source.order + 1 && !(target.order < source.order && targetWs && targetWs.items.size === 0)) {
+    return bad('Deploying is possible only to the next stage, or to an earlier one that is empty');
+  }
+  let only = null;
+  if (b.items !== undefined) {
+    if (!Array.isArray(b.items) || b.items.some((i) => !i || typeof i.sourceItemId !== 'string' || typeof i.itemType !== 'string')) {
+      return bad('items must be [{sourceItemId, itemType}]');
+    }
+    if (b.items.length > 300) return bad('Maximum 300 deployed items per request');
+    only = new Set(b.items.map((i) => i.sourceItemId));
+  }
+  const deploymentId = uuid();
+  const started = Date.now();
+  const principal = uuid();  // (guess) the caller's object id
+  const request = { pipelineId: p.id, sourceStageId: source.id, targetStageId: target.id, note: b.note || '', items: b.items || null };
+  return startOperation(c, 'deploy', targetWs, request, () => {
+    const done = deployStage(p, source, target, only);
+    if (done.error) return done;
+    const result = { id: deploymentId, type: 'Deploy', status: 'Succeeded', lastUpdatedTime: new Date().toISOString(),
+      executionStartTime: new Date(started).toISOString(), executionEndTime: new Date().toISOString(),
+      sourceStageId: source.id, targetStageId: target.id, executionPlan: { steps: done.steps },
+      preDeploymentDiffInformation: {
+        newItemsCount: done.steps.filter((x) => x.preDeploymentDiffState === 'New').length,
+        differentItemsCount: done.steps.filter((x) => x.preDeploymentDiffState === 'Different').length,
+        noDifferenceItemsCount: 0,
+      },
+      performedBy: { id: principal, type: 'ServicePrincipal' } };
+    if (b.note) result.note = { content: b.note };
+    p.deployments.push({ ...request, id: deploymentId, status: 'Succeeded' });
+    return { result };
+  }, c.fault, false, { 'deployment-id': deploymentId });
+});
+
 // ---- Entra ID token endpoint ------------------------------------------------
 function b64url(value) { return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url'); }
 
@@ -921,6 +1107,15 @@ function seed(b) {
     }
     out.workspaces.push({ id: ws.id, folders, items });
   }
+  out.pipelines = [];
+  for (const d of b.pipelines || []) {
+    const p = { id: d.id || uuid(), displayName: d.displayName || 'pipeline', description: d.description || '',
+      stages: (d.stages || []).map((st, order) => ({ id: st.id || uuid(), order, displayName: st.displayName || `Stage ${order}`,
+        description: st.description || '', workspaceId: st.workspace || null })),
+      pairs: new Map(), deployments: [] };
+    state.pipelines.set(p.id, p);
+    out.pipelines.push({ id: p.id, stages: p.stages.map((st) => st.id) });
+  }
   return out;
 }
 
@@ -943,7 +1138,9 @@ function snapshot(only) {
     });
   }
   const operations = [...state.operations.values()].map((op) => ({ id: op.id, kind: op.kind, status: op.status, polls: op.pollsLeft }));
-  return { workspaces, operations };
+  const pipelines = [...state.pipelines.values()].map((p) => ({ id: p.id, stages: p.stages.map(stageJson),
+    deployments: p.deployments.map((d) => ({ id: d.id, sourceStageId: d.sourceStageId, targetStageId: d.targetStageId, note: d.note, status: d.status })) }));
+  return { workspaces, operations, pipelines };
 }
 
 function portalEdit(b) {
