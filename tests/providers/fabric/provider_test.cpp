@@ -345,13 +345,29 @@ TEST_F(FabricProviderTest, ALakehouseRemovedFromGitIsNotDeletedWithoutTheOptIn) 
 TEST_F(FabricProviderTest, AReferenceToAnItemNeitherSideHasIsAPlanErrorNamingThePart) {
   Deployment d{fabric, new_workspace(fabric), repo.root()};
   d.extra = {{"item_types", {"Notebook", "Lakehouse", "Eventhouse"}}};
-  repo.write("workspace/Hello World.Notebook/notebook-content.py",
-             "x = \"\u27e6$items.Lakehouse.Nowhere.id\u27e7\"\n");
+  // A parameter whose value names a lakehouse that neither Git nor the workspace has.
+  std::string params = repo.read("workspace/parameter.yml");
+  params.replace(params.find("find_replace:\n"), 14,
+                 "find_replace:\n    - find_value: \"print(\\\"Hello World\\\")\"\n      replace_value:\n"
+                 "        PPE: \"$items.Lakehouse.Nowhere.id\"\n      file_path: \"/Hello World.Notebook/notebook-content.py\"\n");
+  repo.write("workspace/parameter.yml", params);
   auto planned = plan_of(*d.provider());
   ASSERT_EQ(planned.errors.size(), 1u);
   EXPECT_NE(planned.errors[0].find("workspace/Hello World.Notebook/notebook-content.py"), std::string::npos)
       << planned.errors[0];
   EXPECT_NE(planned.errors[0].find("Lakehouse.Nowhere"), std::string::npos) << planned.errors[0];
+}
+
+// ⟦ and ⟧ mark the workspace's values: a repository file holding them is refused by
+// name rather than read as naming an item.
+TEST_F(FabricProviderTest, AFileHoldingTheMarkerBracketsIsRefusedByName) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  repo.write("workspace/Hello World.Notebook/notebook-content.py", "x = \"\u27e6$items.Lakehouse.Sales.id\u27e7\"\n");
+  auto bundle = d.provider()->compile();
+  ASSERT_FALSE(bundle);
+  EXPECT_NE(bundle.error().to_string().find("workspace/Hello World.Notebook/notebook-content.py"), std::string::npos)
+      << bundle.error().to_string();
+  EXPECT_NE(bundle.error().message.find("U+27E6"), std::string::npos) << bundle.error().message;
 }
 
 // promote_via: deployment-pipeline. Stage (the pipeline's first stage) is deployed

@@ -150,6 +150,12 @@ class SourceReader {
       if (relative == ".platform") continue;
       auto bytes = read(entry.path());
       if (!bytes) return fail(bytes.error());
+      // ⟦ and ⟧ mark the workspace's values in a part (item.hpp): a file holding them
+      // would be read as naming one.
+      if (bytes->find(kMarkerOpen) != std::string::npos || bytes->find(kMarkerClose) != std::string::npos)
+        return fail(Error::config("holds \u27e6 or \u27e7 (U+27E6, U+27E7), which converge reserves to mark the "
+                                  "workspace's values in a part; write them another way (an escape of the format)",
+                                  {shown(entry.path()), 0, 0}));
       out.push_back({relative, std::move(*bytes)});
     }
     if (ec) return fail(Error::runtime("cannot read the folder " + shown(dir) + ": " + ec.message()));

@@ -27,7 +27,8 @@ struct SourceBudget {
 // The items under `sources` (relative to `repo_root`), sorted by key. Error (config)
 // naming the file for: a `.platform` that is not JSON (file:line:column) or lacks
 // metadata.type / metadata.displayName; two items with the same type and name, or
-// the same logical id (naming both folders); a symbolic link (a link could pull in
+// the same logical id (naming both folders); a part holding ⟦ or ⟧, which mark the
+// workspace's values (item.hpp); a symbolic link (a link could pull in
 // files from outside the repository); a Fabric folder name Fabric refuses; anything
 // over the budget. Error (config) when `sources` is not a folder.
 Expected<std::vector<Item>> read_items(const std::filesystem::path& repo_root, const std::string& sources,
