@@ -81,7 +81,7 @@ class FabricGitFlow : public ::testing::Test {
     repo_->branch("develop");
   }
 
-  std::map<std::string, std::string> secrets() {
+  virtual std::map<std::string, std::string> secrets() {
     return {{"MANIFEST_URL", "sqlite:///" + (state_ / "manifest.db").string()},
             {"FABRIC_API", fabric_.api_url()},
             {"FABRIC_AUTHORITY", fabric_.authority()},
@@ -300,23 +300,13 @@ class FabricPipelinePromotion : public FabricGitFlow {
     prod_stage_ = ids["pipelines"][0]["stages"][1].get<std::string>();
   }
 
-  std::map<std::string, std::string> pipeline_secrets() {
-    auto s = secrets();
+  // The GitFlow's secrets and the pipeline's ids: every job of this story gets them.
+  std::map<std::string, std::string> secrets() override {
+    auto s = FabricGitFlow::secrets();
     s["PIPELINE"] = pipeline_;
     s["PIPELINE_STAGE"] = stage_stage_;
     s["PIPELINE_PROD"] = prod_stage_;
     return s;
-  }
-  RunResult run(const std::vector<std::string>& args, const std::string& event_name, const nlohmann::json& event,
-                const std::string& ref) {
-    repo_->checkout(ref);
-    repo_->reset_hard();
-    auto r = runner_.run(args, event_name, event, repo_->head_sha(), pipeline_secrets());
-    EXPECT_FALSE(shows_secret(r.out + r.err)) << r.out << r.err;
-    return r;
-  }
-  RunResult then(const std::vector<std::string>& args, const std::string& event_name) {
-    return runner_.same_job(args, event_name, {}, repo_->head_sha(), pipeline_secrets());
   }
   // Commits a greeting on develop and deploys it to stage from Git.
   std::string deploy_stage(const std::string& greeting) {
@@ -327,9 +317,9 @@ class FabricPipelinePromotion : public FabricGitFlow {
     text.replace(at, text.find(")", at) + 1 - at, "print(\"" + greeting + "\")");
     dir_.write(notebook, text);
     const auto sha = repo_->commit_all("Greeting: " + greeting);
-    auto stage = run({"apply", "--env", "stage"}, "push", runner_.push_event("develop", sha), "develop");
+    auto stage = job({"apply", "--env", "stage"}, "push", runner_.push_event("develop", sha), "develop");
     EXPECT_EQ(stage.exit_code, 0) << stage.out << stage.err;
-    EXPECT_EQ(then({"record-manifest", "--env", "stage"}, "push").exit_code, 0);
+    EXPECT_EQ(next_step({"record-manifest", "--env", "stage"}, "push").exit_code, 0);
     return sha;
   }
   std::size_t deploys() {
@@ -359,7 +349,7 @@ TEST_F(FabricPipelinePromotion, ProdGetsWhatStageRunsThroughThePipelineAndIsRefu
   // naming both bundles, and nothing is sent to the pipeline.
   const auto c2 = deploy_stage("Hello, Europe");
   fabric_.clear_log();
-  auto refused = run({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
+  auto refused = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m2), "main");
   EXPECT_NE(refused.exit_code, 0) << refused.out << refused.err;
   const std::string said = refused.out + refused.err;
   auto would = said.find("would get bundle "), runs = said.find("but stage runs ");
@@ -377,9 +367,9 @@ TEST_F(FabricPipelinePromotion, ProdGetsWhatStageRunsThroughThePipelineAndIsRefu
                    {"head", {{"ref", "develop"}, {"sha", c2}}}, {"base", {{"ref", "main"}}},
                    {"commits", {{{"sha", c2}, {"author", "alice"}}}}}}},
                 {"reviews", {{"3", {{{"user", "bob"}, {"state", "APPROVED"}, {"commit_id", c2}}}}}}});
-  auto prod = run({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
+  auto prod = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
   ASSERT_EQ(prod.exit_code, 0) << prod.out << prod.err;
-  ASSERT_EQ(then({"record-manifest", "--env", "prod"}, "push").exit_code, 0);
+  ASSERT_EQ(next_step({"record-manifest", "--env", "prod"}, "push").exit_code, 0);
   EXPECT_EQ(deploys(), 1u);
   const auto pipelines = fabric_.state()["pipelines"];
   ASSERT_EQ(pipelines[0]["deployments"].size(), 1u);
@@ -398,12 +388,12 @@ TEST_F(FabricPipelinePromotion, ProdGetsWhatStageRunsThroughThePipelineAndIsRefu
             std::string::npos)
       << prod_ws["description"];
   // The manifest: prod runs m3, with the bundle stage runs.
-  auto described = run({"describe", "--env", "prod", "--json"}, "push", runner_.push_event("main", m3), "main");
+  auto described = job({"describe", "--env", "prod", "--json"}, "push", runner_.push_event("main", m3), "main");
   ASSERT_EQ(described.exit_code, 0) << described.out << described.err;
   EXPECT_NE(described.out.find(m3), std::string::npos) << described.out;
   // A second apply of prod deploys nothing: prod plans empty after the promotion.
   fabric_.clear_log();
-  auto again = run({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
+  auto again = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_EQ(deploys(), 0u);
   EXPECT_FALSE(runner_.token_leaked());
