@@ -23,6 +23,9 @@
 // fabric-cicd's handling and Fabric's documentation, and is marked (guess) below: the
 // messages of InvalidToken/TokenExpired, WorkspaceNotFound, OperationNotFound,
 // OperationNotSucceeded, OperationHasNoResult, and display names compared without case.
+// For workspaces and Git integration the specification lists error codes without their status;
+// a code marked (as reported) is not in it but is what users of the real service report from it
+// (public scripts and write-ups), with the status they report.
 //
 // ---- Entra ID (the token endpoint, on the API port) ------------------------------
 //   POST /{tenant}/oauth2/v2.0/token   form: grant_type=client_credentials, client_id,
@@ -65,9 +68,63 @@
 //   GET    /v1/workspaces                              {value:[workspace]} (paged)
 //   (an unknown workspace -> 404 WorkspaceNotFound (guess))
 //   GET    /v1/workspaces/{ws}                         {id, displayName, description, type:"Workspace",
-//                                                       capacityId, capacityRegion, oneLakeEndpoints:
+//                                                       capacityId (when it has one), capacityRegion, oneLakeEndpoints:
 //                                                       {blobEndpoint, dfsEndpoint}, capacityAssignmentProgress}
 //   PATCH  /v1/workspaces/{ws}                         {displayName?, description?} -> 200 workspace
+//   POST   /v1/workspaces                              {displayName (at most 256 characters, not "Admin monitoring"),
+//          description? (at most 4000), capacityId?} -> 201 {id, displayName, description, type, capacityId (when it
+//          has one), capacityRegion} + Location <api>/v1/workspaces/{id}. A display name in use (compared without
+//          case) -> 409 WorkspaceNameAlreadyExists (as reported); a capacityId /_control/seed did not list -> 404
+//          CapacityNotFound (guess), one seeded with a state other than Active -> 400 CapacityNotActive (guess); with
+//          no capacities seeded any uuid is a capacity. A body the spec refuses -> 400 InvalidRequest with moreDetails
+//          (the recorded validation error's shape; the code a guess here).
+//   DELETE /v1/workspaces/{ws}                         200, empty body: its items, folders and Git connection go with
+//          it (a deployment pipeline stage it was assigned to is left without a workspace (guess))
+//   POST   /v1/workspaces/{ws}/assignToCapacity        {capacityId} -> 202, no body and no Location (the spec shows no
+//          headers and no long-running operation): capacityId is the new one at once, capacityAssignmentProgress
+//          Completed; capacity errors as for the create
+//   Git integration, per workspace, against a branch's folder seeded with POST /_control/git_remote (below);
+//   items are matched by type and display name (without case); the content Git holds of an item is its
+//   description and parts. {git} = /v1/workspaces/{ws}/git:
+//   GET    {git}/connection -> 200 {gitProviderDetails, gitSyncDetails: {head, lastSyncTime} | null (before the
+//          first sync), gitConnectionState: Connected | ConnectedAndInitialized, gitConnectionType: "Full"}; not
+//          connected: {gitProviderDetails: null, gitSyncDetails: null, gitConnectionState: "NotConnected"}
+//   POST   {git}/connect {gitProviderDetails: {gitProviderType: GitHub | AzureDevOps, repositoryName, branchName,
+//          directoryName, ownerName (GitHub) | organizationName + projectName (AzureDevOps)}, myGitCredentials?:
+//          {source: ConfiguredConnection, connectionId}} -> 200, empty body; Connected. Refused, in this order: a
+//          body the spec refuses -> 400 InvalidRequest (guess); already connected -> 409 WorkspaceAlreadyConnectedToGit
+//          (status as reported); no capacity -> 400 WorkspaceHasNoCapacityAssigned; credentials other than a configured
+//          connection (every caller here is a service principal): GitHub -> 400 InvalidInput (as reported),
+//          AzureDevOps -> 400 PrincipalTypeNotSupported; no seeded remote of that provider, owner (organization and
+//          project), repository (these without case), branch and folder -> 404 GitProviderResourceNotFound (as
+//          reported: the folder must exist on the branch)
+//   POST   {git}/initializeConnection {initializationStrategy?: None | PreferRemote | PreferWorkspace}
+//          -> 200 {requiredAction, workspaceHead (null before the first sync), remoteCommitHash}, or (--lro always,
+//          or an operation_failed fault) 202 + Location, x-ms-operation-id, Retry-After, the operation's result
+//          being that body; ConnectedAndInitialized. requiredAction: None when the head is the remote's commit, or
+//          when both sides are empty (the head becomes the remote's commit); UpdateFromGit when the remote has items
+//          and the workspace none, or both have and the strategy is PreferRemote; CommitToGit when only the
+//          workspace has items, or both and PreferWorkspace. Both with items and strategy None -> 400
+//          MissingInitializationPolicy; not connected -> 400 WorkspaceNotConnectedToGit (status as reported); already
+//          initialized -> 409 WorkspaceGitConnectionAlreadyInitialized (guess); no capacity -> 400
+//          WorkspaceHasNoCapacityAssigned
+//   POST   {git}/updateFromGit {remoteCommitHash, workspaceHead?, conflictResolution?: {conflictResolutionType:
+//          Workspace, conflictResolutionPolicy: PreferRemote | PreferWorkspace}, options?: {allowOverrideItems}}
+//          -> 202 + Location <ops>/v1/operations/{op}, x-ms-operation-id, Retry-After (--lro never: 200, done at
+//          once); the operation Succeeds without a result. Then each remote item creates or overwrites the
+//          workspace's item (display name, description, parts; its folder made by path), an item the last sync
+//          brought that the remote no longer holds is deleted unless the workspace changed it, and the head is
+//          remoteCommitHash (lastSyncTime now). A conflict: an item on both sides whose content differs and changed
+//          on both since the last sync (never synced counts as changed); PreferWorkspace keeps the workspace's.
+//          Refused: not connected -> 400 WorkspaceNotConnectedToGit; not initialized -> 400
+//          WorkspaceGitConnectionNotInitialized (guess); an update or initialize still running -> 409
+//          WorkspacePreviousOperationInProgress (status a guess); workspaceHead not the head (absent only before the
+//          first sync) -> 400 WorkspaceHeadMismatch (status as reported); remoteCommitHash not the branch's commit
+//          -> 400 RemoteCommitHashMismatch (guess); two remote items of one type and name -> 400
+//          PotentialDuplicateDisplayNameAndType; conflicts without conflictResolution -> 400
+//          MissingWorkspaceConflictResolution (as reported); conflicts resolved PreferRemote without
+//          options.allowOverrideItems true -> 400 OverrideItemsNotAllowed (as reported)
+//   POST   {git}/disconnect -> 200, empty body; NotConnected; not connected -> 400 WorkspaceNotConnectedToGit
 //   GET    /v1/workspaces/{ws}/items?type=&rootFolderId=&recursive=&continuationToken=
 //          -> {value:[{id, type, displayName, description, workspaceId, folderId?, sensitivityLabel:{id}}],
 //              continuationToken?, continuationUri?}   (pages of --page-size, default 100; the last
@@ -143,7 +200,9 @@
 //   POST   /_control/reset                 forget all state, faults, clients, tokens and the log
 //   POST   /_control/config                {polls?, retry_after?, page_size?, token_lifetime?,
 //                                           lro?: "trace"|"always"|"never", sql_endpoint_polls?} -> config
-//   POST   /_control/seed                  {workspaces:[{id?, displayName?, description?, capacityId?,
+//   POST   /_control/seed                  {capacities:[{id, displayName?, state?: "Active"}] (the tenant's: once
+//            any are seeded, only these are capacities), workspaces:[{id?, displayName?, description?,
+//            capacityId? (default a random uuid; null: no capacity),
 //            folders:[{id?, displayName, parent?: "<path of a folder seeded before, a/b>" | parentFolderId?}],
 //            items:[{id?, type, displayName, description?, folder?: "a/b" | folderId?,
 //                    parts:[{path, text? | base64?}], properties?}]}],
@@ -153,13 +212,21 @@
 //            child item as a created one does)
 //            pipelines:[{id?, displayName?, stages:[{id?, displayName?, workspace?: "<workspace id>"}]}]
 //            -> also {pipelines:[{id, stages:[ids in order]}]} (deployment pipelines, below)
+//   POST   /_control/git_remote            {gitProviderType: "GitHub"|"AzureDevOps", owner|ownerName (GitHub) |
+//            organization|organizationName + project|projectName (AzureDevOps), repositoryName, branchName,
+//            directoryName ("" = the root; "/a/" = "a"), commit: "<40 hex>", items:[{type, displayName,
+//            description?, folder?: "a/b", parts:[{path, text? | base64?}]}]} -> {commit, items: <count>}
+//            a push: the branch's folder holds this commit and these items from now on (replacing what it held)
 //   POST   /_control/clients               {tenant?, clientId, secret?, assertions?:[…] (accepted as they are),
 //                                           federated?:[{subject, audience?, issuer?}]} -> 201
 //   POST   /_control/tokens/expire         every token issued so far answers TokenExpired
-//   GET    /_control/state?workspace=      {workspaces:[{id, displayName, description, folders:[{id,
+//   GET    /_control/state?workspace=      {workspaces:[{id, displayName, description, capacityId, git: null |
+//            {gitProviderDetails, gitSyncDetails, gitConnectionState, gitConnectionType, connectionId}, folders:[{id,
 //            displayName, parentFolderId, path}], items:[{id, type, displayName, description, folderId,
 //            parts:[{path, base64, text (when UTF-8)}]}]}], operations:[{id, kind, status, polls}],
-//            pipelines:[{id, stages:[…], deployments:[{id, sourceStageId, targetStageId, note, status}]}]}
+//            pipelines:[{id, stages:[…], deployments:[{id, sourceStageId, targetStageId, note, status}]}],
+//            gitRemotes:[{gitProviderType, ownerName | organizationName + projectName, repositoryName, branchName,
+//            directoryName, commit, items:[{type, displayName, folder}]}], capacities: null | [{id, displayName, state}]}
 //   POST   /_control/portal_edit           {workspace, item, displayName?, description?,
 //            parts?:[{path, text? | base64? | delete: true}]}  a user's edit in the Fabric UI -> the item
 //   POST   /_control/faults                {method:"*"|"GET"…, path:"<regex on the path>", host:"*"|"api"|"ops",
@@ -233,7 +300,8 @@ let opsBase = '';
 
 function reset() {
   config = initialConfig();
-  state = { workspaces: new Map(), pipelines: new Map(), operations: new Map(), clients: new Map(), tokens: new Map(), oidcTokens: new Set() };
+  state = { workspaces: new Map(), pipelines: new Map(), operations: new Map(), clients: new Map(), tokens: new Map(), oidcTokens: new Set(),
+    capacities: null, remotes: new Map() };
   faults = [];
   requestLog = [];
   nextFaultId = 1;
@@ -260,7 +328,7 @@ function workspace(id, w = {}) {
   if (!ws) {
     ws = {
       id, displayName: w.displayName || `workspace-${id.slice(0, 8)}`, description: w.description || '',
-      capacityId: w.capacityId || uuid(), items: new Map(), folders: new Map(),
+      capacityId: w.capacityId === undefined ? uuid() : w.capacityId, items: new Map(), folders: new Map(), git: null,
     };
     state.workspaces.set(id, ws);
   }
@@ -326,11 +394,37 @@ function folderByPath(ws, path) {
   return null;
 }
 
+// The id of the folder at `path` ("a/b"), made with its parents where missing; null for "".
+function ensureFolderPath(ws, path) {
+  if (!path) return null;
+  let parent = null;
+  let at = '';
+  for (const name of path.split('/')) {
+    at = at ? `${at}/${name}` : name;
+    let f = folderByPath(ws, at);
+    if (!f) {
+      f = { id: uuid(), displayName: name, parentFolderId: parent };
+      ws.folders.set(f.id, f);
+    }
+    parent = f.id;
+  }
+  return parent;
+}
+
 // ---- Fabric shapes -----------------------------------------------------------
+// The create answer (Workspace): no capacityId when the workspace has none, as the spec's
+// CreateWorkspaceRequiredOnly example shows.
+function workspaceCreatedJson(ws) {
+  const j = { id: ws.id, displayName: ws.displayName, description: ws.description, type: 'Workspace' };
+  if (ws.capacityId) j.capacityId = ws.capacityId;
+  j.capacityRegion = 'West Central US';
+  return j;
+}
+
+// GET and the listing (WorkspaceInfo).
 function workspaceJson(ws) {
   return {
-    id: ws.id, displayName: ws.displayName, description: ws.description, type: 'Workspace',
-    capacityId: ws.capacityId, capacityRegion: 'West Central US',
+    ...workspaceCreatedJson(ws),
     oneLakeEndpoints: {
       blobEndpoint: 'https://westcentralus-onelake.blob.fabric.microsoft.com',
       dfsEndpoint: 'https://westcentralus-onelake.dfs.fabric.microsoft.com',
@@ -557,6 +651,339 @@ route('PATCH', '/v1/workspaces/{ws}', (c) => {
   if (c.body.displayName !== undefined) ws.displayName = String(c.body.displayName);
   if (c.body.description !== undefined) ws.description = String(c.body.description);
   return send(c, 200, workspaceJson(ws));
+});
+
+// ---- workspaces: create, delete, capacity ----------------------------------------------
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// A request body the spec refuses: the recorded validation error's shape (the code is a guess
+// for these routes).
+function invalidRequest(c, message) {
+  return fabricError(c, 400, 'InvalidRequest', 'The request could not be processed due to missing or invalid information',
+    { moreDetails: [{ errorCode: 'RequestBodyValidationFailed', message }] });
+}
+
+// 0 when `id` names a capacity the tenant has (any uuid unless /_control/seed listed
+// capacities), else the status of the error answered.
+function capacityProblem(c, id) {
+  if (typeof id !== 'string' || !UUID_RE.test(id)) return invalidRequest(c, 'capacityId must be a uuid');
+  if (state.capacities === null) return 0;
+  const cap = state.capacities.get(id.toLowerCase());
+  if (!cap) return fabricError(c, 404, 'CapacityNotFound', 'The requested capacity was not found');  // (guess)
+  if (cap.state !== 'Active') return fabricError(c, 400, 'CapacityNotActive', 'The requested capacity is not active');  // (guess)
+  return 0;
+}
+
+route('POST', '/v1/workspaces', (c) => {
+  const { displayName, description, capacityId } = c.body;
+  if (typeof displayName !== 'string' || !displayName.trim()) return invalidRequest(c, 'displayName is required');
+  if (displayName.length > 256) return invalidRequest(c, 'displayName cannot contain more than 256 characters');
+  if (sameName(displayName.trim(), 'Admin monitoring')) return invalidRequest(c, '"Admin monitoring" is a reserved workspace name');
+  if (description !== undefined && (typeof description !== 'string' || description.length > 4000)) {
+    return invalidRequest(c, 'description cannot contain more than 4000 characters');
+  }
+  if (capacityId !== undefined) {
+    const bad = capacityProblem(c, capacityId);
+    if (bad) return bad;
+  }
+  if ([...state.workspaces.values()].some((w) => sameName(w.displayName, displayName))) {
+    return fabricError(c, 409, 'WorkspaceNameAlreadyExists', 'Workspace name already exists');
+  }
+  const ws = workspace(uuid(), { displayName, description: description || '', capacityId: capacityId || null });
+  return send(c, 201, workspaceCreatedJson(ws), { Location: `${apiBase}/v1/workspaces/${ws.id}` });
+});
+
+route('DELETE', '/v1/workspaces/{ws}', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  state.workspaces.delete(ws.id);  // its items, folders and git connection with it
+  for (const p of state.pipelines.values()) {
+    for (const st of p.stages) if (st.workspaceId === ws.id) st.workspaceId = null;  // (guess) the stage is unassigned
+  }
+  return send(c, 200, undefined);
+});
+
+route('POST', '/v1/workspaces/{ws}/assignToCapacity', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  if (c.body.capacityId === undefined) return invalidRequest(c, 'capacityId is required');
+  const bad = capacityProblem(c, c.body.capacityId);
+  if (bad) return bad;
+  ws.capacityId = c.body.capacityId;  // at once: capacityAssignmentProgress is Completed on the next GET
+  return send(c, 202, undefined);
+});
+
+// ---- Git integration -------------------------------------------------------------------
+// A workspace connects to a folder of a branch seeded through /_control/git_remote. Items are
+// matched by type and display name (without case); `synced` keeps the content digest of every
+// item as the last update from Git left it, which tells a workspace edit from a remote one.
+const GIT_PROVIDERS = new Set(['GitHub', 'AzureDevOps']);
+
+function gitDirectory(d) { return String(d || '').replace(/^\/+|\/+$/g, ''); }
+
+// The branch folder a connection or a seeded remote names: provider, owner (or organization and
+// project) and repository without case; branch and folder as they are.
+function remoteKey(d) {
+  const who = d.gitProviderType === 'GitHub' ? [d.ownerName] : [d.organizationName, d.projectName];
+  return JSON.stringify([d.gitProviderType, ...who.map((x) => String(x || '').toLowerCase()),
+    String(d.repositoryName || '').toLowerCase(), String(d.branchName || ''), gitDirectory(d.directoryName)]);
+}
+
+// '' when `d` is a GitProviderDetails the spec accepts (GitHubDetails or AzureDevOpsDetails).
+function providerProblem(d) {
+  if (!d || typeof d !== 'object') return 'gitProviderDetails is required';
+  if (!GIT_PROVIDERS.has(d.gitProviderType)) return 'gitProviderType must be GitHub or AzureDevOps';
+  const fields = [['repositoryName', 128], ['branchName', 250], ['directoryName', 256]];
+  if (d.gitProviderType === 'GitHub') fields.push(['ownerName', 100]);
+  else fields.push(['organizationName', 100], ['projectName', 100]);
+  for (const [k, max] of fields) {
+    if (typeof d[k] !== 'string' || d[k].length > max || (k !== 'directoryName' && !d[k])) {
+      return `${k} is required, at most ${max} characters`;
+    }
+  }
+  if (d.customDomainName !== undefined && (typeof d.customDomainName !== 'string' || d.customDomainName.length > 100)) {
+    return 'customDomainName is at most 100 characters';
+  }
+  return '';
+}
+
+function providerJson(d) {
+  const j = d.gitProviderType === 'GitHub' ? { ownerName: d.ownerName }
+    : { organizationName: d.organizationName, projectName: d.projectName };
+  Object.assign(j, { gitProviderType: d.gitProviderType, repositoryName: d.repositoryName, branchName: d.branchName,
+    directoryName: d.directoryName });
+  if (d.gitProviderType === 'GitHub' && d.customDomainName) j.customDomainName = d.customDomainName;
+  return j;
+}
+
+function gitConnectionJson(ws) {
+  const g = ws.git;
+  if (!g) return { gitProviderDetails: null, gitSyncDetails: null, gitConnectionState: 'NotConnected' };
+  return {
+    gitProviderDetails: g.provider, gitSyncDetails: g.head ? { head: g.head, lastSyncTime: g.lastSyncTime } : null,
+    gitConnectionState: g.initialized ? 'ConnectedAndInitialized' : 'Connected', gitConnectionType: 'Full',
+  };
+}
+
+// "2021-11-20T09:26:43.153", as the spec's example writes a sync time.
+function syncTime() { return new Date().toISOString().replace(/Z$/, ''); }
+
+function gitKey(type, displayName) { return `${type}/${displayName.toLowerCase()}`; }
+
+// What Git holds of an item: its description and its parts (.platform is generated).
+function contentDigest(description, parts) {
+  const sorted = parts.filter((p) => p.path !== '.platform').map((p) => [p.path, p.bytes.toString('base64')])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return crypto.createHash('sha256').update(JSON.stringify([description || '', sorted])).digest('hex');
+}
+
+// The items Git integration tracks: not the children an item brings (its SQL endpoint).
+function gitItems(ws) { return [...ws.items.values()].filter((it) => !it.parentId); }
+
+function needGit(c, ws) {
+  if (!ws.git) fabricError(c, 400, 'WorkspaceNotConnectedToGit', 'Workspace is not connected to git');
+  return ws.git;
+}
+
+function noCapacity(c, ws) {
+  return ws.capacityId ? 0 : fabricError(c, 400, 'WorkspaceHasNoCapacityAssigned', 'No capacity assigned to workspace');
+}
+
+function gitBusy(ws) {
+  return [...state.operations.values()].some((op) => op.status === 'Running' && op.workspaceId === ws.id &&
+    (op.kind === 'updateFromGit' || op.kind === 'initializeConnection'));
+}
+
+route('GET', '/v1/workspaces/{ws}/git/connection', (c) => {
+  const ws = needWorkspace(c);
+  return ws ? send(c, 200, gitConnectionJson(ws)) : 404;
+});
+
+route('POST', '/v1/workspaces/{ws}/git/connect', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const d = c.body.gitProviderDetails;
+  const problem = providerProblem(d);
+  if (problem) return invalidRequest(c, problem);
+  const cred = c.body.myGitCredentials;
+  if (cred !== undefined && cred !== null) {
+    if (typeof cred !== 'object' || !['ConfiguredConnection', 'Automatic', 'None'].includes(cred.source)) {
+      return invalidRequest(c, 'myGitCredentials.source must be ConfiguredConnection, Automatic or None');
+    }
+    if (cred.source === 'ConfiguredConnection' && (typeof cred.connectionId !== 'string' || !UUID_RE.test(cred.connectionId))) {
+      return invalidRequest(c, 'myGitCredentials.connectionId must be a uuid');
+    }
+  }
+  if (ws.git) return fabricError(c, 409, 'WorkspaceAlreadyConnectedToGit', 'Workspace is already connected to git');
+  const bad = noCapacity(c, ws);
+  if (bad) return bad;
+  // Every caller here is a service principal: Fabric takes only a configured connection from one.
+  if (!cred || cred.source !== 'ConfiguredConnection') {
+    if (d.gitProviderType === 'GitHub') {
+      return fabricError(c, 400, 'InvalidInput', 'myGitCredentials with a configured connection is required for GitHub');
+    }
+    return fabricError(c, 400, 'PrincipalTypeNotSupported', 'Caller identity type is not supported without myGitCredentials of source ConfiguredConnection');
+  }
+  const key = remoteKey(d);
+  if (!state.remotes.has(key)) {
+    return fabricError(c, 404, 'GitProviderResourceNotFound', 'The repository, branch or directory was not found at the Git provider');
+  }
+  ws.git = { provider: providerJson(d), key, connectionId: cred.connectionId, initialized: false, head: null,
+    lastSyncTime: null, synced: new Map() };
+  return send(c, 200, undefined);
+});
+
+route('POST', '/v1/workspaces/{ws}/git/initializeConnection', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const strategy = c.body.initializationStrategy === undefined || c.body.initializationStrategy === null ? 'None'
+    : c.body.initializationStrategy;
+  if (!['None', 'PreferRemote', 'PreferWorkspace'].includes(strategy)) {
+    return invalidRequest(c, 'initializationStrategy must be None, PreferRemote or PreferWorkspace');
+  }
+  const g = needGit(c, ws);
+  if (!g) return 400;
+  const bad = noCapacity(c, ws);
+  if (bad) return bad;
+  if (g.initialized) {
+    return fabricError(c, 409, 'WorkspaceGitConnectionAlreadyInitialized', 'The Git connection of the workspace is already initialized');  // (guess)
+  }
+  if (gitBusy(ws)) return fabricError(c, 409, 'WorkspacePreviousOperationInProgress', 'Previous operation is still in progress');
+  const remote = state.remotes.get(g.key);
+  if (strategy === 'None' && gitItems(ws).length && remote.items.length && g.head !== remote.commit) {
+    return fabricError(c, 400, 'MissingInitializationPolicy', 'Initialization policy is missing');
+  }
+  const initialize = () => {
+    if (!state.workspaces.has(ws.id) || ws.git !== g) {
+      return { error: { errorCode: 'WorkspaceNotConnectedToGit', message: 'Workspace is not connected to git' } };
+    }
+    const now = state.remotes.get(g.key);
+    const local = gitItems(ws).length > 0;
+    let requiredAction = 'None';
+    if (g.head === now.commit) requiredAction = 'None';
+    else if (now.items.length && (!local || strategy !== 'PreferWorkspace')) requiredAction = 'UpdateFromGit';
+    else if (local) requiredAction = 'CommitToGit';
+    else {  // both sides empty: in sync with the remote's commit
+      g.head = now.commit;
+      g.lastSyncTime = syncTime();
+    }
+    g.initialized = true;
+    return { result: { requiredAction, workspaceHead: g.head, remoteCommitHash: now.commit } };
+  };
+  if (config.lro === 'always' || c.fault) {
+    return startOperation(c, 'initializeConnection', ws, { initializationStrategy: strategy }, initialize, c.fault, false);
+  }
+  return send(c, 200, initialize().result);
+});
+
+// What an update from Git does: each remote item creates or overwrites the workspace's item of
+// its type and name; an item changed on both sides since the last sync is a conflict; an item
+// the last sync brought that the remote no longer has goes, unless the workspace changed it.
+function gitUpdatePlan(ws, g, remote) {
+  const byKey = new Map(gitItems(ws).map((it) => [gitKey(it.type, it.displayName), it]));
+  const seen = new Set();
+  const steps = [];
+  let conflicts = 0;
+  let duplicate = false;
+  for (const r of remote.items) {
+    const key = gitKey(r.type, r.displayName);
+    if (seen.has(key)) duplicate = true;
+    seen.add(key);
+    const item = byKey.get(key) || null;
+    let conflict = false;
+    if (item) {
+      const mine = contentDigest(item.description, item.parts);
+      const base = g.synced.get(key);
+      conflict = mine !== r.digest && mine !== base && r.digest !== base;
+    }
+    if (conflict) conflicts++;
+    steps.push({ key, remote: r, item, conflict });
+  }
+  const deletions = [...byKey].filter(([key, it]) => !seen.has(key) && g.synced.get(key) === contentDigest(it.description, it.parts))
+    .map(([, it]) => it);
+  return { steps, conflicts, deletions, duplicate };
+}
+
+route('POST', '/v1/workspaces/{ws}/git/updateFromGit', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  const b = c.body;
+  if (typeof b.remoteCommitHash !== 'string' || !b.remoteCommitHash) return invalidRequest(c, 'remoteCommitHash is required');
+  const cr = b.conflictResolution === null ? undefined : b.conflictResolution;
+  if (cr !== undefined && (typeof cr !== 'object' || cr.conflictResolutionType !== 'Workspace' ||
+      !['PreferRemote', 'PreferWorkspace'].includes(cr.conflictResolutionPolicy))) {
+    return invalidRequest(c, 'conflictResolution needs conflictResolutionType Workspace and conflictResolutionPolicy PreferRemote or PreferWorkspace');
+  }
+  const options = b.options === null || b.options === undefined ? {} : b.options;
+  if (typeof options !== 'object' || (options.allowOverrideItems !== undefined && typeof options.allowOverrideItems !== 'boolean')) {
+    return invalidRequest(c, 'options.allowOverrideItems must be a boolean');
+  }
+  const g = needGit(c, ws);
+  if (!g) return 400;
+  const bad = noCapacity(c, ws);
+  if (bad) return bad;
+  if (!g.initialized) {
+    return fabricError(c, 400, 'WorkspaceGitConnectionNotInitialized', 'The Git connection of the workspace is not initialized');  // (guess)
+  }
+  if (gitBusy(ws)) return fabricError(c, 409, 'WorkspacePreviousOperationInProgress', 'Previous operation is still in progress');
+  if ((b.workspaceHead || null) !== g.head) {
+    return fabricError(c, 400, 'WorkspaceHeadMismatch', "Head in the request doesn't match the head in the system");
+  }
+  const remote = state.remotes.get(g.key);
+  if (b.remoteCommitHash !== remote.commit) {
+    return fabricError(c, 400, 'RemoteCommitHashMismatch', "The remote commit hash in the request doesn't match the branch's head");  // (guess)
+  }
+  const plan = gitUpdatePlan(ws, g, remote);
+  if (plan.duplicate) {
+    return fabricError(c, 400, 'PotentialDuplicateDisplayNameAndType', 'Update operation will create a duplicate display name and type');
+  }
+  if (plan.conflicts && !cr) {
+    return fabricError(c, 400, 'MissingWorkspaceConflictResolution', 'Items are in conflict and no conflict resolution was given');
+  }
+  const preferWorkspace = cr && cr.conflictResolutionPolicy === 'PreferWorkspace';
+  if (plan.conflicts && !preferWorkspace && options.allowOverrideItems !== true) {
+    return fabricError(c, 400, 'OverrideItemsNotAllowed', 'Incoming items would override workspace items and allowOverrideItems is not set');
+  }
+  const update = () => {
+    if (!state.workspaces.has(ws.id) || ws.git !== g) {
+      return { error: { errorCode: 'WorkspaceNotConnectedToGit', message: 'Workspace is not connected to git' } };
+    }
+    const synced = new Map();
+    for (const s of plan.steps) {
+      const r = s.remote;
+      synced.set(s.key, r.digest);
+      if (s.conflict && preferWorkspace) continue;
+      const folderId = ensureFolderPath(ws, r.folder);
+      const parts = r.parts.map((p) => ({ path: p.path, bytes: Buffer.from(p.bytes) }));
+      const it = s.item ? ws.items.get(s.item.id) : null;
+      if (it) {
+        it.displayName = r.displayName;
+        it.description = r.description;
+        it.parts = parts;
+        for (const x of family(ws, it)) x.folderId = folderId;
+      } else {
+        addItem(ws, { type: r.type, displayName: r.displayName, description: r.description, folderId, parts });
+      }
+    }
+    for (const it of plan.deletions) if (ws.items.has(it.id)) removeItem(ws, it);
+    g.head = remote.commit;
+    g.lastSyncTime = syncTime();
+    g.synced = synced;
+    return { result: undefined };
+  };
+  if (config.lro === 'never' && !c.fault) {
+    update();
+    return send(c, 200, undefined);
+  }
+  return startOperation(c, 'updateFromGit', ws, { remoteCommitHash: remote.commit }, update, c.fault, false);
+});
+
+route('POST', '/v1/workspaces/{ws}/git/disconnect', (c) => {
+  const ws = needWorkspace(c);
+  if (!ws) return 404;
+  if (!needGit(c, ws)) return 400;
+  ws.git = null;
+  return send(c, 200, undefined);
 });
 
 // ?rootFolderId= and ?recursive= (default true): what lies under a folder, or at the top.
@@ -881,21 +1308,7 @@ function deployStage(p, source, target, only) {
   const from = state.workspaces.get(source.workspaceId);
   const to = state.workspaces.get(target.workspaceId);
   if (!from || !to) return { error: { errorCode: 'WorkspaceNotFound', message: 'The requested workspace was not found' } };
-  const folderIn = (path) => {
-    if (!path) return null;
-    let parent = null;
-    let at = '';
-    for (const name of path.split('/')) {
-      at = at ? `${at}/${name}` : name;
-      let f = folderByPath(to, at);
-      if (!f) {
-        f = { id: uuid(), displayName: name, parentFolderId: parent };
-        to.folders.set(f.id, f);
-      }
-      parent = f.id;
-    }
-    return parent;
-  };
+  const folderIn = (path) => ensureFolderPath(to, path);
   const ids = new Map([[from.id, to.id]]);  // source id -> target id
   const copied = [];
   const now = Date.now();
@@ -1080,6 +1493,14 @@ function githubOidc(c) {
 // ---- control API -----------------------------------------------------------
 function seed(b) {
   for (const c of b.clients || []) addClient(c);
+  if (b.capacities) {
+    if (state.capacities === null) state.capacities = new Map();
+    for (const cap of b.capacities) {
+      if (typeof cap.id !== 'string' || !UUID_RE.test(cap.id)) throw new Error('seed: a capacity needs a uuid id');
+      state.capacities.set(cap.id.toLowerCase(), { id: cap.id, displayName: cap.displayName || `capacity-${cap.id.slice(0, 8)}`,
+        state: cap.state || 'Active' });
+    }
+  }
   const out = { workspaces: [] };
   for (const w of b.workspaces || []) {
     const ws = workspace(w.id || uuid(), w);
@@ -1119,6 +1540,32 @@ function seed(b) {
   return out;
 }
 
+// A push to a branch's folder: what the Git provider holds there from now on.
+function gitRemote(b) {
+  const d = {
+    gitProviderType: b.gitProviderType, ownerName: b.ownerName ?? b.owner, organizationName: b.organizationName ?? b.organization,
+    projectName: b.projectName ?? b.project, repositoryName: b.repositoryName, branchName: b.branchName,
+    directoryName: b.directoryName ?? '',
+  };
+  const problem = providerProblem(d);
+  if (problem) throw new Error(`git_remote: ${problem}`);
+  if (typeof b.commit !== 'string' || !/^[0-9a-f]{40}$/i.test(b.commit)) throw new Error('git_remote: commit must be 40 hex digits');
+  const items = (b.items || []).map((i) => {
+    if (typeof i.type !== 'string' || typeof i.displayName !== 'string') throw new Error('git_remote: an item needs type and displayName');
+    const parts = seedParts(i.parts).filter((x) => x.path !== '.platform');
+    const description = i.description || '';
+    return { type: i.type, displayName: i.displayName, description, folder: i.folder || '', parts,
+      digest: contentDigest(description, parts) };
+  });
+  state.remotes.set(remoteKey(d), { details: providerJson(d), commit: b.commit, items });
+  return { commit: b.commit, items: items.length };
+}
+
+function gitStateJson(ws) {
+  if (!ws.git) return null;
+  return { ...gitConnectionJson(ws), connectionId: ws.git.connectionId };
+}
+
 function partJson(p) {
   const j = { path: p.path, base64: p.bytes.toString('base64') };
   const text = p.bytes.toString('utf8');
@@ -1131,7 +1578,7 @@ function snapshot(only) {
   for (const ws of state.workspaces.values()) {
     if (only && ws.id !== only) continue;
     workspaces.push({
-      id: ws.id, displayName: ws.displayName, description: ws.description,
+      id: ws.id, displayName: ws.displayName, description: ws.description, capacityId: ws.capacityId, git: gitStateJson(ws),
       folders: [...ws.folders.values()].map((f) => ({ id: f.id, displayName: f.displayName, parentFolderId: f.parentFolderId, path: folderPath(ws, f) })),
       items: [...ws.items.values()].map((it) => ({ id: it.id, type: it.type, displayName: it.displayName,
         description: it.description, folderId: it.folderId, parts: it.parts.map(partJson) })),
@@ -1140,7 +1587,10 @@ function snapshot(only) {
   const operations = [...state.operations.values()].map((op) => ({ id: op.id, kind: op.kind, status: op.status, polls: op.pollsLeft }));
   const pipelines = [...state.pipelines.values()].map((p) => ({ id: p.id, stages: p.stages.map(stageJson),
     deployments: p.deployments.map((d) => ({ id: d.id, sourceStageId: d.sourceStageId, targetStageId: d.targetStageId, note: d.note, status: d.status })) }));
-  return { workspaces, operations, pipelines };
+  const gitRemotes = [...state.remotes.values()].map((r) => ({ ...r.details, commit: r.commit,
+    items: r.items.map((i) => ({ type: i.type, displayName: i.displayName, folder: i.folder })) }));
+  const capacities = state.capacities === null ? null : [...state.capacities.values()];
+  return { workspaces, operations, pipelines, gitRemotes, capacities };
 }
 
 function portalEdit(b) {
@@ -1173,6 +1623,7 @@ function control(c, method, p) {
     return reply(200, config);
   }
   if (method === 'POST' && p === '/_control/seed') return reply(200, seed(b));
+  if (method === 'POST' && p === '/_control/git_remote') return reply(200, gitRemote(b));
   if (method === 'POST' && p === '/_control/clients') {
     if (!b.clientId) return reply(400, { message: 'clientId is required' });
     addClient(b);
