@@ -7,7 +7,9 @@
 // significant headers (the operation's Location on the other host, Retry-After,
 // x-ms-operation-id, Content-Type, ...), the same body field names and JSON types,
 // the same sequence of operation states. Then the behaviour tests rely on: paging,
-// long-running operations, definitions, faults, tokens, name conflicts.
+// long-running operations, definitions, faults, tokens, name conflicts. What the
+// recordings lack (folders, deployment pipelines, workspaces created and deleted, capacity
+// assignment, Git integration) answers like the specification's examples and definitions.
 //
 // The recording's fixture sometimes answered a request with the answer of another
 // one (a POST .../items answered by an items list, a GET .../lakehouses/{id} by a
@@ -30,6 +32,7 @@
 
 #include "converge/http/client.hpp"
 #include "providers/fabric/server/fabric_server.hpp"
+#include "providers/fabric/spec_schema.hpp"
 
 namespace {
 
@@ -654,6 +657,513 @@ TEST_F(FabricServerTest, DeploymentPipelineCallsAnswerLikeTheSpecificationsExamp
   auto stage_items = body(call("GET", base + "/stages/" + production + "/items"));
   EXPECT_EQ(differences(stage_items, example("ListDeploymentPipelineStageItems")["200"]["body"]), "");
   EXPECT_EQ(stage_items["value"].size(), 2u) << "the lakehouse and the notebook; not the SQL endpoint";
+}
+
+// ---- feature workspaces: create, capacity, delete, Git integration ----------------------
+// Requests are the specification's examples where it has them, and every request and answer
+// body is checked against the specification's definitions (spec_schema.hpp).
+
+using converge::testing::fabric_spec::violations;
+
+// The request of a specification example (its `parameters`, by name).
+json spec_request(const std::string& name, const std::string& parameter, const std::string& folder = "platform") {
+  std::string path =
+      std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/" + folder + "/" + name + ".json";
+  std::FILE* f = std::fopen(path.c_str(), "r");
+  if (!f) throw std::runtime_error("cannot read " + path);
+  std::string text;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  std::fclose(f);
+  return json::parse(text).at("parameters").at(parameter);
+}
+
+// An answer of Fabric's error shape with `status` and `code` (in the body and its header).
+::testing::AssertionResult refused(const converge::http::Response& r, long status, const std::string& code) {
+  const json b = r.body.empty() ? json() : json::parse(r.body);
+  if (r.status != status || !b.is_object() || b.value("errorCode", "") != code ||
+      r.header("x-ms-public-api-error-code") != code) {
+    return ::testing::AssertionFailure() << "want " << status << " " << code << ", got " << r.status << " " << r.body;
+  }
+  if (auto v = violations(b, "common", "ErrorResponse"); !v.empty()) return ::testing::AssertionFailure() << v;
+  return ::testing::AssertionSuccess();
+}
+
+class FabricGitTest : public FabricServerTest {
+ protected:
+  static constexpr const char* kConnection = "3f2504e0-4f89-11d3-9a0c-0305e82c3301";
+  static constexpr const char* kCapacity = "0f084df7-c13d-451b-af5f-ed0c466403b2";
+
+  static json github(const std::string& branch) {
+    return {{"gitProviderType", "GitHub"},
+            {"ownerName", "octo-org"},
+            {"repositoryName", "octo-repo"},
+            {"branchName", branch},
+            {"directoryName", "fabric"}};
+  }
+  static json connect_request(const std::string& branch) {
+    return {{"gitProviderDetails", github(branch)},
+            {"myGitCredentials", {{"source", "ConfiguredConnection"}, {"connectionId", kConnection}}}};
+  }
+  static std::string sha(char c) { return std::string(40, c); }
+  static json notebook(const std::string& name, const std::string& text, const std::string& folder = "") {
+    json it = {
+        {"type", "Notebook"}, {"displayName", name}, {"parts", {{{"path", "notebook-content.py"}, {"text", text}}}}};
+    if (!folder.empty()) it["folder"] = folder;
+    return it;
+  }
+  // A push of `items` at `commit` to octo-org/octo-repo's `branch`, folder "fabric".
+  void push(const std::string& branch, const std::string& commit, const json& items) {
+    fabric_->seed_git_remote({{"gitProviderType", "GitHub"},
+                              {"owner", "octo-org"},
+                              {"repositoryName", "octo-repo"},
+                              {"branchName", branch},
+                              {"directoryName", "/fabric/"},
+                              {"commit", commit},
+                              {"items", items}});
+  }
+  std::string git(const std::string& ws, const std::string& verb) const {
+    return api("/v1/workspaces/" + ws + "/git/" + verb);
+  }
+  // A seeded workspace with a capacity holding `items`.
+  std::string new_workspace(const std::string& name, const json& items = json::array()) {
+    return fabric_->seed({{"workspaces", {{{"displayName", name}, {"items", items}}}}})["workspaces"][0]["id"];
+  }
+  converge::http::Response connect(const std::string& ws, const std::string& branch) {
+    json request = connect_request(branch);
+    EXPECT_EQ(violations(request, "gitIntegration", "GitConnectRequest"), "");
+    return call("POST", git(ws, "connect"), request);
+  }
+  json initialize(const std::string& ws, const std::string& strategy) {
+    json request = {{"initializationStrategy", strategy}};
+    EXPECT_EQ(violations(request, "gitIntegration", "InitializeGitConnectionRequest"), "");
+    auto r = call("POST", git(ws, "initializeConnection"), request);
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(violations(body(r), "gitIntegration", "InitializeGitConnectionResponse"), "") << r.body;
+    return body(r);
+  }
+  converge::http::Response update(const std::string& ws, const json& request) {
+    EXPECT_EQ(violations(request, "gitIntegration", "UpdateFromGitRequest"), "") << request.dump();
+    return call("POST", git(ws, "updateFromGit"), request);
+  }
+  // Polls an update's operation to its end: its last state.
+  json finish(const converge::http::Response& accepted) {
+    EXPECT_EQ(accepted.status, 202) << accepted.body;
+    if (accepted.status != 202) return json();
+    return body(poll(accepted).back());
+  }
+  json connection(const std::string& ws) {
+    auto r = call("GET", git(ws, "connection"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(violations(body(r), "gitIntegration", "GitConnection"), "") << r.body;
+    return body(r);
+  }
+  // The workspace's items as "<Type>/<displayName>" -> the text of their first part.
+  std::map<std::string, std::string> contents(const std::string& ws) {
+    std::map<std::string, std::string> out;
+    const json state = fabric_->workspace(ws);
+    for (const auto& it : state["items"]) {
+      out[it["type"].get<std::string>() + "/" + it["displayName"].get<std::string>()] =
+          it["parts"].empty() ? "" : it["parts"][0].value("text", "");
+    }
+    return out;
+  }
+};
+
+TEST_F(FabricGitTest, CreateWorkspaceAnswersLikeTheSpecificationsExample) {
+  const json request = spec_request("CreateWorkspaceRequiredOnly", "createWorkspaceRequest");
+  EXPECT_EQ(violations(request, "platform", "CreateWorkspaceRequest"), "");
+  auto r = call("POST", api("/v1/workspaces"), request);
+  ASSERT_EQ(r.status, 201) << r.body;
+  const json created = body(r);
+  EXPECT_EQ(differences(created, spec_example("CreateWorkspaceRequiredOnly")["201"]["body"]), "");
+  EXPECT_EQ(violations(created, "platform", "Workspace"), "");
+  EXPECT_FALSE(created.contains("capacityId")) << "created without a capacity, as the example";
+  const std::string id = created["id"];
+  EXPECT_EQ(r.header("location"), api("/v1/workspaces/" + id));
+  auto got = call("GET", r.header("location"));
+  EXPECT_EQ(got.status, 200);
+  EXPECT_EQ(body(got)["displayName"], "New workspace");
+  EXPECT_EQ(violations(body(got), "platform", "WorkspaceInfo"), "");
+  EXPECT_TRUE(fabric_->workspace(id)["capacityId"].is_null());
+
+  // A name in use, without case; the names and descriptions the spec refuses.
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces"), json{{"displayName", "NEW WORKSPACE"}}), 409,
+                      "WorkspaceNameAlreadyExists"));
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces"), json{{"displayName", std::string(257, 'w')}}), 400,
+                      "InvalidRequest"));
+  EXPECT_EQ(call("POST", api("/v1/workspaces"), json{{"displayName", std::string(256, 'w')}}).status, 201);
+  EXPECT_TRUE(
+      refused(call("POST", api("/v1/workspaces"), json{{"displayName", "admin monitoring"}}), 400, "InvalidRequest"));
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces"), json{{"description", "no name"}}), 400, "InvalidRequest"));
+  EXPECT_TRUE(
+      refused(call("POST", api("/v1/workspaces"), json{{"displayName", "d"}, {"description", std::string(4001, 'd')}}),
+              400, "InvalidRequest"));
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces"), json{{"displayName", "c"}, {"capacityId", "not-a-uuid"}}),
+                      400, "InvalidRequest"));
+
+  // With the tenant's capacities seeded, only those.
+  fabric_->seed({{"capacities", {{{"id", kCapacity}, {"displayName", "F2"}}}}});
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces"),
+                           json{{"displayName", "feature-x"}, {"capacityId", "56bac802-080d-4f73-8a42-1b406eb1fcac"}}),
+                      404, "CapacityNotFound"));
+  auto on_capacity = call("POST", api("/v1/workspaces"),
+                          json{{"displayName", "feature-x"}, {"description", "d"}, {"capacityId", kCapacity}});
+  ASSERT_EQ(on_capacity.status, 201) << on_capacity.body;
+  EXPECT_EQ(body(on_capacity)["capacityId"], kCapacity);
+  EXPECT_EQ(violations(body(on_capacity), "platform", "Workspace"), "");
+  auto info = body(call("GET", on_capacity.header("location")));
+  EXPECT_EQ(differences(info, spec_example("GetWorkspace")["200"]["body"]), "");
+  EXPECT_EQ(info["capacityAssignmentProgress"], "Completed");
+  EXPECT_EQ(info["description"], "d");
+  auto names = body(call("GET", api("/v1/workspaces")))["value"];
+  EXPECT_EQ(names.size(), 4u) << "the seeded one and three created";
+}
+
+TEST_F(FabricGitTest, AssignToCapacityAnswers202AndTheWorkspaceShowsItsCapacity) {
+  const std::string ws = fabric_->seed(
+      {{"workspaces", {{{"displayName", "no capacity"}, {"capacityId", nullptr}}}}})["workspaces"][0]["id"];
+  EXPECT_FALSE(body(call("GET", api("/v1/workspaces/" + ws))).contains("capacityId"));
+  const json request = spec_request("AssignWorkspaceToCapacity", "assignWorkspaceToCapacityRequest");
+  EXPECT_EQ(violations(request, "platform", "AssignWorkspaceToCapacityRequest"), "");
+  auto r = call("POST", api("/v1/workspaces/" + ws + "/assignToCapacity"), request);
+  EXPECT_EQ(r.status, 202);
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.header("location"), "") << "not a long-running operation: the spec shows no headers";
+  EXPECT_EQ(r.header("x-ms-operation-id"), "");
+  auto got = body(call("GET", api("/v1/workspaces/" + ws)));
+  EXPECT_EQ(got["capacityId"], request["capacityId"]);
+  EXPECT_EQ(got["capacityAssignmentProgress"], "Completed");
+  EXPECT_EQ(fabric_->workspace(ws)["capacityId"], request["capacityId"]);
+
+  EXPECT_TRUE(
+      refused(call("POST", api("/v1/workspaces/" + ws + "/assignToCapacity"), json::object()), 400, "InvalidRequest"));
+  fabric_->seed({{"capacities", {{{"id", kCapacity}}}}});
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces/" + ws + "/assignToCapacity"),
+                           json{{"capacityId", "56bac802-080d-4f73-8a42-1b406eb1fcac"}}),
+                      404, "CapacityNotFound"));
+  EXPECT_EQ(fabric_->workspace(ws)["capacityId"], request["capacityId"]) << "unchanged";
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces/db1577e0-0132-4d6d-92b9-952c359988f2/assignToCapacity"),
+                           json{{"capacityId", kCapacity}}),
+                      404, "WorkspaceNotFound"));
+}
+
+TEST_F(FabricGitTest, DeleteWorkspaceTakesItsItemsFoldersAndGitConnection) {
+  const std::string ws = new_workspace("feature-y", json::array({notebook("Hello", "print(1)")}));
+  push("feature/y", sha('a'), json::array());
+  ASSERT_EQ(connect(ws, "feature/y").status, 200);
+  fabric_->seed({{"workspaces", {{{"id", ws}, {"folders", {{{"displayName", "etl"}}}}}}}});
+  auto r = call("DELETE", api("/v1/workspaces/" + ws));
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(r.body, "");
+  EXPECT_TRUE(fabric_->workspace(ws).is_null());
+  EXPECT_TRUE(refused(call("GET", api("/v1/workspaces/" + ws)), 404, "WorkspaceNotFound"));
+  EXPECT_TRUE(refused(call("GET", api("/v1/workspaces/" + ws + "/items")), 404, "WorkspaceNotFound"));
+  EXPECT_TRUE(refused(call("GET", git(ws, "connection")), 404, "WorkspaceNotFound"));
+  EXPECT_TRUE(refused(call("DELETE", api("/v1/workspaces/" + ws)), 404, "WorkspaceNotFound"));
+  const json listed = body(call("GET", api("/v1/workspaces")));
+  for (const auto& w : listed["value"]) EXPECT_NE(w["id"], ws);
+  // Its name is free again.
+  EXPECT_EQ(call("POST", api("/v1/workspaces"), json{{"displayName", "feature-y"}}).status, 201);
+}
+
+TEST_F(FabricGitTest, AGitConnectionAnswersLikeTheSpecificationsExamples) {
+  const std::string ws = new_workspace("feature-z");
+  auto none = connection(ws);
+  EXPECT_EQ(none, spec_example("GetConnection_NotConnected", "gitIntegration")["200"]["body"]);
+
+  // The examples' Azure DevOps connection through a configured connection, and GitHub's.
+  const json ado = spec_request("ConnectToAzureDevOpsUsingConfiguredConnection", "gitConnectRequest", "gitIntegration");
+  EXPECT_EQ(violations(ado, "gitIntegration", "GitConnectRequest"), "");
+  fabric_->seed_git_remote({{"gitProviderType", "AzureDevOps"},
+                            {"organization", "Test Organization"},
+                            {"project", "Test Project"},
+                            {"repositoryName", "Test Repo"},
+                            {"branchName", "Test Branch"},
+                            {"directoryName", "Test Directory/Test Subdirectory"},
+                            {"commit", "7d03b2918bf6aa62f96d0a4307293f3853201705"},
+                            {"items", {notebook("Hello", "print(1)", "etl/daily")}}});
+  auto connected = call("POST", git(ws, "connect"), ado);
+  EXPECT_EQ(connected.status, 200) << connected.body;
+  EXPECT_EQ(connected.body, "");
+  auto state = connection(ws);
+  EXPECT_EQ(state["gitConnectionState"], "Connected");
+  EXPECT_EQ(state["gitProviderDetails"], ado["gitProviderDetails"]);
+  EXPECT_TRUE(state["gitSyncDetails"].is_null()) << "nothing synced yet";
+  EXPECT_EQ(fabric_->git_connection(ws)["connectionId"], ado["myGitCredentials"]["connectionId"]);
+
+  const json init_request = spec_request("InitializeConnection", "initializeConnectionRequest", "gitIntegration");
+  auto init = call("POST", git(ws, "initializeConnection"), init_request);
+  ASSERT_EQ(init.status, 200) << init.body;
+  EXPECT_EQ(differences(body(init), spec_example("InitializeConnection", "gitIntegration")["200"]["body"]), "");
+  EXPECT_EQ(violations(body(init), "gitIntegration", "InitializeGitConnectionResponse"), "");
+  EXPECT_EQ(body(init)["requiredAction"], "UpdateFromGit");
+  EXPECT_EQ(body(init)["remoteCommitHash"], "7d03b2918bf6aa62f96d0a4307293f3853201705");
+  EXPECT_TRUE(body(init)["workspaceHead"].is_null()) << "never synced";
+  EXPECT_EQ(connection(ws)["gitConnectionState"], "ConnectedAndInitialized");
+
+  json update_request = spec_request("UpdateFromGit", "updateFromGitRequest", "gitIntegration");
+  update_request.erase("workspaceHead");  // none before the first sync
+  auto accepted = update(ws, update_request);
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const json update_headers = spec_example("UpdateFromGit", "gitIntegration")["202"]["headers"];
+  for (const auto& [name, value] : update_headers.items()) {
+    EXPECT_FALSE(accepted.header(name).empty()) << name;
+  }
+  EXPECT_EQ(accepted.header("location"), fabric_->ops_url() + "/v1/operations/" + accepted.header("x-ms-operation-id"));
+  EXPECT_TRUE(fabric_->workspace(ws)["items"].empty()) << "written before the operation succeeded";
+  auto polls = poll(accepted);
+  EXPECT_EQ(body(polls.back())["status"], "Succeeded");
+  EXPECT_EQ(polls.back().header("location"), "") << "no result";
+  const json synced = connection(ws);
+  EXPECT_EQ(differences(synced, spec_example("GetConnection", "gitIntegration")["200"]["body"]), "");
+  EXPECT_EQ(synced["gitConnectionState"], "ConnectedAndInitialized");
+  EXPECT_EQ(synced["gitSyncDetails"]["head"], "7d03b2918bf6aa62f96d0a4307293f3853201705");
+  EXPECT_EQ(contents(ws), (std::map<std::string, std::string>{{"Notebook/Hello", "print(1)"}}));
+  auto folders = fabric_->workspace(ws)["folders"];
+  ASSERT_EQ(folders.size(), 2u);
+  EXPECT_EQ(folders[1]["path"], "etl/daily");
+  EXPECT_EQ(fabric_->workspace(ws)["items"][0]["folderId"], folders[1]["id"]);
+
+  auto disconnected = call("POST", git(ws, "disconnect"));
+  EXPECT_EQ(disconnected.status, 200);
+  EXPECT_EQ(disconnected.body, "");
+  EXPECT_EQ(connection(ws)["gitConnectionState"], "NotConnected");
+  EXPECT_TRUE(fabric_->git_connection(ws).is_null());
+  EXPECT_EQ(contents(ws).size(), 1u) << "the items stay";
+  EXPECT_TRUE(refused(call("POST", git(ws, "disconnect")), 400, "WorkspaceNotConnectedToGit"));
+
+  // GitHub, the example's request: a folder two levels down.
+  const json gh = spec_request("ConnectToGitHub", "gitConnectRequest", "gitIntegration");
+  EXPECT_EQ(violations(gh, "gitIntegration", "GitConnectRequest"), "");
+  fabric_->seed_git_remote({{"gitProviderType", "GitHub"},
+                            {"ownerName", "test owner"},
+                            {"repositoryName", "test repo"},
+                            {"branchName", "Test Branch"},
+                            {"directoryName", "Test Directory/Test Subdirectory"},
+                            {"commit", sha('b')}});
+  ASSERT_EQ(call("POST", git(ws, "connect"), gh).status, 200);
+  EXPECT_EQ(connection(ws)["gitProviderDetails"], gh["gitProviderDetails"]);
+}
+
+TEST_F(FabricGitTest, ConnectIsRefusedAsFabricRefusesIt) {
+  const std::string ws = new_workspace("feature-c");
+  push("feature/c", sha('c'), json::array());
+  EXPECT_TRUE(
+      refused(call("POST", git("db1577e0-0132-4d6d-92b9-952c359988f2", "connect"), connect_request("feature/c")), 404,
+              "WorkspaceNotFound"));
+  EXPECT_TRUE(refused(call("POST", git(ws, "connect"), json::object()), 400, "InvalidRequest"));
+  json no_owner = connect_request("feature/c");
+  no_owner["gitProviderDetails"].erase("ownerName");
+  EXPECT_NE(violations(no_owner, "gitIntegration", "GitConnectRequest"), "") << "the spec refuses it too";
+  EXPECT_TRUE(refused(call("POST", git(ws, "connect"), no_owner), 400, "InvalidRequest"));
+  json automatic = connect_request("feature/c");
+  automatic.erase("myGitCredentials");
+  EXPECT_TRUE(refused(call("POST", git(ws, "connect"), automatic), 400, "InvalidInput")) << "GitHub needs credentials";
+  const json ado = {{"gitProviderDetails",
+                     {{"gitProviderType", "AzureDevOps"},
+                      {"organizationName", "o"},
+                      {"projectName", "p"},
+                      {"repositoryName", "r"},
+                      {"branchName", "b"},
+                      {"directoryName", ""}}}};
+  EXPECT_TRUE(refused(call("POST", git(ws, "connect"), ado), 400, "PrincipalTypeNotSupported"))
+      << "a service principal needs a configured connection";
+  EXPECT_TRUE(refused(connect(ws, "feature/none"), 404, "GitProviderResourceNotFound")) << "no such branch";
+  const std::string bare =
+      fabric_->seed({{"workspaces", {{{"displayName", "bare"}, {"capacityId", nullptr}}}}})["workspaces"][0]["id"];
+  EXPECT_TRUE(refused(connect(bare, "feature/c"), 400, "WorkspaceHasNoCapacityAssigned"));
+  EXPECT_TRUE(fabric_->git_connection(ws).is_null()) << "nothing connected by a refusal";
+  EXPECT_TRUE(
+      refused(call("POST", git(ws, "initializeConnection"), json::object()), 400, "WorkspaceNotConnectedToGit"));
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('c')}}), 400, "WorkspaceNotConnectedToGit"));
+
+  ASSERT_EQ(connect(ws, "FEATURE/C").status, 404) << "a branch's name has its case";
+  ASSERT_EQ(connect(ws, "feature/c").status, 200);
+  EXPECT_TRUE(refused(connect(ws, "feature/c"), 409, "WorkspaceAlreadyConnectedToGit"));
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('c')}}), 400, "WorkspaceGitConnectionNotInitialized"));
+}
+
+TEST_F(FabricGitTest, InitializeConnectionTellsWhichSyncIsRequired) {
+  const json hello = json::array({notebook("Hello", "print(1)")});
+  push("remote-only", sha('1'), hello);
+  push("empty", sha('2'), json::array());
+  push("both", sha('3'), hello);
+
+  const std::string fresh = new_workspace("fresh");
+  ASSERT_EQ(connect(fresh, "remote-only").status, 200);
+  auto a = initialize(fresh, "None");
+  EXPECT_EQ(a["requiredAction"], "UpdateFromGit");
+  EXPECT_TRUE(a["workspaceHead"].is_null());
+  EXPECT_EQ(a["remoteCommitHash"], sha('1'));
+  EXPECT_TRUE(refused(call("POST", git(fresh, "initializeConnection"), json::object()), 409,
+                      "WorkspaceGitConnectionAlreadyInitialized"));
+
+  const std::string local = new_workspace("local", hello);
+  ASSERT_EQ(connect(local, "empty").status, 200);
+  EXPECT_EQ(initialize(local, "PreferRemote")["requiredAction"], "CommitToGit");
+
+  const std::string nothing = new_workspace("nothing");
+  ASSERT_EQ(connect(nothing, "empty").status, 200);
+  auto n = initialize(nothing, "None");
+  EXPECT_EQ(n["requiredAction"], "None");
+  EXPECT_EQ(n["workspaceHead"], sha('2')) << "both empty: in sync with the branch";
+  EXPECT_EQ(connection(nothing)["gitSyncDetails"]["head"], sha('2'));
+
+  const std::string both = new_workspace("both", json::array({notebook("Other", "x")}));
+  ASSERT_EQ(connect(both, "both").status, 200);
+  EXPECT_TRUE(
+      refused(call("POST", git(both, "initializeConnection"), json::object()), 400, "MissingInitializationPolicy"));
+  EXPECT_EQ(connection(both)["gitConnectionState"], "Connected") << "a refusal initializes nothing";
+  EXPECT_EQ(initialize(both, "PreferWorkspace")["requiredAction"], "CommitToGit");
+  const std::string both2 = new_workspace("both2", json::array({notebook("Other", "x")}));
+  ASSERT_EQ(connect(both2, "both").status, 200);
+  EXPECT_EQ(initialize(both2, "PreferRemote")["requiredAction"], "UpdateFromGit");
+
+  // As a long-running operation: the same body as its result; initialized when it succeeds.
+  fabric_->configure({{"lro", "always"}});
+  const std::string later = new_workspace("later");
+  ASSERT_EQ(connect(later, "remote-only").status, 200);
+  auto accepted = call("POST", git(later, "initializeConnection"), json{{"initializationStrategy", "PreferRemote"}});
+  ASSERT_EQ(accepted.status, 202) << accepted.body;
+  const json initialize_headers = spec_example("InitializeConnection", "gitIntegration")["202"]["headers"];
+  for (const auto& [name, value] : initialize_headers.items()) {
+    EXPECT_FALSE(accepted.header(name).empty()) << name;
+  }
+  EXPECT_EQ(accepted.header("location").rfind(fabric_->ops_url(), 0), 0u);
+  EXPECT_EQ(fabric_->git_connection(later)["gitConnectionState"], "Connected");
+  auto polls = poll(accepted);
+  ASSERT_EQ(body(polls.back())["status"], "Succeeded");
+  auto result = body(call("GET", polls.back().header("location")));
+  EXPECT_EQ(violations(result, "gitIntegration", "InitializeGitConnectionResponse"), "");
+  EXPECT_EQ(result["requiredAction"], "UpdateFromGit");
+  EXPECT_EQ(result["remoteCommitHash"], sha('1'));
+  EXPECT_EQ(fabric_->git_connection(later)["gitConnectionState"], "ConnectedAndInitialized");
+}
+
+TEST_F(FabricGitTest, UpdateFromGitMakesTheWorkspaceTheBranchs) {
+  const std::string ws = new_workspace("feature-u");
+  push("feature/u", sha('a'),
+       json::array(
+           {notebook("Hello", "print(1)", "etl"),
+            {{"type", "Report"}, {"displayName", "Sales"}, {"parts", {{{"path", "report.json"}, {"text", "{}"}}}}}}));
+  ASSERT_EQ(connect(ws, "feature/u").status, 200);
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('a')}}), 400, "WorkspaceGitConnectionNotInitialized"));
+  initialize(ws, "PreferRemote");
+  EXPECT_TRUE(refused(call("POST", git(ws, "updateFromGit"), json::object()), 400, "InvalidRequest"));
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('f')}}), 400, "RemoteCommitHashMismatch"));
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('a')}, {"workspaceHead", sha('f')}}), 400,
+                      "WorkspaceHeadMismatch"));
+  ASSERT_EQ(finish(update(ws, json{{"remoteCommitHash", sha('a')}}))["status"], "Succeeded");
+  EXPECT_EQ(contents(ws), (std::map<std::string, std::string>{{"Notebook/Hello", "print(1)"}, {"Report/Sales", "{}"}}));
+  const json hello_before = fabric_->workspace(ws)["items"][0];
+  EXPECT_EQ(fabric_->git_connection(ws)["gitSyncDetails"]["head"], sha('a'));
+
+  // The next push: one changed, one gone, one new; the changed item keeps its id.
+  push("feature/u", sha('b'), json::array({notebook("Hello", "print(2)", "etl"), notebook("New", "new")}));
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('b')}}), 400, "WorkspaceHeadMismatch"))
+      << "the head is known now";
+  ASSERT_EQ(finish(update(ws, json{{"remoteCommitHash", sha('b')}, {"workspaceHead", sha('a')}}))["status"],
+            "Succeeded");
+  EXPECT_EQ(contents(ws),
+            (std::map<std::string, std::string>{{"Notebook/Hello", "print(2)"}, {"Notebook/New", "new"}}));
+  EXPECT_EQ(fabric_->item(ws, hello_before["id"])["parts"][0]["text"], "print(2)") << "overwritten, not re-created";
+  EXPECT_EQ(connection(ws)["gitSyncDetails"]["head"], sha('b'));
+
+  // An edit in the workspace and one on the branch to the same item: a conflict.
+  fabric_->portal_edit(ws, hello_before["id"],
+                       {{"parts", {{{"path", "notebook-content.py"}, {"text", "print('ui')"}}}}});
+  push("feature/u", sha('c'), json::array({notebook("Hello", "print(3)", "etl"), notebook("New", "new")}));
+  const json at_c = {{"remoteCommitHash", sha('c')}, {"workspaceHead", sha('b')}};
+  EXPECT_TRUE(refused(update(ws, at_c), 400, "MissingWorkspaceConflictResolution"));
+  json prefer_remote = at_c;
+  prefer_remote["conflictResolution"] = {{"conflictResolutionType", "Workspace"},
+                                         {"conflictResolutionPolicy", "PreferRemote"}};
+  EXPECT_TRUE(refused(update(ws, prefer_remote), 400, "OverrideItemsNotAllowed"));
+  EXPECT_EQ(contents(ws)["Notebook/Hello"], "print('ui')") << "a refusal writes nothing";
+  json prefer_workspace = at_c;
+  prefer_workspace["conflictResolution"] = {{"conflictResolutionType", "Workspace"},
+                                            {"conflictResolutionPolicy", "PreferWorkspace"}};
+  ASSERT_EQ(finish(update(ws, prefer_workspace))["status"], "Succeeded");
+  EXPECT_EQ(contents(ws)["Notebook/Hello"], "print('ui')") << "the workspace's kept";
+  EXPECT_EQ(connection(ws)["gitSyncDetails"]["head"], sha('c'));
+
+  push("feature/u", sha('d'), json::array({notebook("Hello", "print(4)", "etl"), notebook("New", "new")}));
+  json override_items = prefer_remote;
+  override_items["remoteCommitHash"] = sha('d');
+  override_items["workspaceHead"] = sha('c');
+  override_items["options"] = {{"allowOverrideItems", true}};
+  ASSERT_EQ(finish(update(ws, override_items))["status"], "Succeeded");
+  EXPECT_EQ(contents(ws)["Notebook/Hello"], "print(4)") << "the branch's wins";
+
+  // One update at a time; a failed one writes nothing.
+  push("feature/u", sha('e'), json::array({notebook("Hello", "print(5)", "etl")}));
+  const json at_e = {{"remoteCommitHash", sha('e')}, {"workspaceHead", sha('d')}};
+  auto running = update(ws, at_e);
+  ASSERT_EQ(running.status, 202);
+  EXPECT_TRUE(refused(update(ws, at_e), 409, "WorkspacePreviousOperationInProgress"));
+  ASSERT_EQ(body(poll(running).back())["status"], "Succeeded");
+  push("feature/u", sha('f'), json::array({notebook("Hello", "print(6)", "etl")}));
+  fabric_->inject({.method = "POST", .path = "/git/updateFromGit$", .kind = FabricFaultKind::operation_failed});
+  auto failed = finish(update(ws, json{{"remoteCommitHash", sha('f')}, {"workspaceHead", sha('e')}}));
+  EXPECT_EQ(failed["status"], "Failed");
+  EXPECT_EQ(failed["error"]["errorCode"], "OperationFailed");
+  EXPECT_EQ(contents(ws)["Notebook/Hello"], "print(5)");
+  EXPECT_EQ(connection(ws)["gitSyncDetails"]["head"], sha('e'));
+
+  // Two items of one type and name on the branch.
+  push("feature/u", sha('0'), json::array({notebook("Twin", "1"), notebook("twin", "2")}));
+  EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('0')}, {"workspaceHead", sha('e')}}), 400,
+                      "PotentialDuplicateDisplayNameAndType"));
+}
+
+// Each new route through the same door as the others: a throttled request and one with an
+// expired token are answered before anything is done, and the log records them.
+TEST_F(FabricGitTest, TheNewRoutesRefuseAThrottledRequestAndAnExpiredTokenWithoutActing) {
+  const std::string stale = fabric_->access_token();
+  fabric_->expire_tokens();
+  token_ = fabric_->access_token();
+  const std::string ws = new_workspace("feature-t");
+  push("feature/t", sha('a'), json::array({notebook("Hello", "print(1)")}));
+  struct Step {
+    std::string method, path;
+    json request;
+    long status;
+  };
+  const std::string w = "/v1/workspaces/" + ws;
+  const std::vector<Step> steps = {
+      {"POST", "/v1/workspaces", json{{"displayName", "created"}}, 201},
+      {"POST", w + "/assignToCapacity", json{{"capacityId", kCapacity}}, 202},
+      {"POST", w + "/git/connect", connect_request("feature/t"), 200},
+      {"GET", w + "/git/connection", nullptr, 200},
+      {"POST", w + "/git/initializeConnection", json{{"initializationStrategy", "PreferRemote"}}, 200},
+      {"POST", w + "/git/updateFromGit", json{{"remoteCommitHash", sha('a')}}, 202},
+      {"POST", w + "/git/disconnect", nullptr, 200},
+      {"DELETE", w, nullptr, 200},
+  };
+  for (const auto& s : steps) {
+    SCOPED_TRACE(s.method + " " + s.path);
+    const std::string before = fabric_->state().dump();
+    fabric_->clear_log();
+    fabric_->inject(
+        {.method = s.method, .path = "^" + s.path + "$", .kind = FabricFaultKind::throttle, .retry_after_s = 3});
+    auto throttled = call(s.method, api(s.path), s.request);
+    EXPECT_TRUE(refused(throttled, 429, "RequestBlocked"));
+    EXPECT_EQ(throttled.header("retry-after"), "3");
+    auto expired = call(s.method, api(s.path), s.request, stale);
+    EXPECT_TRUE(refused(expired, 401, "TokenExpired"));
+    EXPECT_EQ(fabric_->state().dump(), before) << "nothing done";
+    auto log = fabric_->log();
+    ASSERT_EQ(log.size(), 2u) << log.dump();
+    EXPECT_EQ(log[0]["fault"], "throttle");
+    EXPECT_EQ(log[0]["status"], 429);
+    EXPECT_EQ(log[1]["status"], 401);
+    EXPECT_EQ(log[1]["path"], s.path);
+    auto done = call(s.method, api(s.path), s.request);
+    EXPECT_EQ(done.status, s.status) << done.body;
+    if (done.status == 202 && !done.header("location").empty()) poll(done);
+  }
+  EXPECT_TRUE(fabric_->workspace(ws).is_null());
 }
 
 // ---- behaviour -------------------------------------------------------------------

@@ -113,6 +113,9 @@ nlohmann::json FabricServer::control(const std::string& method, const std::strin
 }
 
 nlohmann::json FabricServer::seed(const nlohmann::json& state) { return control("POST", "/_control/seed", &state); }
+nlohmann::json FabricServer::seed_git_remote(const nlohmann::json& remote) {
+  return control("POST", "/_control/git_remote", &remote);
+}
 void FabricServer::reset() { control("POST", "/_control/reset", nullptr); }
 nlohmann::json FabricServer::configure(const nlohmann::json& settings) {
   return control("POST", "/_control/config", &settings);
@@ -148,6 +151,19 @@ nlohmann::json FabricServer::item(const std::string& workspace, const std::strin
     }
   }
   return nullptr;
+}
+
+nlohmann::json FabricServer::workspace(const std::string& id) const {
+  const nlohmann::json all = state(id);
+  for (const auto& ws : all.at("workspaces")) {
+    if (ws.at("id") == id) return ws;
+  }
+  return nullptr;
+}
+
+nlohmann::json FabricServer::git_connection(const std::string& workspace) const {
+  const nlohmann::json ws = this->workspace(workspace);
+  return ws.is_null() ? nlohmann::json(nullptr) : ws.value("git", nlohmann::json(nullptr));
 }
 
 nlohmann::json FabricServer::portal_edit(const std::string& workspace, const std::string& item,

@@ -3,7 +3,8 @@
 // run by Node): real HTTP on two loopback ports (the API host, and the operations
 // host that long-running operations' Location points to, Fabric's home cluster),
 // state kept like Fabric's (workspaces, folders, items with definition parts,
-// long-running operations, Entra ID tokens), answers in the shapes of the recorded
+// long-running operations, Entra ID tokens, capacities, Git connections to seeded
+// branches), answers in the shapes of the recorded
 // real exchanges, plus a control API to seed state, read it back, edit an item as a
 // user in the Fabric portal would, inject faults and read the log of requests.
 //
@@ -99,7 +100,8 @@ class FabricServer {
   std::string access_token() const;
 
   // Adds state; see server.js for every field. Shape:
-  //   {"workspaces":[{"id"?,"displayName"?,"description"?,
+  //   {"capacities":[{"id","displayName"?,"state"?: "Active"}] (once any are seeded, only these are capacities),
+  //    "workspaces":[{"id"?,"displayName"?,"description"?,"capacityId"? (null: none),
   //      "folders":[{"displayName","parent"?: "a/b"}],
   //      "items":[{"type","displayName","description"?,"folder"?: "a/b",
   //                "parts":[{"path","text"? | "base64"?}],"properties"?}]}],
@@ -111,6 +113,15 @@ class FabricServer {
   // A Lakehouse, MirroredDatabase or SQLDatabase brings its SQLEndpoint item, an Eventhouse its
   // KQLDatabase, as in Fabric.
   nlohmann::json seed(const nlohmann::json& state);
+
+  // A push to a Git branch's folder that workspaces connect to (POST /v1/workspaces/{ws}/git/connect
+  // finds it by provider, owner or organization and project, repository, branch and folder):
+  //   {"gitProviderType":"GitHub"|"AzureDevOps","owner" (GitHub) | "organization"+"project" (AzureDevOps),
+  //    "repositoryName","branchName","directoryName" ("" = the root),"commit":"<40 hex>",
+  //    "items":[{"type","displayName","description"?,"folder"?: "a/b","parts":[{"path","text"? | "base64"?}]}]}
+  // ("ownerName", "organizationName", "projectName" are taken too). The folder holds exactly this commit and
+  // these items from now on. Returns {"commit","items": <count>}.
+  nlohmann::json seed_git_remote(const nlohmann::json& remote);
   void reset();  // forget all state, faults, clients, tokens and the request log (the
                  // Options' client is registered again)
 
@@ -131,12 +142,22 @@ class FabricServer {
 
   // {"workspaces":[{"id","displayName","description","folders":[{"id","displayName",
   //   "parentFolderId","path"}],"items":[{"id","type","displayName","description","folderId",
-  //   "parts":[{"path","base64","text" (when UTF-8)}]}]}],"operations":[{"id","kind","status","polls"}],
-  //  "pipelines":[{"id","stages":[…],"deployments":[{"id","sourceStageId","targetStageId","note","status"}]}]}
+  //   "parts":[{"path","base64","text" (when UTF-8)}]}],"capacityId" (null: none),"git" (git_connection())}],
+  //  "operations":[{"id","kind","status","polls"}],
+  //  "pipelines":[{"id","stages":[…],"deployments":[{"id","sourceStageId","targetStageId","note","status"}]}],
+  //  "gitRemotes":[{"gitProviderType",…,"branchName","directoryName","commit","items":[{"type","displayName",
+  //  "folder"}]}],"capacities": null | [{"id","displayName","state"}]}
   // `workspace` empty: every workspace.
   nlohmann::json state(const std::string& workspace = "") const;
   // One item of state(), by id; null when there is none.
   nlohmann::json item(const std::string& workspace, const std::string& id) const;
+  // One workspace of state(), by id ({"id","displayName","description","capacityId","git","folders","items"});
+  // null when there is none.
+  nlohmann::json workspace(const std::string& id) const;
+  // The workspace's Git connection as state() shows it: null when it is not connected (or does not exist),
+  // else {"gitProviderDetails","gitSyncDetails": null | {"head","lastSyncTime"},"gitConnectionState":
+  // "Connected"|"ConnectedAndInitialized","gitConnectionType","connectionId"}.
+  nlohmann::json git_connection(const std::string& workspace) const;
 
   // An edit made by a user in the Fabric portal, outside any deployment: `edit` has any
   // of "displayName", "description", "parts":[{"path","text"|"base64"|"delete":true}].
