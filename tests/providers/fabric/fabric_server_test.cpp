@@ -843,6 +843,13 @@ TEST_F(FabricGitTest, AssignToCapacityAnswers202AndTheWorkspaceShowsItsCapacity)
                            json{{"capacityId", "56bac802-080d-4f73-8a42-1b406eb1fcac"}}),
                       404, "CapacityNotFound"));
   EXPECT_EQ(fabric_->workspace(ws)["capacityId"], request["capacityId"]) << "unchanged";
+  fabric_->seed({{"capacities", {{{"id", "56bac802-080d-4f73-8a42-1b406eb1fcac"}, {"state", "Inactive"}}}}});
+  EXPECT_TRUE(refused(call("POST", api("/v1/workspaces/" + ws + "/assignToCapacity"),
+                           json{{"capacityId", "56bac802-080d-4f73-8a42-1b406eb1fcac"}}),
+                      400, "CapacityNotActive"));
+  EXPECT_EQ(call("POST", api("/v1/workspaces/" + ws + "/assignToCapacity"), json{{"capacityId", kCapacity}}).status,
+            202);
+  EXPECT_EQ(fabric_->workspace(ws)["capacityId"], kCapacity);
   EXPECT_TRUE(refused(call("POST", api("/v1/workspaces/db1577e0-0132-4d6d-92b9-952c359988f2/assignToCapacity"),
                            json{{"capacityId", kCapacity}}),
                       404, "WorkspaceNotFound"));
@@ -1115,6 +1122,21 @@ TEST_F(FabricGitTest, UpdateFromGitMakesTheWorkspaceTheBranchs) {
   push("feature/u", sha('0'), json::array({notebook("Twin", "1"), notebook("twin", "2")}));
   EXPECT_TRUE(refused(update(ws, json{{"remoteCommitHash", sha('0')}, {"workspaceHead", sha('e')}}), 400,
                       "PotentialDuplicateDisplayNameAndType"));
+}
+
+TEST_F(FabricGitTest, UpdateFromGitIsDoneAtOnceWhenTheServerRunsNoOperations) {
+  fabric_->configure({{"lro", "never"}});
+  const std::string ws = new_workspace("feature-n");
+  push("feature/n", sha('a'), json::array({notebook("Hello", "print(1)")}));
+  ASSERT_EQ(connect(ws, "feature/n").status, 200);
+  initialize(ws, "None");
+  auto r = update(ws, json{{"remoteCommitHash", sha('a')}});
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.body, "");
+  EXPECT_EQ(r.header("location"), "");
+  EXPECT_EQ(contents(ws), (std::map<std::string, std::string>{{"Notebook/Hello", "print(1)"}}));
+  EXPECT_EQ(connection(ws)["gitSyncDetails"]["head"], sha('a'));
+  EXPECT_TRUE(fabric_->state(ws)["operations"].empty());
 }
 
 // Each new route through the same door as the others: a throttled request and one with an

@@ -240,7 +240,7 @@
 //            drop: the socket is closed, not processed; drop_after_write: processed, then the socket
 //              is closed with no answer (an operation it started completes at once, as Fabric's
 //              would while nobody polls it);
-//            operation_failed: the request is accepted (202, a sync create too) and its operation
+//            operation_failed: the request is accepted (202, a sync create or initializeConnection too) and its operation
 //              ends Failed with {errorCode: error_code||"OperationFailed", message}, writing nothing;
 //            token_expired: 401 TokenExpired for the matching request; error: `status` with
 //              error_code/message; slow: waits delay_ms, then answers.
@@ -565,7 +565,8 @@ function page(c, list, toJson) {
 }
 
 // ---- long-running operations ------------------------------------------------
-// kind: create | getDefinition | updateDefinition. `effect()` makes the write and returns
+// kind: create | getDefinition | updateDefinition | deploy | initializeConnection | updateFromGit.
+// `effect()` makes the write and returns
 // {result} or {error:{errorCode,message}}; it runs when a poll finds no polls left.
 function startOperation(c, kind, ws, request, effect, failWith, etag = true, headers = {}) {
   const now = Date.now();
