@@ -13,6 +13,7 @@ int main_plan_comment(int argc, char** argv);
 int main_apply(int argc, char** argv);
 int main_drift_verify(int argc, char** argv);
 int main_record_manifest(int argc, char** argv);
+int main_destroy(int argc, char** argv);
 int main_describe(int argc, char** argv);
 int main_export_to_pr(int argc, char** argv);
 int main_compile(int argc, char** argv);
@@ -26,12 +27,13 @@ struct StepMain {
   int (*main)(int argc, char** argv);
 };
 
-inline constexpr std::array<StepMain, 12> kStepMains{{
+inline constexpr std::array<StepMain, 13> kStepMains{{
     {"plan", &main_plan},
     {"plan-comment", &main_plan_comment},
     {"apply", &main_apply},
     {"drift-verify", &main_drift_verify},
     {"record-manifest", &main_record_manifest},
+    {"destroy", &main_destroy},
     {"describe", &main_describe},
     {"export-to-pr", &main_export_to_pr},
     {"compile", &main_compile},

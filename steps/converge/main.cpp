@@ -15,9 +15,9 @@
 
 namespace {
 
-constexpr const char* kSteps[] = {"plan",    "plan-comment", "apply",        "drift-verify", "record-manifest",
-                                  "describe", "export-to-pr", "compile",      "render",       "secret-names",
-                                  "init",     "check-workflows"};
+constexpr const char* kSteps[] = {"plan",     "plan-comment", "apply",   "drift-verify", "record-manifest",
+                                  "destroy",  "describe",     "export-to-pr", "compile", "render",
+                                  "secret-names", "init",     "check-workflows"};
 
 void usage(std::ostream& out) {
   out << "usage: converge <step> [flags]\n\nsteps:\n"
@@ -26,6 +26,7 @@ void usage(std::ostream& out) {
          "  apply            apply an environment's plan\n"
          "  drift-verify     check the runtime equals Git (--apply reconciles)\n"
          "  record-manifest  append the last apply to the deployment manifest\n"
+         "  destroy          delete a feature environment's runtimes of a branch\n"
          "  describe         what each environment is running\n"
          "  export-to-pr     bring runtime edits back to Git as one pull request\n"
          "  compile          write an environment's compiled bundles\n"

@@ -38,6 +38,12 @@ struct Environment {
   Gates gates;
   Drift drift;
   std::optional<std::string> promote_from;
+  // `feature: true`: a template of environments, one per branch its `branch` glob
+  // matches (a feature branch): each branch gets its own runtime (a provider names it
+  // after the branch, e.g. fabric's feature workspace), its own manifest rows (under
+  // runtime_name()) and `converge destroy` deletes it when the branch is done. Never
+  // true for an environment whose runtime is shared: destroy refuses those.
+  bool feature = false;
   // `secrets: [NAME, ...]`: the variables ${NAME} may name for this environment (read
   // from the trusted copy: config/trust.hpp); nullopt when the key is absent.
   std::optional<std::vector<std::string>> secrets;

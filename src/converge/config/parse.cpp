@@ -143,7 +143,7 @@ class Parser {
   }
 
   Expected<Environment> environment(const YAML::Node& node) const {
-    if (auto ok = expect_map(node, "an environment", {"name", "branch", "gates", "drift", "promote_from", "secrets"}); !ok)
+    if (auto ok = expect_map(node, "an environment", {"name", "branch", "gates", "drift", "promote_from", "secrets", "feature"}); !ok)
       return fail(ok.error());
     Environment env;
     env.where = at(node);
@@ -201,6 +201,11 @@ class Parser {
       auto v = name(node["promote_from"], "promote_from");
       if (!v) return fail(v.error());
       env.promote_from = *v;
+    }
+    if (node["feature"]) {
+      auto v = boolean(node["feature"], "feature");
+      if (!v) return fail(v.error());
+      env.feature = *v;
     }
     if (auto list = node["secrets"]) {
       auto v = secret_names(list);

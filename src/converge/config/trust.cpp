@@ -119,6 +119,9 @@ Environment effective_environment(const Environment& trusted, const Environment&
   out.branch = trusted.branch;
   out.promote_from = trusted.promote_from ? trusted.promote_from : proposed.promote_from;
   out.secrets = trusted.secrets;
+  // Which runtimes `converge destroy` may delete is the trusted copy's to say: a pull
+  // request that marks prod a feature environment gets no destroy of prod from it.
+  out.feature = trusted.feature;
   return out;
 }
 
@@ -138,6 +141,9 @@ std::vector<std::string> describe_gate_changes(const Config& trusted, const Conf
     if (t->gates.distinct_approver != p.gates.distinct_approver)
       lines.push_back(n + ": distinct_approver " + yes_no(t->gates.distinct_approver) + " → " +
                       yes_no(p.gates.distinct_approver));
+    if (t->feature != p.feature)
+      lines.push_back(n + ": feature " + yes_no(t->feature) + " → " + yes_no(p.feature) +
+                      " (a feature environment's runtimes are deleted by converge destroy)");
     if (t->gates.plan_pinning != p.gates.plan_pinning)
       lines.push_back(n + ": plan_pinning " + yes_no(t->gates.plan_pinning) + " → " + yes_no(p.gates.plan_pinning));
     if (t->gates.allow_large_pull_requests != p.gates.allow_large_pull_requests)

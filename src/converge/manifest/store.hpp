@@ -28,6 +28,8 @@ struct Deployment {
   std::string target;
   std::string status;             // "success" | "failure" | "interrupted" (apply's own row while it
                                   // runs: an apply killed, or not yet recorded by record-manifest)
+                                  // | "destroyed" (converge destroy deleted a feature environment's
+                                  // runtime of this branch)
   std::string deployed_at;        // UTC, ISO 8601 ("2026-11-25T08:12:43Z")
   std::string deployed_by;
   std::string run_url;

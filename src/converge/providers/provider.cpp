@@ -13,6 +13,11 @@ Expected<ExportedSources> Provider::export_sources() {
   return fail(Error::usage("this provider cannot export its runtime to the repository"));
 }
 
+Expected<std::string> Provider::destroy() {
+  return fail(Error::usage("this provider keeps no runtime per branch: converge destroy deletes only a feature "
+                           "environment's runtimes"));
+}
+
 Expected<std::vector<std::string>> Provider::write_snapshot(const Bundle&) { return std::vector<std::string>{}; }
 
 bool Provider::run_change(const std::string& key, const std::function<bool()>& run) const {

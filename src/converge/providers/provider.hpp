@@ -28,6 +28,9 @@ struct TargetSpec {
   std::string environment;
   std::filesystem::path repo_root;  // paths in settings are relative to it
   config::Settings settings;
+  // The branch the run is for, when the environment is a feature environment (one
+  // runtime per branch: config::Environment::feature); "" otherwise.
+  std::string branch = {};
 };
 
 // Desired state of one target for one environment, compiled from the repo.
@@ -175,6 +178,13 @@ class Provider {
   // The runtime's state, normalised, as repository sources (export-to-pr). Error
   // (usage) from providers that cannot export.
   virtual Expected<ExportedSources> export_sources();
+
+  // `converge destroy`: deletes this feature environment's runtime of the run's branch
+  // (TargetSpec::branch), made by apply. Returns one line saying what was deleted, ""
+  // when there was nothing to delete. Error (usage) from providers and settings that
+  // keep no runtime per branch (the default), (refused) when the runtime found is not
+  // one converge made for the branch.
+  virtual Expected<std::string> destroy();
 
   // `plan --write-snapshot`: rewrites the repository's snapshot of what `desired`
   // produces (sql: every migration replayed on a scratch database, dumped to the

@@ -1,5 +1,7 @@
 // converge describe: "what is <env> running?" from the manifest, per target, or the
-// last N deployments with --history.
+// last N deployments with --history. A feature environment has one runtime per
+// branch: `--env <feature env>/<branch slug>` names one; a target whose runtime
+// `converge destroy` deleted shows its "destroyed" row.
 //
 // --json (format 1; docs/steps/describe.md is the reader's copy):
 //   {"format": 1, "history": int | null, "environments": {"<env>": [row, …]}}
@@ -9,6 +11,7 @@
 //   "pr_number": int | null, "approvers": [str], "break_glass": str,
 //   "applied": [str] | null (null: not recorded), "dirty": bool (a local apply of files
 //   its commit does not hold)}
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <ranges>
@@ -71,12 +74,28 @@ int run_describe(const DescribeOptions& options, StepIo io) {
   auto config = config::load(options.common.config);
   if (!config) return report_error(config.error(), io);
   std::vector<std::string> environments;
-  if (options.common.environment.empty()) {
-    for (const auto& e : config->environments) environments.push_back(e.name);
-  } else if (config->find_environment(options.common.environment)) {
-    environments.push_back(options.common.environment);
+  const std::string& wanted = options.common.environment;
+  const std::string base = wanted.substr(0, wanted.find('/'));
+  const auto* named = config->find_environment(base);
+  if (wanted.empty()) {
+    for (const auto& e : config->environments)
+      if (e.feature)
+        io.console.info(e.name + ": a feature environment, one runtime per branch (describe --env " + e.name +
+                        "/<branch slug>)");
+      else
+        environments.push_back(e.name);
+  } else if (!named) {
+    return report_error(Error::usage("unknown environment '" + wanted + "'"), io);
+  } else if (named->feature && base == wanted) {
+    return report_error(Error::usage(base + " is a feature environment, one runtime per branch: name one, --env " +
+                                     base + "/<branch slug>"),
+                        io);
+  } else if (!named->feature && base != wanted) {
+    return report_error(Error::usage("unknown environment '" + wanted + "' (" + base +
+                                     " is not a feature environment)"),
+                        io);
   } else {
-    return report_error(Error::usage("unknown environment '" + options.common.environment + "'"), io);
+    environments.push_back(wanted);
   }
 
   std::map<std::string, std::unique_ptr<manifest::Store>> stores;  // one per distinct URL
@@ -92,6 +111,18 @@ int run_describe(const DescribeOptions& options, StepIo io) {
     }
     auto rows = options.history > 0 ? store->history(env, options.history) : store->current(env);
     if (!rows) return report_error(rows.error(), io);
+    if (options.history <= 0 && env.find('/') != std::string::npos) {
+      // A feature runtime: a target whose newest row says destroyed shows that row.
+      auto recent = store->history(env, 200);
+      if (!recent) return report_error(recent.error(), io);
+      for (const auto& r : *recent) {
+        if (r.status != "destroyed") continue;
+        auto newer = std::find_if(recent->begin(), recent->end(), [&](const auto& x) { return x.target == r.target; });
+        if (&*newer != &r) continue;  // redeployed since
+        std::erase_if(*rows, [&](const auto& x) { return x.target == r.target; });
+        rows->push_back(r);
+      }
+    }
     if (options.json) {
       json[env] = nlohmann::json::array();
       for (const auto& r : *rows) json[env].push_back(row_json(r));

@@ -94,7 +94,7 @@ void track_drift_issues(const Session& session, const plan::Plan& final_plan, co
 // Error (refused) unless HEAD and every target's bundle are what the manifest
 // recorded as the environment's last successful deploy.
 Expected<void> check_restores_recorded_deploy(const Session& session, StepIo io) {
-  const auto& env = session.environment().name;
+  const auto& env = session.runtime;
   const std::string nothing = "; drift --apply only puts the runtime back to the last deploy recorded in the manifest "
                               "(deploy changes through apply and its gates); nothing was applied";
   auto store = open_manifest(session, io);

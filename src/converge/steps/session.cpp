@@ -17,6 +17,7 @@
 #include "converge/steps/work_tree_check.hpp"
 
 #include "converge/plan/render.hpp"
+#include "converge/util/branch_slug.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/hex.hpp"
 
@@ -26,6 +27,24 @@ namespace {
 std::string random_id() { return "local-" + util::random_hex(16); }
 
 }  // namespace
+
+std::string deployed_branch(StepIo io, const git::Facts& facts) {
+  if (auto head = io.ctx.variable("GITHUB_HEAD_REF"); head && !head->empty()) return *head;
+  std::string ref = io.ctx.ref.empty() ? io.ctx.event.ref : io.ctx.ref;
+  constexpr std::string_view heads = "refs/heads/";
+  if (ref.starts_with(heads)) return ref.substr(heads.size());
+  if (!ref.empty()) return "";  // a tag or a pull request's merge ref: no branch
+  return facts.branch;
+}
+
+Expected<std::string> runtime_name(const config::Environment& environment, const std::string& branch) {
+  if (!environment.feature) return environment.name;
+  if (branch.empty())
+    return fail(Error::usage("environment " + environment.name + " is a feature environment (one runtime per "
+                             "branch), and this run's branch is unknown: check out a branch, or run in a workflow "
+                             "of a push or a pull request"));
+  return environment.name + "/" + util::branch_slug(branch);
+}
 
 Expected<Session> open_session(const CommonOptions& options, StepIo io) {
   auto config = config::load(options.config);
@@ -66,6 +85,12 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
     session.git.sha = io.ctx.sha;
   }
 
+  session.branch = options.branch.empty() ? deployed_branch(io, session.git) : options.branch;
+  auto runtime = runtime_name(session.environment(), session.branch);
+  if (!runtime) return fail(runtime.error());
+  session.runtime = std::move(*runtime);
+  const std::string feature_branch = session.environment().feature ? session.branch : "";
+
   const auto root = std::filesystem::absolute(session.config.root).lexically_normal();
   for (auto& target : session.resolved.targets) {
     const auto* factory = providers::find(target.provider);
@@ -75,7 +100,7 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
       return fail(Error::config("unknown provider '" + target.provider + "' (known: " + known + ")",
                                 target.provider_where));
     }
-    auto impl = (*factory)({target.name, environment, root, target.settings});
+    auto impl = (*factory)({target.name, environment, root, target.settings, feature_branch});
     if (!impl) return fail(impl.error().with_context("target " + target.name));
     session.targets.push_back({target.name, target.provider, std::move(*impl), {}});
   }
@@ -100,10 +125,10 @@ Expected<std::map<std::string, providers::PlanContext>> plan_contexts(Session& s
   auto rows = [&]() -> Expected<std::vector<manifest::Deployment>> {
     auto store = open_manifest(session, io);
     if (!store) return fail(store.error());
-    return (*store)->since_success(session.environment().name);
+    return (*store)->since_success(session.runtime);
   }();
   if (!rows && tolerant) {
-    io.console.warning("the manifest of " + session.environment().name + " cannot be read, so this plan counts no " +
+    io.console.warning("the manifest of " + session.runtime + " cannot be read, so this plan counts no " +
                        "item as converge's and shows no deletion (" + rows.error().to_string() + ")");
     return contexts;
   }
@@ -170,7 +195,7 @@ Expected<void> select_targets(Session& session, const std::vector<std::string>& 
 Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose) {
   const bool preview = purpose == PlanFor::preview;
   plan::Plan plan;
-  plan.environment = session.environment().name;
+  plan.environment = session.runtime;
   plan.git_sha = session.git.sha;
   auto contexts = plan_contexts(session, /*tolerant=*/preview);
   if (!contexts) return fail(contexts.error());

@@ -34,6 +34,8 @@ struct CommonOptions {
   std::string environment;
   std::string trusted_ref;  // --trusted-ref: where the search for the trusted converge.yaml starts (steps/trust.hpp)
   bool deploys = false;     // the step changes the runtime (apply, drift --apply): see apply_trust()
+  std::string branch;       // --branch: the branch whose runtime of a feature environment the step is for
+                            // ("" = the run's: deployed_branch())
   bool offline = false;     // the step never reaches a runtime (compile): an unset ${VAR} in a target's
                             // settings is no error (config::resolve's keep_unset)
 };
@@ -68,6 +70,12 @@ struct Session {
   // lists it in `not_planned` with why. nullopt: every target is planned.
   std::optional<std::vector<std::string>> changed_paths;
   std::vector<std::pair<std::string, std::string>> not_planned;  // target, why
+  // The branch this run is for (deployed_branch()), and the name of the runtime the
+  // environment is in the manifest, in plans and in apply locks: the environment's
+  // name, or for a feature environment (config `feature: true`) "<name>/<branch slug>",
+  // one per branch.
+  std::string branch = {};
+  std::string runtime = {};
   const config::Environment& environment() const { return *resolved.environment; }
 };
 
@@ -109,6 +117,15 @@ plan::TargetPlan not_planned_target(Session& session, const TargetHandle& target
 // warning and those targets are planned as if nothing were recorded yet (no item
 // counts as converge's, so none is deleted); otherwise, the Error.
 Expected<plan::Plan> plan_environment(Session& session, PlanFor purpose);
+
+// The branch a run is for: a pull request's head branch (GITHUB_HEAD_REF: its plan,
+// and `destroy` when it closes), else the pushed branch (GITHUB_REF), else the branch
+// checked out in `facts` (a local run); "" when none is known.
+std::string deployed_branch(StepIo io, const git::Facts& facts);
+
+// The manifest's name of `environment`'s runtime for `branch` (Session::runtime).
+// Error (usage) for a feature environment when no branch is known.
+Expected<std::string> runtime_name(const config::Environment& environment, const std::string& branch);
 
 // `plan --write-snapshot`: compiles every target and has its provider rewrite its
 // snapshot file from the desired state (Provider::write_snapshot). Returns the files

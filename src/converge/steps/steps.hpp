@@ -91,6 +91,13 @@ struct DescribeOptions {
 // Exit 0, 2 usage/configuration, 3 the manifest store failed.
 int run_describe(const DescribeOptions& options, StepIo io);
 
+struct DestroyOptions {
+  CommonOptions common;  // environment: a feature environment; branch: "" = the run's (deployed_branch)
+};
+// Exit 0 deleted (or nothing was left), 1 refused or a runtime failed, 2 usage or
+// configuration, 3 the manifest store failed.
+int run_destroy(const DestroyOptions& options, StepIo io);
+
 // Prints `error` (an annotation in a runner), sets the `failure-reason` output and
 // returns its exit code.
 int report_error(const Error& error, StepIo io);

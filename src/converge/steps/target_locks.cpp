@@ -46,7 +46,7 @@ Expected<std::unique_ptr<providers::Lock>> lock_in_manifest(const Session& sessi
                                                             const providers::LockRequest& request,
                                                             std::chrono::milliseconds lease) {
   manifest::LockLease claim;
-  claim.name = "apply:" + session.environment().name + "/" + target.name;
+  claim.name = "apply:" + session.runtime + "/" + target.name;
   claim.holder = request.holder;
   claim.host = request.host;
   claim.pid = request.pid;

@@ -92,6 +92,10 @@ Expected<http::Operation> FabricApi::run(http::Request r) {
   auto response = send(r);
   if (!response) return fail(response.error());
   if (!ok_status(response->status)) return fail(fabric_error(r, *response));
+  return follow(r, *response);
+}
+
+Expected<http::Operation> FabricApi::follow(const http::Request& r, const http::Response& response) {
   auto poll = [&](const std::string& location) {
     // The operation's host (Fabric's home cluster) gets the same token.
     http::Request p = request("GET", location, r.label.substr(r.label.find(' ') + 1) + " (polling)");
@@ -99,7 +103,7 @@ Expected<http::Operation> FabricApi::run(http::Request r) {
     if (auto token = token_.get(); token) p.headers["Authorization"] = "Bearer " + *token;
     return p;
   };
-  return http::follow_operation(client_, *response, r.label, poll, sleeper_);
+  return http::follow_operation(client_, response, r.label, poll, sleeper_);
 }
 
 Expected<json> FabricApi::json_of(const http::Request& r, const http::Response& response) const {
@@ -349,6 +353,128 @@ Expected<json> FabricApi::properties(const std::string& collection, const std::s
   if (!response) return fail(response.error());
   if (!ok_status(response->status)) return fail(fabric_error(r, *response));
   return json_of(r, *response);
+}
+
+Expected<json> FabricApi::post(const std::string& path, const json& body) {
+  auto r = request("POST", url(path), path);
+  r.headers["Content-Type"] = "application/json";
+  r.body = body.dump();
+  auto op = run(r);
+  if (!op) return fail(op.error());
+  if (op->url.empty()) {
+    if (op->final.body.empty()) return json(nullptr);
+    return json_of(r, op->final);
+  }
+  if (op->final.header("Location").empty()) return json(nullptr);  // an operation with no result
+  auto g = request("GET", op->result_url(), "");
+  g.label = "GET " + op->result_url();
+  auto got = send(g);
+  if (!got) return fail(got.error());
+  if (!ok_status(got->status)) return fail(fabric_error(g, *got));
+  return json_of(g, *got);
+}
+
+Expected<std::optional<json>> FabricApi::find_workspace() {
+  auto all = list("/v1/workspaces");
+  if (!all) return fail(all.error());
+  std::vector<json> named;
+  for (auto& w : *all)
+    if (text_of(w, "displayName") == options_.workspace_name) named.push_back(std::move(w));
+  if (named.size() > 1)
+    return fail(Error::runtime(std::to_string(named.size()) + " Fabric workspaces are named '" +
+                               options_.workspace_name + "'"));
+  if (named.empty()) return std::optional<json>();
+  workspace_id_ = text_of(named.front(), "id");
+  return std::optional<json>(std::move(named.front()));
+}
+
+Expected<json> FabricApi::create_workspace(const std::string& name, const std::string& description,
+                                           const std::string& capacity_id) {
+  const std::string path = "/v1/workspaces";
+  auto r = request("POST", url(path), path);
+  r.headers["Content-Type"] = "application/json";
+  json body{{"displayName", name}, {"description", description}};
+  if (!capacity_id.empty()) body["capacityId"] = capacity_id;
+  r.body = body.dump();
+  auto response = send(r);
+  // Never sent twice: a lost answer or a name in use (409) may be an earlier create
+  // that went through; the workspace of this name, if there is one now, is it.
+  auto adopt = [&](const Error& why) -> Expected<json> {
+    auto found = find_workspace();
+    if (found && *found) return **found;
+    return fail(why);
+  };
+  if (!response) return adopt(response.error());
+  if (!ok_status(response->status)) {
+    if (response->status == 409) return adopt(fabric_error(r, *response));
+    return fail(fabric_error(r, *response));
+  }
+  auto created = json_of(r, *response);
+  if (!created) return fail(created.error());
+  workspace_id_ = text_of(*created, "id");
+  if (workspace_id_.empty()) return fail(Error::runtime(r.label + ": the answer names no workspace id"));
+  return created;
+}
+
+Expected<void> FabricApi::assign_capacity(const std::string& capacity_id) {
+  auto id = workspace_id();
+  if (!id) return fail(id.error());
+  const std::string path = "/v1/workspaces/" + *id + "/assignToCapacity";
+  auto r = request("POST", url(path), path);
+  r.headers["Content-Type"] = "application/json";
+  r.body = json{{"capacityId", capacity_id}}.dump();
+  auto response = send(r);
+  if (!response) return fail(response.error());
+  if (!ok_status(response->status)) return fail(fabric_error(r, *response));
+  // 202: accepted; followed when the answer names an operation (the spec shows none).
+  if (response->status == 202 && !response->header("Location").empty())
+    if (auto op = follow(r, *response); !op) return fail(op.error());
+  return {};
+}
+
+Expected<bool> FabricApi::delete_workspace() {
+  auto id = workspace_id();
+  if (!id) return fail(id.error());
+  const std::string path = "/v1/workspaces/" + *id;
+  auto r = request("DELETE", url(path), path);
+  auto response = send(r);
+  if (!response) return fail(response.error());
+  if (response->status == 404) return false;
+  if (!ok_status(response->status)) return fail(fabric_error(r, *response));
+  return true;
+}
+
+Expected<json> FabricApi::git_connection() {
+  auto id = workspace_id();
+  if (!id) return fail(id.error());
+  const std::string path = "/v1/workspaces/" + *id + "/git/connection";
+  auto r = request("GET", url(path), path);
+  auto response = send(r);
+  if (!response) return fail(response.error());
+  if (!ok_status(response->status)) return fail(fabric_error(r, *response));
+  return json_of(r, *response);
+}
+
+Expected<std::string> FabricApi::git_connect_and_update(const json& provider_details, const json& credentials) {
+  auto id = workspace_id();
+  if (!id) return fail(id.error());
+  const std::string git = "/v1/workspaces/" + *id + "/git/";
+  json connect{{"gitProviderDetails", provider_details}};
+  if (!credentials.is_null()) connect["myGitCredentials"] = credentials;
+  if (auto ok = post(git + "connect", connect); !ok) return fail(ok.error());
+  auto init = post(git + "initializeConnection", json{{"initializationStrategy", "PreferRemote"}});
+  if (!init) return fail(init.error());
+  const std::string action = init->is_object() ? text_of(*init, "requiredAction") : "";
+  if (action != "UpdateFromGit") return std::string();
+  const std::string remote = text_of(*init, "remoteCommitHash");
+  json update{{"remoteCommitHash", remote},
+              {"conflictResolution",
+               {{"conflictResolutionType", "Workspace"}, {"conflictResolutionPolicy", "PreferRemote"}}},
+              {"options", {{"allowOverrideItems", true}}}};
+  const std::string head = text_of(*init, "workspaceHead");
+  if (!head.empty()) update["workspaceHead"] = head;
+  if (auto ok = post(git + "updateFromGit", update); !ok) return fail(ok.error());
+  return remote;
 }
 
 }  // namespace converge::providers::fabric

@@ -71,6 +71,25 @@ class FabricApi {
   Expected<void> deploy_stage(const std::string& pipeline_id, const std::string& source_stage,
                               const std::string& target_stage, const std::string& note);
 
+  // Feature workspaces (options.hpp FeatureWorkspace). The workspace of the options'
+  // name: nullopt when none is visible (Error when several are). Sets workspace_id().
+  Expected<std::optional<nlohmann::json>> find_workspace();
+  // POST workspaces {displayName, description, capacityId}; sets workspace_id(). A
+  // name already in use (409, e.g. an earlier run's create whose answer was lost) or
+  // a lost answer: the workspace of that name is looked up and used.
+  Expected<nlohmann::json> create_workspace(const std::string& name, const std::string& description,
+                                            const std::string& capacity_id);
+  Expected<void> assign_capacity(const std::string& capacity_id);
+  // false when it was already gone (404).
+  Expected<bool> delete_workspace();
+  // GET git/connection: {gitConnectionState, gitProviderDetails?, gitSyncDetails?}.
+  Expected<nlohmann::json> git_connection();
+  // POST git/connect, git/initializeConnection (PreferRemote) and, when that says
+  // UpdateFromGit, git/updateFromGit (remote wins, items overridden), each followed to
+  // its end. Returns the commit the workspace was updated to ("" when none was needed).
+  Expected<std::string> git_connect_and_update(const nlohmann::json& provider_details,
+                                               const nlohmann::json& credentials);
+
   int tokens_fetched() const { return token_.fetched(); }
 
  private:
@@ -80,8 +99,13 @@ class FabricApi {
   Expected<http::Response> send(http::Request request);
   // send(), then a 202 followed to its end.
   Expected<http::Operation> run(http::Request request);
+  // A 202 answer of `request` followed to its end (a 200/201 is final at once).
+  Expected<http::Operation> follow(const http::Request& request, const http::Response& response);
   Expected<nlohmann::json> json_of(const http::Request& request, const http::Response& response) const;
   Expected<std::vector<nlohmann::json>> list(const std::string& path);
+  // POST `path` with `body` (JSON), followed to its end when it is long-running; the
+  // operation's result (or the final answer's body) as JSON, null when it has none.
+  Expected<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
 
   const Options& options_;
   std::unique_ptr<http::Transport> transport_;

@@ -57,6 +57,9 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxListed = 20;
 
+// The kind of the plan's change of a feature workspace itself (key "Workspace/<name>").
+constexpr const char* kWorkspaceKind = "Workspace";
+
 // Types Fabric creates beside others (a lakehouse's SQL endpoint): never converge's to
 // create or delete.
 bool system_type(const std::string& type) { return type == "SQLEndpoint" || type == "Dashboard"; }
@@ -155,6 +158,8 @@ class FabricProvider final : public Provider {
     if (!order) return fail(order.error());
     if (auto ok = read_workspace(); !ok) return fail(ok.error().with_context("fabric target '" + spec_.name + "'"));
     differences_.clear();
+    if (options_.feature)
+      if (auto change = workspace_change()) out.changes.push_back(std::move(*change));
 
     std::set<std::string> wanted;
     for (const Item* item : *order) wanted.insert(item->key());
@@ -269,6 +274,27 @@ class FabricProvider final : public Provider {
 
   Expected<std::string> runtime_version() override { return std::string(); }
 
+  // Deletes this branch's feature workspace, only when its description carries the
+  // line converge wrote when it made it (feature_mark()): a settings change that names
+  // another workspace (a branch called like prod's) deletes nothing.
+  Expected<std::string> destroy() override {
+    if (!options_.feature)
+      return fail(Error::usage("fabric target '" + spec_.name + "' names a fixed workspace (no feature_workspace): " +
+                               "converge destroy deletes only feature workspaces"));
+    auto found = api_.find_workspace();
+    if (!found) return fail(found.error().with_context("fabric target '" + spec_.name + "'"));
+    if (!*found) return std::string();
+    const std::string description = (*found)->value("description", std::string());
+    const std::string id = (*found)->value("id", std::string());
+    if (description.find(feature_mark()) == std::string::npos)
+      return fail(Error::refused("fabric target '" + spec_.name + "': workspace '" + options_.workspace_name + "' (" +
+                                 id + ") was not made by converge for branch " + options_.branch +
+                                 " (its description lacks \"" + feature_mark() + "\"), so it is not deleted"));
+    auto gone = api_.delete_workspace();
+    if (!gone) return fail(gone.error().with_context("fabric target '" + spec_.name + "'"));
+    return "deleted workspace '" + options_.workspace_name + "' (" + id + ")";
+  }
+
   Expected<ExportedSources> export_sources() override {
     auto sources = read_items(spec_.repo_root, options_.sources);
     if (!sources) return fail(sources.error());
@@ -329,6 +355,26 @@ class FabricProvider final : public Provider {
   }
 
   Expected<void> read_workspace() {
+    remote_.clear();
+    folders_.clear();
+    properties_.clear();
+    workspace_.reset();
+    git_state_.clear();
+    if (options_.feature) {
+      auto found = api_.find_workspace();
+      if (!found) return fail(found.error());
+      if (!*found) {  // made by apply (workspace_change)
+        workspace_id_.clear();
+        planned_ = true;
+        return {};
+      }
+      workspace_ = std::move(**found);
+      if (!options_.feature->git_provider.empty()) {
+        auto connection = api_.git_connection();
+        if (!connection) return fail(connection.error());
+        git_state_ = connection->value("gitConnectionState", std::string("NotConnected"));
+      }
+    }
     auto id = api_.workspace_id();
     if (!id) return fail(id.error());
     workspace_id_ = *id;
@@ -336,11 +382,8 @@ class FabricProvider final : public Provider {
     if (!items) return fail(items.error());
     auto folders = api_.folders();
     if (!folders) return fail(folders.error());
-    remote_.clear();
     for (auto& item : *items) remote_[item.type + "/" + item.name] = std::move(item);
-    folders_.clear();
     for (auto& folder : *folders) folders_[folder.id] = std::move(folder);
-    properties_.clear();
     planned_ = true;
     return {};
   }
@@ -384,6 +427,7 @@ class FabricProvider final : public Provider {
   // The value of a marker, from the workspace as read (and changed by this apply).
   // nullopt: the item it names does not exist in the workspace (yet).
   Expected<std::optional<std::string>> runtime_value(std::string_view value) {
+    if (value.starts_with("$workspace.") && workspace_id_.empty()) return std::optional<std::string>();  // not made yet
     if (value == "$workspace.id") return std::optional<std::string>(workspace_id_);
     if (value == "$workspace.name" || value == "$workspace.name_encoded") {
       auto ws = api_.workspace();
@@ -443,9 +487,10 @@ class FabricProvider final : public Provider {
         }
         if (*got) return **got;
         auto ref = item_reference(value);
-        bool planned = ref && std::any_of(desired_.begin(), desired_.end(), [&](const Item& i) {
-                         return i.type == ref->type && i.name == ref->name;
-                       });
+        bool planned = (value.starts_with("$workspace.") && workspace_id_.empty()) ||
+                       (ref && std::any_of(desired_.begin(), desired_.end(), [&](const Item& i) {
+                          return i.type == ref->type && i.name == ref->name;
+                        }));
         if (!planned) {
           if (problem.empty())
             problem = "⟦" + std::string(value) + "⟧ names an item that is neither in Git nor in the workspace";
@@ -512,6 +557,7 @@ class FabricProvider final : public Provider {
 
   Expected<void> apply_one(const plan::Change& change, const std::map<std::string, const Item*>& items) {
     static const std::string kPlanAgain = "; plan again";
+    if (change.kind == kWorkspaceKind) return ensure_workspace();
     if (change.action == plan::Action::remove) {
       auto remote = remote_.find(change.key);
       if (remote == remote_.end()) return fail(Error::runtime("the item is not in the workspace" + kPlanAgain));
@@ -527,6 +573,13 @@ class FabricProvider final : public Provider {
     auto parts = resolved_parts(item, /*for_apply=*/true, errors);
     if (!errors.empty()) return fail(Error::runtime(errors.front()));
 
+    if (change.action == plan::Action::create && remote_.contains(change.key)) {
+      // The workspace's Git update (feature workspaces) made it since the plan: it gets
+      // the rendered definition, description and folder.
+      differences_[change.key] = Difference{!shell_type(item.type), true, true};
+      return apply_one(plan::Change{plan::Action::update, change.kind, change.key, nullptr, nullptr, change.title},
+                       items);
+    }
     if (change.action == plan::Action::create) {
       auto folder = folder_id(item.folder);
       if (!folder) return fail(folder.error());
@@ -662,6 +715,91 @@ class FabricProvider final : public Provider {
     return false;
   }
 
+  // Feature workspaces. The plan's change of the workspace itself: create it (on the
+  // capacity, connected to the branch when `git` asks), or assign the capacity or
+  // connect it when it is not (yet). nullopt when it is as the settings say.
+  std::string feature_mark() const { return "converge feature workspace of branch " + options_.branch; }
+
+  std::string git_text() const {
+    const auto& f = *options_.feature;
+    if (f.git_provider.empty()) return "";
+    const std::string where = f.git_provider == "GitHub" ? f.owner + "/" + f.repository
+                                                         : f.organization + "/" + f.project + "/" + f.repository;
+    return "git: " + f.git_provider + " " + where + " branch " + options_.branch + " directory " + f.directory + "\n";
+  }
+
+  std::optional<plan::Change> workspace_change() const {
+    const auto& f = *options_.feature;
+    const std::string key = std::string(kWorkspaceKind) + "/" + options_.workspace_name;
+    if (!workspace_) {
+      const std::string after = "name: " + options_.workspace_name + "\ncapacity: " + f.capacity_id + "\n" + git_text();
+      return plan::Change{plan::Action::create, kWorkspaceKind, key, nullptr, after, options_.workspace_name};
+    }
+    std::string before, after;
+    const std::string capacity = workspace_->value("capacityId", std::string());
+    if (capacity != f.capacity_id) {
+      before += "capacity: " + (capacity.empty() ? "none" : capacity) + "\n";
+      after += "capacity: " + f.capacity_id + "\n";
+    }
+    if (!f.git_provider.empty() && git_state_ == "NotConnected") {
+      before += "git: not connected\n";
+      after += git_text();
+    }
+    if (after.empty()) return std::nullopt;
+    return plan::Change{plan::Action::update, kWorkspaceKind, key, before, after, options_.workspace_name};
+  }
+
+  // Applies workspace_change(): made (or found, when an earlier run made it), on the
+  // capacity, connected to the branch and updated from it; then the workspace is read
+  // again, so the items the Git update made are updated rather than created twice.
+  Expected<void> ensure_workspace() {
+    const auto& f = *options_.feature;
+    if (!workspace_) {
+      // The line that lets destroy() tell this workspace from one it must not delete.
+      const std::string mark = feature_mark();
+      std::string description = f.description.substr(0, 4000 - std::min<std::size_t>(4000, mark.size() + 1));
+      description += (description.empty() ? "" : "\n") + mark;
+      auto made = api_.create_workspace(options_.workspace_name, description, f.capacity_id);
+      if (!made) return fail(made.error());
+      workspace_ = std::move(*made);
+      workspace_id_ = workspace_->value("id", std::string());
+    }
+    if (workspace_->value("capacityId", std::string()) != f.capacity_id) {
+      if (auto ok = api_.assign_capacity(f.capacity_id); !ok) return fail(ok.error());
+      (*workspace_)["capacityId"] = f.capacity_id;
+    }
+    if (!f.git_provider.empty()) {
+      auto connection = api_.git_connection();
+      if (!connection) return fail(connection.error());
+      if (connection->value("gitConnectionState", std::string("NotConnected")) == "NotConnected") {
+        json details{{"gitProviderType", f.git_provider},
+                     {"repositoryName", f.repository},
+                     {"branchName", options_.branch},
+                     {"directoryName", f.directory}};
+        if (f.git_provider == "GitHub") {
+          details["ownerName"] = f.owner;
+        } else {
+          details["organizationName"] = f.organization;
+          details["projectName"] = f.project;
+        }
+        json credentials = f.connection_id.empty()
+                               ? json(nullptr)
+                               : json{{"source", "ConfiguredConnection"}, {"connectionId", f.connection_id}};
+        auto updated = api_.git_connect_and_update(details, credentials);
+        if (!updated) return fail(updated.error());
+      }
+      git_state_ = "ConnectedAndInitialized";
+    }
+    // What the Git update made, and the folders, as the workspace has them now.
+    auto items = api_.items();
+    if (!items) return fail(items.error());
+    for (auto& item : *items) remote_[item.type + "/" + item.name] = std::move(item);
+    auto folders = api_.folders();
+    if (!folders) return fail(folders.error());
+    for (auto& folder : *folders) folders_[folder.id] = std::move(folder);
+    return {};
+  }
+
   Expected<void> write_stamp() {
     auto ws = api_.workspace();
     if (!ws) return fail(ws.error());
@@ -684,12 +822,16 @@ class FabricProvider final : public Provider {
   std::map<std::string, json> properties_;
   std::map<std::string, Difference> differences_;
   std::string planned_hash_;
+  // Feature workspaces: the workspace as read (nullopt: it does not exist yet) and its
+  // Git connection state ("" when `git` is not asked for).
+  std::optional<json> workspace_;
+  std::string git_state_;
 };
 
 }  // namespace
 
 Expected<std::unique_ptr<Provider>> make_provider(const TargetSpec& spec) {
-  auto options = read_options(spec.settings, spec.environment);
+  auto options = read_options(spec.settings, spec.environment, spec.branch);
   if (!options) return fail(options.error());
   return std::make_unique<FabricProvider>(spec, std::move(*options));
 }
