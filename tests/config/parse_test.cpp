@@ -79,7 +79,7 @@ TEST(ConfigParse, PicksTheEnvironmentOfABranchByGlob) {
 TEST(ConfigParse, UnknownKeyNamesFileLineColumnAndKey) {
   auto e = parse_error("environments:\n  - name: dev\n    branch: main\n    gaets: {}\ntargets: []\n");
   EXPECT_EQ(e.code, ExitCode::usage);
-  EXPECT_EQ(e.to_string(), "repo/converge.yaml:4:5: unknown key 'gaets' in an environment (known: name, branch, gates, drift, promote_from, secrets)");
+  EXPECT_EQ(e.to_string(), "repo/converge.yaml:4:5: unknown key 'gaets' in an environment (known: name, branch, gates, drift, promote_from, secrets, feature)");
 }
 
 TEST(ConfigParse, WrongTypeNamesTheValue) {

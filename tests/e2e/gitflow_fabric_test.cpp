@@ -391,11 +391,138 @@ TEST_F(FabricPipelinePromotion, ProdGetsWhatStageRunsThroughThePipelineAndIsRefu
   auto described = job({"describe", "--env", "prod", "--json"}, "push", runner_.push_event("main", m3), "main");
   ASSERT_EQ(described.exit_code, 0) << described.out << described.err;
   EXPECT_NE(described.out.find(m3), std::string::npos) << described.out;
+  // ... and carries the commit stage ran when its bundle was promoted (c2).
+  const auto rows = nlohmann::json::parse(described.out);
+  ASSERT_EQ(rows["environments"]["prod"].size(), 1u) << described.out;
+  EXPECT_EQ(rows["environments"]["prod"][0]["promoted_from"], "stage@" + c2);
   // A second apply of prod deploys nothing: prod plans empty after the promotion.
   fabric_.clear_log();
   auto again = job({"apply", "--env", "prod"}, "push", runner_.push_event("main", m3), "main");
   ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
   EXPECT_EQ(deploys(), 0u);
+  EXPECT_FALSE(runner_.token_leaked());
+}
+
+
+// A feature environment (feature: true) with a Fabric feature workspace per branch: a
+// push to feature/JIRA-12345 makes "Sales [FEATURE-feature-JIRA-12345]" on the
+// capacity and deploys the branch into it (recorded under feature/feature-JIRA-12345);
+// a second push plans nothing; when the pull request closes, destroy deletes the
+// workspace and records it destroyed. destroy refuses dev (not a feature environment),
+// also when the pull request's own converge.yaml marks dev a feature environment.
+constexpr std::string_view kFeatureConfig = R"(version: 1
+manifest:
+  url: ${MANIFEST_URL}
+environments:
+  - name: feature
+    branch: "feature/**"
+    feature: true
+  - name: dev
+    branch: "dev/**"
+targets:
+  - name: analytics
+    provider: fabric
+    settings:
+      sources: workspace
+      api_url: ${FABRIC_API}
+      authority: ${FABRIC_AUTHORITY}
+      tenant_id: ${FABRIC_TENANT}
+      client_id: ${FABRIC_CLIENT_ID}
+      client_secret: ${FABRIC_CLIENT_SECRET}
+      parameter_environment: PPE
+      item_types: [VariableLibrary, Lakehouse, Eventhouse, Notebook, DataPipeline]
+    overrides:
+      feature:
+        feature_workspace:
+          name: "Sales [FEATURE-{branch_slug}]"
+          capacity_id: 0f084df7-c13d-451b-af5f-ed0c466403b2
+      dev:
+        workspace_id: ${DEV_WORKSPACE}
+)";
+
+class FabricFeatureWorkspaces : public FabricGitFlow {
+ protected:
+  void SetUp() override {
+    FabricGitFlow::SetUp();
+    dir_.write("converge.yaml", kFeatureConfig);
+    repo_->commit_all("a feature workspace per feature branch");
+    // The branch's own work, so the trusted converge.yaml (the commit before the push)
+    // is the one with the feature environment.
+    repo_->branch("feature/JIRA-12345");
+    repo_->checkout("feature/JIRA-12345");
+    dir_.write("NOTES.md", "JIRA-12345: the sales notebook\n");
+    repo_->commit_all("JIRA-12345: notes");
+  }
+  nlohmann::json workspace_named(const std::string& name) {
+    const auto state = fabric_.state();
+    for (const auto& w : state["workspaces"])
+      if (w["displayName"] == name) return w;
+    return nullptr;
+  }
+};
+
+TEST_F(FabricFeatureWorkspaces, ABranchGetsItsWorkspaceUntilItsPullRequestClosesAndOnlyFeatureRuntimesAreDestroyed) {
+  const std::string name = "Sales [FEATURE-feature-JIRA-12345]";
+  repo_->checkout("feature/JIRA-12345");
+  const auto sha = repo_->head_sha();
+  auto applied = job({"apply", "--env", "feature"}, "push", runner_.push_event("feature/JIRA-12345", sha),
+                     "feature/JIRA-12345");
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  ASSERT_EQ(next_step({"record-manifest", "--env", "feature"}, "push").exit_code, 0);
+  const auto made = workspace_named(name);
+  ASSERT_FALSE(made.is_null()) << fabric_.state().dump();
+  EXPECT_EQ(made["capacityId"], "0f084df7-c13d-451b-af5f-ed0c466403b2");
+  EXPECT_FALSE(made["items"].empty());
+  EXPECT_NE(made["description"].get<std::string>().find("Deployed by converge: " + sha.substr(0, 12)),
+            std::string::npos);
+
+  auto described = job({"describe", "--env", "feature/feature-JIRA-12345", "--json"}, "push",
+                       runner_.push_event("feature/JIRA-12345", sha), "feature/JIRA-12345");
+  ASSERT_EQ(described.exit_code, 0) << described.out << described.err;
+  auto rows = nlohmann::json::parse(described.out)["environments"]["feature/feature-JIRA-12345"];
+  ASSERT_EQ(rows.size(), 1u) << described.out;
+  EXPECT_EQ(rows[0]["status"], "success");
+  EXPECT_EQ(rows[0]["git_sha"], sha);
+  auto whole = job({"describe", "--env", "feature"}, "push", runner_.push_event("feature/JIRA-12345", sha),
+                   "feature/JIRA-12345");
+  EXPECT_EQ(whole.exit_code, 2) << "a feature environment's runtimes are named one by one";
+
+  // A second push plans nothing.
+  auto again = job({"plan", "--env", "feature", "--detailed-exitcode"}, "push",
+                   runner_.push_event("feature/JIRA-12345", sha), "feature/JIRA-12345");
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+
+  // destroy refuses dev: the trusted copy does not mark it a feature environment.
+  auto closed = runner_.pull_request_event(7, "main", sha);
+  closed["action"] = "closed";
+  auto refused = job({"destroy", "--env", "dev"}, "pull_request", closed, "feature/JIRA-12345");
+  EXPECT_EQ(refused.exit_code, 1) << refused.out << refused.err;
+  EXPECT_NE(refused.err.find("is not a feature environment"), std::string::npos) << refused.err;
+  // ... also when the pull request's own converge.yaml says it is one.
+  std::string forged(kFeatureConfig);
+  const std::string dev_branch = "    branch: \"dev/**\"";
+  forged.replace(forged.find(dev_branch), dev_branch.size(), dev_branch + "\n    feature: true");
+  dir_.write("converge.yaml", forged);
+  repo_->commit_all("dev is a feature environment now");
+  auto forged_run = runner_.run({"destroy", "--env", "dev", "--branch", "x"}, "pull_request", closed,
+                                repo_->head_sha(), secrets());
+  EXPECT_EQ(forged_run.exit_code, 1) << forged_run.out << forged_run.err;
+  EXPECT_NE(forged_run.err.find("is not a feature environment"), std::string::npos) << forged_run.err;
+  EXPECT_FALSE(workspace(0).is_null()) << "the dev workspace is still there";
+
+  // The pull request closes: its head branch's workspace is deleted and recorded.
+  auto env = secrets();
+  env["GITHUB_HEAD_REF"] = "feature/JIRA-12345";
+  auto destroyed = runner_.run({"destroy", "--env", "feature"}, "pull_request", closed, repo_->head_sha(), env);
+  ASSERT_EQ(destroyed.exit_code, 0) << destroyed.out << destroyed.err;
+  EXPECT_FALSE(shows_secret(destroyed.out + destroyed.err));
+  EXPECT_TRUE(workspace_named(name).is_null());
+  auto after = job({"describe", "--env", "feature/feature-JIRA-12345", "--json"}, "push",
+                   runner_.push_event("feature/JIRA-12345", sha), "feature/JIRA-12345");
+  ASSERT_EQ(after.exit_code, 0) << after.out << after.err;
+  rows = nlohmann::json::parse(after.out)["environments"]["feature/feature-JIRA-12345"];
+  ASSERT_EQ(rows.size(), 1u) << after.out;
+  EXPECT_EQ(rows[0]["status"], "destroyed");
   EXPECT_FALSE(runner_.token_leaked());
 }
 

@@ -62,7 +62,10 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
   auto head = git::read_facts(config->root);
   auto result = read_trusted_result(*path, io.ctx, head ? head->sha : std::string(), config->root);
   if (!result) return report_error(result.error(), io);
-  if (result->environment != options.common.environment)
+  // A feature environment's result names the branch's runtime: "<environment>/<slug>".
+  const bool feature_runtime = config->find_environment(options.common.environment)->feature &&
+                               result->environment.starts_with(options.common.environment + "/");
+  if (result->environment != options.common.environment && !feature_runtime)
     return report_error(Error::usage(path->string() + " is the result for " + result->environment + ", not " +
                                      options.common.environment),
                         io);
