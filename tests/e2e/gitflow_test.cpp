@@ -188,6 +188,9 @@ TEST_F(GitFlow, FromAFeatureBranchToProdAndBackToATag) {
   EXPECT_EQ(row(prod_rows, "app-db")["approvers"], nlohmann::json::array({"bob"}));
   EXPECT_EQ(row(prod_rows, "app-db")["pr_number"], 2);
   EXPECT_EQ(row(prod_rows, "app-db")["migration_version"], "20260102000000");
+  // The promotion's source: the stage deployment (its commit) whose bundle prod took.
+  EXPECT_EQ(row(prod_rows, "app-db")["promoted_from"], "stage@" + m1);
+  EXPECT_EQ(row(describe("stage"), "app-db")["promoted_from"], "");
   EXPECT_NE(comment(2, "prod").find("applied at " + m2.substr(0, 12)), std::string::npos);
   repo_->tag_lightweight("v1.1.0");
 
@@ -216,6 +219,7 @@ TEST_F(GitFlow, FromAFeatureBranchToProdAndBackToATag) {
   ASSERT_EQ(next_step("prod", {"record-manifest", "--env", "prod"}, "workflow_dispatch", {}).exit_code, 0);
   auto text = runner_.run({"describe", "--env", "prod"}, "workflow_dispatch", {}, m2, secrets("prod"));
   EXPECT_NE(text.out.find("app-db  success  " + m2.substr(0, 12) + " (v1.1.0)"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("promoted from stage at " + m1.substr(0, 12)), std::string::npos) << text.out;
 
   // --- v1.2.0 adds a migration and goes the whole way to prod: feature → develop
   // (PR #3, stage) → main (PR #4, prod, approved by bob).

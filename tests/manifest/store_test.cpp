@@ -351,11 +351,20 @@ TYPED_TEST(ManifestStoreTest, AVersionThreeStoreGainsTheAppliedColumnKeepingItsR
   EXPECT_EQ((*current)[0].managed, R"(["chart/old"])");
   EXPECT_EQ((*current)[0].applied, "");  // written before the column existed
   EXPECT_FALSE((*current)[0].dirty);      // version 5's column: older rows read as clean
+  EXPECT_EQ((*current)[0].promoted_from, "");  // version 6's: older rows were not promoted
 
   auto fresh = row("assets", "570");
   fresh.applied = R"(["chart/assets"])";
+  fresh.promoted_from = "stage@" + std::string(40, 'c');
   ASSERT_EQ(store->record({fresh}).value(), 1);
   EXPECT_EQ(store->history("prod", 1).value().at(0).applied, fresh.applied);
+  EXPECT_EQ(store->history("prod", 1).value().at(0).promoted_from, fresh.promoted_from);
+  // A feature runtime's destroyed row is kept and read back as such.
+  auto destroyed = row("assets", "571", "destroyed");
+  destroyed.environment = "feature/feature-JIRA-1";
+  ASSERT_EQ(store->record({destroyed}).value(), 1);
+  EXPECT_EQ(store->history("feature/feature-JIRA-1", 1).value().at(0).status, "destroyed");
+  EXPECT_TRUE(store->current("feature/feature-JIRA-1").value().empty()) << "destroyed is not running";
   store.reset();
   auto reopened = this->open_store();
   ASSERT_TRUE(reopened);

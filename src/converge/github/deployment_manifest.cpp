@@ -24,6 +24,7 @@ bool is_final(const Deployment& row) { return row.status != "interrupted"; }
 std::string github_state(const std::string& status) {
   if (status == "success") return "success";
   if (status == "failure") return "failure";
+  if (status == "destroyed") return "inactive";  // converge destroy deleted the runtime
   return "in_progress";
 }
 
@@ -61,7 +62,8 @@ json to_payload(const Deployment& row) {
             {"run_id", row.run_id},          {"run_attempt", row.run_attempt},
             {"pr_number", pr},               {"approvers", row.approvers},
             {"break_glass", row.break_glass}, {"managed", row.managed},
-            {"applied", row.applied},        {"dirty", row.dirty}}}};
+            {"applied", row.applied},        {"dirty", row.dirty},
+            {"promoted_from", row.promoted_from}}}};
 }
 
 std::optional<Deployment> from_payload(const json& payload) {
@@ -91,9 +93,11 @@ std::optional<Deployment> from_payload(const json& payload) {
   row.break_glass = text(c, "break_glass");
   row.managed = text(c, "managed");
   row.applied = text(c, "applied");
+  row.promoted_from = text(c, "promoted_from");
   if (auto dirty = c.find("dirty"); dirty != c.end() && dirty->is_boolean()) row.dirty = dirty->get<bool>();
   if (row.target.empty() || row.environment.empty() ||
-      (row.status != "success" && row.status != "failure" && row.status != "interrupted"))
+      (row.status != "success" && row.status != "failure" && row.status != "interrupted" &&
+       row.status != "destroyed"))
     return std::nullopt;
   return row;
 }

@@ -10,7 +10,7 @@
 //    "git_sha", "git_ref", "git_tag", "migration_version", "bundle_hash", "plan_hash",
 //    "environment", "target", "status", "deployed_at", "deployed_by", "run_url",
 //    "run_id", "run_attempt", "pr_number" (int or null), "approvers", "break_glass",
-//    "managed", "applied", "dirty"}}
+//    "managed", "applied", "dirty", "promoted_from"}}
 // Deployments without that payload (another tool's, the `deploy` mirror of a
 // sqlite/postgres manifest), and deployments another login created (only what
 // converge itself wrote is trusted: Api::identity(), as for its plan record), are

@@ -1,6 +1,6 @@
 // The manifest in PostgreSQL: the server store shared by every runner.
 //
-// Schema (version 5, kept in meta.schema_version under component 'deployments';
+// Schema (version 6, kept in meta.schema_version under component 'deployments';
 // kMigrations[i] upgrades i → i+1):
 //
 //   meta.schema_version(component text PRIMARY KEY, version integer NOT NULL)
@@ -22,6 +22,8 @@
 //                                       -- the deployment applied; '' = not known
 //     dirty             boolean NOT NULL DEFAULT false,  -- (version 5) true: made from a work
 //                                       -- tree with files git_sha does not hold (a local apply)
+//     promoted_from     text NOT NULL DEFAULT '',  -- (version 6) "<environment>@<sha>" of the
+//                                       -- source deployment of a promotion; '' = not promoted
 //     UNIQUE (run_id, run_attempt, target, environment))  -- a retried step writes nothing
 //
 //   meta.locks(                          -- (version 3) apply locks of targets without one
@@ -33,7 +35,8 @@
 //
 // Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
 // written by version 1 read back as ''); 3 adds `meta.locks`; 4 adds `applied` (older
-// rows read back as ''); 5 adds `dirty` (older rows read back as clean).
+// rows read back as ''); 5 adds `dirty` (older rows read back as clean); 6 adds
+// `promoted_from` (older rows read back as '').
 //
 // Deployment rows are INSERTed and never deleted. The one update: a row whose status
 // is 'interrupted' (an apply's journal while it runs, steps/apply_journal.cpp) is
@@ -65,7 +68,7 @@ CREATE SCHEMA IF NOT EXISTS meta;
 CREATE TABLE IF NOT EXISTS meta.schema_version (component text PRIMARY KEY, version integer NOT NULL);
 )sql";
 
-constexpr std::array<const char*, 5> kMigrations{
+constexpr std::array<const char*, 6> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE meta.deployments (
@@ -114,6 +117,10 @@ ALTER TABLE meta.deployments ADD COLUMN applied text NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE meta.deployments ADD COLUMN dirty boolean NOT NULL DEFAULT false;
 )sql",
+    // 5 → 6
+    R"sql(
+ALTER TABLE meta.deployments ADD COLUMN promoted_from text NOT NULL DEFAULT '';
+)sql",
 };
 
 constexpr const char* kDropExpiredLock = "DELETE FROM meta.locks WHERE name = $1 AND expires_at < now()";
@@ -130,24 +137,24 @@ constexpr const char* kUnlock = "DELETE FROM meta.locks WHERE name = $1 AND toke
 constexpr const char* kInsert = R"sql(
 INSERT INTO meta.deployments AS existing (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass, managed, applied, dirty)
+  pr_number, approvers, break_glass, managed, applied, dirty, promoted_from)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
   COALESCE(NULLIF($10::text, '')::timestamptz, now()),
-  $11, $12, $13, $14, $15::bigint, $16, $17, $18, $19, $20::boolean)
+  $11, $12, $13, $14, $15::bigint, $16, $17, $18, $19, $20::boolean, $21)
 ON CONFLICT (run_id, run_attempt, target, environment) DO UPDATE SET
   git_sha = EXCLUDED.git_sha, git_ref = EXCLUDED.git_ref, git_tag = EXCLUDED.git_tag,
   migration_version = EXCLUDED.migration_version, bundle_hash = EXCLUDED.bundle_hash,
   plan_hash = EXCLUDED.plan_hash, status = EXCLUDED.status, deployed_at = EXCLUDED.deployed_at,
   deployed_by = EXCLUDED.deployed_by, run_url = EXCLUDED.run_url, pr_number = EXCLUDED.pr_number,
   approvers = EXCLUDED.approvers, break_glass = EXCLUDED.break_glass, managed = EXCLUDED.managed,
-  applied = EXCLUDED.applied, dirty = EXCLUDED.dirty
+  applied = EXCLUDED.applied, dirty = EXCLUDED.dirty, promoted_from = EXCLUDED.promoted_from
 WHERE existing.status = 'interrupted'
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, to_char(deployed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), " \
-  "deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass, managed, applied, dirty"
+  "deployed_by, run_url, run_id, run_attempt, pr_number, approvers, break_glass, managed, applied, dirty, promoted_from"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM meta.deployments WHERE id IN (SELECT max(id) FROM meta.deployments"
@@ -224,6 +231,7 @@ class PostgresStore final : public Store {
       params.push_back(row.managed.c_str());
       params.push_back(row.applied.c_str());
       params.push_back(row.dirty ? "true" : "false");
+      params.push_back(row.promoted_from.c_str());
       auto result = query(kInsert, params);
       if (!result) return rollback(result.error().with_context("recording " + row.environment + "/" + row.target));
       written += std::atoi(PQcmdTuples(result->get()));
@@ -339,6 +347,7 @@ class PostgresStore final : public Store {
       d.managed = PQgetvalue(result, r, 18);
       d.applied = PQgetvalue(result, r, 19);
       d.dirty = std::string_view(PQgetvalue(result, r, 20)) == "t";
+      d.promoted_from = PQgetvalue(result, r, 21);
       out.push_back(std::move(d));
     }
     return out;

@@ -1,6 +1,6 @@
 // The manifest in a SQLite file: the embedded default store.
 //
-// Schema (version 5, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
+// Schema (version 6, kept in PRAGMA user_version; kMigrations[i] upgrades i → i+1):
 //
 //   deployments(
 //     id                INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: append-only
@@ -20,6 +20,8 @@
 //                                       -- the deployment applied; '' = not known
 //     dirty             INTEGER NOT NULL DEFAULT 0,  -- (version 5) 1: made from a work tree with
 //                                       -- files git_sha does not hold (a local apply)
+//     promoted_from     TEXT NOT NULL DEFAULT '',  -- (version 6) "<environment>@<sha>" of the
+//                                       -- source deployment of a promotion; '' = not promoted
 //     UNIQUE (run_id, run_attempt, target, environment))   -- a retried step writes nothing
 //
 //   locks(                              -- (version 3) apply locks of targets without one
@@ -31,7 +33,8 @@
 //
 // Version history: 1 = the table above without `managed`; 2 adds `managed` (rows
 // written by version 1 read back as ''); 3 adds `locks`; 4 adds `applied` (older rows
-// read back as ''); 5 adds `dirty` (older rows read back as clean).
+// read back as ''); 5 adds `dirty` (older rows read back as clean); 6 adds
+// `promoted_from` (older rows read back as '').
 //
 // Deployment rows are INSERTed and never deleted. The one update: a row whose status
 // is 'interrupted' (an apply's journal while it runs, steps/apply_journal.cpp) is
@@ -58,7 +61,7 @@ namespace {
 
 constexpr int kBusyTimeoutMs = 10'000;
 
-constexpr std::array<const char*, 5> kMigrations{
+constexpr std::array<const char*, 6> kMigrations{
     // 0 → 1
     R"sql(
 CREATE TABLE deployments (
@@ -107,6 +110,10 @@ ALTER TABLE deployments ADD COLUMN applied TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE deployments ADD COLUMN dirty INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1));
 )sql",
+    // 5 → 6
+    R"sql(
+ALTER TABLE deployments ADD COLUMN promoted_from TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 #define CONVERGE_NOW_MS "CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)"
@@ -124,24 +131,24 @@ constexpr const char* kUnlock = "DELETE FROM locks WHERE name = ?1 AND token = ?
 constexpr const char* kInsert = R"sql(
 INSERT INTO deployments (git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash,
   environment, target, status, deployed_at, deployed_by, run_url, run_id, run_attempt,
-  pr_number, approvers, break_glass, managed, applied, dirty)
+  pr_number, approvers, break_glass, managed, applied, dirty, promoted_from)
 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
   strftime('%Y-%m-%dT%H:%M:%SZ', COALESCE(NULLIF(?10, ''), 'now')),
-  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)
+  ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)
 ON CONFLICT (run_id, run_attempt, target, environment) DO UPDATE SET
   git_sha = excluded.git_sha, git_ref = excluded.git_ref, git_tag = excluded.git_tag,
   migration_version = excluded.migration_version, bundle_hash = excluded.bundle_hash,
   plan_hash = excluded.plan_hash, status = excluded.status, deployed_at = excluded.deployed_at,
   deployed_by = excluded.deployed_by, run_url = excluded.run_url, pr_number = excluded.pr_number,
   approvers = excluded.approvers, break_glass = excluded.break_glass, managed = excluded.managed,
-  applied = excluded.applied, dirty = excluded.dirty
+  applied = excluded.applied, dirty = excluded.dirty, promoted_from = excluded.promoted_from
 WHERE deployments.status = 'interrupted'
 )sql";
 
 #define CONVERGE_DEPLOYMENT_COLUMNS                                                              \
   "id, git_sha, git_ref, git_tag, migration_version, bundle_hash, plan_hash, environment, "   \
   "target, status, deployed_at, deployed_by, run_url, run_id, run_attempt, pr_number, "       \
-  "approvers, break_glass, managed, applied, dirty"
+  "approvers, break_glass, managed, applied, dirty, promoted_from"
 
 constexpr const char* kCurrent = "SELECT " CONVERGE_DEPLOYMENT_COLUMNS
                                  " FROM deployments WHERE id IN (SELECT max(id) FROM deployments"
@@ -335,6 +342,7 @@ class SqliteStore final : public Store {
     bind_text(stmt, ++i, row.managed);
     bind_text(stmt, ++i, row.applied);
     sqlite3_bind_int(stmt, ++i, row.dirty ? 1 : 0);
+    bind_text(stmt, ++i, row.promoted_from);
   }
 
   Expected<std::vector<Deployment>> read_rows(sqlite3_stmt* stmt) {
@@ -358,6 +366,7 @@ class SqliteStore final : public Store {
       d.managed = text(18);
       d.applied = text(19);
       d.dirty = sqlite3_column_int(stmt, 20) != 0;
+      d.promoted_from = text(21);
       out.push_back(std::move(d));
     }
     if (rc != SQLITE_DONE) return fail(error("reading deployments"));

@@ -42,6 +42,9 @@ struct Deployment {
   std::string managed;            // JSON array of the item keys converge manages in the target
                                   // after this deployment; "" = the provider does not track them
   std::string applied;            // JSON array of the change keys this deployment applied; "" = unknown
+  std::string promoted_from;      // "<environment>@<sha>": the source environment's deployment this
+                                  // one was promoted from (`promote_from`: the commit the source ran
+                                  // when the gate compared the bundles); "" when not promoted
   bool dirty = false;             // made from a work tree with files git_sha does not hold (a local
                                   // apply; a runner refuses one: steps/work_tree_check.hpp)
   bool operator==(const Deployment&) const = default;

@@ -279,6 +279,7 @@ Expected<void> check_promotion(const Session& session, StepIo io, GateRecord& re
                                  target.bundle.hash.substr(0, 12) + ", but " + from + " runs " +
                                  it->bundle_hash.substr(0, 12) + "; " + env.name +
                                  " only takes what " + from + " ran, so nothing was applied"));
+    record.promoted_from[target.name] = from + "@" + it->git_sha;
   }
   record.log.push_back("promotion: every target's bundle equals what " + from + " runs");
   return {};

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,6 +33,9 @@ struct GateRecord {
   std::vector<std::string> approvers;
   std::string break_glass;            // set when the approval gate was skipped
   std::vector<std::string> log;       // one line per gate: what passed, what was skipped
+  // check_promotion: target → "<source environment>@<sha>", the deployment of the
+  // source whose bundle this apply promotes (recorded in the target's manifest row).
+  std::map<std::string, std::string> promoted_from;
 };
 
 // Finds the pull request and checks approvals. Runs before planning.

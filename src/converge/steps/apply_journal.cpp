@@ -46,6 +46,7 @@ std::vector<manifest::Deployment> deployment_rows(const ApplyResult& result, con
     d.approvers = join(result.approvers);
     d.break_glass = result.break_glass;
     d.dirty = result.dirty;
+    d.promoted_from = t.promoted_from;
     if (t.managed) d.managed = nlohmann::json(*t.managed).dump();
     d.applied = nlohmann::json(t.applied).dump();
     rows.push_back(std::move(d));

@@ -104,7 +104,8 @@ nlohmann::json to_json(const ApplyResult& r) {
   for (const auto& t : r.targets)
     targets.push_back({{"target", t.target}, {"status", t.status}, {"bundle_hash", t.bundle_hash},
                        {"version", t.version}, {"applied", t.applied}, {"error", t.error},
-                       {"managed", t.managed ? nlohmann::json(*t.managed) : nlohmann::json(nullptr)}});
+                       {"managed", t.managed ? nlohmann::json(*t.managed) : nlohmann::json(nullptr)},
+                       {"promoted_from", t.promoted_from}});
   nlohmann::json j = {{"format", kFormat},     {"apply_id", r.apply_id},   {"run_id", r.run_id},
                       {"run_attempt", r.run_attempt}, {"job", r.job},     {"environment", r.environment},
                       {"approvers", r.approvers}, {"break_glass", r.break_glass},
@@ -137,6 +138,7 @@ Expected<ApplyResult> from_json(const nlohmann::json& j, const fs::path& path) {
                       t.at("bundle_hash").get<std::string>(), t.at("version").get<std::string>(),
                       t.at("applied").get<std::vector<std::string>>(), t.at("error").get<std::string>(), std::nullopt};
       if (t.contains("managed") && t["managed"].is_array()) o.managed = t["managed"].get<std::vector<std::string>>();
+      o.promoted_from = t.value("promoted_from", "");
       r.targets.push_back(std::move(o));
     }
     return r;

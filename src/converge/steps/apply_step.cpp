@@ -68,6 +68,9 @@ int run_apply(const ApplyOptions& options, StepIo io) {
   if (record.pr) result->pr_number = record.pr->number;
   result->approvers = record.approvers;
   result->break_glass = record.break_glass;
+  for (auto& outcome : result->targets)
+    if (auto from = record.promoted_from.find(outcome.target); from != record.promoted_from.end())
+      outcome.promoted_from = from->second;
   if (auto written = write_result(*path, *result, io.ctx); !written) return report_error(written.error(), io);
   mark_applied(gate, record, result->ok(), io);
   io.console.set_output("status", result->ok() ? "success" : "failure");

@@ -9,7 +9,9 @@
 //   "git_tags": [str], "migration_version", "bundle_hash", "plan_hash": str,
 //   "deployed_at": str (RFC 3339, UTC), "deployed_by", "run_url": str,
 //   "pr_number": int | null, "approvers": [str], "break_glass": str,
-//   "applied": [str] | null (null: not recorded), "dirty": bool (a local apply of files
+//   "applied": [str] | null (null: not recorded), "promoted_from": str ("<environment>@<sha>"
+//   of the source deployment a promotion took its bundle from; "" when not promoted),
+//   "dirty": bool (a local apply of files
 //   its commit does not hold)}
 #include <algorithm>
 #include <map>
@@ -51,7 +53,8 @@ nlohmann::json row_json(const manifest::Deployment& d) {
                       {"approvers", list(d.approvers)},
                       {"break_glass", d.break_glass},
                       {"applied", applied.is_array() ? applied : nlohmann::json(nullptr)},
-                      {"dirty", d.dirty}};
+                      {"dirty", d.dirty},
+                      {"promoted_from", d.promoted_from}};
   j["pr_number"] = d.pr_number ? nlohmann::json(*d.pr_number) : nlohmann::json(nullptr);
   return j;
 }
@@ -63,6 +66,11 @@ std::string row_text(const manifest::Deployment& d) {
   line += "  " + d.deployed_at + " by " + d.deployed_by;
   if (!d.approvers.empty()) line += ", approved by " + d.approvers;
   if (!d.break_glass.empty()) line += ", BREAK-GLASS: " + d.break_glass;
+  if (!d.promoted_from.empty()) {
+    const auto at = d.promoted_from.find('@');
+    line += "  promoted from " + d.promoted_from.substr(0, at) +
+            (at == std::string::npos ? "" : " at " + d.promoted_from.substr(at + 1, 12));
+  }
   if (d.dirty) line += "  DIRTY: files commit " + d.git_sha.substr(0, 12) + " does not hold were deployed";
   if (!d.run_url.empty()) line += "  " + d.run_url;
   return line;

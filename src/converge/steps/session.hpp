@@ -157,6 +157,7 @@ struct TargetOutcome {
   std::vector<std::string> applied;
   std::string error;
   std::optional<std::vector<std::string>> managed;  // keys converge manages after the apply
+  std::string promoted_from = {};  // "<environment>@<sha>": the source deployment of a promotion (apply_gates)
 };
 struct ApplyResult {
   std::string apply_id;     // GITHUB_RUN_ID-GITHUB_RUN_ATTEMPT in a runner, random locally
