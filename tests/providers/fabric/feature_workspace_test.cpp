@@ -5,6 +5,7 @@
 // deletes nothing converge did not make for that branch.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -187,6 +188,30 @@ TEST_F(FabricFeatureWorkspaceTest, TheSettingsRefuseAPatternWithoutTheBranchAFix
   auto gone = (*fixed)->destroy();
   ASSERT_FALSE(gone);
   EXPECT_EQ(gone.error().code, ExitCode::usage);
+}
+
+TEST_F(FabricFeatureWorkspaceTest, AnotherEnvironmentsIdLeftInAPartIsAPlanFindingWithItsFileAndLine) {
+  // parameter.yml replaces dev's lakehouse id in notebooks only; a pipeline holds it too.
+  const std::string dev_lakehouse = "2f8a1c3e-5b7d-4e9f-a1b2-c3d4e5f60718";
+  repo.write("workspace/parameter.yml", "find_replace:\n  - find_value: \"" + dev_lakehouse +
+                                            "\"\n    replace_value:\n      feature: "
+                                            "\"9e8d7c6b-5a49-4382-b1c0-d9e8f7a6b5c4\"\n    item_type: Notebook\n");
+  fs::create_directories(repo.dir.path() / "workspace/Load.DataPipeline");
+  repo.write("workspace/Load.DataPipeline/.platform",
+             R"({"metadata": {"type": "DataPipeline", "displayName": "Load"}, "config": {"logicalId": "5d1e0c1a-7a3b-4c55-9d6e-0f1a2b3c4d5e"}})");
+  repo.write("workspace/Load.DataPipeline/pipeline-content.json",
+             "{\n  \"properties\": {\n    \"lakehouse\": \"" + dev_lakehouse + "\"\n  }\n}\n");
+  auto p = provider(kBranch);
+  auto bundle = p->compile();
+  ASSERT_TRUE(bundle) << bundle.error().to_string();
+  auto planned = p->plan(*bundle, {});
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  const auto forgotten = std::find_if(planned->findings.begin(), planned->findings.end(),
+                                      [](const auto& f) { return f.rule == "fabric/parameter-forgotten"; });
+  ASSERT_NE(forgotten, planned->findings.end());
+  EXPECT_EQ(forgotten->file, "workspace/Load.DataPipeline/pipeline-content.json");
+  EXPECT_EQ(forgotten->line, 3);
+  EXPECT_NE(forgotten->message.find("workspace/parameter.yml:2"), std::string::npos) << forgotten->message;
 }
 
 TEST(FabricFeatureWorkspaceName, TheBranchIsSanitisedAndLengthLimited) {

@@ -33,7 +33,8 @@ Bundle make_bundle(const std::vector<Item>& items, const std::vector<Warning>& w
                     {"parts", std::move(parts)}});
   }
   json notes = json::array();
-  for (const auto& w : warnings) notes.push_back({{"file", w.file}, {"line", w.line}, {"message", w.message}});
+  for (const auto& w : warnings)
+    notes.push_back({{"file", w.file}, {"line", w.line}, {"message", w.message}, {"rule", w.rule}});
   json content{{"format", 1}, {"items", std::move(list)}, {"warnings", std::move(notes)}};
   return Bundle{std::move(hash), std::move(content)};
 }
@@ -72,7 +73,8 @@ std::vector<Warning> bundle_warnings(const Bundle& bundle) {
   std::vector<Warning> out;
   if (!bundle.content.contains("warnings")) return out;
   for (const auto& w : bundle.content["warnings"])
-    out.push_back({w.value("file", std::string()), w.value("line", 0), w.value("message", std::string())});
+    out.push_back({w.value("file", std::string()), w.value("line", 0), w.value("message", std::string()),
+                   w.value("rule", std::string("fabric/parameter-unmatched"))});
   return out;
 }
 

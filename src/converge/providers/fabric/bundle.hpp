@@ -3,7 +3,7 @@
 //
 // Content (format 1): {"format": 1, "items": [{"type", "name", "description",
 // "folder", "logical_id", "dir", "parts": [{"path", "text"} | {"path", "base64"}]}],
-// "warnings": [{"file", "line", "message"}]}, items sorted by key, a part as "text"
+// "warnings": [{"file", "line", "message"[, "rule"]}]}, items sorted by key, a part as "text"
 // when it is UTF-8 and as "base64" otherwise. Markers (item.hpp) stay in the parts:
 // the bundle does not depend on the workspace.
 //
@@ -26,6 +26,7 @@ struct Warning {
   std::string file;
   int line = 0;
   std::string message;
+  std::string rule = "fabric/parameter-unmatched";  // the plan finding's rule
 };
 
 // The hash of the code (above): `sources` as read, `parameters` the parameter file's

@@ -42,6 +42,7 @@
 #include "converge/providers/fabric/bundle.hpp"
 #include "converge/providers/fabric/compare.hpp"
 #include "converge/providers/fabric/export.hpp"
+#include "converge/providers/fabric/forgotten.hpp"
 #include "converge/providers/fabric/markers.hpp"
 #include "converge/providers/fabric/options.hpp"
 #include "converge/providers/fabric/order.hpp"
@@ -131,6 +132,7 @@ class FabricProvider final : public Provider {
       auto report = apply_parameters(*parameters, options_.parameter_environment, *items);
       if (!report) return fail(report.error());
       for (const auto& w : report->warnings) warnings.push_back(warning_of(w, file));
+      for (auto& w : forgotten_values(*parameters, options_.parameter_environment, *items)) warnings.push_back(std::move(w));
     }
     mark_default_workspace_ids(*items);
     auto order = deploy_order(*items);  // a reference cycle is a compile error
@@ -149,7 +151,7 @@ class FabricProvider final : public Provider {
     out.provider = "fabric";
     out.bundle_hash = desired.hash;
     for (const auto& w : bundle_warnings(desired))
-      out.findings.push_back({"fabric/parameter-unmatched", plan::Severity::warning, w.file, w.line, w.message, false,
+      out.findings.push_back({w.rule, plan::Severity::warning, w.file, w.line, w.message, false,
                               "docs/providers/fabric.md#parameters"});
 
     desired_ = bundle_items(desired);
