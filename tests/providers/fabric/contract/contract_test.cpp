@@ -124,7 +124,7 @@ bool valid_eventhouse_read(const json& exchange) {
 }
 
 // Where the specification and the real service disagree, and the local server answers
-// as the real one did (http_trace.json.gz): an operation's state has times with seven
+// as the real one did (http_trace.json.gz, or the specification's own examples): an operation's state has times with seven
 // fraction digits and no zone ("2026-06-25T11:15:43.5469603", not the specification's
 // RFC 3339 date-time), and percentComplete and error are null while it runs (the
 // specification says integer and object). A response violation of that request, at
@@ -134,6 +134,14 @@ const std::set<std::tuple<std::string, std::string, std::string>> kRealServiceDi
     {"GET /v1/operations/{id}", "response.body.lastUpdatedTimeUtc", "format"},
     {"GET /v1/operations/{id}", "response.body.percentComplete", "type"},
     {"GET /v1/operations/{id}", "response.body.error", "type"},
+    // A workspace not connected to Git: the specification's own example
+    // (examples/gitIntegration/GetConnection_NotConnected.json) has null details, which its
+    // schema types as objects.
+    {"GET /v1/workspaces/{id}/git/connection", "response.body.gitProviderDetails", "type"},
+    {"GET /v1/workspaces/{id}/git/connection", "response.body.gitSyncDetails", "type"},
+    // Before the first sync the workspace has no head: null (UpdateFromGitRequest's
+    // workspaceHead "may be null only after Initialize Connection").
+    {"POST /v1/workspaces/{id}/git/initializeConnection", "response.body.workspaceHead", "type"},
 };
 
 // The violations of one exchange that are failures, one line each.
@@ -189,6 +197,32 @@ std::unique_ptr<Provider> provider_for(const FabricServer& fabric, const Validat
   settings.update(extra);
   for (const auto& [key, value] : settings.items()) s.set(key, {value, {"converge.yaml", 12, 7}, false});
   auto made = make_provider(TargetSpec{"analytics", "dev", root, s});
+  if (!made) throw Failure(made.error().to_string());
+  return std::move(*made);
+}
+
+// A feature environment's provider for `branch`: its workspace made on a capacity and
+// connected to the branch through Fabric's Git integration.
+std::unique_ptr<Provider> feature_provider_for(const FabricServer& fabric, const ValidatingProxy& proxy,
+                                               const fs::path& root, const std::string& branch) {
+  config::Settings s(SourceLocation{"converge.yaml", 10, 5});
+  json settings = {{"api_url", proxy.api_url()},
+                   {"authority", fabric.authority()},
+                   {"tenant_id", fabric.tenant()},
+                   {"client_id", fabric.client_id()},
+                   {"client_secret", fabric.client_secret()},
+                   {"sources", "workspace"},
+                   {"parameter_environment", "PPE"},
+                   {"feature_workspace",
+                    {{"name", "Contract [FEATURE-{branch_slug}]"},
+                     {"capacity_id", "0f084df7-c13d-451b-af5f-ed0c466403b2"},
+                     {"git",
+                      {{"provider", "GitHub"},
+                       {"owner", "octo-org"},
+                       {"repository", "analytics"},
+                       {"connection_id", "3c9b3d36-46d5-4b8e-9b8f-9c3a7f0e21d4"}}}}}};
+  for (const auto& [key, value] : settings.items()) s.set(key, {value, {"converge.yaml", 12, 7}, false});
+  auto made = make_provider(TargetSpec{"analytics", "feature", root, s, branch});
   if (!made) throw Failure(made.error().to_string());
   return std::move(*made);
 }
@@ -315,6 +349,26 @@ TEST(FabricContract, EveryRequestOfTheProviderIsValidAgainstTheFabricRestApiSpec
   EXPECT_GT(count(promoted, plan::Action::create), 0u);
   check("a promotion through a deployment pipeline");
 
+  // A feature workspace: made on the capacity, connected to its branch and updated from
+  // it, deployed, then deleted by destroy.
+  fabric.seed_git_remote({{"gitProviderType", "GitHub"},
+                          {"owner", "octo-org"},
+                          {"repositoryName", "analytics"},
+                          {"branchName", "feature/contract"},
+                          {"directoryName", "/workspace"},
+                          {"commit", std::string(40, 'e')},
+                          {"items",
+                           {{{"type", "Notebook"},
+                             {"displayName", "Hello World"},
+                             {"parts", {{{"path", "notebook-content.py"}, {"text", "# Fabric notebook source\n"}}}}}}}});
+  auto feature = feature_provider_for(fabric, proxy, repo.dir.path(), "feature/contract");
+  auto made_feature = deploy(*feature, context);
+  EXPECT_EQ(made_feature.changes.front().key, "Workspace/Contract [FEATURE-feature-contract]");
+  auto destroyed = feature_provider_for(fabric, proxy, repo.dir.path(), "feature/contract")->destroy();
+  ASSERT_TRUE(destroyed) << destroyed.error().to_string();
+  EXPECT_FALSE(destroyed->empty());
+  check("a feature workspace made, connected to its branch, deployed and destroyed");
+
   // Every kind of request api.cpp makes went through Prism.
   std::string made;
   for (const auto& [s, n] : shapes) made += "\n  " + s + " x" + std::to_string(n);
@@ -325,7 +379,10 @@ TEST(FabricContract, EveryRequestOfTheProviderIsValidAgainstTheFabricRestApiSpec
         "PATCH /v1/workspaces/{id}/items/{id}", "POST /v1/workspaces/{id}/items/{id}/move",
         "DELETE /v1/workspaces/{id}/items/{id}", "GET /v1/workspaces/{id}/lakehouses/{id}",
         "GET /v1/workspaces/{id}/eventhouses/{id}",
-        "GET /v1/operations/{id}", "GET /v1/operations/{id}/result", "POST /v1/deploymentPipelines/{id}/deploy"})
+        "GET /v1/operations/{id}", "GET /v1/operations/{id}/result", "POST /v1/deploymentPipelines/{id}/deploy",
+        "POST /v1/workspaces", "DELETE /v1/workspaces/{id}", "GET /v1/workspaces/{id}/git/connection",
+        "POST /v1/workspaces/{id}/git/connect", "POST /v1/workspaces/{id}/git/initializeConnection",
+        "POST /v1/workspaces/{id}/git/updateFromGit"})
     EXPECT_TRUE(shapes.contains(expected)) << expected << " was not made; the requests made:" << made;
   EXPECT_GT(next_pages, 0u) << "no listing's next page went through the proxy";
 
