@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "converge/providers/fabric/fabric_provider.hpp"
 #include "converge/providers/fabric/markers.hpp"
@@ -257,6 +258,38 @@ TEST_F(FabricProviderTest, APortalEditIsDriftAndExportsAsExactlyThatEdit) {
   std::string expected = repo.read(file);
   expected.replace(expected.find("print(\"Hello World\")"), 20, "print(\"edited in the portal\")");
   EXPECT_EQ(exported->files.at(file), expected);
+}
+
+TEST_F(FabricProviderTest, AnItemMovedToAnotherFolderInThePortalIsDriftAndExportsAsThatMove) {
+  Deployment d{fabric, new_workspace(fabric), repo.root()};
+  deploy(*d.provider());
+  json state = fabric.state(d.workspace);
+  const json* notebook = item_named(state, "Notebook", "Hello World");
+  ASSERT_NE(notebook, nullptr);
+  fabric.portal_edit(d.workspace, (*notebook)["id"], {{"folder", "Archive/2026"}});
+
+  auto provider = d.provider();
+  auto drift = plan_of(*provider);
+  ASSERT_EQ(drift.changes.size(), 1u);
+  EXPECT_EQ(drift.changes[0].key, "Notebook/Hello World");
+  EXPECT_EQ(drift.changes[0].before.get<std::string>(), "folder: Archive/2026\n");
+  EXPECT_EQ(drift.changes[0].after.get<std::string>(), "folder: /\n");
+
+  auto exported = provider->export_sources();
+  ASSERT_TRUE(exported) << exported.error().to_string();
+  // Every file of the item's folder leaves it, and arrives byte for byte in the new one.
+  const std::string from = "workspace/Hello World.Notebook/", to = "workspace/Archive/2026/Hello World.Notebook/";
+  std::set<std::string> removed(exported->removed.begin(), exported->removed.end());
+  std::set<std::string> expected_removed;
+  for (const auto& entry : fs::directory_iterator(repo.root() / from))
+    expected_removed.insert(from + entry.path().filename().string());
+  EXPECT_EQ(removed, expected_removed);
+  ASSERT_EQ(exported->files.size(), expected_removed.size());
+  for (const auto& old_path : expected_removed) {
+    const std::string moved = to + old_path.substr(from.size());
+    ASSERT_TRUE(exported->files.contains(moved)) << moved;
+    EXPECT_EQ(exported->files.at(moved), repo.read(old_path)) << moved;
+  }
 }
 
 TEST_F(FabricProviderTest, AFailedOperationStopsTheApplyWithItsMessageAndReportsWhatWasApplied) {

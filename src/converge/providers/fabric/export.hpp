@@ -5,7 +5,8 @@
 // repository's file (util::carry_line_edits), so the lines nobody edited keep the
 // repository's values (a parameter's find_value, a logical id), and the edited lines
 // get the environment's values turned back (`Reverse`). An item made in the portal
-// gets a folder of its own; an item deleted there loses its files.
+// gets a folder of its own; an item deleted there loses its files; an item moved to
+// another folder there moves its folder, files as they are, under that folder's path.
 #pragma once
 
 #include <functional>

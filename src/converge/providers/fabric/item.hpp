@@ -35,6 +35,7 @@ struct Item {
   std::string folder;       // the Fabric folder: "" at the workspace root, else "a/b"
   std::string dir;          // the item folder, relative to the repository root (for errors)
   std::vector<Part> parts;  // sorted by path; `.platform` is not a part
+  std::string platform = {};  // the `.platform` file as read ("" for an item inside another's part)
 
   // "<Type>/<Name>": an item's identity in a workspace (a display name is unique per type).
   std::string key() const { return type + "/" + name; }

@@ -73,6 +73,7 @@ class SourceReader {
     out.dir = shown(dir);
     auto platform = read(dir / ".platform");
     if (!platform) return fail(platform.error());
+    out.platform = *platform;
     const std::string platform_file = shown(dir / ".platform");
     auto doc = util::parse_json_within(*platform, platform_file, {1u << 20, 32, 10000, {}});
     if (!doc) return fail(Error::config(doc.error().message, {platform_file, 0, 0}));

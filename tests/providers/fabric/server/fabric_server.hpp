@@ -160,7 +160,7 @@ class FabricServer {
   nlohmann::json git_connection(const std::string& workspace) const;
 
   // An edit made by a user in the Fabric portal, outside any deployment: `edit` has any
-  // of "displayName", "description", "parts":[{"path","text"|"base64"|"delete":true}].
+  // of "displayName", "description", "folder" ("a/b", "" = the root), "parts":[{"path","text"|"base64"|"delete":true}].
   // Returns the item with its parts.
   nlohmann::json portal_edit(const std::string& workspace, const std::string& item, const nlohmann::json& edit);
 

@@ -227,8 +227,9 @@
 //            pipelines:[{id, stages:[…], deployments:[{id, sourceStageId, targetStageId, note, status}]}],
 //            gitRemotes:[{gitProviderType, ownerName | organizationName + projectName, repositoryName, branchName,
 //            directoryName, commit, items:[{type, displayName, folder}]}], capacities: null | [{id, displayName, state}]}
-//   POST   /_control/portal_edit           {workspace, item, displayName?, description?,
-//            parts?:[{path, text? | base64? | delete: true}]}  a user's edit in the Fabric UI -> the item
+//   POST   /_control/portal_edit           {workspace, item, displayName?, description?, folder?: "a/b" ("" = the
+//            root; made where missing), parts?:[{path, text? | base64? | delete: true}]}  a user's edit in the
+//            Fabric UI (a folder move takes the item's child along) -> the item
 //   POST   /_control/faults                {method:"*"|"GET"…, path:"<regex on the path>", host:"*"|"api"|"ops",
 //            kind:"throttle"|"server_error"|"drop"|"drop_after_write"|"operation_failed"|"token_expired"|
 //                 "error"|"slow",
@@ -1601,6 +1602,10 @@ function portalEdit(b) {
   if (!it) throw new Error(`portal_edit: no item ${b.item}`);
   if (b.displayName !== undefined) it.displayName = b.displayName;
   if (b.description !== undefined) it.description = b.description;
+  if (b.folder !== undefined) {
+    const folderId = ensureFolderPath(ws, b.folder);
+    for (const x of family(ws, it)) x.folderId = folderId;
+  }
   for (const p of b.parts || []) {
     const i = it.parts.findIndex((x) => x.path === p.path);
     if (p.delete) {
