@@ -154,10 +154,12 @@ Expected<std::string> FabricApi::workspace_id() {
   return workspace_id_;
 }
 
-Expected<json> FabricApi::workspace() {
+Expected<json> FabricApi::workspace() { return get_in_workspace(""); }
+
+Expected<json> FabricApi::get_in_workspace(const std::string& suffix) {
   auto id = workspace_id();
   if (!id) return fail(id.error());
-  const std::string path = "/v1/workspaces/" + *id;
+  const std::string path = "/v1/workspaces/" + *id + suffix;
   auto r = request("GET", url(path), path);
   auto response = send(r);
   if (!response) return fail(response.error());
@@ -345,14 +347,7 @@ Expected<void> FabricApi::deploy_stage(const std::string& pipeline_id, const std
 }
 
 Expected<json> FabricApi::properties(const std::string& collection, const std::string& item_id) {
-  auto id = workspace_id();
-  if (!id) return fail(id.error());
-  const std::string path = "/v1/workspaces/" + *id + "/" + collection + "/" + item_id;
-  auto r = request("GET", url(path), path);
-  auto response = send(r);
-  if (!response) return fail(response.error());
-  if (!ok_status(response->status)) return fail(fabric_error(r, *response));
-  return json_of(r, *response);
+  return get_in_workspace("/" + collection + "/" + item_id);
 }
 
 Expected<json> FabricApi::post(const std::string& path, const json& body) {
@@ -444,16 +439,7 @@ Expected<bool> FabricApi::delete_workspace() {
   return true;
 }
 
-Expected<json> FabricApi::git_connection() {
-  auto id = workspace_id();
-  if (!id) return fail(id.error());
-  const std::string path = "/v1/workspaces/" + *id + "/git/connection";
-  auto r = request("GET", url(path), path);
-  auto response = send(r);
-  if (!response) return fail(response.error());
-  if (!ok_status(response->status)) return fail(fabric_error(r, *response));
-  return json_of(r, *response);
-}
+Expected<json> FabricApi::git_connection() { return get_in_workspace("/git/connection"); }
 
 Expected<std::string> FabricApi::git_connect_and_update(const json& provider_details, const json& credentials) {
   auto id = workspace_id();

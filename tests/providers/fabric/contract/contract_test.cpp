@@ -181,22 +181,22 @@ struct Repo {
 };
 
 // The provider's settings, its requests sent to the proxy; `workspace` (an id) or, with
-// by_name, the workspace's display name.
+// by_name, the workspace's display name ("": neither, a feature workspace of `branch`).
 std::unique_ptr<Provider> provider_for(const FabricServer& fabric, const ValidatingProxy& proxy,
                                        const fs::path& root, const std::string& workspace, bool by_name = false,
-                                       const json& extra = json::object()) {
+                                       const json& extra = json::object(), const std::string& branch = "") {
   config::Settings s(SourceLocation{"converge.yaml", 10, 5});
   json settings = {{"api_url", proxy.api_url()},
                    {"authority", fabric.authority()},
                    {"tenant_id", fabric.tenant()},
                    {"client_id", fabric.client_id()},
                    {"client_secret", fabric.client_secret()},
-                   {by_name ? "workspace" : "workspace_id", workspace},
                    {"sources", "workspace"},
                    {"parameter_environment", "PPE"}};
+  if (!workspace.empty()) settings[by_name ? "workspace" : "workspace_id"] = workspace;
   settings.update(extra);
   for (const auto& [key, value] : settings.items()) s.set(key, {value, {"converge.yaml", 12, 7}, false});
-  auto made = make_provider(TargetSpec{"analytics", "dev", root, s});
+  auto made = make_provider(TargetSpec{"analytics", "dev", root, s, branch});
   if (!made) throw Failure(made.error().to_string());
   return std::move(*made);
 }
@@ -205,26 +205,15 @@ std::unique_ptr<Provider> provider_for(const FabricServer& fabric, const Validat
 // connected to the branch through Fabric's Git integration.
 std::unique_ptr<Provider> feature_provider_for(const FabricServer& fabric, const ValidatingProxy& proxy,
                                                const fs::path& root, const std::string& branch) {
-  config::Settings s(SourceLocation{"converge.yaml", 10, 5});
-  json settings = {{"api_url", proxy.api_url()},
-                   {"authority", fabric.authority()},
-                   {"tenant_id", fabric.tenant()},
-                   {"client_id", fabric.client_id()},
-                   {"client_secret", fabric.client_secret()},
-                   {"sources", "workspace"},
-                   {"parameter_environment", "PPE"},
-                   {"feature_workspace",
-                    {{"name", "Contract [FEATURE-{branch_slug}]"},
-                     {"capacity_id", "0f084df7-c13d-451b-af5f-ed0c466403b2"},
-                     {"git",
-                      {{"provider", "GitHub"},
-                       {"owner", "octo-org"},
-                       {"repository", "analytics"},
-                       {"connection_id", "3c9b3d36-46d5-4b8e-9b8f-9c3a7f0e21d4"}}}}}};
-  for (const auto& [key, value] : settings.items()) s.set(key, {value, {"converge.yaml", 12, 7}, false});
-  auto made = make_provider(TargetSpec{"analytics", "feature", root, s, branch});
-  if (!made) throw Failure(made.error().to_string());
-  return std::move(*made);
+  const json feature = {{"feature_workspace",
+                         {{"name", "Contract [FEATURE-{branch_slug}]"},
+                          {"capacity_id", "0f084df7-c13d-451b-af5f-ed0c466403b2"},
+                          {"git",
+                           {{"provider", "GitHub"},
+                            {"owner", "octo-org"},
+                            {"repository", "analytics"},
+                            {"connection_id", "3c9b3d36-46d5-4b8e-9b8f-9c3a7f0e21d4"}}}}}};
+  return provider_for(fabric, proxy, root, "", false, feature, branch);
 }
 
 // Compiles, plans and (unless the plan is empty) applies; returns the plan.
