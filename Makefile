@@ -1,9 +1,9 @@
 # The two commands a newcomer needs (see README.md):
 #   make quickstart   install what is missing, build, walk the quickstart on SQLite
 #   make test         install what is missing, build with sanitizers, run every test
-# against a throwaway PostgreSQL server on 127.0.0.1, run the fuzzers (fuzz/) for a
-# minute, and build the container image (beside the rest) and run every step in it
-# (scripts/test.sh).
+# against a throwaway PostgreSQL server on 127.0.0.1, run the fuzzers (fuzz/) on
+# 20,000 inputs each, and build the container image (beside the rest) and run every
+# step in it (scripts/test.sh).
 # The sanitizer build is unoptimised (fast to compile); the image build compiles
 # the shipped optimised build (-O2), where some of g++'s warnings (errors here)
 # only appear, and `make quickstart` builds the same way.
@@ -39,7 +39,7 @@ test: setup
 	@bash scripts/test.sh $(abspath $(TEST_BUILD)) $(JOBS)
 
 # Every fuzz target (fuzz/, clang-19 + ASan/UBSan) for FUZZ_SECONDS in all; make test
-# runs them for a minute. docs/fuzzing.md.
+# runs each on 20,000 inputs from a fixed seed. docs/fuzzing.md.
 fuzz: setup
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
 

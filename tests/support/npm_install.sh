@@ -12,7 +12,9 @@ scripts=${2:-}
 stamp=node_modules/.converge-installed
 installed() { [ -f "$stamp" ] && cmp -s package-lock.json "$stamp"; }
 installed && exit 0
-exec 9>"${TMPDIR:-/tmp}/converge-npm-$(basename "$PWD").lock"
+# The lock names the folder by its whole path: tests/github/contract and
+# tests/providers/fabric/contract share a base name, not a lock.
+exec 9>"${TMPDIR:-/tmp}/converge-npm-$(basename "$PWD")-$(pwd | cksum | cut -d' ' -f1).lock"
 flock 9
 installed && exit 0
 npm ci $scripts --no-audit --no-fund --loglevel=error >&2
