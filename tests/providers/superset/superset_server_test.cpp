@@ -344,7 +344,32 @@ TEST_F(SupersetServerTest, PerKindExportTakesRisonIdsAndBringsWhatTheAssetRefere
 
 // ---- import errors -------------------------------------------------------------------------
 
+// Superset 4.1 and later: every failure inside the import command is ImportFailedError.
+TEST_F(SupersetServerTest, SinceSuperset41EveryImportCommandFailureIsAGeneric500) {
+  Client client(server);
+  const json generic = command_error("Import failed for an unknown reason", "error", json::object());
+  json masked = example_files();
+  masked[kDatabase] = "database_name: w\nsqlalchemy_uri: postgresql://u:XXXXXXXXXX@db/s\nuuid: a2dc77af-e654-49bb-b321-40f6b559a1ee\n"
+                      "version: 1.0.0\n";
+  json dangling = example_files();
+  dangling.erase(kDataset);
+  for (const std::string& zip : {bundle(example_files(), "version: 2.0.0\ntype: assets\n"),
+                                 bundle(example_files(), "version: 1.0.0\ntype: Dashboard\n"), bundle(masked),
+                                 bundle(dangling)}) {
+    auto failed = client.import(zip);
+    EXPECT_EQ(failed.status, 500);
+    EXPECT_EQ(body_of(failed), generic);
+  }
+  EXPECT_TRUE(server.state()["databases"].empty());
+  // What api.py raises before the command keeps its status.
+  EXPECT_EQ(client.import("this is not a zip").status, 422);
+  auto empty = client.import(server.zip({{"README.md", "no yaml"}}, "export"));
+  EXPECT_EQ(empty.status, 400);
+  EXPECT_EQ(body_of(empty), command_error("No valid import files were found", "warning", json::object()));
+}
+
 TEST_F(SupersetServerTest, ImportErrorsAnswerSupersetsBodiesAndChangeNothing) {
+  server.configure({{"version", "4.0"}});  // the command's own errors reach the client
   Client client(server);
   auto wrong_version = client.import(bundle(example_files(), "version: 2.0.0\ntype: assets\n"));
   EXPECT_EQ(wrong_version.status, 422);
@@ -383,6 +408,7 @@ TEST_F(SupersetServerTest, ImportErrorsAnswerSupersetsBodiesAndChangeNothing) {
 }
 
 TEST_F(SupersetServerTest, ADatabaseWithAMaskedPasswordNeedsItAndExportsItMasked) {
+  server.configure({{"version", "4.0"}});
   Client client(server);
   json files = example_files();
   files[kDatabase] = "database_name: warehouse\nsqlalchemy_uri: postgresql://reader:XXXXXXXXXX@db:5432/sales\n"
@@ -412,6 +438,7 @@ TEST_F(SupersetServerTest, ADatabaseWithAMaskedPasswordNeedsItAndExportsItMasked
 }
 
 TEST_F(SupersetServerTest, WithoutOverwriteExistingAssetsAreRefusedByName) {
+  server.configure({{"version", "4.0"}});
   Client client(server);
   server.seed(example_files());
   auto refused = client.import(bundle(example_files()), {{"overwrite", "false"}});

@@ -59,7 +59,7 @@ function controlRoute(ctx, req, res, body, url, send) {
   }
   if (m === 'POST' && path === '/_control/config') {
     b = json();
-    for (const k of ['token_lifetime', 'refresh_lifetime', 'page_size_max', 'csrf']) if (k in b) ctx.config[k] = b[k];
+    for (const k of ['token_lifetime', 'refresh_lifetime', 'page_size_max', 'csrf', 'version']) if (k in b) ctx.config[k] = b[k];
     return send(res, 200, ctx.config);
   }
   if (m === 'POST' && path === '/_control/tokens/expire') {

@@ -112,6 +112,9 @@ function importBundle(ctx, req, res, body, user, h) {
   h.entry.multipart_fields = parts.map((p) => p.name);
   const entries = ctx.readZip(bundle.data);
   if (!entries) return h.commandError(res, new ctx.A.CommandError(422, 'Not a ZIP file'));
+  if (Object.keys(ctx.A.contentsFromEntries(entries)).length === 0) {
+    return h.commandError(res, new ctx.A.CommandError(400, 'No valid import files were found'));
+  }
   let passwords = {};
   if (field('passwords')) {
     try { passwords = JSON.parse(field('passwords').data.toString('utf8')); } catch (e) { return h.send(res, 400, { message: 'Bad request' }); }
@@ -122,8 +125,12 @@ function importBundle(ctx, req, res, body, user, h) {
       passwords, overwrite: flag('overwrite', true), sparse: flag('sparse', false), user, now: new Date().toISOString(),
     });
   } catch (e) {
-    if (e instanceof ctx.A.CommandError) return h.commandError(res, e);
-    throw e;
+    if (!(e instanceof ctx.A.CommandError)) throw e;
+    // From 4.1 on, ImportAssetsCommand.run is @transaction(on_error=partial(on_error,
+    // catches=(Exception,), reraise=ImportFailedError)): every failure inside the command,
+    // its validation errors too, reaches the client as ImportFailedError.
+    if (ctx.config.version !== '4.0') return h.commandError(res, new ctx.A.CommandError(500, 'Import failed for an unknown reason'));
+    return h.commandError(res, e);
   }
   return h.send(res, 200, { message: 'OK' });
 }

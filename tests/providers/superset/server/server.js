@@ -4,7 +4,8 @@
 // exported through Superset's asset bundle (a ZIP of YAML). Facts are taken from
 // Superset's code and tests (files cited below); answers marked (guess) are not.
 //
-//   node server.js [--token-lifetime S] [--refresh-lifetime S] [--page-size-max N]
+//   node server.js [--token-lifetime S] [--refresh-lifetime S] [--page-size-max N] [--no-csrf]
+//                  [--superset-version 4.0|5.0]
 //
 // Listens on one loopback port, prints `listening <port>` on stdout when ready (nothing
 // else), exits when stdin closes. Needs node_modules/yaml (install.sh).
@@ -38,11 +39,24 @@
 //   POST /api/v1/assets/import/  multipart: bundle (the ZIP), passwords (JSON {"databases/x.yaml":
 //        "pw"}), overwrite ("true"/"false"; absent = true, ImportAssetsCommand's default),
 //        sparse ("true": datasets/databases may be on the server already), ssh_tunnel_* (taken,
-//        unused) -> 200 {"message":"OK"}. No bundle -> 400 {"message":"Bad request"}; not a
-//        ZIP -> 422 command error "Not a ZIP file" (guess on the status).
+//        unused) -> 200 {"message":"OK"}. (overwrite and sparse are the command's arguments; the
+//        released api.py passes neither, so Superset always overwrites there.)
 //        Files: the ZIP's first folder is dropped (remove_root), only *.yaml/*.yml not starting
 //        with . or _; prefixes databases/ datasets/ charts/ dashboards/ (queries/ ignored).
-//        Errors, {"errors":[{"message","error_type":"GENERIC_COMMAND_ERROR","level","extra":
+//        Which errors reach the client depends on --superset-version (default 5.0):
+//          5.0 (Superset 4.1 and later): ImportAssetsCommand.run is wrapped in @transaction(
+//          on_error=partial(on_error, catches=(Exception,), reraise=ImportFailedError))
+//          (superset/commands/importers/v1/assets.py, superset/utils/decorators.py), so EVERY
+//          failure of the command below, validation included, answers 500 {"errors":[{"message":
+//          "Import failed for an unknown reason","error_type":"GENERIC_COMMAND_ERROR","level":
+//          "error","extra":{"issue_codes":[1010…]}}]} (users report exactly this: apache/superset
+//          #32411, "Unable to diagnose import issues"). 4.0 (before the decorator): the command's
+//          own errors, as listed here, reach the client.
+//        Raised by the API itself in every version (superset/importexport/api.py,
+//        superset/commands/importers/exceptions.py): no bundle -> 400 {"message":"Bad request"};
+//        not a ZIP -> 422 "Not a ZIP file" (IncorrectFormatError); no YAML file in it -> 400
+//        "No valid import files were found" (NoValidFilesFoundError).
+//        The command's errors, {"errors":[{"message","error_type":"GENERIC_COMMAND_ERROR","level","extra":
 //        {<file>: <messages>, "issue_codes":[{"code":1010,"message":"Issue 1010 - Superset
 //        encountered an error while running a command."}]}}]} (superset/commands/importers/v1/
 //        utils.py, assets.py; the shapes in superset-frontend's import tests):
@@ -95,7 +109,7 @@
 //          external_url,…}],users:[…]}
 //   POST   /_control/ui_edit {kind, uuid, changes:{…merged into the YAML…}, user} -> the asset:
 //          an edit made in Superset's UI (changed_by = user, changed_on = now)
-//   POST   /_control/config {token_lifetime?, refresh_lifetime?, page_size_max?, csrf?} -> the config
+//   POST   /_control/config {token_lifetime?, refresh_lifetime?, page_size_max?, csrf?, version?} -> the config
 //   POST   /_control/tokens/expire            every token issued so far answers 401 Token has expired
 //   POST   /_control/faults {method,path (regex),kind: throttle|server_error|drop|slow,count,skip,
 //          status,retry_after,delay_ms} -> {id}; DELETE /_control/faults
@@ -125,6 +139,7 @@ const ctx = {
     refresh_lifetime: Number(arg('--refresh-lifetime', 30 * 24 * 3600)),
     page_size_max: Number(arg('--page-size-max', 100)),
     csrf: !process.argv.includes('--no-csrf'),
+    version: arg('--superset-version', '5.0'),
   },
   secret: crypto.randomBytes(32),
   A, writeZip, readZip, parseRison, parseMultipart,

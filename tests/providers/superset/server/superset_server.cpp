@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
 #include <vector>
 
 #include "converge/http/client.hpp"
@@ -30,7 +31,7 @@ const std::string kServerDir = std::string(CONVERGE_SOURCE_DIR) + "/tests/provid
 
 SupersetServer::SupersetServer() : SupersetServer(Options{}) {}
 
-SupersetServer::SupersetServer(Options options) : options_(options) {
+SupersetServer::SupersetServer(Options options) : options_(std::move(options)) {
   std::string out;
   if (run_shell("sh '" + kServerDir + "/install.sh' 2>&1", &out) != 0) {
     throw Failure("superset server: npm install failed: " + out);
@@ -41,7 +42,9 @@ SupersetServer::SupersetServer(Options options) : options_(options) {
                                    "--refresh-lifetime",
                                    std::to_string(options_.refresh_lifetime_s),
                                    "--page-size-max",
-                                   std::to_string(options_.page_size_max)};
+                                   std::to_string(options_.page_size_max),
+                                   "--superset-version",
+                                   options_.version};
   if (!options_.csrf) args.emplace_back("--no-csrf");
   const std::string ready = node_.start("superset server", args);
   if (std::sscanf(ready.c_str(), "listening %d", &port_) != 1) {

@@ -49,6 +49,10 @@ class SupersetServer {
     int refresh_lifetime_s = 30 * 24 * 3600;  // refresh tokens
     int page_size_max = 100;                  // the largest page_size a list answers
     bool csrf = true;                         // WTF_CSRF_ENABLED
+    // Which import errors reach the client (server.js): "5.0" (Superset 4.1 and later) answers
+    // every failure of the import command as 500 "Import failed for an unknown reason"; "4.0"
+    // answers the command's own errors (per-file validation messages, 422).
+    std::string version = "5.0";
   };
 
   // What login() got: the tokens of POST /api/v1/security/login (refresh: true) and the
@@ -78,7 +82,7 @@ class SupersetServer {
   nlohmann::json seed(const nlohmann::json& files, const nlohmann::json& passwords = nlohmann::json::object(),
                       const std::string& user = "admin");
   void reset();  // forget assets, sessions, tokens, faults and the log (users stay)
-  // Any of "token_lifetime", "refresh_lifetime", "page_size_max", "csrf"; returns the config.
+  // Any of "token_lifetime", "refresh_lifetime", "page_size_max", "csrf", "version"; returns the config.
   nlohmann::json configure(const nlohmann::json& settings);
   void expire_tokens();  // every token issued so far answers 401 {"msg":"Token has expired"}
 
