@@ -150,7 +150,11 @@ TEST_F(SupersetServerTest, LoginGivesJwtTokensAndRefreshGivesANewAccessToken) {
   EXPECT_EQ(bad->status, 401);
   EXPECT_EQ(json::parse(bad->body), json({{"message", "Not authorized"}}));
   login.body = R"({"username":"admin","password":"admin","provider":"oauth"})";
-  EXPECT_EQ(transport->send(login)->status, 400);
+  auto provider = transport->send(login);
+  EXPECT_EQ(provider->status, 400);
+  EXPECT_EQ(json::parse(provider->body), json({{"message", "Provider oauth not supported"}}));
+  login.body = R"({"username":"admin","provider":"db"})";
+  EXPECT_EQ(json::parse(transport->send(login)->body), json({{"message", "Missing required parameter"}}));
 
   converge::http::Request refresh;
   refresh.method = "POST";

@@ -76,11 +76,9 @@ async function api(ctx, req, res, body, url, entry) {
   const json = () => { try { return JSON.parse(body.toString('utf8') || 'null'); } catch (e) { return undefined; } };
   if (req.method === 'POST' && path === '/api/v1/security/login') {
     const b = json();
-    if (!b || typeof b !== 'object') return send(res, 400, { message: 'Request is not JSON' });
-    if (b.provider !== 'db' && b.provider !== 'ldap') return send(res, 400, { message: { provider: ['Must be one of: db, ldap.'] } });
-    if (typeof b.username !== 'string' || typeof b.password !== 'string') {
-      return send(res, 400, { message: { [typeof b.username !== 'string' ? 'username' : 'password']: ['Missing data for required field.'] } });
-    }
+    if (!b || typeof b !== 'object') return send(res, 400, { message: 'Request payload is not JSON' });
+    if (!b.username || !b.password || !b.provider) return send(res, 400, { message: 'Missing required parameter' });
+    if (b.provider !== 'db' && b.provider !== 'ldap') return send(res, 400, { message: `Provider ${b.provider} not supported` });
     const user = ctx.users.find((u) => u.username === b.username && u.password === b.password);
     if (!user || b.provider !== 'db') return send(res, 401, { message: 'Not authorized' });
     const out = { access_token: issue(ctx, user, 'access') };

@@ -12,9 +12,11 @@
 //
 // ---- Authentication (flask-appbuilder's SecurityApi, superset/security/api.py) -------
 //   POST /api/v1/security/login {username, password, provider:"db", refresh?: bool}
-//     -> 200 {access_token, refresh_token (when refresh)}; wrong user or password -> 401
-//        {"message":"Not authorized"}; provider other than db/ldap or a missing field -> 400
-//        {"message": ...}. Tokens are JWT-shaped (payload: fresh, iat, jti, type, sub, nbf,
+//     -> 200 {access_token, refresh_token (when refresh)}; wrong user or password (or ldap,
+//        which has no users here) -> 401 {"message":"Not authorized"}; not JSON -> 400 {"message":
+//        "Request payload is not JSON"}; a field missing -> 400 {"message":"Missing required
+//        parameter"}; another provider -> 400 {"message":"Provider <p> not supported"}
+//        (flask_appbuilder/security/api.py). Tokens are JWT-shaped (payload: fresh, iat, jti, type, sub, nbf,
 //        exp, as flask-jwt-extended issues); access tokens live --token-lifetime (900 s,
 //        JWT_ACCESS_TOKEN_EXPIRES' default), refresh tokens --refresh-lifetime (30 days).
 //   POST /api/v1/security/refresh with Authorization: Bearer <refresh_token> -> 200
