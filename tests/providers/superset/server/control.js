@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// The control API of the local Superset API (server.js documents it): reset, seed, state,
+// UI edits, configuration, faults, the request log and ZIP/YAML helpers for tests.
+'use strict';
+const { STORE } = require('./rest.js');
+
+function merge(target, changes) {
+  for (const [k, v] of Object.entries(changes)) {
+    if (v && typeof v === 'object' && !Array.isArray(v) && target[k] && typeof target[k] === 'object' && !Array.isArray(target[k])) merge(target[k], v);
+    else if (v === undefined) delete target[k];
+    else target[k] = v;
+  }
+}
+
+function stateOf(ctx) {
+  const out = {};
+  const who = (id) => { const u = ctx.users.find((x) => x.id === id); return u ? { id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name } : null; };
+  for (const kind of ctx.A.KINDS) {
+    out[kind] = ctx.store[kind].map((a) => ({ ...structuredClone(a), changed_by: who(a.changed_by), created_by: who(a.created_by) }));
+  }
+  out.users = ctx.users.map((u) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email }));
+  return out;
+}
+
+function controlRoute(ctx, req, res, body, url, send) {
+  const path = url.pathname;
+  const m = req.method;
+  let b = null;
+  const json = () => JSON.parse(body.toString('utf8') || '{}');
+  if (m === 'POST' && path === '/_control/reset') { ctx.reset(); return send(res, 200, {}); }
+  if (m === 'GET' && path === '/_control/state') return send(res, 200, stateOf(ctx));
+  if (m === 'POST' && path === '/_control/seed') {
+    b = json();
+    const user = ctx.users.find((u) => u.username === (b.user || 'admin'));
+    const contents = { 'metadata.yaml': ctx.A.dumpYaml({ version: ctx.A.VERSION, type: 'assets', timestamp: new Date().toISOString() }), ...b.files };
+    try {
+      ctx.store = ctx.A.importContents(ctx.store, contents, { passwords: b.passwords || {}, overwrite: true, user, now: new Date().toISOString() });
+    } catch (e) {
+      if (!(e instanceof ctx.A.CommandError)) throw e;
+      return send(res, e.status, { errors: [{ message: e.message, extra: e.extra }] });
+    }
+    const ids = {};
+    for (const kind of ctx.A.KINDS) ids[kind] = Object.fromEntries(ctx.store[kind].map((a) => [a.uuid, a.id]));
+    return send(res, 200, ids);
+  }
+  if (m === 'POST' && path === '/_control/ui_edit') {
+    b = json();
+    const kind = STORE[b.kind] || b.kind;
+    const asset = (ctx.store[kind] || []).find((a) => a.uuid === b.uuid);
+    if (!asset) return send(res, 404, { message: `no ${b.kind} ${b.uuid}` });
+    const user = ctx.users.find((u) => u.username === (b.user || 'admin'));
+    if (!user) return send(res, 400, { message: `no user ${b.user}` });
+    merge(asset.config, b.changes || {});
+    const nameKey = { databases: 'database_name', datasets: 'table_name', charts: 'slice_name', dashboards: 'dashboard_title' }[kind];
+    asset.name = asset.config[nameKey];
+    asset.changed_by = user.id;
+    asset.changed_on = new Date().toISOString();
+    return send(res, 200, stateOf(ctx)[kind].find((a) => a.uuid === b.uuid));
+  }
+  if (m === 'POST' && path === '/_control/config') {
+    b = json();
+    for (const k of ['token_lifetime', 'refresh_lifetime', 'page_size_max', 'csrf', 'version']) if (k in b) ctx.config[k] = b[k];
+    return send(res, 200, ctx.config);
+  }
+  if (m === 'POST' && path === '/_control/tokens/expire') {
+    for (const jti of ctx.issued) ctx.revoked.add(jti);
+    return send(res, 200, {});
+  }
+  if (path === '/_control/faults') {
+    if (m === 'DELETE') { ctx.faults = []; return send(res, 200, {}); }
+    b = json();
+    const f = { id: ctx.nextFault++, method: b.method || '*', path: b.path || '.*', kind: b.kind || 'server_error',
+      count: b.count ?? 1, skip: b.skip ?? 0, status: b.status || 0, retry_after: b.retry_after === undefined ? 1 : b.retry_after,
+      delay_ms: b.delay_ms ?? 2000 };
+    if (!['throttle', 'server_error', 'drop', 'slow'].includes(f.kind)) return send(res, 400, { message: `unknown fault ${f.kind}` });
+    ctx.faults.push(f);
+    return send(res, 200, { id: f.id });
+  }
+  if (path === '/_control/requests') {
+    if (m === 'DELETE') { ctx.log = []; return send(res, 200, {}); }
+    return send(res, 200, ctx.log);
+  }
+  if (m === 'POST' && path === '/_control/zip') {
+    b = json();
+    const root = b.root === undefined ? 'bundle' : b.root;
+    const entries = Object.entries(b.files).map(([name, text]) => ({ name: root ? `${root}/${name}` : name, data: text }));
+    const zip = ctx.writeZip(entries);
+    res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': zip.length });
+    res.end(zip);
+    return 200;
+  }
+  if (m === 'POST' && path === '/_control/unzip') {
+    const entries = ctx.readZip(body);
+    if (!entries) return send(res, 422, { message: 'Not a ZIP file' });
+    return send(res, 200, { files: Object.fromEntries(entries.map((e) => [e.name, e.data.toString('utf8')])) });
+  }
+  if (m === 'POST' && path === '/_control/yaml') {
+    try { return send(res, 200, { value: ctx.A.YAML.parse(json().text) }); } catch (e) { return send(res, 422, { message: String(e.message) }); }
+  }
+  return send(res, 404, { message: `no control route ${m} ${path}` });
+}
+
+module.exports = { controlRoute };
