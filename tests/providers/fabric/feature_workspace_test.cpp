@@ -151,7 +151,7 @@ TEST_F(FabricFeatureWorkspaceTest, ABranchGetsItsWorkspaceConnectedToItsBranchDe
   EXPECT_EQ(*none, "");
 }
 
-TEST_F(FabricFeatureWorkspaceTest, DestroyDeletesNoWorkspaceConvergeDidNotMakeForThatBranch) {
+TEST_F(FabricFeatureWorkspaceTest, NeitherDestroyNorApplyTouchesAWorkspaceConvergeDidNotMakeForThatBranch) {
   // A branch named so that the pattern gives the name of a shared workspace.
   fabric.seed({{"workspaces", {{{"displayName", "Analytics [FEATURE-prod]"}, {"description", "Production."}}}}});
   auto gone = provider("prod")->destroy();
@@ -160,6 +160,20 @@ TEST_F(FabricFeatureWorkspaceTest, DestroyDeletesNoWorkspaceConvergeDidNotMakeFo
   EXPECT_NE(gone.error().message.find("was not made by converge for branch prod"), std::string::npos)
       << gone.error().message;
   EXPECT_FALSE(workspace_named("Analytics [FEATURE-prod]").is_null());
+  // Nor does an apply deploy into it: the plan is an error, and nothing is written.
+  auto p = provider("prod");
+  auto planned = p->plan(*p->compile(), {});
+  ASSERT_TRUE(planned) << planned.error().to_string();
+  ASSERT_EQ(planned->errors.size(), 1u);
+  EXPECT_NE(planned->errors[0].find("was not made by converge for branch prod"), std::string::npos)
+      << planned->errors[0];
+  EXPECT_TRUE(planned->changes.empty());
+  EXPECT_TRUE(workspace_named("Analytics [FEATURE-prod]")["items"].empty());
+  // Another branch with the same slug (x- and x), whose mark begins with x's: not x's.
+  fabric.seed({{"workspaces", {{{"displayName", "Analytics [FEATURE-x]"},
+                                {"description", "converge feature workspace of branch x-"}}}}});
+  EXPECT_FALSE(provider("x")->destroy());
+  EXPECT_FALSE(workspace_named("Analytics [FEATURE-x]").is_null());
 }
 
 TEST_F(FabricFeatureWorkspaceTest, TheSettingsRefuseAPatternWithoutTheBranchAFixedWorkspaceOrANonFeatureEnvironment) {

@@ -160,8 +160,18 @@ class FabricProvider final : public Provider {
     if (!order) return fail(order.error());
     if (auto ok = read_workspace(); !ok) return fail(ok.error().with_context("fabric target '" + spec_.name + "'"));
     differences_.clear();
-    if (options_.feature)
+    if (options_.feature) {
+      // Never deploy into a workspace converge did not make for this branch (a shared
+      // one whose name the pattern gives for a branch named like it, another branch
+      // whose name has the same slug).
+      if (workspace_ && !made_for_branch(workspace_->value("description", std::string()))) {
+        out.errors.push_back("workspace '" + options_.workspace_name + "' exists and was not made by converge for " +
+                             "branch " + options_.branch + " (its description lacks \"" + feature_mark() +
+                             "\"): a feature environment deploys only into its branch's own workspace");
+        return out;
+      }
       if (auto change = workspace_change()) out.changes.push_back(std::move(*change));
+    }
 
     std::set<std::string> wanted;
     for (const Item* item : *order) wanted.insert(item->key());
@@ -288,7 +298,7 @@ class FabricProvider final : public Provider {
     if (!*found) return std::string();
     const std::string description = (*found)->value("description", std::string());
     const std::string id = (*found)->value("id", std::string());
-    if (description.find(feature_mark()) == std::string::npos)
+    if (!made_for_branch(description))
       return fail(Error::refused("fabric target '" + spec_.name + "': workspace '" + options_.workspace_name + "' (" +
                                  id + ") was not made by converge for branch " + options_.branch +
                                  " (its description lacks \"" + feature_mark() + "\"), so it is not deleted"));
@@ -721,6 +731,22 @@ class FabricProvider final : public Provider {
   // capacity, connected to the branch when `git` asks), or assign the capacity or
   // connect it when it is not (yet). nullopt when it is as the settings say.
   std::string feature_mark() const { return "converge feature workspace of branch " + options_.branch; }
+
+  // Whether `description` has feature_mark() as one of its lines (exactly: the mark of
+  // branch a/b is a prefix of a/b-c's).
+  bool made_for_branch(const std::string& description) const {
+    const std::string mark = feature_mark();
+    std::size_t start = 0;
+    while (start <= description.size()) {
+      std::size_t end = description.find('\n', start);
+      if (end == std::string::npos) end = description.size();
+      std::string_view line(description.data() + start, end - start);
+      if (line.ends_with('\r')) line.remove_suffix(1);
+      if (line == mark) return true;
+      start = end + 1;
+    }
+    return false;
+  }
 
   std::string git_text() const {
     const auto& f = *options_.feature;
