@@ -103,6 +103,15 @@ TEST(TemplateLimits, RepetitionBeyondTheSizeLimitFailsBeforeItBuildsAnything) {
   expect_error(run("{{ 9000000000000000000 * 'xy' }}"), 1, "more than 64 MiB");
 }
 
+// Found by the template fuzzer: an empty sequence repeated 9 * 10**18 times looped that
+// many times appending nothing (the size check passes: 0 bytes), a hang.
+TEST(TemplateLimits, AnEmptySequenceRepeatedAnyNumberOfTimesIsEmptyAtOnce) {
+  auto text = run("[{{ '' * 9000000000000000000 }}|{{ ([] * 9000000000000000001) | length }}|"
+                  "{{ 9000000000000000000 * '' }}|{{ (-1) * 'x' * 9000000000000000000 }}]");
+  ASSERT_TRUE(text) << text.error().to_string();
+  EXPECT_EQ(*text, "[|0||]");
+}
+
 TEST(TemplateLimits, JoinReplaceAndConcatenationStopAtTheSizeLimit) {
   Limits small;
   small.max_output_bytes = 1 << 20;

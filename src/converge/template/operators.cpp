@@ -33,9 +33,11 @@ std::uint64_t mul_sat(std::uint64_t a, std::uint64_t b) {
   return __builtin_mul_overflow(a, b, &r) ? UINT64_MAX : r;
 }
 
-// seq * n: the size is checked before anything is built ('x' * 10**18 fails at once).
+// seq * n: the size is checked before anything is built ('x' * 10**18 fails at once),
+// and an empty sequence is empty at once ('' * 10**18 would otherwise loop 10**18 times).
 Value repeat(const Value& seq, std::int64_t n, const Semantics& sem) {
-  if (n <= 0) return seq.kind == Kind::string ? Value::from(std::string()) : Value::list({}, seq.kind);
+  const bool empty = seq.kind == Kind::string ? seq.text.empty() : !seq.items || seq.items->empty();
+  if (n <= 0 || empty) return seq.kind == Kind::string ? Value::from(std::string()) : Value::list({}, seq.kind);
   const auto times = static_cast<std::uint64_t>(n);
   if (seq.kind == Kind::string) {
     check_bytes(sem, mul_sat(seq.text.size(), times));
