@@ -322,10 +322,12 @@ Expected<void> FabricApi::move_item(const std::string& item_id, const std::strin
   return {};
 }
 
-Expected<bool> FabricApi::delete_item(const std::string& item_id) {
+Expected<bool> FabricApi::delete_item(const std::string& item_id) { return delete_in_workspace("/items/" + item_id); }
+
+Expected<bool> FabricApi::delete_in_workspace(const std::string& suffix) {
   auto id = workspace_id();
   if (!id) return fail(id.error());
-  const std::string path = "/v1/workspaces/" + *id + "/items/" + item_id;
+  const std::string path = "/v1/workspaces/" + *id + suffix;
   auto r = request("DELETE", url(path), path);
   auto response = send(r);
   if (!response) return fail(response.error());
@@ -427,17 +429,7 @@ Expected<void> FabricApi::assign_capacity(const std::string& capacity_id) {
   return {};
 }
 
-Expected<bool> FabricApi::delete_workspace() {
-  auto id = workspace_id();
-  if (!id) return fail(id.error());
-  const std::string path = "/v1/workspaces/" + *id;
-  auto r = request("DELETE", url(path), path);
-  auto response = send(r);
-  if (!response) return fail(response.error());
-  if (response->status == 404) return false;
-  if (!ok_status(response->status)) return fail(fabric_error(r, *response));
-  return true;
-}
+Expected<bool> FabricApi::delete_workspace() { return delete_in_workspace(""); }
 
 Expected<json> FabricApi::git_connection() { return get_in_workspace("/git/connection"); }
 

@@ -105,6 +105,8 @@ class FabricApi {
   Expected<std::vector<nlohmann::json>> list(const std::string& path);
   // GET /v1/workspaces/{this workspace}<suffix>, its answer as JSON.
   Expected<nlohmann::json> get_in_workspace(const std::string& suffix);
+  // DELETE /v1/workspaces/{this workspace}<suffix>; false when it was already gone (404).
+  Expected<bool> delete_in_workspace(const std::string& suffix);
   // POST `path` with `body` (JSON), followed to its end when it is long-running; the
   // operation's result (or the final answer's body) as JSON, null when it has none.
   Expected<nlohmann::json> post(const std::string& path, const nlohmann::json& body);
