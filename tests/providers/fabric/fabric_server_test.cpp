@@ -33,6 +33,7 @@
 #include "converge/http/client.hpp"
 #include "providers/fabric/server/fabric_server.hpp"
 #include "providers/fabric/spec_schema.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
@@ -461,16 +462,14 @@ TEST_F(FabricServerTest, ErrorsHaveTheRecordedShape) {
 
 // ---- what the recordings lack: the specification's examples ------------------------
 
+// A specification example file (platform/examples/<folder>/<name>.json), parsed.
+json spec_example_file(const std::string& name, const std::string& folder) {
+  return json::parse(converge::testing::slurp(std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/" +
+                                              folder + "/" + name + ".json"));
+}
+
 json spec_example(const std::string& name, const std::string& folder = "platform") {
-  std::string path =
-      std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/" + folder + "/" + name + ".json";
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) throw std::runtime_error("cannot read " + path);
-  std::string text;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-  std::fclose(f);
-  return json::parse(text).at("responses");
+  return spec_example_file(name, folder).at("responses");
 }
 
 // Every field of `ours` is in `spec` with the same JSON type (a null is any type), and
@@ -667,15 +666,7 @@ using converge::testing::fabric_spec::violations;
 
 // The request of a specification example (its `parameters`, by name).
 json spec_request(const std::string& name, const std::string& parameter, const std::string& folder = "platform") {
-  std::string path =
-      std::string(CONVERGE_SHARED_TESTDATA) + "/fabric-api/platform/examples/" + folder + "/" + name + ".json";
-  std::FILE* f = std::fopen(path.c_str(), "r");
-  if (!f) throw std::runtime_error("cannot read " + path);
-  std::string text;
-  char buffer[4096];
-  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
-  std::fclose(f);
-  return json::parse(text).at("parameters").at(parameter);
+  return spec_example_file(name, folder).at("parameters").at(parameter);
 }
 
 // An answer of Fabric's error shape with `status` and `code` (in the body and its header).
