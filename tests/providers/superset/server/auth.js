@@ -1,15 +1,18 @@
 // SPDX-License-Identifier: MIT
 // Tokens, sessions and CSRF of the local Superset API (server.js documents the answers):
-// JWT-shaped tokens signed with HS256 as flask-jwt-extended issues them, Flask-WTF's
-// session-bound CSRF tokens.
+// JWT-shaped tokens signed with HS256 as flask-jwt-extended issues them (and the Preset
+// manager's JWTs, type "preset"), Flask-WTF's session-bound CSRF tokens.
 'use strict';
 const crypto = require('crypto');
 
 const b64url = (buf) => Buffer.from(buf).toString('base64url');
 
+const LIFETIME = { access: 'token_lifetime', refresh: 'refresh_lifetime', preset: 'preset_token_lifetime' };
+
+// type: "access" or "refresh" (POST /api/v1/security/login), "preset" (POST /v1/auth/).
 function issue(ctx, user, type) {
   const now = Math.floor(Date.now() / 1000);
-  const lifetime = type === 'access' ? ctx.config.token_lifetime : ctx.config.refresh_lifetime;
+  const lifetime = ctx.config[LIFETIME[type]];
   const payload = { fresh: type === 'access', iat: now, jti: crypto.randomUUID(), type, sub: String(user.id), nbf: now, exp: now + lifetime };
   ctx.issued.push(payload.jti);
   const head = b64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })) + '.' + b64url(JSON.stringify(payload));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The control API of the local Superset API (server.js documents it): reset, seed, state,
-// UI edits, configuration, faults, the request log and ZIP/YAML helpers for tests.
+// UI edits, configuration, Preset API tokens, faults, the request log and ZIP/YAML helpers
+// for tests.
 'use strict';
 const { STORE } = require('./rest.js');
 
@@ -18,7 +19,9 @@ function stateOf(ctx) {
   for (const kind of ctx.A.KINDS) {
     out[kind] = ctx.store[kind].map((a) => ({ ...structuredClone(a), changed_by: who(a.changed_by), created_by: who(a.created_by) }));
   }
-  out.users = ctx.users.map((u) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email }));
+  out.users = ctx.users.map((u) => ({ id: u.id, username: u.username, first_name: u.first_name, last_name: u.last_name, email: u.email,
+    active: u.active, roles: u.roles.map((r) => r.name), login_count: u.login_count, last_login: u.last_login }));
+  out.preset_tokens = [...ctx.presetTokens].map(([name, t]) => ({ name, user: ctx.users.find((u) => u.id === t.user).username }));
   return out;
 }
 
@@ -59,8 +62,20 @@ function controlRoute(ctx, req, res, body, url, send) {
   }
   if (m === 'POST' && path === '/_control/config') {
     b = json();
-    for (const k of ['token_lifetime', 'refresh_lifetime', 'page_size_max', 'csrf', 'version']) if (k in b) ctx.config[k] = b[k];
+    for (const k of ['token_lifetime', 'refresh_lifetime', 'page_size_max', 'csrf', 'version', 'preset_token_lifetime', 'security_api']) {
+      if (k in b) ctx.config[k] = b[k];
+    }
     return send(res, 200, ctx.config);
+  }
+  if (m === 'POST' && path === '/_control/preset_token') {
+    b = json();
+    if (typeof b.name !== 'string' || !b.name || typeof b.secret !== 'string' || !b.secret) {
+      return send(res, 400, { message: 'preset_token needs a name and a secret' });
+    }
+    const user = ctx.users.find((u) => u.username === b.user);
+    if (!user) return send(res, 400, { message: `no user ${b.user}` });
+    ctx.presetTokens.set(b.name, { secret: b.secret, user: user.id });
+    return send(res, 200, { name: b.name, user: user.username });
   }
   if (m === 'POST' && path === '/_control/tokens/expire') {
     for (const jti of ctx.issued) ctx.revoked.add(jti);

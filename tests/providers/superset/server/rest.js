@@ -29,20 +29,22 @@ function describe(ctx, kind, a) {
     created_by: userRef(ctx, a.created_by), created_on: naive(a.created_on),
     is_managed_externally: a.is_managed_externally, external_url: a.external_url,
   };
-  if (kind === 'database') {
+  // AuditMixinNullable.changed_by_name: str(changed_by), FAB's User.__repr__ "<first> <last>"; "" when none.
+  const named = { ...common, changed_by_name: common.changed_by ? `${common.changed_by.first_name} ${common.changed_by.last_name}` : '' };
+  if (kind === 'database') {  // DatabaseRestApi's list has no changed_by_name
     return { ...common, database_name: a.name, backend: String(c.sqlalchemy_uri).split(/[:+]/)[0],
       expose_in_sqllab: c.expose_in_sqllab ?? true, allow_run_async: c.allow_run_async ?? false };
   }
   if (kind === 'dataset') {
     const db = ctx.store.databases.find((d) => d.id === a.database_id);
-    return { ...common, table_name: a.name, schema: c.schema ?? null, sql: c.sql ?? null,
+    return { ...named, table_name: a.name, schema: c.schema ?? null, sql: c.sql ?? null,
       kind: c.sql ? 'virtual' : 'physical', database: db ? { id: db.id, database_name: db.name } : null };
   }
   if (kind === 'chart') {
-    return { ...common, slice_name: a.name, viz_type: c.viz_type, datasource_id: a.dataset_id, datasource_type: 'table',
+    return { ...named, slice_name: a.name, viz_type: c.viz_type, datasource_id: a.dataset_id, datasource_type: 'table',
       description: c.description ?? null, cache_timeout: c.cache_timeout ?? null, params: JSON.stringify(c.params ?? {}) };
   }
-  return { ...common, dashboard_title: a.name, slug: c.slug ?? null, published: c.published ?? false,
+  return { ...named, dashboard_title: a.name, slug: c.slug ?? null, published: c.published ?? false,
     css: c.css ?? null, json_metadata: JSON.stringify(c.metadata ?? {}), position_json: JSON.stringify(c.position ?? {}) };
 }
 

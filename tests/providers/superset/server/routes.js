@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The routes of the local Superset API (server.js documents every answer): faults and the
-// request log around each request, the security API, asset import/export, the per-kind
-// REST API and the control API.
+// request log around each request, the security API (login, refresh, CSRF, FAB's users
+// API), the Preset manager's token exchange, asset import/export, the per-kind REST API
+// and the control API.
 'use strict';
 const { issue, bearer, session, csrfFailure } = require('./auth.js');
 const { restRoute } = require('./rest.js');
 const { controlRoute } = require('./control.js');
+const { presetRoute } = require('./preset.js');
+const { usersRoute, missingRoute } = require('./security_users.js');
 
 const ISSUE_1010 = { code: 1010, message: 'Issue 1010 - Superset encountered an error while running a command.' };
 const ISSUE_1011 = { code: 1011, message: 'Issue 1011 - Superset encountered an unexpected error.' };
@@ -81,10 +84,15 @@ async function api(ctx, req, res, body, url, entry) {
     if (b.provider !== 'db' && b.provider !== 'ldap') return send(res, 400, { message: `Provider ${b.provider} not supported` });
     const user = ctx.users.find((u) => u.username === b.username && u.password === b.password);
     if (!user || b.provider !== 'db') return send(res, 401, { message: 'Not authorized' });
+    user.login_count += 1;
+    user.last_login = new Date().toISOString().replace('Z', '000');
     const out = { access_token: issue(ctx, user, 'access') };
     if (b.refresh === true) out.refresh_token = issue(ctx, user, 'refresh');
     return send(res, 200, out);
   }
+  if (path.startsWith('/v1/')) return presetRoute(ctx, req, res, body, path, send);
+  const users = /^\/api\/v1\/security\/users\/([^/]+)$/.exec(path);
+  if (users && !ctx.config.security_api) return missingRoute(req, res, send);  // FAB_ADD_SECURITY_API off
   const auth = bearer(ctx, req);
   if (auth && auth.status) return send(res, auth.status, auth.body);
   if (req.method === 'POST' && path === '/api/v1/security/refresh') {
@@ -94,14 +102,17 @@ async function api(ctx, req, res, body, url, entry) {
   }
   if (!path.startsWith('/api/v1/')) return send(res, 404, { message: 'Not found' });
   if (!auth) return send(res, 401, { message: 'Not authorized' });
-  if (auth.type !== 'access') return send(res, 422, { msg: 'Only non-refresh tokens are allowed' });
+  if (auth.type !== 'access' && auth.type !== 'preset') return send(res, 422, { msg: 'Only non-refresh tokens are allowed' });
   const user = auth.user;
+  if (users) return usersRoute(ctx, req, res, users[1], user, send);
   if (req.method === 'GET' && path === '/api/v1/security/csrf_token/') {
     const s = session(ctx, req, true);
     const headers = s.isNew ? { 'Set-Cookie': `session=${s.id}; HttpOnly; Path=/; SameSite=Lax` } : {};
     return send(res, 200, { result: s.session.csrf }, headers);
   }
-  if (ctx.config.csrf && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) {
+  // A Preset workspace takes its manager's JWT alone (preset-cli's PresetAuth sends only the
+  // Authorization header): no CSRF check for those.
+  if (ctx.config.csrf && auth.type !== 'preset' && ['POST', 'PUT', 'PATCH', 'DELETE'].includes(req.method)) {
     const reason = csrfFailure(ctx, req);
     if (reason) return csrfError(res, reason);
   }

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
-// A local Apache Superset (4.x/5.x) REST API for tests: users, JWT logins, CSRF, and
+// A local Apache Superset (4.x/5.x) REST API for tests: users, JWT logins, CSRF, Preset's
+// API-token exchange, FAB's security users API, and
 // databases/datasets/charts/dashboards kept as Superset keeps them, imported and
 // exported through Superset's asset bundle (a ZIP of YAML). Facts are taken from
 // Superset's code and tests (files cited below); answers marked (guess) are not.
 //
 //   node server.js [--token-lifetime S] [--refresh-lifetime S] [--page-size-max N] [--no-csrf]
-//                  [--superset-version 4.0|5.0]
+//                  [--superset-version 4.0|5.0] [--preset-token-lifetime S] [--no-security-api]
 //
 // Listens on one loopback port, prints `listening <port>` on stdout when ready (nothing
 // else), exits when stdin closes. Needs node_modules/yaml (install.sh).
@@ -35,7 +36,49 @@
 //        is missing." | "...: The CSRF token is missing." | "...: The CSRF token is
 //        invalid.","error_type":"GENERIC_BACKEND_ERROR","level":"error","extra":{issue_codes}}]}
 //        (Flask-WTF's messages; the envelope from superset/views/base.py's handler (guess)).
-//        --no-csrf turns the check off (WTF_CSRF_ENABLED = False).
+//        --no-csrf turns the check off (WTF_CSRF_ENABLED = False). Not checked for a Preset JWT (below).
+//   A login counts in the user's login_count and sets last_login (FAB's update_user_auth_stat).
+//
+// ---- Preset (the manager API and a workspace on the same port) ------------------------
+//   preset-io/backend-sdk, src/preset_cli/auth/lib.py get_access_token: POST <manager>/v1/auth/
+//   with JSON {"name": <API token>, "secret": <API secret>} and Content-Type: application/json;
+//   it reads payload.access_token of the answer. Here:
+//   POST /v1/auth/ {name, secret} -> 200 {"payload":{"access_token":"<JWT>"}} for a token seeded
+//        with POST /_control/preset_token; wrong name or secret -> 401 {"message":"Invalid API
+//        token or secret"} (guess: preset-cli only raise_for_status()es, no body is published);
+//        not a JSON object -> 400 {"message":"Request payload is not JSON"}, name or secret missing
+//        or not a non-empty string -> 400 {"message":"Missing required parameter"} (both guesses,
+//        worded as FAB's login). Another path under /v1/ -> 404 {"message":"Not found"}, another
+//        method -> 405 (guesses). These requests are logged and take faults as the API's do.
+//   The JWT (payload type "preset", sub = the token's user; its real claims are not published)
+//   lives --preset-token-lifetime (3600 s, a guess: Preset documents no number; a third-party
+//   description of the API says "a few hours") and expire_tokens() expires it too. The
+//   workspace routes (/api/v1/...) take it as `Authorization: Bearer <JWT>` as they take an
+//   access token, WITHOUT the CSRF token and session cookie: preset-cli's PresetAuth.get_headers
+//   is {"Authorization": "Bearer <JWT>"} only, and SupersetClient adds just Referer and
+//   User-Agent (api/clients/superset.py), while its SupersetJWTAuth for a self-hosted Superset
+//   fetches /api/v1/security/csrf_token/ and sends X-CSRFToken. preset-cli re-exchanges the
+//   API token when an answer is 401 (auth/main.py Auth.reauth), as a client here must when the
+//   JWT expires. /api/v1/security/refresh does not take it (422, not a refresh token).
+//
+// ---- FAB's security users API (flask_appbuilder/security/sqla/apis/user/api.py) ----------
+//   GET /api/v1/security/users/<pk> (authenticated; a Preset JWT will do) -> 200 {"description_columns":
+//        {}, "id": "<pk>" (the route's <pk> as given, a STRING: FAB's "/<pk>" has no int converter,
+//        ModelRestApi.get_headless echoes it), "label_columns": {…}, "result": {active, changed_by,
+//        changed_on, created_by, created_on, email, fail_login_count, first_name, id (int),
+//        last_login, last_name, login_count, roles:[{id,name}], username},
+//        "show_columns": […], "show_title": "Show User"} (keys as FAB's tests/test_security_api.py
+//        lists them; groups, of FAB 4.7+, left out); none -> 404 {"message":"Not found"}; a user
+//        without the Admin role -> 403 {"message":"Forbidden"} (guess: Superset keeps the security
+//        views to Admin). Users: admin (Admin), alice (Admin), bob (Gamma), e-mail <username>@example.com.
+//   The API exists only with FAB_ADD_SECURITY_API = True (FAB's default False; superset/config.py
+//   leaves it so, deployments set it): config security_api (default true here), false or
+//   --no-security-api -> the route is missing: Superset's HTTPException handler
+//   (superset/views/error_handling.py) answers 404 with its 404.html page when the Accept
+//   header admits text/html (*/* does), else {"errors":[{"message":"404 Not Found: The requested
+//   URL was not found on the server. If you entered the URL manually please check your spelling
+//   and try again.","error_type":"GENERIC_BACKEND_ERROR","level":"error","extra":{"issue_codes":
+//   [1011…]}}]}, before any authentication.
 //
 // ---- Import and export (superset/importexport/api.py) --------------------------------
 //   POST /api/v1/assets/import/  multipart: bundle (the ZIP), passwords (JSON {"databases/x.yaml":
@@ -100,19 +143,26 @@
 //        (DatabaseDeleteDatasetsExistFailedError); a dataset's charts do not block it (Superset's
 //        DeleteDatasetCommand has no such check), a chart leaves its dashboards.
 //   Every result carries id, uuid, changed_by {first_name,last_name,id}, changed_on (ISO, no
-//   zone, as Superset's naive UTC timestamps), changed_on_utc, is_managed_externally, external_url.
+//   zone, as Superset's naive UTC timestamps), changed_on_utc, changed_on_delta_humanized,
+//   is_managed_externally, external_url; datasets, charts and dashboards also changed_by_name
+//   ("<first> <last>", "" when none: AuditMixinNullable.changed_by_name is str(changed_by)),
+//   which their list_columns have and DatabaseRestApi's do not.
 //
 // ---- Control API (no auth) -----------------------------------------------------------
-//   POST   /_control/reset                     forget assets, faults, sessions, the log
+//   POST   /_control/reset                     forget assets, faults, sessions, Preset tokens, the log
 //   POST   /_control/seed {files:{"databases/x.yaml": "<yaml>",…}, passwords?, user?} ->
 //          {databases:{uuid:id},datasets:…,charts:…,dashboards:…}; bad bundle -> 422 as import
 //   GET    /_control/state -> {databases|datasets|charts|dashboards:[{id,uuid,name,config,
 //          changed_by:{id,username,first_name,last_name},changed_on,is_managed_externally,
-//          external_url,…}],users:[…]}
+//          external_url,…}],users:[{id,username,first_name,last_name,email,active,roles:[name],
+//          login_count,last_login}],preset_tokens:[{name,user}]}
+//   POST   /_control/preset_token {name, secret, user} -> {name, user}: a Preset API token for
+//          `user` (a username; unknown -> 400), replacing one of that name; reset forgets them
 //   POST   /_control/ui_edit {kind, uuid, changes:{…merged into the YAML…}, user} -> the asset:
 //          an edit made in Superset's UI (changed_by = user, changed_on = now)
-//   POST   /_control/config {token_lifetime?, refresh_lifetime?, page_size_max?, csrf?, version?} -> the config
-//   POST   /_control/tokens/expire            every token issued so far answers 401 Token has expired
+//   POST   /_control/config {token_lifetime?, refresh_lifetime?, page_size_max?, csrf?, version?,
+//          preset_token_lifetime?, security_api?} -> the config
+//   POST   /_control/tokens/expire            every token issued so far (Preset JWTs too) answers 401 Token has expired
 //   POST   /_control/faults {method,path (regex),kind: throttle|server_error|drop|slow,count,skip,
 //          status,retry_after,delay_ms} -> {id}; DELETE /_control/faults
 //          throttle -> 429 Retry-After, {"message":"429 Too Many Requests: …"} (guess)
@@ -142,17 +192,26 @@ const ctx = {
     page_size_max: Number(arg('--page-size-max', 100)),
     csrf: !process.argv.includes('--no-csrf'),
     version: arg('--superset-version', '5.0'),
+    preset_token_lifetime: Number(arg('--preset-token-lifetime', 3600)),
+    security_api: !process.argv.includes('--no-security-api'),
   },
   secret: crypto.randomBytes(32),
   A, writeZip, readZip, parseRison, parseMultipart,
 };
 
 function reset() {
+  const ADMIN = { id: 1, name: 'Admin' };
+  const GAMMA = { id: 4, name: 'Gamma' };
+  const user = (id, username, password, first_name, last_name, roles) => ({
+    id, username, password, first_name, last_name, email: `${username}@example.com`, roles, active: true,
+    created_on: '2026-01-01T00:00:00', changed_on: '2026-01-01T00:00:00', last_login: null, login_count: 0, fail_login_count: 0,
+  });
   ctx.users = [
-    { id: 1, username: 'admin', password: 'admin', first_name: 'Superset', last_name: 'Admin', email: 'admin@example.com' },
-    { id: 2, username: 'alice', password: 'alice-pw', first_name: 'Alice', last_name: 'Analyst', email: 'alice@example.com' },
-    { id: 3, username: 'bob', password: 'bob-pw', first_name: 'Bob', last_name: 'Builder', email: 'bob@example.com' },
+    user(1, 'admin', 'admin', 'Superset', 'Admin', [ADMIN]),
+    user(2, 'alice', 'alice-pw', 'Alice', 'Analyst', [ADMIN]),
+    user(3, 'bob', 'bob-pw', 'Bob', 'Builder', [GAMMA]),
   ];
+  ctx.presetTokens = new Map();  // API token name -> {secret, user (id)}
   ctx.store = A.emptyStore();
   ctx.sessions = new Map();
   ctx.revoked = new Set();

@@ -44,8 +44,11 @@ SupersetServer::SupersetServer(Options options) : options_(std::move(options)) {
                                    "--page-size-max",
                                    std::to_string(options_.page_size_max),
                                    "--superset-version",
-                                   options_.version};
+                                   options_.version,
+                                   "--preset-token-lifetime",
+                                   std::to_string(options_.preset_token_lifetime_s)};
   if (!options_.csrf) args.emplace_back("--no-csrf");
+  if (!options_.security_api) args.emplace_back("--no-security-api");
   const std::string ready = node_.start("superset server", args);
   if (std::sscanf(ready.c_str(), "listening %d", &port_) != 1) {
     node_.stop();
@@ -108,6 +111,19 @@ SupersetServer::Login SupersetServer::login(const std::string& username, const s
   const std::string cookie = answer->headers["set-cookie"];
   login.cookie = cookie.substr(0, cookie.find(';'));
   return login;
+}
+
+void SupersetServer::preset_token(const std::string& name, const std::string& secret, const std::string& user) {
+  const nlohmann::json body = {{"name", name}, {"secret", secret}, {"user", user}};
+  control("POST", "/_control/preset_token", &body);
+}
+
+std::string SupersetServer::preset_exchange(const std::string& name, const std::string& secret) const {
+  const nlohmann::json body = {{"name", name}, {"secret", secret}};
+  return nlohmann::json::parse(raw("POST", "/v1/auth/", body.dump(), "application/json").body)
+      .at("payload")
+      .at("access_token")
+      .get<std::string>();
 }
 
 nlohmann::json SupersetServer::seed(const nlohmann::json& files, const nlohmann::json& passwords,
