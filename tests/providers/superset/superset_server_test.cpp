@@ -3,7 +3,8 @@
 // refresh and expiry, the CSRF rule, the real example export of
 // ../shared/testdata/superset-assets/apache-superset zipped, imported and exported back
 // with the same assets, the import errors with Superset's error bodies, rison paging and
-// filters, deletes, UI edits, faults and the request log.
+// filters, deletes, UI edits, faults and the request log; Preset's API-token exchange and
+// its JWT on the workspace routes, FAB's security users API.
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "converge/http/client.hpp"
+#include "converge/util/error.hpp"
 #include "providers/superset/server/superset_server.hpp"
 
 namespace {
@@ -102,6 +104,41 @@ struct Client {
 };
 
 json body_of(const converge::http::Response& r) { return json::parse(r.body); }
+
+// A caller as preset-cli's PresetAuth: the JWT of POST /v1/auth/ as a Bearer token and no
+// CSRF token or session cookie.
+struct PresetCaller {
+  const SupersetServer& server;
+  std::string jwt;
+  std::unique_ptr<converge::http::Transport> transport = converge::http::make_curl_transport(std::chrono::seconds(10));
+
+  converge::http::Response call(const std::string& method, const std::string& path, const std::string& body = "",
+                                const std::string& content_type = "") {
+    converge::http::Request request;
+    request.method = method;
+    request.url = server.url() + path;
+    request.headers["Authorization"] = "Bearer " + jwt;
+    if (!content_type.empty()) request.headers["Content-Type"] = content_type;
+    request.body = body;
+    auto response = transport->send(request);
+    if (!response) throw std::runtime_error(method + " " + path + ": " + response.error().message);
+    return *response;
+  }
+};
+
+// POST /v1/auth/ with `body` as preset-cli's get_access_token sends it.
+converge::http::Response preset_auth(const SupersetServer& server, const std::string& body,
+                                     const std::string& method = "POST", const std::string& path = "/v1/auth/") {
+  auto transport = converge::http::make_curl_transport(std::chrono::seconds(10));
+  converge::http::Request request;
+  request.method = method;
+  request.url = server.url() + path;
+  request.headers["Content-Type"] = "application/json";
+  request.body = body;
+  auto response = transport->send(request);
+  if (!response) throw std::runtime_error("POST /v1/auth/: " + response.error().message);
+  return *response;
+}
 
 json command_error(const std::string& message, const std::string& level, json extra) {
   extra["issue_codes"] = json::array({json::parse(kIssue1010)});
@@ -247,6 +284,187 @@ TEST_F(SupersetServerTest, WritesNeedTheCsrfTokenWithItsSessionCookieEvenWithABe
 
   server.configure({{"csrf", false}});
   EXPECT_EQ(client.call("DELETE", "/api/v1/chart/1", "", "", false).status, 200);
+}
+
+// ---- Preset: the manager's token exchange and its JWT on the workspace ---------------------
+
+TEST_F(SupersetServerTest, PresetExchangesAnApiTokenForAJwtAndRefusesWrongCredentials) {
+  server.preset_token("ci-token", "ci-secret", "alice");
+  auto ok = preset_auth(server, R"({"name":"ci-token","secret":"ci-secret"})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  json answer = body_of(ok);
+  ASSERT_EQ(answer.size(), 1u) << ok.body;
+  ASSERT_EQ(answer["payload"].size(), 1u) << ok.body;
+  const std::string jwt = answer["payload"]["access_token"];
+  EXPECT_EQ(std::count(jwt.begin(), jwt.end(), '.'), 2);
+
+  const json refused = {{"message", "Invalid API token or secret"}};
+  auto wrong_secret = preset_auth(server, R"({"name":"ci-token","secret":"nope"})");
+  EXPECT_EQ(wrong_secret.status, 401);
+  EXPECT_EQ(body_of(wrong_secret), refused);
+  auto wrong_name = preset_auth(server, R"({"name":"other","secret":"ci-secret"})");
+  EXPECT_EQ(wrong_name.status, 401);
+  EXPECT_EQ(body_of(wrong_name), refused);
+
+  auto not_json = preset_auth(server, "name=ci-token");
+  EXPECT_EQ(not_json.status, 400);
+  EXPECT_EQ(body_of(not_json), json({{"message", "Request payload is not JSON"}}));
+  for (const char* missing :
+       {R"({"name":"ci-token"})", R"({"secret":"ci-secret"})", R"({"name":"ci-token","secret":7})", "[]"}) {
+    auto bad = preset_auth(server, missing);
+    EXPECT_EQ(bad.status, 400) << missing;
+  }
+  EXPECT_EQ(body_of(preset_auth(server, R"({"name":"ci-token"})")), json({{"message", "Missing required parameter"}}));
+  EXPECT_EQ(preset_auth(server, "", "GET").status, 405);
+  EXPECT_EQ(preset_auth(server, "{}", "POST", "/v1/teams/").status, 404);
+
+  // The driver's exchange gives a working token too; a second token replaces the first of its name.
+  EXPECT_FALSE(server.preset_exchange("ci-token", "ci-secret").empty());
+  server.preset_token("ci-token", "rotated", "bob");
+  EXPECT_EQ(preset_auth(server, R"({"name":"ci-token","secret":"ci-secret"})").status, 401);
+  EXPECT_THROW(server.preset_exchange("ci-token", "ci-secret"), converge::Failure);
+  EXPECT_EQ(server.state()["preset_tokens"], json::parse(R"([{"name":"ci-token","user":"bob"}])"));
+  EXPECT_THROW(server.preset_token("x", "y", "mallory"), converge::Failure) << "no such user";
+  EXPECT_THROW(server.preset_token("", "y", "alice"), converge::Failure);
+  server.reset();
+  EXPECT_EQ(preset_auth(server, R"({"name":"ci-token","secret":"rotated"})").status, 401) << "reset forgets the tokens";
+}
+
+TEST_F(SupersetServerTest, APresetJwtActsAsItsUserOnTheWorkspaceWithoutCsrfButALoginTokenStillNeedsIt) {
+  server.preset_token("ci-token", "ci-secret", "alice");
+  PresetCaller preset{server, server.preset_exchange("ci-token", "ci-secret")};
+  server.clear_log();
+  EXPECT_EQ(preset.call("GET", "/api/v1/chart/").status, 200);
+  auto imported = preset.call("POST", "/api/v1/assets/import/", multipart({{"bundle", bundle(example_files()), true}}),
+                              "multipart/form-data; boundary=converge-boundary");
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(server.asset("chart", kChartUuid)["changed_by"]["username"], "alice");
+  const json log = server.log();
+  ASSERT_EQ(log.size(), 2u) << log.dump();
+  EXPECT_TRUE(log[1]["authorization"]);
+  EXPECT_FALSE(log[1]["csrf"]);
+  EXPECT_FALSE(log[1]["cookie"]);
+
+  // A login's access token, the same write without the CSRF token: refused.
+  Client login(server);
+  auto refused = login.call("DELETE", "/api/v1/chart/1", "", "", false);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_EQ(body_of(refused)["errors"][0]["message"], "400 Bad Request: The CSRF session token is missing.");
+  EXPECT_EQ(preset.call("DELETE", "/api/v1/chart/1").status, 200);
+  EXPECT_EQ(server.asset("chart", kChartUuid), nullptr);
+
+  // It is not a refresh token, and a tampered one is refused.
+  auto refresh = preset.call("POST", "/api/v1/security/refresh");
+  EXPECT_EQ(refresh.status, 422);
+  EXPECT_EQ(body_of(refresh), json({{"msg", "Only refresh tokens are allowed"}}));
+  PresetCaller forged{server, preset.jwt.substr(0, preset.jwt.rfind('.') + 1) + "AAAA"};
+  auto bad = forged.call("GET", "/api/v1/chart/");
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(body_of(bad), json({{"msg", "Signature verification failed"}}));
+}
+
+TEST(SupersetServerPresetExpiry, APresetJwtExpiresAfterItsOwnLifetimeAndOnDemandAndIsExchangedAgain) {
+  SupersetServer server({.preset_token_lifetime_s = 1});
+  server.preset_token("ci-token", "ci-secret", "alice");
+  PresetCaller preset{server, server.preset_exchange("ci-token", "ci-secret")};
+  Client login(server);  // an access token of the default 900 s
+  EXPECT_EQ(preset.call("GET", "/api/v1/dataset/").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto expired = preset.call("GET", "/api/v1/dataset/");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(body_of(expired), json({{"msg", "Token has expired"}}));
+  EXPECT_EQ(login.call("GET", "/api/v1/dataset/").status, 200) << "the access token has its own lifetime";
+
+  server.configure({{"preset_token_lifetime", 900}});
+  preset.jwt = server.preset_exchange("ci-token", "ci-secret");  // as preset-cli's reauth on a 401
+  EXPECT_EQ(preset.call("GET", "/api/v1/dataset/").status, 200);
+  server.expire_tokens();
+  EXPECT_EQ(preset.call("GET", "/api/v1/dataset/").status, 401);
+  EXPECT_EQ(login.call("GET", "/api/v1/dataset/").status, 401);
+  preset.jwt = server.preset_exchange("ci-token", "ci-secret");
+  EXPECT_EQ(preset.call("GET", "/api/v1/dataset/").status, 200);
+}
+
+// ---- FAB's security users API ------------------------------------------------------------------
+
+TEST_F(SupersetServerTest, TheSecurityUsersApiShowsAUserAsFlaskAppBuilderDoes) {
+  Client admin(server);
+  Client alice(server, "alice", "alice-pw");  // a login: login_count 1
+  auto shown = admin.call("GET", "/api/v1/security/users/2");
+  ASSERT_EQ(shown.status, 200) << shown.body;
+  json b = body_of(shown);  // not const: [] of a missing key is null, not an assertion
+  EXPECT_EQ(b["id"], "2") << "FAB echoes the route's <pk>, a string";
+  EXPECT_EQ(b["show_title"], "Show User");
+  EXPECT_EQ(b["label_columns"]["first_name"], "First Name");
+  json user = b["result"];
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : user.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (std::vector<std::string>{"active", "changed_by", "changed_on", "created_by", "created_on", "email",
+                                            "fail_login_count", "first_name", "id", "last_login", "last_name",
+                                            "login_count", "roles", "username"}));
+  EXPECT_EQ(user["id"], 2);
+  EXPECT_EQ(user["username"], "alice");
+  EXPECT_EQ(user["email"], "alice@example.com");
+  EXPECT_EQ(user["first_name"], "Alice");
+  EXPECT_EQ(user["last_name"], "Analyst");
+  EXPECT_EQ(user["active"], true);
+  EXPECT_EQ(user["roles"], json::parse(R"([{"id":1,"name":"Admin"}])"));
+  EXPECT_EQ(user["login_count"], 1);
+  EXPECT_TRUE(user["last_login"].is_string());
+
+  EXPECT_EQ(body_of(admin.call("GET", "/api/v1/security/users/3"))["result"]["email"], "bob@example.com");
+  server.preset_token("ci-token", "ci-secret", "alice");  // a Preset JWT will do (alice is Admin)
+  PresetCaller preset{server, server.preset_exchange("ci-token", "ci-secret")};
+  auto by_preset = preset.call("GET", "/api/v1/security/users/1");
+  ASSERT_EQ(by_preset.status, 200) << by_preset.body;
+  EXPECT_EQ(body_of(by_preset)["result"]["email"], "admin@example.com");
+
+  for (const char* none : {"/api/v1/security/users/99", "/api/v1/security/users/abc"}) {
+    auto missing = admin.call("GET", none);
+    EXPECT_EQ(missing.status, 404) << none;
+    EXPECT_EQ(body_of(missing), json({{"message", "Not found"}})) << none;
+  }
+  Client bob(server, "bob", "bob-pw");  // Gamma
+  auto forbidden = bob.call("GET", "/api/v1/security/users/2");
+  EXPECT_EQ(forbidden.status, 403);
+  EXPECT_EQ(body_of(forbidden), json({{"message", "Forbidden"}}));
+  converge::http::Request anonymous;
+  anonymous.method = "GET";
+  anonymous.url = server.url() + "/api/v1/security/users/2";
+  auto unauthorized = admin.transport->send(anonymous);
+  ASSERT_TRUE(unauthorized);
+  EXPECT_EQ(unauthorized->status, 401);
+}
+
+TEST(SupersetServerSecurityApi, WithoutFabAddSecurityApiTheUsersRouteIsMissing) {
+  SupersetServer server({.security_api = false});
+  Client admin(server);
+  auto transport = converge::http::make_curl_transport(std::chrono::seconds(10));
+  converge::http::Request request;
+  request.method = "GET";
+  request.url = server.url() + "/api/v1/security/users/1";
+  request.headers = {{"Authorization", "Bearer " + admin.login.access_token}, {"Accept", "application/json"}};
+  auto as_json = transport->send(request);
+  ASSERT_TRUE(as_json);
+  EXPECT_EQ(as_json->status, 404);
+  json errors = json::parse(as_json->body)["errors"];
+  ASSERT_EQ(errors.size(), 1u) << as_json->body;
+  EXPECT_EQ(errors[0]["message"],
+            "404 Not Found: The requested URL was not found on the server. If you entered the URL manually please "
+            "check your spelling and try again.");
+  EXPECT_EQ(errors[0]["error_type"], "GENERIC_BACKEND_ERROR");
+  EXPECT_EQ(errors[0]["extra"]["issue_codes"][0]["code"], 1011);
+
+  request.headers["Accept"] = "*/*";  // curl's default: Superset sends its 404.html
+  auto as_html = transport->send(request);
+  EXPECT_EQ(as_html->status, 404);
+  EXPECT_TRUE(as_html->headers["content-type"].starts_with("text/html")) << as_html->headers["content-type"];
+  request.headers.erase("Authorization");  // missing before any authentication
+  EXPECT_EQ(transport->send(request)->status, 404);
+
+  server.configure({{"security_api", true}});
+  request.headers["Authorization"] = "Bearer " + admin.login.access_token;
+  EXPECT_EQ(transport->send(request)->status, 200);
 }
 
 // ---- import and export round trip --------------------------------------------------------
@@ -502,6 +720,23 @@ TEST_F(SupersetServerTest, ListsPageAndFilterWithRison) {
   EXPECT_EQ(body_of(none), json({{"message", "Not found"}}));
 }
 
+TEST_F(SupersetServerTest, ListsCarryChangedByAndWhenAsSupersetsListColumnsDo) {
+  Client client(server);
+  server.seed(example_files(), json::object(), "bob");
+  for (const char* kind : {"database", "dataset", "chart", "dashboard"}) {
+    // Not const: [] of a missing key is null (a failure), not an assertion.
+    json row = body_of(client.call("GET", std::string("/api/v1/") + kind + "/"))["result"][0];
+    EXPECT_EQ(row["changed_by"], json({{"first_name", "Bob"}, {"last_name", "Builder"}, {"id", 3}})) << kind;
+    EXPECT_TRUE(row["changed_on_utc"].get<std::string>().ends_with("+0000")) << kind;
+    EXPECT_TRUE(row["changed_on_delta_humanized"].is_string()) << kind;
+    if (std::string(kind) == "database") {
+      EXPECT_FALSE(row.contains("changed_by_name")) << "DatabaseRestApi's list_columns have none";
+    } else {
+      EXPECT_EQ(row["changed_by_name"], "Bob Builder") << kind;
+    }
+  }
+}
+
 TEST_F(SupersetServerTest, DeletesFollowSupersetsRules) {
   Client client(server);
   const json ids = server.seed(example_files());
@@ -537,6 +772,7 @@ TEST_F(SupersetServerTest, AUiEditMovesChangedByAndShowsInTheExport) {
   const json listed = body_of(client.call("GET", "/api/v1/chart/?q=(columns:!(slice_name,changed_by))"));
   EXPECT_EQ(listed["result"][0]["slice_name"], "Games by Genre");
   EXPECT_EQ(listed["result"][0]["changed_by"]["first_name"], "Alice");
+  EXPECT_EQ(body_of(client.call("GET", "/api/v1/chart/"))["result"][0]["changed_by_name"], "Alice Analyst");
   const json files = server.unzip(client.call("GET", "/api/v1/assets/export/").body);
   bool found = false;
   for (const auto& [name, text] : files.items()) {
