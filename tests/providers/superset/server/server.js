@@ -71,8 +71,10 @@
 //        lists them; groups, of FAB 4.7+, left out); none -> 404 {"message":"Not found"}; a user
 //        without the Admin role -> 403 {"message":"Forbidden"} (guess: Superset keeps the security
 //        views to Admin). Users: admin (Admin), alice (Admin), bob (Gamma), e-mail <username>@example.com.
-//   The API exists only with FAB_ADD_SECURITY_API = True (FAB's default False; superset/config.py
-//   leaves it so, deployments set it): config security_api (default true here), false or
+//   The API exists only with FAB_ADD_SECURITY_API = True (FAB's default is False; that
+//   superset/config.py leaves it so is a guess: apache/superset#21053, which would have added the
+//   APIs, was closed, and deployments' superset_config.py set it True): config security_api
+//   (default true here, as converge's users would have it), false or
 //   --no-security-api -> the route is missing: Superset's HTTPException handler
 //   (superset/views/error_handling.py) answers 404 with its 404.html page when the Accept
 //   header admits text/html (*/* does), else {"errors":[{"message":"404 Not Found: The requested
