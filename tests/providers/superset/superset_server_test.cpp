@@ -520,8 +520,17 @@ TEST_F(SupersetServerTest, TheExampleExportImportsAndExportsBackWithTheSameAsset
   EXPECT_EQ(files.size(), expected.size() + 1);
   for (const auto& [source, path] : expected) {
     ASSERT_TRUE(files.contains(root + path)) << path << " in " << files.dump().substr(0, 400);
-    const json original = server.parse_yaml(read(kAssets / source));
+    json original = server.parse_yaml(read(kAssets / source));
     const json back = server.parse_yaml(files[root + path]);
+    if (source == kDashboard) {
+      // Chart 3547 (the filter box) is not in this bundle: update_id_refs drops the
+      // metadata's references to it, as Superset's import does.
+      ASSERT_TRUE(original["metadata"]["filter_scopes"].contains("3547"));
+      EXPECT_EQ(back["metadata"]["filter_scopes"], json::object());
+      EXPECT_EQ(back["metadata"]["default_filters"], "{}");
+      original["metadata"]["filter_scopes"] = json::object();
+      original["metadata"]["default_filters"] = "{}";
+    }
     EXPECT_EQ(normalised(back), normalised(original)) << path;
   }
   // The dashboard's chart reference now names the server's chart id.

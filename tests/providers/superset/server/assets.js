@@ -170,6 +170,54 @@ function upsert(store, kind, config, fields, user, now, overwrite) {
   return asset;
 }
 
+// A dashboard's chart ids moved to this server's, as update_id_refs does
+// (superset/commands/dashboard/importers/v1/utils.py): old ids come from the position's
+// meta.chartId by uuid; metadata's references to charts the import did not bring are
+// dropped (timed_refresh_immune_slices and expanded_slices keep Superset's KeyError
+// out by dropping too).
+function updateIdRefs(config, chartIds) {
+  const idMap = {};
+  for (const node of Object.values(config.position || {})) {
+    if (node && node.type === 'CHART' && node.meta && node.meta.uuid !== undefined && node.meta.uuid in chartIds) {
+      if (node.meta.chartId !== undefined) idMap[node.meta.chartId] = chartIds[node.meta.uuid];
+      node.meta.chartId = chartIds[node.meta.uuid];
+    }
+  }
+  const uuidToId = {};
+  for (const node of Object.values(config.position || {})) if (node && node.type === 'CHART' && node.meta && node.meta.uuid in chartIds) uuidToId[node.meta.uuid] = chartIds[node.meta.uuid];
+  const remapList = (list) => (Array.isArray(list) ? list.map((x) => (typeof x === 'number' ? idMap[x] : uuidToId[x])).filter((x) => x !== undefined) : list);
+  const remapKeys = (obj) => Object.fromEntries(Object.entries(obj || {}).filter(([k]) => idMap[Number(k)] !== undefined).map(([k, v]) => [String(idMap[Number(k)]), v]));
+  const m = config.metadata;
+  if (!m || typeof m !== 'object') return config;
+  if ('timed_refresh_immune_slices' in m) m.timed_refresh_immune_slices = remapList(m.timed_refresh_immune_slices);
+  if ('filter_scopes' in m) {
+    m.filter_scopes = remapKeys(m.filter_scopes);
+    for (const columns of Object.values(m.filter_scopes)) for (const a of Object.values(columns || {})) if (a && Array.isArray(a.immune)) a.immune = remapList(a.immune);
+  }
+  if ('expanded_slices' in m) m.expanded_slices = remapKeys(m.expanded_slices);
+  if (typeof m.default_filters === 'string') {
+    try { m.default_filters = JSON.stringify(remapKeys(JSON.parse(m.default_filters))); } catch (e) { /* kept as is */ }
+  }
+  const scope = (c) => {
+    if (!c || typeof c !== 'object') return;
+    if (c.scope && Array.isArray(c.scope.excluded)) c.scope.excluded = remapList(c.scope.excluded);
+    if (Array.isArray(c.chartsInScope)) c.chartsInScope = remapList(c.chartsInScope);
+  };
+  for (const f of m.native_filter_configuration || []) scope(f);
+  scope(m.global_chart_configuration);
+  if (m.chart_configuration && typeof m.chart_configuration === 'object') {
+    const out = {};
+    for (const [k, c] of Object.entries(m.chart_configuration)) {
+      const id = idMap[Number(k)] ?? uuidToId[k];
+      if (id === undefined) { out[k] = c; continue; }
+      if (c && typeof c === 'object') { c.id = id; scope(c.crossFilters); }
+      out[String(id)] = c;
+    }
+    m.chart_configuration = out;
+  }
+  return config;
+}
+
 // Runs an import into a copy of `store` and returns the copy; throws CommandError (the
 // store is untouched then). `sparse`: datasets and databases may come from the server.
 function importContents(store, contents, { passwords = {}, overwrite = true, sparse = false, user, now }) {
@@ -204,13 +252,10 @@ function importContents(store, contents, { passwords = {}, overwrite = true, spa
     chartIds[a.uuid] = a.id;
   }
   for (const c of byKind('dashboards')) {
-    const body = clone(c);
+    const body = updateIdRefs(clone(c), chartIds);
     const charts = [];
     for (const node of Object.values(body.position || {})) {
-      if (node && node.type === 'CHART' && node.meta && node.meta.uuid in chartIds) {
-        node.meta.chartId = chartIds[node.meta.uuid];
-        charts.push(chartIds[node.meta.uuid]);
-      }
+      if (node && node.type === 'CHART' && node.meta && node.meta.uuid in chartIds) charts.push(chartIds[node.meta.uuid]);
     }
     upsert(next, 'dashboards', body, { name: c.dashboard_title, chart_ids: charts }, user, now, overwrite);
   }

@@ -89,8 +89,21 @@ function list(ctx, res, url, kind, send) {
   const pageSize = size === -1 ? count : Math.min(size, ctx.config.page_size_max);
   const window = selected.slice(page * pageSize, page * pageSize + pageSize);
   const cols = args.columns && args.columns.length ? args.columns : columns;
-  for (const col of cols) if (!columns.includes(col)) return send(res, 400, { message: { columns: { 0: [`Must be one of: ${columns.join(', ')}.`] } } });
-  const result = window.map((r) => Object.fromEntries(cols.map((col) => [col, r[col]])));
+  // A related model's column is asked for as "changed_by.first_name" and answered nested,
+  // {"changed_by": {"first_name": …}}, as flask-appbuilder's list API does.
+  const head = (col) => col.split('.')[0];
+  for (const col of cols) if (!columns.includes(head(col))) return send(res, 400, { message: { columns: { 0: [`Must be one of: ${columns.join(', ')}.`] } } });
+  const pick = (r) => {
+    const out = {};
+    for (const col of cols) {
+      const [top, sub] = col.split('.', 2);
+      if (sub === undefined) { out[top] = r[top]; continue; }
+      if (r[top] === null || typeof r[top] !== 'object') { out[top] = null; continue; }
+      out[top] = { ...(out[top] || {}), [sub]: r[top][sub] };
+    }
+    return out;
+  };
+  const result = window.map(pick);
   return send(res, 200, { count, ids: window.map((r) => r.id), result, list_columns: cols, list_title: `List ${EXPORT_TYPE[kind]}` });
 }
 
