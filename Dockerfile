@@ -28,7 +28,7 @@ RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get install -y -q --no-install-recommends \
       build-essential cmake pkg-config ca-certificates \
       libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev \
-      libcxxopts-dev libspdlog-dev libfmt-dev libpq-dev libsqlite3-dev libssl-dev libdtl-dev \
+      libcxxopts-dev libspdlog-dev libfmt-dev libpq-dev libsqlite3-dev libssl-dev libdtl-dev libzip-dev \
  && rm -rf /var/lib/apt/lists/*
 # .dockerignore lets only CMakeLists.txt, cmake/, src/ and steps/ in.
 COPY . /src

@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ccache pkg-config git ca-certificates curl
   libcurl4-openssl-dev nlohmann-json3-dev libyaml-cpp-dev libgit2-dev
   libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
-  libpq-dev libsqlite3-dev libssl-dev libdtl-dev
+  libpq-dev libsqlite3-dev libssl-dev libdtl-dev libzip-dev
   sqlite3 postgresql postgresql-client groff-base python3-jinja2 python3-yaml lighttpd buildah mmdebstrap uidmap time
   clang-19 libclang-rt-19-dev lld
 )
