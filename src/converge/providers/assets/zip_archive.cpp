@@ -80,7 +80,7 @@ Expected<std::map<std::string, std::string>> read_zip(std::string_view bytes, st
   zip_t* archive = zip_open_from_source(source, ZIP_RDONLY | ZIP_CHECKCONS, &error);
   if (!archive) {
     zip_source_free(source);
-    return fail(Error::runtime(prefix + "not a ZIP archive (" + zip_message(&error) + ")"));
+    return fail(Error::runtime(prefix + "cannot be read as a ZIP archive (" + zip_message(&error) + ")"));
   }
   zip_error_fini(&error);
   std::unique_ptr<zip_t, decltype(&zip_discard)> owned(archive, &zip_discard);  // frees the source too
