@@ -190,6 +190,14 @@ const std::vector<Case> kCases = {
             " references: [{field: dataset_uuid, kind: datasets}]}\n        datasets: {}\n"
             "      order: [datasets, charts]\n"),
      true},
+    {assets("      runtime: superset\n      username: converge\n      password: ${SUPERSET_PASSWORD}\n"
+            "      passwords:\n        examples: ${EXAMPLES_DB_PASSWORD}\n      managed_externally: true\n"
+            "      external_url: https://github.com/acme/bi/blob/main/{file}\n"),
+     true},
+    {assets("      runtime: preset\n      api_token: ${PRESET_API_TOKEN}\n      api_secret: ${PRESET_API_SECRET}\n"
+            "      api_url: https://api.app.preset.io\n"),
+     true},
+    {assets("      runtime: metabase\n"), false},
     {assets("      update_method: POST\n"), false},
     {assets("      page_size: 0\n"), false},
     {assets("      paging: cursor\n"), false},
@@ -268,7 +276,10 @@ TEST(ConfigSchema, ListsExactlyTheKeysTheParserKnowsAtEveryLevel) {
   EXPECT_EQ(parser_keys(std::string(kEnvs) + "targets:\n  - {name: db, provider: sql, zz_unknown: 1}\n"),
             schema_keys(d["target"]));
   EXPECT_EQ(parser_keys(sql("      zz_unknown: 1\n")), schema_keys(d["sql_settings"]));
-  EXPECT_EQ(parser_keys(assets("      zz_unknown: 1\n")), schema_keys(d["assets_settings"]));
+  // The assets settings are those of its generic runtime and those of its Superset ones.
+  std::set<std::string> assets_keys = parser_keys(assets("      zz_unknown: 1\n"));
+  assets_keys.merge(parser_keys(assets("      runtime: superset\n      zz_unknown: 1\n")));
+  EXPECT_EQ(assets_keys, schema_keys(d["assets_settings"]));
   EXPECT_EQ(parser_keys(fabric("      zz_unknown: 1\n")), schema_keys(d["fabric_settings"]));
 }
 

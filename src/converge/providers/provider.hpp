@@ -72,6 +72,12 @@ struct PlanContext {
 struct ExportedSources {
   std::map<std::string, std::string> files;
   std::vector<std::string> removed;
+  // Lines for the commit message: what changed in the runtime and who changed it there,
+  // when the runtime records it ("changed charts/… (Sales), changed by Alice Analyst on …").
+  std::vector<std::string> credits = {};
+  // The runtime's users whose edits the export brings, as "Name <e-mail>" (the commit's
+  // Co-authored-by trailers), where the runtime gives their e-mail.
+  std::vector<std::string> co_authors = {};
 };
 
 struct ApplyReport {

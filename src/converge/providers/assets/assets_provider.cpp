@@ -25,6 +25,8 @@
 #include "converge/providers/assets/rest.hpp"
 #include "converge/providers/assets/secrets.hpp"
 #include "converge/providers/assets/sources.hpp"
+#include "converge/providers/assets/superset_export.hpp"
+#include "converge/providers/assets/superset_runtime.hpp"
 #include "converge/providers/assets/titles.hpp"
 #include "converge/providers/assets/yaml_json.hpp"
 #include "converge/util/sha256.hpp"
@@ -42,7 +44,9 @@ using RuntimeItems = std::map<std::string, json>;
 class AssetsProvider final : public Provider {
  public:
   AssetsProvider(TargetSpec spec, Options options)
-      : spec_(std::move(spec)), options_(std::move(options)), api_(options_) {}
+      : spec_(std::move(spec)), options_(std::move(options)), api_(options_) {
+    if (options_.runtime != Runtime::rest) superset_ = std::make_unique<SupersetRuntime>(options_);
+  }
 
   Expected<Bundle> compile() override {
     auto sources = load_sources(options_, spec_.repo_root);
@@ -53,8 +57,18 @@ class AssetsProvider final : public Provider {
       kinds.push_back(kind.name);
       items[kind.name] = json::object();
     }
-    for (auto& [key, source] : sources->items) items[source.kind][source.id] = std::move(source.item);
+    json files = json::object();
+    for (auto& [key, source] : sources->items) {
+      if (superset_) {
+        if (auto ok = check_superset_fields(source); !ok) return fail(ok.error());
+        files[key] = source.file;
+      }
+      items[source.kind][source.id] = std::move(source.item);
+    }
     json content{{"format", 1}, {"kinds", std::move(kinds)}, {"items", std::move(items)}};
+    // The superset runtimes name each item's file in Superset's import (its errors
+    // then name the repository's file) and in external_url.
+    if (superset_) content["files"] = std::move(files);
     return Bundle{util::sha256_hex("converge-assets-bundle-1\n" + content.dump()), std::move(content)};
   }
 
@@ -85,8 +99,9 @@ class AssetsProvider final : public Provider {
 
     for (const auto& kind : options_.kinds) {
       if (!items.contains(kind.name)) continue;
-      for (const auto& [id, item] : items[kind.name].items()) {
+      for (const auto& [id, raw] : items[kind.name].items()) {
         std::string key = kind.name + "/" + id;
+        const json item = desired_view(desired, kind.name, key, raw);
         auto actual = runtime->find(key);
         if (actual == runtime->end()) {
           out.changes.push_back({plan::Action::create, kind.name, key, nullptr, item});
@@ -105,6 +120,10 @@ class AssetsProvider final : public Provider {
         std::string id = key.substr(kind->name.size() + 1);
         if (items.contains(kind->name) && items[kind->name].contains(id)) continue;
         if (options_.prune || context.managed_keys.contains(key)) {
+          if (std::string user = still_used_by(key, items, *runtime); !user.empty()) {
+            out.notes.push_back(key + " is not in Git but " + user + " still uses it, so it is not deleted");
+            continue;
+          }
           out.changes.push_back({plan::Action::remove, kind->name, key, hide_runtime_secrets(actual), nullptr});
         } else {
           unmanaged.push_back(key);
@@ -122,6 +141,7 @@ class AssetsProvider final : public Provider {
     }
 
     title_changes(out, items);
+    if (superset_) attribute_changes(out);
 
     // What converge manages that still exists somewhere (the rest is forgotten).
     seen_keys_.clear();
@@ -137,6 +157,7 @@ class AssetsProvider final : public Provider {
     if (context_)
       for (const auto& key : context_->managed_keys)
         if (seen_keys_.contains(key)) managed.insert(key);
+    if (superset_) return apply_superset(desired, changes, std::move(managed));
 
     // A create whose answer was lost (a 5xx after the write, a dropped connection) may
     // have created the item: when it exists now, it is converge's.
@@ -153,6 +174,11 @@ class AssetsProvider final : public Provider {
     auto sources = load_sources(options_, spec_.repo_root);
     if (!sources) return fail(sources.error());
     std::vector<std::string> notes;
+    if (superset_) {
+      auto assets = superset_->read(notes);
+      if (!assets) return fail(assets.error().with_context("assets target '" + spec_.name + "'"));
+      return export_superset(options_, spec_.repo_root, *sources, *assets, *superset_);
+    }
     auto runtime = read_runtime(notes);
     if (!runtime) return fail(runtime.error());
     for (auto& [key, item] : *runtime) {
@@ -180,6 +206,17 @@ class AssetsProvider final : public Provider {
 
   Expected<RuntimeItems> read_runtime(std::vector<std::string>& notes) {
     RuntimeItems out;
+    if (superset_) {
+      auto assets = superset_->read(notes);
+      if (!assets) return fail(assets.error().with_context("assets target '" + spec_.name + "'"));
+      assets_ = std::move(*assets);
+      for (const auto& [key, asset] : assets_) {
+        json view = superset_->runtime_view(asset);
+        normalise_numbers(view);
+        out[key] = std::move(view);
+      }
+      return out;
+    }
     for (const auto& kind : options_.kinds) {
       auto items = api_.list(kind);
       if (!items) return fail(items.error().with_context("assets target '" + spec_.name + "'"));
@@ -265,9 +302,143 @@ class AssetsProvider final : public Provider {
     return api_.update(kind, id, *body, (*current)->etag);
   }
 
+  // How a desired item compares: as it is, or (superset) as superset_comparable says.
+  json desired_view(const Bundle& desired, const std::string& kind, const std::string& key, const json& item) const {
+    if (!superset_) return item;
+    const json& files = desired.content.contains("files") ? desired.content["files"] : json::object();
+    json view = superset_->desired_view(kind, item, files.contains(key) ? files[key].get<std::string>() : "");
+    normalise_numbers(view);
+    return view;
+  }
+
+  // Superset's import refuses a file without these (its v1 schemas); since Superset 4.1
+  // it says only "Import failed for an unknown reason", so converge names the file.
+  Expected<void> check_superset_fields(const SourceItem& source) const {
+    std::string missing;
+    for (const auto& field : required_fields(source.kind))
+      if (!source.item.contains(field) || source.item[field].is_null()) missing += (missing.empty() ? "" : ", ") + field;
+    if (missing.empty()) return {};
+    return fail(Error::config("Superset imports a " + api_kind(source.kind) + " only with " + missing +
+                                  " (its import schema requires them)",
+                              SourceLocation{source.file, 1, 1}));
+  }
+
+  // superset: a dataset or database that an asset converge keeps (in Git, or in the
+  // runtime and not deleted by this plan) still uses: "charts/<uuid> (title)"; "" when none.
+  std::string still_used_by(const std::string& key, const json& items, const RuntimeItems& runtime) const {
+    if (!superset_ || !(key.starts_with("datasets/") || key.starts_with("databases/"))) return "";
+    const bool dataset = key.starts_with("datasets/");
+    const std::string uuid = key.substr(key.find('/') + 1);
+    const char* user_kind = dataset ? "charts" : "datasets";
+    const char* field = dataset ? "dataset_uuid" : "database_uuid";
+    auto uses = [&](const json& item) { return item.is_object() && item.value(field, json()) == json(uuid); };
+    if (items.contains(user_kind))
+      for (const auto& [id, item] : items[user_kind].items())
+        if (uses(item)) return std::string(user_kind) + "/" + id + " (in Git)";
+    for (const auto& [other, item] : runtime) {
+      if (!other.starts_with(std::string(user_kind) + "/") || !uses(item)) continue;
+      std::string id = other.substr(other.find('/') + 1);
+      if (items.contains(user_kind) && items[user_kind].contains(id)) continue;
+      // Converge deletes a user it manages in the same plan (charts before datasets).
+      if (options_.prune || (context_ && context_->managed_keys.contains(other))) {
+        if (still_used_by(other, items, runtime).empty()) continue;
+      }
+      std::string title = item_title(item);
+      return other + (title.empty() ? "" : " (" + title + ")") + ", which converge does not manage";
+    }
+    return "";
+  }
+
+  // superset: who last changed each asset an update or a delete touches, as Superset
+  // records it (observations: outside the plan hash, shown in logs and drift issues).
+  void attribute_changes(plan::TargetPlan& out) const {
+    for (const auto& change : out.changes) {
+      if (change.action == plan::Action::create) continue;
+      auto asset = assets_.find(change.key);
+      if (asset == assets_.end()) continue;
+      std::string who = SupersetRuntime::changed_by(asset->second);
+      if (!who.empty())
+        out.observations.push_back(change.key + (change.title.empty() ? "" : " (" + change.title + ")") +
+                                   " was last " + who + " in Superset");
+    }
+  }
+
+  // superset: the creates and updates as one import (Superset's import is one
+  // transaction: all of them or none), then the deletes by id, dashboards first.
+  Expected<ApplyReport> apply_superset(const Bundle& desired, const plan::TargetPlan& changes,
+                                       std::set<std::string> managed) {
+    std::vector<std::string> imports;
+    for (const auto& change : changes.changes) {
+      if (change.action == plan::Action::create || change.action == plan::Action::update) {
+        imports.push_back(change.key);
+      } else if (change.action != plan::Action::remove) {
+        return fail(Error::runtime("the assets provider does not plan '" +
+                                   std::string(plan::to_string(change.action)) + "' changes"));
+      }
+    }
+    // What the plan saw must still be what Superset holds: one more read, compared.
+    std::vector<std::string> ignored;
+    auto now = read_runtime(ignored);
+    if (!now) return fail(now.error());
+    for (const auto& change : changes.changes) {
+      auto actual = now->find(change.key);
+      bool same = true;
+      if (change.action == plan::Action::create) {
+        same = actual == now->end();
+      } else if (change.action == plan::Action::remove) {
+        same = actual != now->end() && hide_runtime_secrets(actual->second) == change.before;
+      } else {
+        const json item = desired_view(desired, change.kind, change.key,
+                                       desired.content.at("items").at(change.kind).at(change.key.substr(change.kind.size() + 1)));
+        same = actual != now->end() && difference(actual->second, item) == std::pair<json, json>(change.before, change.after);
+      }
+      if (!same) {
+        ApplyReport report;
+        report.failed_key = change.key;
+        report.error = "the asset changed in Superset since the plan; plan again (nothing was applied)";
+        report.managed_keys = std::vector<std::string>(managed.begin(), managed.end());
+        return report;
+      }
+    }
+    bool imported = false;
+    auto apply_one = [&](const plan::Change& change, ApplyReport& report) -> Expected<void> {
+      if (change.action != plan::Action::remove) {
+        if (imported) return {};
+        imported = true;
+        bool lost = false;
+        auto done = superset_->import(desired.content, imports, &lost);
+        if (done) return {};
+        if (!lost) return done;
+        // No answer came: the import may have run. Superset's own state says which.
+        std::vector<std::string> unused;
+        auto after = read_runtime(unused);
+        if (!after) return done;
+        for (const auto& key : imports) {
+          auto kind = key.substr(0, key.find('/'));
+          auto actual = after->find(key);
+          const json item = desired_view(desired, kind, key, desired.content.at("items").at(kind).at(key.substr(kind.size() + 1)));
+          if (actual == after->end() || !difference(actual->second, item).second.empty()) return done;
+        }
+        report.warnings.push_back("the import's answer was lost (" + done.error().message +
+                                  "); Superset holds every imported asset as planned, so it ran");
+        return {};
+      }
+      auto asset = assets_.find(change.key);
+      if (asset == assets_.end() || asset->second.row.id == 0)
+        return fail(Error::runtime(change.key + " has no id in Superset's lists; plan again"));
+      auto removed = superset_->api().remove(api_kind(change.kind), asset->second.row.id);
+      if (!removed) return fail(removed.error());
+      if (!*removed) report.warnings.push_back(change.key + " was already gone from Superset");
+      return {};
+    };
+    return apply_in_order(changes, std::move(managed), apply_one, [](const plan::Change&) { return false; });
+  }
+
   TargetSpec spec_;
   Options options_;
   ItemApi api_;
+  std::unique_ptr<SupersetRuntime> superset_;  // runtime superset or preset
+  SupersetAssets assets_;                      // superset: the runtime as the last read saw it
   // From plan(): apply() computes the managed set after what it did from these.
   std::optional<PlanContext> context_;
   std::set<std::string> seen_keys_;

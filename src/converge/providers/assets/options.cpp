@@ -81,6 +81,68 @@ Expected<KindSpec> parse_kind(const std::string& name, const json& value, const 
   return kind;
 }
 
+// The Superset and Preset settings (options.hpp, SupersetOptions).
+Expected<void> parse_superset(const config::Settings& s, Options& o) {
+  SupersetOptions& out = o.superset;
+  const bool preset = o.runtime == Runtime::preset;
+  auto text = [&](std::string_view key, std::string& into) -> Expected<void> {
+    auto value = s.string_or(key, into);
+    if (!value) return fail(value.error());
+    into = *value;
+    return {};
+  };
+  for (auto [key, into] : {std::pair<std::string_view, std::string*>{"username", &out.username},
+                           {"password", &out.password}, {"login_provider", &out.login_provider},
+                           {"api_token", &out.api_token}, {"api_secret", &out.api_secret},
+                           {"api_url", &out.api_url}, {"external_url", &out.external_url}})
+    if (auto ok = text(key, *into); !ok) return fail(ok.error());
+  while (out.api_url.ends_with('/')) out.api_url.pop_back();
+  // The credentials of the other runtime are a mistake worth naming, not silently unused.
+  const std::vector<std::string_view> other = preset ? std::vector<std::string_view>{"username", "password", "login_provider"}
+                                                     : std::vector<std::string_view>{"api_token", "api_secret", "api_url"};
+  for (std::string_view key : other)
+    if (const auto* found = s.find(key))
+      return fail(Error::config("setting '" + std::string(key) + "' is for runtime " +
+                                (preset ? "superset" : "preset") + ", not this one", found->where));
+  const std::vector<std::pair<std::string_view, const std::string*>> required =
+      preset ? std::vector<std::pair<std::string_view, const std::string*>>{{"api_token", &out.api_token},
+                                                                             {"api_secret", &out.api_secret}}
+             : std::vector<std::pair<std::string_view, const std::string*>>{{"username", &out.username},
+                                                                             {"password", &out.password}};
+  for (const auto& [key, value] : required) {
+    if (!value->empty() || s.unresolved(key)) continue;
+    bool secret = key == "password" || key == "api_secret";
+    return fail(Error::config("runtime " + std::string(preset ? "preset" : "superset") + " needs setting '" +
+                                  std::string(key) + "'" + (secret ? " (as ${NAME}: it is a secret)" : ""),
+                              s.where()));
+  }
+  if (out.login_provider != "db" && out.login_provider != "ldap")
+    return fail(Error::config("setting 'login_provider' must be db or ldap", s.find("login_provider")->where));
+  if (preset && !s.unresolved("api_url") && !out.api_url.starts_with("https://") && !out.api_url.starts_with("http://"))
+    return fail(Error::config("setting 'api_url' must be an http:// or https:// URL", s.find("api_url")->where));
+  auto csrf = s.boolean_or("csrf", !preset);
+  if (!csrf) return fail(csrf.error());
+  out.csrf = *csrf;
+  auto managed = s.boolean_or("managed_externally", false);
+  if (!managed) return fail(managed.error());
+  out.managed_externally = *managed;
+  if (out.managed_externally && out.external_url.find("{file}") == std::string::npos)
+    return fail(Error::config("setting 'managed_externally' needs 'external_url', a URL with {file} where the "
+                              "asset's file path goes (e.g. https://github.com/acme/bi/blob/main/{file})",
+                              s.find("managed_externally")->where));
+  if (const auto* passwords = s.find("passwords")) {
+    if (!passwords->value.is_object())
+      return fail(Error::config("setting 'passwords' must be a mapping of database_name → password (as ${NAME})",
+                                passwords->where));
+    for (const auto& [name, value] : passwords->value.items()) {
+      if (!value.is_string() || value.get<std::string>().empty())
+        return fail(Error::config("setting 'passwords." + name + "' must be a non-empty string", passwords->where));
+      out.passwords[name] = value.get<std::string>();
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 const KindSpec* Options::kind(std::string_view name) const {
@@ -90,11 +152,26 @@ const KindSpec* Options::kind(std::string_view name) const {
 
 Expected<Options> parse_options(const TargetSpec& spec) {
   const auto& s = spec.settings;
-  if (auto ok = s.allow_only({"url", "sources", "vars", "kinds", "order", "prune", "update_method", "auth_header",
-                              "secrets", "paging", "page_size"});
-      !ok)
-    return fail(ok.error());
   Options o;
+  auto runtime = s.string_or("runtime", "rest");
+  if (!runtime) return fail(runtime.error());
+  if (*runtime == "superset" || *runtime == "preset") {
+    o.runtime = *runtime == "superset" ? Runtime::superset : Runtime::preset;
+    if (auto ok = s.allow_only({"runtime", "url", "sources", "vars", "prune", "secrets", "page_size", "username",
+                                "password", "login_provider", "api_token", "api_secret", "api_url", "csrf",
+                                "passwords", "managed_externally", "external_url"});
+        !ok)
+      return fail(ok.error().with_context("runtime " + *runtime + " (the item API settings kinds, order, "
+                                          "update_method, auth_header and paging are the generic runtime's)"));
+    if (auto ok = parse_superset(s, o); !ok) return fail(ok.error());
+  } else if (*runtime == "rest") {
+    if (auto ok = s.allow_only({"runtime", "url", "sources", "vars", "kinds", "order", "prune", "update_method",
+                                "auth_header", "secrets", "paging", "page_size"});
+        !ok)
+      return fail(ok.error());
+  } else {
+    return fail(Error::config("setting 'runtime' must be rest, superset or preset", s.find("runtime")->where));
+  }
   auto url = s.string("url");
   if (!url) return fail(url.error());
   // An unresolved url (compile, its variable unset) is never requested: not checked.

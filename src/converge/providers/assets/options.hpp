@@ -2,6 +2,7 @@
 // is the user reference). Every error names the setting's file:line:column.
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,8 +32,34 @@ struct KindSpec {
   std::vector<Reference> references;
 };
 
+// Where the items live: a generic REST item API, or Apache Superset itself, read
+// through its export and written through its import (docs/providers/superset.md).
+enum class Runtime {
+  rest,      // one collection per kind (rest.hpp)
+  superset,  // self-hosted Superset: database login (username/password), refresh, CSRF
+  preset,    // a Preset workspace: an API token and secret exchanged for a JWT at api_url
+};
+
+// The Superset and Preset settings (runtime superset or preset).
+struct SupersetOptions {
+  std::string username, password;     // superset: Superset's database login; password is a secret
+  std::string login_provider = "db";  // superset: the login's provider ("db" or "ldap")
+  std::string api_token, api_secret;  // preset: the API token's name and secret (a secret)
+  std::string api_url = "https://api.app.preset.io";  // preset: the manager API, no trailing '/'
+  bool csrf = true;                   // send Superset's CSRF token with writes (preset: false)
+  // Database passwords by database_name (the file's `database_name`), for URIs written
+  // with Superset's mask XXXXXXXXXX as exports have them. Secrets.
+  std::map<std::string, std::string> passwords;
+  // Assets imported are marked managed externally, pointing at their file in Git:
+  // `external_url` with {file} replaced by the file's repository path.
+  bool managed_externally = false;
+  std::string external_url;
+};
+
 struct Options {
-  std::string url;              // base of the REST item API, no trailing '/'
+  Runtime runtime = Runtime::rest;
+  SupersetOptions superset;     // runtime superset or preset
+  std::string url;              // base of the REST item API (or Superset's, the Preset workspace's), no trailing '/'
   std::string sources = "assets";
   std::string vars;             // the environment's variables file
   bool vars_explicit = false;   // set by the user (then it must exist)
