@@ -52,6 +52,21 @@ int run_export_to_pr(const ExportOptions& options, StepIo io) {
   request.removed = exported->removed;
   request.message = "Export " + target->name + " from " + env + "\n\nEdits made in the runtime of " + env +
                     ", brought back to Git by converge export-to-pr.";
+  // The runtime's words (names, titles) stay on their line: a name holding a line break
+  // must not add a trailer of its own.
+  auto one_line = [](std::string text) {
+    for (auto& c : text)
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    return text;
+  };
+  if (!exported->credits.empty()) {
+    request.message += "\n";
+    for (const auto& line : exported->credits) request.message += "\n- " + one_line(line);
+  }
+  if (!exported->co_authors.empty()) {
+    request.message += "\n";
+    for (const auto& who : exported->co_authors) request.message += "\nCo-authored-by: " + one_line(who);
+  }
   request.author_name = options.author_name;
   request.author_email = options.author_email;
   request.token = io.ctx.token;
