@@ -5,7 +5,15 @@
 #   scripts/quickstart.sh --prepare BIN_DIR [WORK_DIR]   (make quickstart-repo)
 # --prepare stops before the walk: the repository is ready, its BI runtime keeps
 # running, and the lines to paste to try the commands by hand are printed.
+# QUICKSTART_BI=superset runs the BI target on the local Apache Superset API of the
+# tests (tests/providers/superset/server) with `runtime: superset`, instead of the
+# REST item server (json-server).
 set -euo pipefail
+bi_runtime=${QUICKSTART_BI:-rest}
+case "$bi_runtime" in
+  rest | superset) ;;
+  *) echo "quickstart: QUICKSTART_BI must be rest or superset, not '$bi_runtime'" >&2; exit 2 ;;
+esac
 prepare=false
 if [ "${1:-}" = --prepare ]; then prepare=true; shift; fi
 bin=$(cd "${1:?directory holding the converge executables}" && pwd)
@@ -23,10 +31,34 @@ cd "$work"
 
 # The BI runtime: a REST item server (json-server, pinned with the assets tests) on
 # loopback, holding empty collections; converge.yaml reads its address from BI_URL.
-bash "$here/tests/providers/assets/server/install.sh" >/dev/null
+# Or (QUICKSTART_BI=superset) the tests' local Superset, with a database login.
 mkdir -p .converge
+if [ "$bi_runtime" = superset ]; then
+  bash "$here/tests/providers/superset/server/install.sh" >/dev/null
+  # The target's settings for Superset: its login, the password from a variable.
+  sed -i 's|^      url: \${BI_URL}$|      url: ${BI_URL}\n      runtime: superset\n      username: admin\n      password: ${BI_PASSWORD}|' \
+    converge.yaml
+  grep -q 'runtime: superset' converge.yaml || { echo "quickstart: converge.yaml has no 'url: \${BI_URL}' line" >&2; exit 1; }
+  export BI_PASSWORD=admin
+else
+  bash "$here/tests/providers/assets/server/install.sh" >/dev/null
+fi
 echo '{"databases": [], "datasets": [], "charts": [], "dashboards": []}' > .converge/bi-db.json
+start_superset() {  # the local Superset on a port it picks; its stdin a FIFO it holds itself, so it never ends
+  rm -f .converge/bi-stdin && mkfifo .converge/bi-stdin
+  node "$here/tests/providers/superset/server/server.js" <>.converge/bi-stdin >.converge/bi-server.log 2>&1 &
+  bi_pid=$!
+  local port
+  for _ in $(seq 100); do
+    port=$(sed -n 's/^listening //p' .converge/bi-server.log)
+    if [ -n "$port" ]; then BI_URL=http://127.0.0.1:$port; return 0; fi
+    kill -0 "$bi_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
 start_bi() {  # start json-server on a free port; fails when it does not come up
+  if [ "$bi_runtime" = superset ]; then start_superset; return; fi
   local port=$((38600 + RANDOM % 2000))
   while (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do port=$((port + 1)); done
   # In the background of a script it ignores Ctrl-C; with --prepare it outlives the script.
@@ -44,9 +76,11 @@ bi_pid=
 prepared=false
 trap '[ -n "$bi_pid" ] && ! $prepared && kill $bi_pid 2>/dev/null' EXIT
 for _ in 1 2 3 4 5; do start_bi && break; done
-[ -n "${BI_URL:-}" ] || { echo "quickstart: json-server did not start (.converge/bi-server.log)" >&2; exit 1; }
+bi_name=json-server
+[ "$bi_runtime" = superset ] && bi_name="Superset (local)"
+[ -n "${BI_URL:-}" ] || { echo "quickstart: $bi_name did not start (.converge/bi-server.log)" >&2; exit 1; }
 export BI_URL
-echo "BI runtime (json-server) at $BI_URL"
+echo "BI runtime ($bi_name) at $BI_URL"
 git init -q -b dev/quickstart
 commit "Initial migrations"
 git log --oneline
@@ -57,11 +91,11 @@ if $prepare; then
   echo "$BI_URL" > .converge/bi-url
   cat <<EOF
 
-The quickstart repository is ready; its BI runtime (json-server, pid $bi_pid) keeps running.
+The quickstart repository is ready; its BI runtime ($bi_name, pid $bi_pid) keeps running.
 Try the commands of docs/quickstart.md by hand in a shell with:
 
   cd $work
-  export PATH="$bin:\$PATH" BI_URL=$BI_URL
+  export PATH="$bin:\$PATH" BI_URL=$BI_URL${BI_PASSWORD:+ BI_PASSWORD=$BI_PASSWORD}
 
 Stop the BI runtime when done: kill \$(cat $work/.converge/bi-server.pid)
 EOF
@@ -112,12 +146,20 @@ expect 0 converge drift-verify --env dev
 expect 0 converge describe --env dev --history 5
 
 bold "10. Someone renames the revenue chart in the BI tool's UI"
-printf '$ curl -X PATCH %s/charts/<revenue chart> -d {"slice_name": "Revenue (EUR)"}\n' "$BI_URL"
-curl -fsS -X PATCH -H 'Content-Type: application/json' -d '{"slice_name": "Revenue (EUR)"}' \
-  "$BI_URL/charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05" >/dev/null
+if [ "$bi_runtime" = superset ]; then
+  printf '(alice renames the chart in Superset: the local server'"'"'s /_control/ui_edit)\n'
+  curl -fsS -X POST -H 'Content-Type: application/json' "$BI_URL/_control/ui_edit" \
+    -d '{"kind": "chart", "uuid": "9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05", "changes": {"slice_name": "Revenue (EUR)"}, "user": "alice"}' \
+    >/dev/null
+else
+  printf '$ curl -X PATCH %s/charts/<revenue chart> -d {"slice_name": "Revenue (EUR)"}\n' "$BI_URL"
+  curl -fsS -X PATCH -H 'Content-Type: application/json' -d '{"slice_name": "Revenue (EUR)"}' \
+    "$BI_URL/charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05" >/dev/null
+fi
 expect 1 converge drift-verify --env dev
 says "~ update charts Revenue (charts/9c2b4e6f-3a1d-4b8c-a5e7-1f0d2c3b4a05)"
 says "-slice_name: Revenue (EUR)"
+[ "$bi_runtime" = superset ] && says "was last changed by Alice Analyst"
 
 bold "11. export-to-pr brings the edit back to Git (dry run: a local branch, no push, no PR)"
 expect 0 converge export-to-pr --env dev --target bi --dry-run
