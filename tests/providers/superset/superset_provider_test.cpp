@@ -270,31 +270,66 @@ TEST_F(SupersetProviderTest, SupersetJinjaInADatasetsSqlSurvivesCompileImportExp
   EXPECT_EQ(again->compile()->hash, bundle.hash);
 }
 
-TEST_F(SupersetProviderTest, AnImportSupersetRefusesStopsWithItsMessageAndRecordsNothing) {
+TEST_F(SupersetProviderTest, AnImportSupersetRefusesStopsWithItsMessagePerFileAndRecordsNothing) {
   server.configure({{"version", "4.0"}});
-  // A database whose password is masked, as exports have it, and none configured.
-  auto db = util::read_file(repo.path() / "assets/databases/examples.yaml").value();
-  db.replace(db.find("duckdb:////tmp/examples.db"), 26, "postgresql://superset:XXXXXXXXXX@db:5432/examples");
-  repo.write("assets/databases/examples.yaml", db);
+  // A cache_timeout Superset's import schema refuses (converge does not check its types).
+  auto chart = util::read_file(repo.path() / "assets/charts/Games_per_Genre.yaml").value();
+  chart.replace(chart.find("cache_timeout: null"), 19, "cache_timeout: soon");
+  repo.write("assets/charts/Games_per_Genre.yaml", chart);
   auto p = make();
   auto [bundle, planned] = plan_of(*p);
   auto report = p->apply(bundle, planned);
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_FALSE(report->ok());
   EXPECT_TRUE(report->applied.empty());
-  EXPECT_NE(report->error.find("Must provide a password for the database"), std::string::npos) << report->error;
-  EXPECT_TRUE(server.state()["databases"].empty());
+  EXPECT_EQ(report->failed_key, planned.changes.front().key);
+  EXPECT_NE(report->error.find("Superset refused the import (POST /api/v1/assets/import/: HTTP 422): Error importing "
+                               "assets; charts/Games_per_Genre.yaml: {\"cache_timeout\":[\"Not a valid integer.\"]}"),
+            std::string::npos)
+      << report->error;
+  EXPECT_TRUE(report->managed_keys->empty());
+  EXPECT_TRUE(server.state()["databases"].empty()) << "one transaction: nothing went in";
 
-  // With the password from a secret, it goes in the import's passwords field, never in a file.
-  setenv("EXAMPLES_DB_PASSWORD", "s3cr/et-pw", 1);
+  // Superset 4.1 and later say less; converge says what it can.
+  server.configure({{"version", "5.0"}});
+  auto again = make();
+  auto [b2, p2] = plan_of(*again);
+  auto generic = again->apply(b2, p2);
+  ASSERT_TRUE(generic);
+  EXPECT_NE(generic->error.find("HTTP 500): Import failed for an unknown reason"), std::string::npos) << generic->error;
+  EXPECT_TRUE(server.state()["charts"].empty());
+}
+
+TEST_F(SupersetProviderTest, ANewDatabaseWithAMaskedPasswordNeedsOneAndItTravelsOnlyInThePasswordsField) {
+  // The URI as Superset's export writes it: the password masked, and none configured.
+  auto db = util::read_file(repo.path() / "assets/databases/examples.yaml").value();
+  db.replace(db.find("duckdb:////tmp/examples.db"), 26, "postgresql://superset:XXXXXXXXXX@db:5432/examples");
+  repo.write("assets/databases/examples.yaml", db);
+  auto p = make();
+  auto [bundle, planned] = plan_of(*p);
+  ASSERT_EQ(planned.errors.size(), 1u);
+  EXPECT_NE(planned.errors[0].find("set passwords.examples"), std::string::npos) << planned.errors[0];
+  auto refused = p->apply(bundle, planned);
+  ASSERT_FALSE(refused) << "a plan with errors is never applied";
+  EXPECT_TRUE(server.log().empty() || count_requests(server.log(), "POST", "/api/v1/assets/import/") == 0);
+
+  // With the password from a secret (one with a '/'), it goes in the import's passwords
+  // field, never in a file, the bundle or the plan.
   auto with = make({{"passwords", {{"examples", "s3cr/et-pw"}}}});
   auto [b2, p2] = plan_of(*with);
+  EXPECT_TRUE(p2.errors.empty());
   EXPECT_EQ(p2.changes.front().after["sqlalchemy_uri"], "postgresql://superset:XXXXXXXXXX@db:5432/examples");
   EXPECT_EQ(b2.content.dump().find("s3cr/et-pw"), std::string::npos);
+  for (const auto& change : p2.changes)
+    EXPECT_EQ((change.before.dump() + change.after.dump()).find("s3cr/et-pw"), std::string::npos);
   auto applied = with->apply(b2, p2);
   ASSERT_TRUE(applied && applied->ok()) << (applied ? applied->error : applied.error().to_string());
   EXPECT_EQ(asset("database", kDatabaseUuid)["password"], "s3cr/et-pw");
-  unsetenv("EXAMPLES_DB_PASSWORD");
+  EXPECT_EQ(asset("database", kDatabaseUuid)["config"].dump().find("s3cr/et-pw"), std::string::npos);
+  // The database exists now: a plan without the password keeps Superset's.
+  auto without = make();
+  auto [b3, p3] = plan_of(*without, managed({}));
+  EXPECT_TRUE(p3.errors.empty());
 }
 
 TEST_F(SupersetProviderTest, SinceSuperset41ARefusedImportSaysSoAndConvergeNamesTheFileItselfFirst) {

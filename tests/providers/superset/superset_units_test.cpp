@@ -127,6 +127,17 @@ TEST(EditScalarsInPlace, AnEditedValueIsReplacedOnItsLineAndTheRestOfTheFileIsKe
   EXPECT_EQ(parse_yaml_item(*quoted, "c").value(), multi);
 }
 
+TEST(SupersetExportPath, AnExportsPathNeverLeavesItsKindsFolder) {
+  const std::string uuid = "0499bdec-0837-44f3-ae8a-8c670de81afd";
+  EXPECT_EQ(export_path_for("charts", "charts/Games_per_Genre_3.yaml", uuid), "charts/Games_per_Genre_3.yaml");
+  EXPECT_EQ(export_path_for("datasets", "datasets/examples/video_game_sales.yaml", uuid),
+            "datasets/examples/video_game_sales.yaml");
+  for (const char* hostile : {"charts/../../.github/workflows/deploy.yaml", "charts/../x.yaml", "/etc/x.yaml",
+                              "charts//x.yaml", "charts/.yaml", "charts/x.yml.sh", "dashboards/x.yaml",
+                              "charts/a b.yaml", "charts/x.yaml\n"})
+    EXPECT_EQ(export_path_for("charts", hostile, uuid), "charts/" + uuid + ".yaml") << hostile;
+}
+
 TEST(SupersetErrorText, SupersetsErrorBodiesReadAsOneLinePerFile) {
   EXPECT_EQ(superset_error_text(R"({"errors":[{"message":"Error importing assets","error_type":"GENERIC_COMMAND_ERROR",)"
                                 R"("extra":{"databases/examples.yaml":{"_schema":["Must provide a password for the database"]},)"

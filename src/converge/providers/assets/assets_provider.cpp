@@ -26,6 +26,7 @@
 #include "converge/providers/assets/secrets.hpp"
 #include "converge/providers/assets/sources.hpp"
 #include "converge/providers/assets/superset_export.hpp"
+#include "converge/providers/assets/superset_normalise.hpp"
 #include "converge/providers/assets/superset_runtime.hpp"
 #include "converge/providers/assets/titles.hpp"
 #include "converge/providers/assets/yaml_json.hpp"
@@ -141,7 +142,10 @@ class AssetsProvider final : public Provider {
     }
 
     title_changes(out, items);
-    if (superset_) attribute_changes(out);
+    if (superset_) {
+      attribute_changes(out);
+      refuse_new_databases_without_password(out, items);
+    }
 
     // What converge manages that still exists somewhere (the rest is forgotten).
     seen_keys_.clear();
@@ -347,6 +351,22 @@ class AssetsProvider final : public Provider {
       return other + (title.empty() ? "" : " (" + title + ")") + ", which converge does not manage";
     }
     return "";
+  }
+
+  // superset: a database the plan creates whose URI carries Superset's password mask
+  // (as exports write it) and no password from `passwords`: Superset would refuse the
+  // whole import, so the plan says it first (an error: it cannot be applied).
+  void refuse_new_databases_without_password(plan::TargetPlan& out, const json& items) const {
+    for (const auto& change : out.changes) {
+      if (change.action != plan::Action::create || change.kind != "databases") continue;
+      const json& item = items["databases"][change.key.substr(change.kind.size() + 1)];
+      std::string uri = item.value("sqlalchemy_uri", json("")).is_string() ? item.value("sqlalchemy_uri", "") : "";
+      std::string name = item.value("database_name", json("")).is_string() ? item.value("database_name", "") : "";
+      if (uri_password(uri) != kSupersetPasswordMask || options_.superset.passwords.contains(name)) continue;
+      out.errors.push_back(change.key + " (" + name + ") is new to Superset and its sqlalchemy_uri has the password " +
+                           "mask " + kSupersetPasswordMask + ": set passwords." + name +
+                           " (as ${NAME}) so the import can send it; Superset refuses a new database without one");
+    }
   }
 
   // superset: who last changed each asset an update or a delete touches, as Superset

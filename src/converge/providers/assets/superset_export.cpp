@@ -45,6 +45,21 @@ bool is_scalar(const json& v) { return !v.is_object() && !v.is_array(); }
 
 }  // namespace
 
+std::string export_path_for(const std::string& kind, const std::string& path, const std::string& uuid) {
+  bool plain = path.starts_with(kind + "/") && path.ends_with(".yaml") && path.size() > kind.size() + 6;
+  std::size_t start = kind.size() + 1;
+  while (plain && start <= path.size()) {
+    auto end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string segment = path.substr(start, end - start);
+    plain = !segment.empty() && segment != "." && segment != ".." &&
+            segment.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") ==
+                std::string::npos;
+    start = end + 1;
+  }
+  return plain ? path : kind + "/" + file_name_for(uuid) + ".yaml";
+}
+
 std::optional<std::string> edit_scalars_in_place(const std::string& text, const std::string& file, const json& before,
                                                  const json& after,
                                                  const std::function<std::string(const json&)>& scalar_text) {
@@ -109,9 +124,10 @@ ExportedSources export_superset(const Options& options, const std::filesystem::p
     auto source = sources.items.find(key);
     if (source == sources.items.end()) {
       item = reference_known_secrets(item, options.secrets);
-      std::string path = options.sources + "/" + asset.path;
+      const std::string relative = export_path_for(asset.kind, asset.path, key.substr(asset.kind.size() + 1));
+      std::string path = options.sources + "/" + relative;
       for (int n = 2; taken.contains(path); ++n)
-        path = options.sources + "/" + asset.path.substr(0, asset.path.size() - 5) + "_" + std::to_string(n) + ".yaml";
+        path = options.sources + "/" + relative.substr(0, relative.size() - 5) + "_" + std::to_string(n) + ".yaml";
       taken.insert(path);
       out.files[path] = to_yaml(item);
       credit(key, asset, "added");

@@ -20,6 +20,12 @@ namespace converge::providers::assets {
 ExportedSources export_superset(const Options& options, const std::filesystem::path& repo_root,
                                 const Sources& sources, const SupersetAssets& assets, SupersetRuntime& runtime);
 
+// Where an asset only Superset has goes under the sources folder: the path Superset's
+// export gave it ("charts/Sales_3.yaml") when it is `kind`/ followed by plain file
+// names ([A-Za-z0-9._-], none "." or "..", ending .yaml); else "<kind>/<uuid>.yaml".
+// The export's names are the runtime's words: they never leave the kind's folder.
+std::string export_path_for(const std::string& kind, const std::string& path, const std::string& uuid);
+
 // `text` (a YAML file, `file` in messages) with the scalar values that differ between
 // `before` (what text holds) and `after` replaced on their own lines (`scalar_text`
 // writes a value as YAML); nullopt when a difference is not a one-line scalar of the

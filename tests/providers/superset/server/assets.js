@@ -124,6 +124,15 @@ function validate(store, contents, passwords, overwrite) {
     for (const field of REQUIRED[kind]) {
       if (config[field] === undefined || config[field] === null) errors[field] = ['Missing data for required field.'];
     }
+    // A few of the v1 import schemas' field types (ImportV1ChartSchema, ImportV1DatasetSchema:
+    // cache_timeout = fields.Integer(allow_none=True), params = fields.Dict(allow_none=True)),
+    // with marshmallow's messages.
+    if ((kind === 'charts' || kind === 'datasets') && config.cache_timeout != null && !Number.isInteger(config.cache_timeout)) {
+      errors.cache_timeout = ['Not a valid integer.'];
+    }
+    if ((kind === 'charts' || kind === 'datasets') && config.params != null && (typeof config.params !== 'object' || Array.isArray(config.params))) {
+      errors.params = ['Not a valid mapping type.'];
+    }
     if (kind === 'databases') {
       if (file in passwords) config.password = passwords[file];
       else if (!config.password) {

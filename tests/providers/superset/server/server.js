@@ -111,7 +111,9 @@
 //          "Must be equal to 1.0.0." (IncorrectVersionError); type != assets -> 422
 //          "Error importing assets" {"metadata.yaml":{"type":["Must be equal to assets."]}};
 //          bad YAML -> {<file>:"Not a valid YAML file"}; a required field missing ->
-//          {<file>:{<field>:["Missing data for required field."]}}; a database whose
+//          {<file>:{<field>:["Missing data for required field."]}}; a chart's or dataset's
+//          cache_timeout not an integer -> {<file>:{"cache_timeout":["Not a valid integer."]}},
+//          its params not a mapping -> {<file>:{"params":["Not a valid mapping type."]}}; a database whose
 //          sqlalchemy_uri has the password XXXXXXXXXX, none in `passwords`, the YAML or an
 //          existing database of that uuid -> {<file>:{"_schema":["Must provide a password for
 //          the database"]}}; overwrite=false and the uuid exists -> {<file>:"<Database|SqlaTable|
