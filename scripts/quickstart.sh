@@ -216,7 +216,7 @@ expect 0 in_job converge plan-comment --dry-run
 says "converge plan"
 expect 0 in_job converge plan-comment
 printf '$ curl %s/repos/quick/start/issues/1/comments   (the comment, as GitHub shows it)\n' "$api"
-curl -fsS "$api/_control/comments?issue=1" | jq -r '.[-1].body' | head -n 12
+curl -fsS "$api/_control/comments?issue=1" | jq -r '.[-1].body' | sed -n 1,12p  # sed reads to the end: head's early exit would fail jq (SIGPIPE) under pipefail
 
 bold "14. Merged: the deploy applies to stage exactly the plan the comment showed (plan pinning)"
 git checkout -q develop
