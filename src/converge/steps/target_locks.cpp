@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "converge/manifest/lease_lock.hpp"
+#include "converge/util/utc_time.hpp"
 #include "converge/steps/manifest_store.hpp"
 #include "converge/steps/session.hpp"
 
@@ -72,14 +73,7 @@ Expected<std::unique_ptr<providers::Lock>> lock_in_manifest(const Session& sessi
 
 }  // namespace
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  ::gmtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
+std::string utc_now() { return util::utc_time("%Y-%m-%dT%H:%M:%SZ"); }
 
 Expected<void> lock_targets(Session& session, StepIo io) {
   if (!session.locks.empty() || session.targets.empty()) return {};

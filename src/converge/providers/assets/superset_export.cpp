@@ -10,23 +10,12 @@
 #include "converge/providers/assets/titles.hpp"
 #include "converge/providers/assets/yaml_json.hpp"
 #include "converge/util/fs.hpp"
+#include "converge/util/lines.hpp"
 
 namespace converge::providers::assets {
 namespace {
 
 using nlohmann::json;
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    auto end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
 
 std::size_t indent_of(const std::string& line) {
   std::size_t i = 0;
@@ -63,7 +52,12 @@ std::string export_path_for(const std::string& kind, const std::string& path, co
 std::optional<std::string> edit_scalars_in_place(const std::string& text, const std::string& file, const json& before,
                                                  const json& after,
                                                  const std::function<std::string(const json&)>& scalar_text) {
-  auto lines = split_lines(text);
+  // The file's lines, each with its own line end kept (a CRLF file stays CRLF).
+  std::vector<std::string> lines;
+  for (auto view : util::split_lines(text)) {
+    std::size_t end = static_cast<std::size_t>(view.data() - text.data()) + view.size();
+    lines.emplace_back(std::string(view) + (end < text.size() && text[end] == '\r' ? "\r" : ""));
+  }
   std::set<std::size_t> edited;
   for (const auto& op : json::diff(before, after)) {
     if (op.value("op", "") != "replace") return std::nullopt;

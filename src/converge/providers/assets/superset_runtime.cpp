@@ -1,5 +1,6 @@
 // The superset and preset runtimes of the assets provider (see superset_runtime.hpp).
 #include "converge/providers/assets/superset_runtime.hpp"
+#include "converge/util/utc_time.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -16,15 +17,6 @@ namespace {
 using nlohmann::json;
 
 const std::vector<std::string> kKinds = {"databases", "datasets", "charts", "dashboards"};
-
-std::string utc_now() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S+00:00", &tm);
-  return text;
-}
 
 // The kinds of a path in a bundle ("charts/x.yaml" → "charts"); "" for any other.
 std::string kind_of_path(const std::string& path) {
@@ -150,7 +142,7 @@ Expected<void> SupersetRuntime::import(const json& content, const std::vector<st
   std::set<std::string> paths;
   json passwords = json::object();
   zip_files.emplace_back("converge_bundle/metadata.yaml",
-                         "version: 1.0.0\ntype: assets\ntimestamp: '" + utc_now() + "'\n");
+                         "version: 1.0.0\ntype: assets\ntimestamp: '" + util::utc_time("%Y-%m-%dT%H:%M:%S+00:00") + "'\n");
   for (const auto& kind : kKinds) {
     for (const auto& key : chosen) {
       if (!key.starts_with(kind + "/")) continue;

@@ -31,6 +31,7 @@
 // above (a pipeline's deploy deletes nothing). drift-verify --apply does the same: the
 // workspace is set back to what the source stage runs.
 #include "converge/providers/fabric/fabric_provider.hpp"
+#include "converge/util/utc_time.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -81,14 +82,7 @@ Warning warning_of(const std::string& text, const std::string& file) {
   return {file, 0, text};
 }
 
-std::string now_utc() {
-  std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
+std::string now_utc() { return util::utc_time("%Y-%m-%dT%H:%M:%SZ"); }
 
 // What an update changes of an item, as plan() found it.
 struct Difference {

@@ -1,6 +1,7 @@
 // Scratch databases for replaying migrations (scratch.hpp): made on the target's
 // PostgreSQL server or as a temporary SQLite file, and always dropped again.
 #include "converge/providers/sql/scratch.hpp"
+#include "converge/util/utc_time.hpp"
 
 #include <chrono>
 #include <ctime>
@@ -25,14 +26,7 @@ void drop(Database& admin, std::string_view name) {
 }
 
 // "20261206104700": the UTC time a scratch name carries.
-std::string stamp(std::chrono::system_clock::time_point at) {
-  std::time_t t = std::chrono::system_clock::to_time_t(at);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[16];
-  std::strftime(text, sizeof text, "%Y%m%d%H%M%S", &tm);
-  return text;
-}
+std::string stamp(std::chrono::system_clock::time_point at) { return util::utc_time("%Y%m%d%H%M%S", at); }
 
 // When the scratch database `name` was made; nullopt for a name that is not one.
 std::optional<std::chrono::system_clock::time_point> made_at(std::string_view name) {
