@@ -102,7 +102,7 @@ class AssetsProvider final : public Provider {
       if (!items.contains(kind.name)) continue;
       for (const auto& [id, raw] : items[kind.name].items()) {
         std::string key = kind.name + "/" + id;
-        const json item = desired_view(desired, kind.name, key, raw);
+        const json item = desired_view(kind.name, raw);
         auto actual = runtime->find(key);
         if (actual == runtime->end()) {
           out.changes.push_back({plan::Action::create, kind.name, key, nullptr, item});
@@ -307,10 +307,9 @@ class AssetsProvider final : public Provider {
   }
 
   // How a desired item compares: as it is, or (superset) as superset_comparable says.
-  json desired_view(const Bundle& desired, const std::string& kind, const std::string& key, const json& item) const {
+  json desired_view(const std::string& kind, const json& item) const {
     if (!superset_) return item;
-    const json& files = desired.content.contains("files") ? desired.content["files"] : json::object();
-    json view = superset_->desired_view(kind, item, files.contains(key) ? files[key].get<std::string>() : "");
+    json view = superset_->desired_view(kind, item);
     normalise_numbers(view);
     return view;
   }
@@ -408,8 +407,8 @@ class AssetsProvider final : public Provider {
       } else if (change.action == plan::Action::remove) {
         same = actual != now->end() && hide_runtime_secrets(actual->second) == change.before;
       } else {
-        const json item = desired_view(desired, change.kind, change.key,
-                                       desired.content.at("items").at(change.kind).at(change.key.substr(change.kind.size() + 1)));
+        const json item = desired_view(
+            change.kind, desired.content.at("items").at(change.kind).at(change.key.substr(change.kind.size() + 1)));
         same = actual != now->end() && difference(actual->second, item) == std::pair<json, json>(change.before, change.after);
       }
       if (!same) {
@@ -436,7 +435,7 @@ class AssetsProvider final : public Provider {
         for (const auto& key : imports) {
           auto kind = key.substr(0, key.find('/'));
           auto actual = after->find(key);
-          const json item = desired_view(desired, kind, key, desired.content.at("items").at(kind).at(key.substr(kind.size() + 1)));
+          const json item = desired_view(kind, desired.content.at("items").at(kind).at(key.substr(kind.size() + 1)));
           if (actual == after->end() || !difference(actual->second, item).second.empty()) return done;
         }
         report.warnings.push_back("the import's answer was lost (" + done.error().message +

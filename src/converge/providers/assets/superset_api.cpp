@@ -1,6 +1,8 @@
 // Apache Superset's REST API for the superset and preset runtimes (see superset_api.hpp).
 #include "converge/providers/assets/superset_api.hpp"
 
+#include <set>
+
 #include "converge/http/multipart.hpp"
 #include "converge/http/paging.hpp"
 #include "converge/providers/assets/zip_archive.hpp"
@@ -177,10 +179,14 @@ Expected<std::vector<SupersetRow>> SupersetApi::list(const std::string& kind) {
   const std::string path = "/api/v1/" + kind + "/";
   const std::string size = std::to_string(options_.page_size);
   http::PageGuard guard("GET " + path);
+  std::set<long long> seen;
+  std::size_t seen_rows = 0;
   for (int page = 0;; ++page) {
     if (auto ok = guard.visit(std::to_string(page)); !ok) return fail(ok.error());
+    // Superset's own order (changed_on, newest first; its order_columns hold no id): a row
+    // an edit moves across a page boundary meanwhile is read twice and kept once.
     std::string q = "(columns:!(id,uuid,changed_by.id,changed_by.first_name,changed_by.last_name,changed_on_utc,"
-                    "is_managed_externally,external_url),order_column:id,order_direction:asc,page:" +
+                    "is_managed_externally),page:" +
                     std::to_string(page) + ",page_size:" + size + ")";
     auto r = request("GET", path + "?q=" + http::percent_encode(q));
     auto response = call(r, false);
@@ -205,10 +211,10 @@ Expected<std::vector<SupersetRow>> SupersetApi::list(const std::string& kind) {
       }
       if (row.contains("changed_on_utc") && row["changed_on_utc"].is_string()) out.changed_on = row["changed_on_utc"];
       out.managed_externally = row.value("is_managed_externally", json(false)) == json(true);
-      if (row.contains("external_url") && row["external_url"].is_string()) out.external_url = row["external_url"];
-      rows.push_back(std::move(out));
+      if (seen.insert(out.id).second) rows.push_back(std::move(out));
     }
-    if (body["result"].empty() || rows.size() >= body["count"].get<std::size_t>()) break;
+    seen_rows += body["result"].size();
+    if (body["result"].empty() || seen_rows >= body["count"].get<std::size_t>()) break;
   }
   return rows;
 }

@@ -27,7 +27,6 @@ struct SupersetRow {
   std::string changed_by_name;     // "First Last"; "" when unknown
   std::string changed_on;          // changed_on_utc as Superset gives it
   bool managed_externally = false;
-  std::string external_url;
 };
 
 class SupersetApi {
@@ -37,7 +36,8 @@ class SupersetApi {
                        http::Sleeper sleeper = {});
 
   // Every asset of `kind` ("database", "dataset", "chart", "dashboard"): GET
-  // /api/v1/<kind>/?q=(columns:!(…),page:N,page_size:S) until `count` rows came.
+  // /api/v1/<kind>/?q=(columns:!(…),page:N,page_size:S) until `count` rows came (a
+  // row read twice, moved by an edit meanwhile, is kept once).
   Expected<std::vector<SupersetRow>> list(const std::string& kind);
 
   // GET /api/v1/assets/export/: the bundle's YAML files by their path without the root

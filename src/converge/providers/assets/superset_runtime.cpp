@@ -94,28 +94,26 @@ Expected<SupersetAssets> SupersetRuntime::read(std::vector<std::string>& notes) 
   return out;
 }
 
-json SupersetRuntime::desired_view(const std::string& kind, const json& item, const std::string& file) const {
+json SupersetRuntime::desired_view(const std::string& kind, const json& item) const {
   json view = superset_comparable(kind, item);
   view.erase("is_managed_externally");
   view.erase("external_url");
-  if (options_.superset.managed_externally) {
-    std::string url = options_.superset.external_url;
-    for (auto at = url.find("{file}"); at != std::string::npos; at = url.find("{file}", at + file.size()))
-      url.replace(at, 6, file);
-    view["is_managed_externally"] = true;
-    view["external_url"] = url;
-  }
+  if (options_.superset.managed_externally) view["is_managed_externally"] = true;
   return view;
+}
+
+std::string SupersetRuntime::external_url(const std::string& file) const {
+  std::string url = options_.superset.external_url;
+  for (auto at = url.find("{file}"); at != std::string::npos; at = url.find("{file}", at + file.size()))
+    url.replace(at, 6, file);
+  return url;
 }
 
 json SupersetRuntime::runtime_view(const SupersetAsset& asset) const {
   json view = superset_comparable(asset.kind, asset.item);
   view.erase("is_managed_externally");
   view.erase("external_url");
-  if (options_.superset.managed_externally) {
-    view["is_managed_externally"] = asset.row.managed_externally;
-    view["external_url"] = asset.row.external_url.empty() ? json(nullptr) : json(asset.row.external_url);
-  }
+  if (options_.superset.managed_externally) view["is_managed_externally"] = asset.row.managed_externally;
   return view;
 }
 
@@ -170,9 +168,8 @@ Expected<void> SupersetRuntime::import(const json& content, const std::vector<st
         }
       }
       if (options_.superset.managed_externally) {
-        json view = desired_view(kind, json::object(), file);
         body["is_managed_externally"] = true;
-        body["external_url"] = view["external_url"];
+        body["external_url"] = external_url(file);
       }
       zip_files.emplace_back("converge_bundle/" + path, to_yaml(body));
     }

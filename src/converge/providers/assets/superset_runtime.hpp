@@ -39,11 +39,14 @@ class SupersetRuntime {
   // Superset cannot be read or answers what cannot be parsed.
   Expected<SupersetAssets> read(std::vector<std::string>& notes);
 
-  // How an item compares (superset_comparable), with is_managed_externally and
-  // external_url when `managed_externally` is on: the desired item's from its file
-  // (`file`: its repository path), the runtime's from its list row.
-  nlohmann::json desired_view(const std::string& kind, const nlohmann::json& item, const std::string& file) const;
+  // How an item compares (superset_comparable), with is_managed_externally when
+  // `managed_externally` is on: the desired item's true, the runtime's from its list row
+  // (Superset's lists do not show external_url: the import sets it, nothing compares it).
+  nlohmann::json desired_view(const std::string& kind, const nlohmann::json& item) const;
   nlohmann::json runtime_view(const SupersetAsset& asset) const;
+
+  // `external_url` with {file} replaced by `file` (the asset's repository path).
+  std::string external_url(const std::string& file) const;
 
   // One import of the bundle's items `keys` and what they reference (a dashboard its
   // charts, a chart its dataset, a dataset its database), secrets expanded, database
