@@ -51,7 +51,7 @@ FROM ${BASE_IMAGE} AS files
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update -q \
  && apt-get install -y -q --no-install-recommends \
-      ca-certificates libcurl4 libyaml-cpp0.7 libgit2-1.5 libpq5 libsqlite3-0 libssl3 \
+      ca-certificates libcurl4 libyaml-cpp0.7 libgit2-1.5 libpq5 libsqlite3-0 libssl3 libzip4 \
       libspdlog1.10 libfmt9 postgresql-client
 COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
 COPY scripts/image-rootfs.sh /usr/local/sbin/

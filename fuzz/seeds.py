@@ -10,10 +10,12 @@ finds, so running this again adds nothing twice.
 usage: seeds.py OUT [SHARED_TESTDATA]
 """
 import hashlib
+import io
 import json
 import pathlib
 import re
 import sys
+import zipfile
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 MAX_SEED = 64 * 1024  # bigger files slow every mutation; the fuzzer makes big inputs itself
@@ -97,6 +99,19 @@ def main():
         write(out, "yaml_variables", path.read_bytes())
     for path in files(shared / "superset-assets", "*.yaml") + files(shared / "fabric-items", "*.yml"):
         write(out, "yaml_variables", path.read_bytes())
+
+    # Superset exports: the shared example assets and the quickstart's, zipped under a
+    # root folder as Superset's export writes them, all together and one by one.
+    exported = files(shared / "superset-assets", "*.yaml") + files(ROOT / "examples" / "quickstart" / "assets", "*.yaml")
+    bundles = [exported] + [[path] for path in exported]
+    for bundle in bundles:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("assets_export_20261207T000000/metadata.yaml", "version: 1.0.0\ntype: assets\n")
+            for path in bundle:
+                kind = path.parent.name if path.parent.name != "examples" else "datasets/examples"
+                archive.writestr("assets_export_20261207T000000/" + kind + "/" + path.name, path.read_bytes())
+        write(out, "superset_export", buffer.getvalue())
 
     for path in files(ROOT / "examples", "*.sql") + files(shared / "dbmate-migrations", "*.sql"):
         write(out, "migration", path.read_bytes())

@@ -60,7 +60,7 @@ done
 dictionary() {
   case $1 in
     config) cat "$root/fuzz/dict/config.dict" "$root/fuzz/dict/yaml.dict" ;;
-    yaml_variables) cat "$root/fuzz/dict/yaml.dict" ;;
+    yaml_variables | superset_export) cat "$root/fuzz/dict/yaml.dict" ;;
     template | migration | marker) cat "$root/fuzz/dict/$1.dict" ;;
     event | github_api | plan_json) cat "$root/fuzz/dict/json.dict" ;;
     terraform_plan) cat "$root/fuzz/dict/json.dict" "$root/fuzz/dict/terraform_plan.dict" ;;
