@@ -363,6 +363,25 @@ TEST_F(SupersetProviderTest, AnImportWhoseAnswerIsLostIsCheckedAgainstSupersetNo
   EXPECT_EQ(count_requests(server.log(), "POST", "/api/v1/assets/import/"), 1);  // never sent twice
 }
 
+TEST_F(SupersetProviderTest, AnImportThatRanButWhoseAnswerWasLostIsFoundInSupersetAndRecordedOnce) {
+  auto p = make();
+  auto [bundle, planned] = plan_of(*p);
+  converge::testing::SupersetFault lost;
+  lost.method = "POST";
+  lost.path = "/api/v1/assets/import/";
+  lost.kind = converge::testing::SupersetFaultKind::drop_after;
+  server.inject(lost);
+  auto report = p->apply(bundle, planned);
+  ASSERT_TRUE(report);
+  ASSERT_TRUE(report->ok()) << report->error;
+  EXPECT_EQ(report->applied.size(), planned.changes.size());
+  EXPECT_EQ(report->managed_keys->size(), planned.changes.size());
+  ASSERT_EQ(report->warnings.size(), 1u);
+  EXPECT_NE(report->warnings[0].find("the import's answer was lost"), std::string::npos) << report->warnings[0];
+  EXPECT_EQ(count_requests(server.log(), "POST", "/api/v1/assets/import/"), 1);  // never sent twice
+  EXPECT_EQ(server.state()["charts"].size(), static_cast<std::size_t>(1 + held_out));
+}
+
 TEST_F(SupersetProviderTest, ExpiredTokensAreRefreshedAndWritesCarryTheCsrfToken) {
   auto p = make();
   auto [bundle, planned] = plan_of(*p);

@@ -342,12 +342,13 @@ class AssetsProvider final : public Provider {
       if (!other.starts_with(std::string(user_kind) + "/") || !uses(item)) continue;
       std::string id = other.substr(other.find('/') + 1);
       if (items.contains(user_kind) && items[user_kind].contains(id)) continue;
-      // Converge deletes a user it manages in the same plan (charts before datasets).
-      if (options_.prune || (context_ && context_->managed_keys.contains(other))) {
-        if (still_used_by(other, items, runtime).empty()) continue;
-      }
+      // Converge deletes a user it manages in the same plan (charts before datasets),
+      // unless that one is kept for a user of its own.
+      const bool deletable = options_.prune || (context_ && context_->managed_keys.contains(other));
+      if (deletable && still_used_by(other, items, runtime).empty()) continue;
       std::string title = item_title(item);
-      return other + (title.empty() ? "" : " (" + title + ")") + ", which converge does not manage";
+      return other + (title.empty() ? "" : " (" + title + ")") +
+             (deletable ? ", which is kept for what uses it" : ", which converge does not manage");
     }
     return "";
   }

@@ -87,7 +87,7 @@ function controlRoute(ctx, req, res, body, url, send) {
     const f = { id: ctx.nextFault++, method: b.method || '*', path: b.path || '.*', kind: b.kind || 'server_error',
       count: b.count ?? 1, skip: b.skip ?? 0, status: b.status || 0, retry_after: b.retry_after === undefined ? 1 : b.retry_after,
       delay_ms: b.delay_ms ?? 2000 };
-    if (!['throttle', 'server_error', 'drop', 'slow'].includes(f.kind)) return send(res, 400, { message: `unknown fault ${f.kind}` });
+    if (!['throttle', 'server_error', 'drop', 'drop_after', 'slow'].includes(f.kind)) return send(res, 400, { message: `unknown fault ${f.kind}` });
     ctx.faults.push(f);
     return send(res, 200, { id: f.id });
   }

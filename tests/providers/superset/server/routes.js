@@ -60,6 +60,14 @@ async function route(ctx, req, res, body) {
   if (fault) {
     entry.fault = fault.kind;
     if (fault.kind === 'drop') { entry.status = 0; req.socket.destroy(); return; }
+    if (fault.kind === 'drop_after') {
+      // The request runs to its end; its answer is thrown away with the connection.
+      const sink = { headersSent: false, writeHead() {}, setHeader() {}, end() {} };
+      await api(ctx, req, sink, body, url, entry);
+      entry.status = 0;
+      req.socket.destroy();
+      return;
+    }
     if (fault.kind === 'throttle') {
       const headers = fault.retry_after === null ? {} : { 'Retry-After': String(fault.retry_after) };
       entry.status = send(res, 429, { message: '429 Too Many Requests: 1 per 1 second' }, headers);

@@ -167,7 +167,7 @@
 //   POST   /_control/config {token_lifetime?, refresh_lifetime?, page_size_max?, csrf?, version?,
 //          preset_token_lifetime?, security_api?} -> the config
 //   POST   /_control/tokens/expire            every token issued so far (Preset JWTs too) answers 401 Token has expired
-//   POST   /_control/faults {method,path (regex),kind: throttle|server_error|drop|slow,count,skip,
+//   POST   /_control/faults {method,path (regex),kind: throttle|server_error|drop|drop_after|slow,count,skip,
 //          status,retry_after,delay_ms} -> {id}; DELETE /_control/faults
 //          throttle -> 429 Retry-After, {"message":"429 Too Many Requests: …"} (guess)
 //   GET    /_control/requests -> [{method,path,query,authorization,csrf,cookie,status,fault,

@@ -20,6 +20,7 @@ const char* superset_fault_name(SupersetFaultKind kind) {
     case SupersetFaultKind::throttle: return "throttle";
     case SupersetFaultKind::server_error: return "server_error";
     case SupersetFaultKind::drop: return "drop";
+    case SupersetFaultKind::drop_after: return "drop_after";
     case SupersetFaultKind::slow: return "slow";
   }
   return "server_error";

@@ -32,6 +32,7 @@ enum class SupersetFaultKind {
   throttle,      // 429 + Retry-After: retry_after_s; not processed
   server_error,  // `status` (default 500) {"message":"Fatal error"}; not processed
   drop,          // the connection is closed with no answer; not processed
+  drop_after,    // processed, then the connection is closed with no answer (a lost answer)
   slow,          // waits delay_ms, then processes and answers
 };
 
