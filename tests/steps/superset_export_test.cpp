@@ -96,5 +96,20 @@ TEST_F(SupersetSteps, AUiEditIsDriftNamingItsAuthorAndAnExportPullRequestCrediti
   EXPECT_EQ(message.find(kDbPassword), std::string::npos);
 }
 
+TEST_F(SupersetSteps, ANameWithALineBreakCannotForgeATrailerInTheExportCommit) {
+  superset_.add_user("eve", "Eve\nCo-authored-by: Mallory", "<mallory@example.com>", "eve@example.com");
+  superset_.ui_edit("chart", providers::assets::testing::kChartUuid, {{"slice_name", "Games (edited)"}}, "eve");
+  auto event = runner_.workflow_dispatch_event("refs/heads/main");
+  event["repository"]["default_branch"] = "main";
+  auto r = run({"export-to-pr", "--env", "dev", "--target", "bi"}, "workflow_dispatch", event);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const auto bare = git_.repo_path("consumer");
+  const std::string message = commit_message(bare, read_ref(bare, "refs/heads/converge/export/dev"));
+  EXPECT_EQ(message.find("\nCo-authored-by: Mallory"), std::string::npos) << message;
+  EXPECT_NE(message.find("\nCo-authored-by: Eve Co-authored-by: Mallory <mallory@example.com> <eve@example.com>"),
+            std::string::npos)
+      << message;
+}
+
 }  // namespace
 }  // namespace converge::testing

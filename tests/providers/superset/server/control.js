@@ -77,6 +77,21 @@ function controlRoute(ctx, req, res, body, url, send) {
     ctx.presetTokens.set(b.name, { secret: b.secret, user: user.id });
     return send(res, 200, { name: b.name, user: user.username });
   }
+  if (m === 'POST' && path === '/_control/user') {
+    // A user as an admin adds one in Superset's UI (any text in the names).
+    b = json();
+    if (typeof b.username !== 'string' || !b.username || ctx.users.some((u) => u.username === b.username)) {
+      return send(res, 400, { message: 'user needs a new username' });
+    }
+    const id = Math.max(...ctx.users.map((u) => u.id)) + 1;
+    ctx.users.push({
+      id, username: b.username, password: b.password || `${b.username}-pw`, first_name: b.first_name || '',
+      last_name: b.last_name || '', email: b.email || `${b.username}@example.com`, roles: [{ id: 4, name: 'Gamma' }],
+      active: true, created_on: '2026-01-01T00:00:00', changed_on: '2026-01-01T00:00:00', last_login: null,
+      login_count: 0, fail_login_count: 0,
+    });
+    return send(res, 200, { id, username: b.username });
+  }
   if (m === 'POST' && path === '/_control/tokens/expire') {
     for (const jti of ctx.issued) ctx.revoked.add(jti);
     return send(res, 200, {});

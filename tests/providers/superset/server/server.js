@@ -166,6 +166,8 @@
 //          an edit made in Superset's UI (changed_by = user, changed_on = now)
 //   POST   /_control/config {token_lifetime?, refresh_lifetime?, page_size_max?, csrf?, version?,
 //          preset_token_lifetime?, security_api?} -> the config
+//   POST   /_control/user {username, first_name?, last_name?, email?, password?} -> {id, username}
+//          (role Gamma; names may hold any text, as Superset's user form takes)
 //   POST   /_control/tokens/expire            every token issued so far (Preset JWTs too) answers 401 Token has expired
 //   POST   /_control/faults {method,path (regex),kind: throttle|server_error|drop|drop_after|slow,count,skip,
 //          status,retry_after,delay_ms} -> {id}; DELETE /_control/faults

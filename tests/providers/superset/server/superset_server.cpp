@@ -119,6 +119,13 @@ void SupersetServer::preset_token(const std::string& name, const std::string& se
   control("POST", "/_control/preset_token", &body);
 }
 
+int SupersetServer::add_user(const std::string& username, const std::string& first_name, const std::string& last_name,
+                             const std::string& email) {
+  const nlohmann::json body = {{"username", username}, {"first_name", first_name}, {"last_name", last_name},
+                               {"email", email}};
+  return control("POST", "/_control/user", &body)["id"];
+}
+
 std::string SupersetServer::preset_exchange(const std::string& name, const std::string& secret) const {
   const nlohmann::json body = {{"name", name}, {"secret", secret}};
   return nlohmann::json::parse(raw("POST", "/v1/auth/", body.dump(), "application/json").body)

@@ -87,6 +87,9 @@ class SupersetServer {
   // username above): POST /v1/auth/ {"name","secret"} then answers a JWT acting as that user.
   // reset() forgets the tokens.
   void preset_token(const std::string& name, const std::string& secret, const std::string& user = "alice");
+  // A user (role Gamma, password "<username>-pw") with any text in its names; returns its id.
+  int add_user(const std::string& username, const std::string& first_name, const std::string& last_name,
+               const std::string& email);
   // The JWT of POST /v1/auth/ for that token (payload.access_token); throws Failure unless 200.
   std::string preset_exchange(const std::string& name, const std::string& secret) const;
 
