@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The Superset runtime through the steps (issue #14): apply deploys the real example
-// export into the local Superset API, a UI edit by Bob shows in drift-verify naming
-// him, and export-to-pr turns it into one commit whose diff is exactly that edit, whose
-// message credits him with a Co-authored-by trailer, pushed to a real git server; the
-// login's password and the database's (one with a '/') never show in any output.
+// export into the local Superset API; a UI edit by Bob shows in drift-verify and its
+// drift issue naming him; export-to-pr turns it into one commit, pushed to a real git
+// server, whose diff is exactly that edit and whose message credits him with a
+// Co-authored-by trailer that no name can forge; the login's password and the
+// database's (one with a '/') never show in any output.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -68,10 +69,14 @@ class SupersetSteps : public ::testing::Test {
 TEST_F(SupersetSteps, AUiEditIsDriftNamingItsAuthorAndAnExportPullRequestCreditingThem) {
   const std::string uuid = providers::assets::testing::kChartUuid;
   superset_.ui_edit("chart", uuid, {{"slice_name", "Games per Genre (treemap)"}}, "bob");
-  auto drift = run({"drift-verify", "--env", "dev"}, "schedule", nlohmann::json::object());
+  auto drift = run({"drift-verify", "--env", "dev", "--issue"}, "schedule", {{"schedule", "0 1 * * *"}});
   EXPECT_EQ(drift.exit_code, 1) << drift.out << drift.err;
   EXPECT_NE(drift.out.find("Games per Genre (treemap)"), std::string::npos) << drift.out;
   EXPECT_NE(drift.out.find("changed by Bob Builder"), std::string::npos) << drift.out;
+  // The drift issue names him too.
+  auto issues = github_.state()["issues"];
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_NE(issues[0]["body"].get<std::string>().find("changed by Bob Builder"), std::string::npos) << issues[0]["body"];
 
   auto event = runner_.workflow_dispatch_event("refs/heads/main");
   event["repository"]["default_branch"] = "main";
