@@ -58,7 +58,8 @@ std::string superset_error_text(const std::string& body) {
 
 SupersetApi::SupersetApi(const Options& options, std::unique_ptr<http::Transport> transport, http::Sleeper sleeper)
     : options_(options),
-      transport_(transport ? std::move(transport) : http::make_curl_transport(std::chrono::minutes(5))),
+      // An export of a large instance is a ZIP of tens of MiB: answers up to 256 MiB, as its reader.
+      transport_(transport ? std::move(transport) : http::make_curl_transport(std::chrono::minutes(5), 256u << 20)),
       client_(*transport_, http::RetryPolicy{}, std::move(sleeper)) {}
 
 http::Request SupersetApi::request(std::string method, const std::string& path) const {
