@@ -5,6 +5,7 @@
 #include "converge/util/bounded_json.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <string>
 
 namespace converge::util {
@@ -34,6 +35,8 @@ class Builder {
     if (stack_.size() == 1 && !budget_.keep.empty() &&
         std::find(budget_.keep.begin(), budget_.keep.end(), name) == budget_.keep.end())
       skip_next_ = true;
+    stream_next_ = stack_.size() == 1 && !skip_next_ && budget_.each &&
+                   std::find(budget_.streamed.begin(), budget_.streamed.end(), name) != budget_.streamed.end();
     key_ = std::move(name);
     return true;
   }
@@ -46,6 +49,7 @@ class Builder {
 
   json& root() { return root_; }
   const std::string& problem() const { return problem_; }
+  const std::optional<Error>& handed_error() const { return handed_error_; }
   std::size_t syntax_error_at() const { return syntax_error_at_; }
 
  private:
@@ -87,9 +91,21 @@ class Builder {
       skip_next_ = false;
       v = nullptr;
     }
+    stream_next_ = false;
     if (!counted()) return false;
     add(std::move(v));
-    return true;
+    return hand_over_element();
+  }
+
+  // When the value just added is an element of the streamed array: it goes to `each`
+  // and leaves the array.
+  bool hand_over_element() {
+    if (streamed_ == nullptr || stack_.back() != streamed_) return true;
+    auto handed = budget_.each(streamed_name_, streamed_index_++, std::move(streamed_->back()));
+    streamed_->get_ref<json::array_t&>().pop_back();
+    if (handed) return true;
+    handed_error_ = handed.error();
+    return false;
   }
 
   bool open(json&& container) {
@@ -105,15 +121,30 @@ class Builder {
       return true;
     }
     if (!counted()) return false;
+    const bool stream = stream_next_ && container.is_array();
+    stream_next_ = false;
     stack_.push_back(add(std::move(container)));
+    if (stream) {
+      streamed_ = stack_.back();
+      streamed_name_ = key_;
+      streamed_index_ = 0;
+    }
     return true;
   }
 
   bool close() {
     --depth_;
-    if (skipped_ > 0) --skipped_;
-    else stack_.pop_back();
-    return true;
+    if (skipped_ > 0) {
+      --skipped_;
+      return true;
+    }
+    if (stack_.back() == streamed_) {
+      streamed_ = nullptr;
+      stack_.pop_back();
+      return true;
+    }
+    stack_.pop_back();
+    return hand_over_element();
   }
 
   const JsonBudget& budget_;
@@ -123,6 +154,11 @@ class Builder {
   int depth_ = 0;
   int skipped_ = 0;           // open containers inside a skipped member
   bool skip_next_ = false;    // the next value is a skipped member's
+  bool stream_next_ = false;  // the next value is a streamed member's
+  json* streamed_ = nullptr;  // the streamed array being read, when one is
+  std::string streamed_name_;
+  std::size_t streamed_index_ = 0;
+  std::optional<Error> handed_error_;  // what `each` answered when it stopped the parse
   std::size_t values_ = 0;
   std::string problem_;
   std::size_t syntax_error_at_ = 0;
@@ -148,6 +184,7 @@ Expected<nlohmann::json> parse_json_within(std::string_view text, std::string_vi
                                std::to_string(text.size()) + ")"));
   Builder builder(budget);
   if (json::sax_parse(text.begin(), text.end(), &builder)) return std::move(builder.root());
+  if (builder.handed_error()) return fail(*builder.handed_error());
   if (!builder.problem().empty()) return fail(Error::runtime(where + ": " + builder.problem()));
   // Only where: the text around a syntax error could be part of a secret.
   return fail(Error::runtime(where + ":" + line_column(text, builder.syntax_error_at()) + ": not valid JSON"));

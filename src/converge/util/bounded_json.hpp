@@ -4,9 +4,12 @@
 // builder that refuses duplicate keys (two readers could take different ones) and
 // never builds the top-level members the caller does not read: what it skips (a
 // plan's variables and prior state, which hold secrets in clear) never enters memory.
+// A member that is a long array can be handed over element by element instead of
+// built whole (`streamed`: a plan's resource_changes).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <vector>
@@ -22,6 +25,13 @@ struct JsonBudget {
   // Members of the root object that are built; every other member is parsed (so the
   // text must be valid JSON) but reads as null. Empty: all are built.
   std::vector<std::string_view> keep;
+  // Built members of the root object whose arrays are read one element at a time: each
+  // element, once complete, goes to `each` with the member's name and its index and is
+  // dropped, so one element at a time is in memory; the member then reads as an empty
+  // array. `each` returning an Error ends the parse with that Error as it is. A streamed
+  // member that is not an array is built as any other.
+  std::vector<std::string_view> streamed = {};
+  std::function<Expected<void>(std::string_view member, std::size_t index, nlohmann::json&& element)> each = {};
 };
 
 // The document in `text`; Error (runtime) starting with `origin` for text that is not

@@ -388,5 +388,40 @@ TEST(TerraformPlanJson, SkippedMembersAreNeverBuilt) {
   EXPECT_EQ(*parsed, json::parse(R"({"kept": [1, 2], "skipped": null})"));
 }
 
+TEST(TerraformPlanJson, StreamedMembersAreHandedOverOneElementAtATimeInOrder) {
+  util::JsonBudget budget{1 << 20, 64, 1000, {}};
+  budget.streamed = {"entries", "scalar"};
+  std::vector<std::string> seen;
+  budget.each = [&](std::string_view member, std::size_t index, json&& element) -> Expected<void> {
+    seen.push_back(std::string(member) + "[" + std::to_string(index) + "]=" + element.dump());
+    return {};
+  };
+  auto parsed = util::parse_json_within(
+      R"({"entries": [{"a": [1, {"b": 2}]}, 7, [8, [9]], null], "other": [1, 2], "scalar": 3,)"
+      R"( "nested": {"entries": [4, 5]}})",
+      "x.json", budget);
+  ASSERT_TRUE(parsed.has_value()) << parsed.error().message;
+  EXPECT_EQ(seen, (std::vector<std::string>{R"(entries[0]={"a":[1,{"b":2}]})", "entries[1]=7", "entries[2]=[8,[9]]",
+                                            "entries[3]=null"}));
+  // The streamed member reads as an empty array; the rest (a streamed name that is not
+  // an array, one that is not at the root) is built as any other member.
+  EXPECT_EQ(*parsed, json::parse(R"({"entries": [], "other": [1, 2], "scalar": 3, "nested": {"entries": [4, 5]}})"));
+}
+
+TEST(TerraformPlanJson, AnErrorOfTheStreamedReaderEndsTheParseAsItIs) {
+  util::JsonBudget budget{1 << 20, 64, 1000, {}};
+  budget.streamed = {"entries"};
+  int calls = 0;
+  budget.each = [&](std::string_view, std::size_t index, json&&) -> Expected<void> {
+    ++calls;
+    if (index == 1) return fail(Error::runtime("plan.json: entries[1]: refused"));
+    return {};
+  };
+  auto parsed = util::parse_json_within(R"({"entries": [1, 2, 3]})", "x.json", budget);
+  ASSERT_FALSE(parsed.has_value());
+  EXPECT_EQ(parsed.error().message, "plan.json: entries[1]: refused");
+  EXPECT_EQ(calls, 2) << "nothing after the error is read";
+}
+
 }  // namespace
 }  // namespace converge::providers::terraform

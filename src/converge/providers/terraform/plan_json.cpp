@@ -1,7 +1,7 @@
 // read_plan: `terraform show -json` (format 0.x and 1.x) to converge changes.
 //
 // The document is parsed within a budget (util/bounded_json.hpp) that builds only the
-// members read here: format_version, terraform_version, resource_changes,
+// members read here (resource_changes and resource_drift one entry at a time): format_version, terraform_version, resource_changes,
 // output_changes, resource_drift, checks, errored, complete, and whether there is a
 // planned_values (a plan has one, a state does not). Variables, prior state and
 // configuration are never built, so their secrets cannot reach a change, note or
@@ -395,12 +395,20 @@ void order(std::vector<plan::Change>& changes) {
 Expected<ReadPlan> read(std::string_view json_text, std::string_view origin, const ReadOptions& options) {
   // planned_values (a fifth of a real plan) is parsed but not built: only whether it is
   // there is read (a member left out reads as null, its key present).
-  const util::JsonBudget budget{kMaxBytes, kMaxDepth, kMaxValues,
+  Reader r{std::string(origin), options, {}, {}};
+  // resource_changes and resource_drift are read entry by entry as the parse reaches
+  // them, each entry dropped once read: the document is never in memory whole.
+  util::JsonBudget budget{kMaxBytes, kMaxDepth, kMaxValues,
                           {"format_version", "terraform_version", "resource_changes", "output_changes",
                            "resource_drift", "checks", "errored", "complete"}};
+  budget.streamed = {"resource_changes", "resource_drift"};
+  budget.each = [&r](std::string_view member, std::size_t index, json&& entry) -> Expected<void> {
+    const std::string at = std::string(member) + "[" + std::to_string(index) + "]";
+    if (!entry.is_object()) return fail(r.wrong(at, "expected an object"));
+    return member == "resource_changes" ? read_resource_change(r, entry, at) : read_drift(r, entry, at);
+  };
   auto doc = util::parse_json_within(json_text, origin, budget);
   if (!doc) return fail(doc.error());
-  Reader r{std::string(origin), options, {}, {}};
   if (!doc->is_object()) return fail(r.wrong("the document", "expected an object"));
   auto format = string_member(r, *doc, "format_version", "the document", true);
   if (!format) return fail(format.error());
@@ -414,6 +422,7 @@ Expected<ReadPlan> read(std::string_view json_text, std::string_view origin, con
   r.out.format_version = *format;
   r.out.terraform_version = *version;
 
+  // (Streamed arrays read as empty here; a member of another type is refused here.)
   using ReadEntry = Expected<void> (*)(Reader&, const json&, const std::string&);
   for (auto [key, read_entry] : {std::pair<const char*, ReadEntry>{"resource_changes", read_resource_change},
                                  {"resource_drift", read_drift}, {"checks", read_check}}) {
