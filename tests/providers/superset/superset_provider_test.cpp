@@ -96,6 +96,20 @@ class SupersetProviderTest : public ::testing::Test {
   }
 
   json asset(const std::string& kind, const std::string& uuid) const { return server.asset(kind, uuid); }
+
+  // The first plan, and its apply with the import's request meeting `fault` once.
+  std::pair<plan::TargetPlan, Expected<ApplyReport>> first_apply_with_import_fault(
+      converge::testing::SupersetFaultKind fault) {
+    auto p = make();
+    auto [bundle, planned] = plan_of(*p);
+    converge::testing::SupersetFault f;
+    f.method = "POST";
+    f.path = "/api/v1/assets/import/";
+    f.kind = fault;
+    server.inject(f);
+    auto report = p->apply(bundle, planned);
+    return {planned, std::move(report)};
+  }
 };
 
 TEST_F(SupersetProviderTest, FirstApplyCreatesEverythingThroughOneImportAndASecondPlanIsEmpty) {
@@ -347,14 +361,7 @@ TEST_F(SupersetProviderTest, SinceSuperset41ARefusedImportSaysSoAndConvergeNames
 }
 
 TEST_F(SupersetProviderTest, AnImportWhoseAnswerIsLostIsCheckedAgainstSupersetNotAssumed) {
-  auto p = make();
-  auto [bundle, planned] = plan_of(*p);
-  converge::testing::SupersetFault drop;
-  drop.method = "POST";
-  drop.path = "/api/v1/assets/import/";
-  drop.kind = converge::testing::SupersetFaultKind::drop;
-  server.inject(drop);
-  auto report = p->apply(bundle, planned);
+  auto [planned, report] = first_apply_with_import_fault(converge::testing::SupersetFaultKind::drop);
   ASSERT_TRUE(report);
   // The server dropped it unprocessed: nothing is there, and nothing is recorded.
   EXPECT_FALSE(report->ok());
@@ -364,14 +371,7 @@ TEST_F(SupersetProviderTest, AnImportWhoseAnswerIsLostIsCheckedAgainstSupersetNo
 }
 
 TEST_F(SupersetProviderTest, AnImportThatRanButWhoseAnswerWasLostIsFoundInSupersetAndRecordedOnce) {
-  auto p = make();
-  auto [bundle, planned] = plan_of(*p);
-  converge::testing::SupersetFault lost;
-  lost.method = "POST";
-  lost.path = "/api/v1/assets/import/";
-  lost.kind = converge::testing::SupersetFaultKind::drop_after;
-  server.inject(lost);
-  auto report = p->apply(bundle, planned);
+  auto [planned, report] = first_apply_with_import_fault(converge::testing::SupersetFaultKind::drop_after);
   ASSERT_TRUE(report);
   ASSERT_TRUE(report->ok()) << report->error;
   EXPECT_EQ(report->applied.size(), planned.changes.size());
