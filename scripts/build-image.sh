@@ -5,7 +5,6 @@
 # build/image/ and buildah's layer cache makes a rebuild of unchanged sources quick.
 #
 #   scripts/build-image.sh [TAG]        (default TAG: localhost/converge:dev)
-#   scripts/build-image.sh --base-only  (only step 1: the base, made or found cached)
 #
 # Then it prints the image size and, inside the image with `buildah run`, runs
 # `--version` and `--help` of converge and of every step in steps/CMakeLists.txt
@@ -28,8 +27,6 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-base_only=false
-if [ "${1:-}" = --base-only ]; then base_only=true; shift; fi
 tag=${1:-localhost/converge:dev}
 dir=${CONVERGE_IMAGE_DIR:-$root/build/image}
 max_age=${CONVERGE_BASE_MAX_AGE_DAYS:-7}
@@ -83,10 +80,6 @@ else
   "${bah[@]}" config --cmd /bin/bash --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --label org.opencontainers.image.title="debian bookworm minbase (mmdebstrap)" "$ctr"
   "${bah[@]}" commit --quiet --rm "$ctr" "$base_image" >/dev/null
-fi
-if $base_only; then
-  phase "base: ready"
-  exit 0
 fi
 
 # 2. The image, from the work tree or from one commit's sources.

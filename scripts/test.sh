@@ -35,16 +35,12 @@ in_background() {
 }
 
 if command -v buildah >/dev/null && command -v mmdebstrap >/dev/null; then
-  # Its own process group, so that a failure here stops all of it. The base first
-  # (mmdebstrap: downloads, then dpkg) at normal priority: starved at nice 19 beside
-  # the sanitizer build it took 600 s of a fresh clone's make test, and everything
-  # after it waits for it. Then the image's build (a release compile) at the lowest
-  # priority, its session's autogroup too: in a session of its own without its group's
-  # nice it had half of the CPU, and its ~8 CPU-minutes went into the sanitizer
-  # build's time; at 19 it runs on what the build, the tests and the fuzz build leave.
-  in_background 0 bash -c 'bash "$0" --base-only || exit
-    { echo 19 >/proc/self/autogroup; } 2>/dev/null
-    exec nice -n 19 bash "$0"' "$root/scripts/build-image.sh" >"$image_log" 2>&1 &
+  # Its own process group, so that a failure here stops all of it. The lowest
+  # priority: in a session of its own without its group's nice it had half of the
+  # CPU, and its ~8 CPU-minutes went into the sanitizer build's time; at 19 it runs on
+  # what the build, the tests and the fuzz build leave, and ends about when the
+  # fuzzing does.
+  in_background 19 bash "$root/scripts/build-image.sh" >"$image_log" 2>&1 &
   image_pid=$!
 else
   echo "converge: buildah/mmdebstrap not installed; the image is not built" >&2
