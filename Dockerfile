@@ -55,7 +55,11 @@ RUN export DEBIAN_FRONTEND=noninteractive \
       libspdlog1.10 libfmt9 postgresql-client
 COPY --from=build /staging/usr/local/bin/ /usr/local/bin/
 COPY scripts/image-rootfs.sh /usr/local/sbin/
-RUN image-rootfs.sh /rootfs /usr/local/bin/converge* /usr/lib/postgresql/*/bin/pg_dump
+# converge-steps loads libcurl, libpq, libgit2 and libzip when first used: ldd does
+# not show them, so it lists them itself (and fails here if one does not load).
+RUN /usr/local/bin/converge-steps --lazy-libraries >/tmp/lazy-libraries \
+ && image-rootfs.sh /rootfs /usr/local/bin/converge* /usr/lib/postgresql/*/bin/pg_dump \
+      $(cut -d' ' -f2 /tmp/lazy-libraries)
 
 # The image: no shell, no package manager, no Debian userland; only the above.
 FROM scratch AS runtime

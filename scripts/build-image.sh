@@ -5,6 +5,7 @@
 # build/image/ and buildah's layer cache makes a rebuild of unchanged sources quick.
 #
 #   scripts/build-image.sh [TAG]        (default TAG: localhost/converge:dev)
+#   scripts/build-image.sh --base-only  (only step 1: the base, made or found cached)
 #
 # Then it prints the image size and, inside the image with `buildah run`, runs
 # `--version` and `--help` of converge and of every step in steps/CMakeLists.txt
@@ -32,6 +33,8 @@
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+base_only=false
+if [ "${1:-}" = --base-only ]; then base_only=true; shift; fi
 tag=${1:-localhost/converge:dev}
 dir=${CONVERGE_IMAGE_DIR:-$root/build/image}
 max_age=${CONVERGE_BASE_MAX_AGE_DAYS:-7}
@@ -85,6 +88,10 @@ else
   "${bah[@]}" config --cmd /bin/bash --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --label org.opencontainers.image.title="debian bookworm minbase (mmdebstrap)" "$ctr"
   "${bah[@]}" commit --quiet --rm "$ctr" "$base_image" >/dev/null
+fi
+if $base_only; then
+  phase "base: ready"
+  exit 0
 fi
 
 # 2. The image, from the work tree or from one commit's sources.
@@ -146,6 +153,9 @@ for step in $steps; do
   [[ $front == "$out" ]] || fail "converge $step does not run $exe"
   say "  $out, --help ok, converge $step ok"
 done
+# Every library the steps load on first use loads in the image too.
+lazy=$(run converge-steps --lazy-libraries) || fail "converge-steps --lazy-libraries exited $?"
+say "  loaded on first use: $(printf '%s\n' "$lazy" | cut -d' ' -f1 | tr '\n' ' ')"
 # The image has no shell: what a check needs from its files is read through a mount.
 mnt=$("${bah[@]}" mount "$ctr")
 pg_dump=$(cd "$mnt" && ls usr/lib/postgresql/*/bin/pg_dump 2>/dev/null | head -n 1)

@@ -5,7 +5,11 @@
 # and the few files of /etc that libc, libpq and libcurl read. No shell, no package
 # manager, no Debian userland: what is not here cannot be run in a step's container.
 #
-#   scripts/image-rootfs.sh DEST EXECUTABLE...
+#   scripts/image-rootfs.sh DEST EXECUTABLE... [LIBRARY...]
+#
+# A shared library given (one converge-steps loads on first use, which ldd of the
+# executable does not show: `converge-steps --lazy-libraries`) is taken in with its
+# own ldd closure.
 #
 # Runs inside the image build, on the Debian stage that has the libraries installed.
 set -euo pipefail
@@ -22,7 +26,10 @@ mkdir -p "$dest/usr/lib" "$dest/usr/lib64"
 copy() { mkdir -p "$dest$(dirname "$1")" && cp -L "$1" "$dest$1"; }
 
 for exe in "$@"; do
-  [ -e "$dest$exe" ] || cp -a --parents "$exe" "$dest"
+  case $exe in
+    *.so | *.so.*) [ -e "$dest$exe" ] || copy "$exe" ;;
+    *) [ -e "$dest$exe" ] || cp -a --parents "$exe" "$dest" ;;
+  esac
   # ldd: "libx.so.1 => /usr/lib/.../libx.so.1 (0x...)" and the loader as "/lib64/ld-linux-x86-64.so.2 (0x...)".
   ldd "$(readlink -f "$exe")" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' |
     while read -r lib; do [ -e "$dest$lib" ] || copy "$lib"; done
