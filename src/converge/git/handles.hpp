@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "converge/git/certificates.hpp"
 #include "converge/util/error.hpp"
 
 namespace converge::git::detail {
@@ -33,10 +34,11 @@ using Config = std::unique_ptr<git_config, Deleter<git_config, git_config_free>>
 // repository owned by another user is refused, against planted repositories on
 // shared machines) is off: a container action runs as root over the workspace the
 // runner's user checked out, which is exactly the repository converge must read,
-// and the trusted converge.yaml must not become unreadable because of it.
+// and the trusted converge.yaml must not become unreadable because of it. The CA
+// certificates are loaded by a push only (certificates.hpp).
 inline void ensure_initialised() {
   static const int initialised = [] {
-    int rc = git_libgit2_init();
+    int rc = initialise_deferring_certificates();
     git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
     return rc;
   }();

@@ -220,6 +220,8 @@ Expected<void> push(git_repository* repo, const PublishRequest& request, const s
   if (!remote) return fail(remote.error());
   const std::string shown_url = without_credentials(push_url_of(remote->get()));
   const std::string where = "cannot push " + request.branch + " to " + shown_url;
+  // HTTPS needs the CA bundle libgit2's initialisation left unloaded (certificates.hpp).
+  if (auto loaded = load_certificates(); !loaded) return fail(Error::runtime(where + ": " + loaded.error().message));
 
   std::string refspec = "+" + ref_name + ":" + ref_name;
   char* refspec_text = refspec.data();
