@@ -2,12 +2,14 @@
 // into its consumer, a string or the SHA-256, with the same bytes nlohmann's dump of
 // the canonical document gives (keys sorted at every depth, no whitespace, invalid
 // UTF-8 replaced) but without building that document: a 50 MB Terraform plan is not
-// copied whole to be hashed (issue 15). Each change's before/after value is dumped by
-// nlohmann itself, so values read exactly as they did. A test keeps the text equal
+// copied whole to be hashed (issue 15). Each change's before/after value is written
+// as nlohmann's dump writes it (util::append_compact_json), so values read exactly as
+// they did. A test keeps the text equal
 // to plan.json's canonical part (plan_test, CanonicalText.*).
 #include <functional>
 
 #include "converge/plan/plan.hpp"
+#include "converge/util/json_text.hpp"
 #include "converge/util/sha256.hpp"
 
 namespace converge::plan {
@@ -24,7 +26,11 @@ class CanonicalWriter {
     buffer_ += text;
     if (buffer_.size() >= kChunk) flush();
   }
-  void value(const nlohmann::json& v) { raw(v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)); }
+  // nlohmann's dump(-1, ' ', false, replace), written into the buffer (json_text.hpp).
+  void value(const nlohmann::json& v) {
+    util::append_compact_json(buffer_, v);
+    if (buffer_.size() >= kChunk) flush();
+  }
   void string(std::string_view s) { value(nlohmann::json(s)); }
   // `"name":` (names are converge's own, plain ASCII), after a comma unless `first`.
   void key(std::string_view name, bool first = false) {

@@ -22,7 +22,9 @@ class Builder {
   bool number_integer(json::number_integer_t v) { return value(v); }
   bool number_unsigned(json::number_unsigned_t v) { return value(v); }
   bool number_float(json::number_float_t v, const std::string&) { return value(v); }
-  bool string(std::string& v) { return value(std::move(v)); }
+  // A copy (its capacity its size) rather than the lexer's buffer, which the lexer then
+  // keeps for the next string instead of growing a new one.
+  bool string(std::string& v) { return value(json(v)); }
   bool binary(json::binary_t&) { return value(nullptr); }  // JSON text has no binary values
   bool start_object(std::size_t) { return open(json::object()); }
   bool start_array(std::size_t) { return open(json::array()); }
@@ -31,7 +33,6 @@ class Builder {
 
   bool key(std::string& name) {
     if (skipped_ > 0) return true;
-    if (stack_.back()->contains(name)) return stop("duplicate key \"" + shown(name) + "\"");
     if (stack_.size() == 1 && !budget_.keep.empty() &&
         std::find(budget_.keep.begin(), budget_.keep.end(), name) == budget_.keep.end())
       skip_next_ = true;
@@ -69,7 +70,9 @@ class Builder {
     return stop("more than " + std::to_string(budget_.max_values) + " values");
   }
 
-  // Adds `v` where the parse is (the root, the open array, the pending key).
+  // Adds `v` where the parse is (the root, the open array, the pending key); nullptr
+  // (and the parse stopped) when the object already has that key. One lookup, and
+  // the key moved into the object, not copied.
   json* add(json&& v) {
     if (stack_.empty()) {
       root_ = std::move(v);
@@ -80,9 +83,12 @@ class Builder {
       parent.push_back(std::move(v));
       return &parent.back();
     }
-    json& slot = parent[key_];
-    slot = std::move(v);
-    return &slot;
+    auto [slot, inserted] = parent.get_ref<json::object_t&>().emplace(std::move(key_), std::move(v));
+    if (!inserted) {
+      stop("duplicate key \"" + shown(slot->first) + "\"");
+      return nullptr;
+    }
+    return &slot->second;
   }
 
   bool value(json&& v) {
@@ -93,7 +99,7 @@ class Builder {
     }
     stream_next_ = false;
     if (!counted()) return false;
-    add(std::move(v));
+    if (!add(std::move(v))) return false;
     return hand_over_element();
   }
 
@@ -115,7 +121,7 @@ class Builder {
       if (skip_next_) {
         skip_next_ = false;
         if (!counted()) return false;
-        add(nullptr);
+        if (!add(nullptr)) return false;
       }
       ++skipped_;
       return true;
@@ -123,10 +129,12 @@ class Builder {
     if (!counted()) return false;
     const bool stream = stream_next_ && container.is_array();
     stream_next_ = false;
-    stack_.push_back(add(std::move(container)));
+    if (stream) streamed_name_ = key_;  // before add() moves the key into the object
+    json* added = add(std::move(container));
+    if (!added) return false;
+    stack_.push_back(added);
     if (stream) {
-      streamed_ = stack_.back();
-      streamed_name_ = key_;
+      streamed_ = added;
       streamed_index_ = 0;
     }
     return true;

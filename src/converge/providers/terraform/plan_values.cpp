@@ -84,29 +84,34 @@ void diff(const json& before, const json& after, const json& bs, const json& as,
 
 }  // namespace
 
-json shown_value(const json& value, const json& sensitive, const json& unknown) {
+json shown_value(json&& value, const json& sensitive, const json& unknown) {
   if (marks_sensitive(sensitive) || misfits(sensitive, value)) return kSensitive;
   if (marks_unknown(unknown)) return kKnownAfterApply;
   if (value.is_object() || (value.is_null() && unknown.is_object() && !unknown.empty())) {
-    json out = json::object();
-    if (value.is_object())
-      for (const auto& [k, v] : value.items()) out[k] = shown_value(v, member(sensitive, k), member(unknown, k));
+    if (value.is_null()) value = json::object();
+    for (auto& [k, v] : value.get_ref<json::object_t&>()) v = shown_value(std::move(v), member(sensitive, k), member(unknown, k));
     if (unknown.is_object())
       for (const auto& [k, u] : unknown.items()) {
-        if (out.contains(k)) continue;
-        json part = shown_value(nullptr, member(sensitive, k), u);
-        if (!part.is_null()) out[k] = std::move(part);
+        if (value.contains(k)) continue;
+        json part = shown_value(json(), member(sensitive, k), u);
+        if (!part.is_null()) value[k] = std::move(part);
       }
-    return out;
+    return std::move(value);
   }
   if (value.is_array() || (value.is_null() && unknown.is_array() && !unknown.empty())) {
-    json out = json::array();
-    const std::size_t n = std::max(value.is_array() ? value.size() : 0, unknown.is_array() ? unknown.size() : 0);
-    for (std::size_t i = 0; i < n; ++i)
-      out.push_back(shown_value(element(value, i), element(sensitive, i), element(unknown, i)));
-    return out;
+    if (value.is_null()) value = json::array();
+    const std::size_t known = value.size();
+    const std::size_t n = std::max(known, unknown.is_array() ? unknown.size() : 0);
+    for (std::size_t i = 0; i < known; ++i)
+      value[i] = shown_value(std::move(value[i]), element(sensitive, i), element(unknown, i));
+    for (std::size_t i = known; i < n; ++i) value.push_back(shown_value(json(), element(sensitive, i), element(unknown, i)));
+    return std::move(value);
   }
-  return value;
+  return std::move(value);
+}
+
+json shown_value(const json& value, const json& sensitive, const json& unknown) {
+  return shown_value(json(value), sensitive, unknown);
 }
 
 void mark_volatile(json& value, std::string_view type, const std::vector<std::string>& paths) {

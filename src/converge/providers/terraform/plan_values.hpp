@@ -23,6 +23,8 @@ inline constexpr std::string_view kVolatile = "(volatile)";
 // or a non-empty structure the value does not have, hides the whole part.
 nlohmann::json shown_value(const nlohmann::json& value, const nlohmann::json& sensitive,
                            const nlohmann::json& unknown);
+// The same, `value` changed in place rather than copied.
+nlohmann::json shown_value(nlohmann::json&& value, const nlohmann::json& sensitive, const nlohmann::json& unknown);
 
 // Replaces with "(volatile)", in a resource's attribute object `value` of type
 // `type`, the attribute at each dotted path ("tags.BuildTime"; "aws_instance.tags.BuildTime"
