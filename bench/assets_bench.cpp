@@ -20,7 +20,7 @@ const std::vector<std::int64_t> kSizes = {1000, 10000, 100000};
 
 // The repository for `n` charts, made once per size and kept for every case.
 fs::path asset_repo(std::int64_t n) {
-  const fs::path repo = fs::temp_directory_path() / ("converge-bench-assets-" + std::to_string(n));
+  const fs::path repo = fs::temp_directory_path() / ("converge-bench-charts-" + std::to_string(n));
   if (fs::exists(repo / ".git")) return repo;
   fs::remove_all(repo);
   make_asset_repo(repo, n, "http://127.0.0.1:9");

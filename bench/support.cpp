@@ -181,7 +181,7 @@ void make_asset_repo(const fs::path& repo, std::int64_t n, const std::string& ur
     char uuid[64];
     std::snprintf(uuid, sizeof uuid, "9c2b4e6f-3a1d-4b8c-a5e7-%012lld", static_cast<long long>(i));
     const char* region = kRegions[random() % 4];
-    write_file(repo / "assets" / "charts" / ("c" + std::to_string(i) + ".yaml"),
+    write_file(repo / "assets" / "charts" / ("c" + std::to_string(i) + ".yaml.j2"),
                std::string("dataset_name: none\n"
                            "params:\n"
                            "  metric: sum__amount_cents\n"

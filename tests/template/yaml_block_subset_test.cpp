@@ -17,6 +17,9 @@ namespace {
 using ojson = nlohmann::ordered_json;
 
 const char* const kSubsetDocuments[] = {
+    // a Superset .yaml keeping Jinja for Superset, and brackets inside values
+    "slice_name: Revenue for {{ filter_values('region') }}\nparams:\n  where: region IN {{ regions }}\n"
+    "  label: total[0] {x}\n",
     // the benchmark's chart, rendered (bench/support.cpp, make_asset_repo)
     "dataset_name: none\nparams:\n  metric: sum__amount_cents\n  host: \"warehouse-dev.internal\"\n  filters:\n"
     "    - col: region\n      op: in\n      val: [eu, us, apac]\nslice_name: Chart 1 for warehouse-dev.internal\n"
@@ -50,7 +53,8 @@ nlohmann::json asset_like(testing::RandomJson& random, int depth) {
   static const char* const keys[] = {"a", "b", "slice_name", "0", "x1", "y-2", "k.k", "a/b", "uuid", "null"};
   static const char* const words[] = {"text", "two words", "1.5", "yes", "-7", "0x1F", "~", "null", "a:b", "it's",
                                       "http://x/y?z=1", "(x)", "$5", "+1", "1_000", "2001-12-14", ".inf", "a, b", "",
-                                      "1:30", "-", "a - b", "{{ v }}", " lead", "trail ", "x\"y", "Off", "0.0"};
+                                      "1:30", "-", "a - b", "{{ v }}", " lead", "trail ", "x\"y", "Off", "0.0",
+                                      "Chart for {{ v }}", "a[0]", "x{y}", "sum(a) [b]", "a,b]", "t}", "q {x: 1}"};
   switch (depth > 0 ? random.below(4) : 0) {
     case 0: return random.below(3) == 0 ? random.value(0) : nlohmann::json(words[random.below(std::size(words))]);
     case 1: {
@@ -68,7 +72,7 @@ nlohmann::json asset_like(testing::RandomJson& random, int depth) {
 
 std::string edited(std::string text, std::mt19937& engine) {
   static const std::string inserts[] = {" ", "  ", ":", ": ", "-", "- ", "'", "\"", "[", "]", ",", "a", "1", "\n",
-                                        "\n  ", "~", ".", "x: y", "\n- ", "? ", "#"};
+                                        "\n  ", "~", ".", "x: y", "\n- ", "? ", "#", "{", "}", "{{ v }}", "[x]"};
   for (int edits = 1 + static_cast<int>(engine() % 3); edits > 0 && !text.empty(); --edits) {
     std::size_t at = engine() % text.size();
     switch (engine() % 3) {

@@ -25,15 +25,16 @@ bool subset_char(char c) { return alnum(c) || std::string_view(" -_.,:;/()[]{}'\
 
 bool key_char(char c) { return alnum(c) || c == '_' || c == '.' || c == '-' || c == '/'; }
 
-// A plain scalar the subset takes: no indicator at the start, no ": " inside, no
-// trailing ':', no brackets or braces (flow sequences and `{}` are read apart).
+// A plain scalar the subset takes: no indicator at the start (a bracket or brace
+// starts a flow collection, read apart), no ": " inside, no trailing ':'. Brackets
+// and braces inside are text in a block value ("Chart for {{ host }}", which a
+// Superset .yaml keeps for Superset's own Jinja).
 bool plain_in_subset(std::string_view t) {
   if (t.empty()) return false;
   char first = t[0];
   bool start = alnum(first) || std::string_view("_~+/$(").find(first) != std::string_view::npos ||
                ((first == '-' || first == '.') && t.size() > 1 && (alnum(t[1]) || t[1] == '.') && !t.starts_with(".."));
-  if (!start || t.back() == ':' || t.find(": ") != std::string_view::npos) return false;
-  return t.find_first_of("[]{}") == std::string_view::npos;
+  return start && t.back() != ':' && t.find(": ") == std::string_view::npos;
 }
 
 struct Line {
