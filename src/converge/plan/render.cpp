@@ -16,6 +16,7 @@
 #include "converge/plan/markdown_cut.hpp"
 #include "converge/template/yaml.hpp"
 #include "converge/util/text_diff.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::plan {
 namespace {
@@ -197,7 +198,7 @@ std::string text_head(const Plan& plan) {
   std::ostringstream out;
   const auto total = count(plan);
   out << "Plan for environment " << visible(plan.environment);
-  if (!plan.git_sha.empty()) out << " at " << visible(plan.git_sha.substr(0, 12));
+  if (!plan.git_sha.empty()) out << " at " << visible(util::short_sha(plan.git_sha));
   out << ": " << summary_line(total) << "\n";
   if (auto w = deletion_warning(total); !w.empty()) out << w << "\n";
   if (auto d = destructive_line(plan); !d.empty()) out << d << "\n";
@@ -244,7 +245,7 @@ std::string render_markdown(const Plan& plan, size_t limit, Medium medium) {
   std::string out;
   const auto total = count(plan);
   out += "### converge plan: " + md_code(plan.environment) + "\n\n";
-  if (!plan.git_sha.empty()) out += "Planned at " + md_code(plan.git_sha.substr(0, 12)) + ". ";
+  if (!plan.git_sha.empty()) out += "Planned at " + md_code(util::short_sha(plan.git_sha)) + ". ";
   out += "**" + summary_line(total) + "**\n\n";
   if (auto w = deletion_warning(total); !w.empty()) out += "> [!WARNING]\n> " + w + "\n\n";
   if (!plan.has_changes() && !plan.has_errors()) out += "No changes: the runtime equals Git.\n\n";

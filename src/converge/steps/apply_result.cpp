@@ -28,6 +28,7 @@
 #include "converge/util/fs.hpp"
 #include "converge/util/hex.hpp"
 #include "converge/util/seal.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
@@ -216,8 +217,8 @@ Expected<ApplyResult> read_trusted_result(const fs::path& path, const github::Ru
     return untrusted(path, "it is from attempt " + result->run_attempt + ", not this attempt " + attempt);
   if (result->job != job) return untrusted(path, "it is from job '" + result->job + "', not this job '" + job + "'");
   if (result->git_sha.empty() || result->git_sha != head_sha)
-    return untrusted(path, "it is for commit " + result->git_sha.substr(0, 12) + ", not the checked-out commit " +
-                               std::string(head_sha.substr(0, 12)));
+    return untrusted(path, "it is for commit " + util::short_sha(result->git_sha) + ", not the checked-out commit " +
+                               util::short_sha(head_sha));
   return result;
 }
 

@@ -17,6 +17,7 @@
 #include "converge/steps/replan_comment.hpp"
 #include "converge/steps/steps.hpp"
 #include "converge/steps/trust.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
@@ -167,7 +168,7 @@ int run_plan_comment(const PlanCommentOptions& options, StepIo io) {
     io.console.set_output("comment-url", comment.html_url);
     auto record = github::record_plan(*link->api, *plan, head, io.ctx.run_url(), kept->place);
     if (!record) return report_error(record.error(), io);
-    io.console.info("Plan record: status \"" + record->context + "\" on " + head.substr(0, 12));
+    io.console.info("Plan record: status \"" + record->context + "\" on " + util::short_sha(head));
   }
   if (plan->has_errors()) {
     io.console.error(Error::refused("the plan for " + environment + " has errors: it cannot be applied"));

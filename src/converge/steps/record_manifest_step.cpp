@@ -6,6 +6,7 @@
 #include "converge/steps/apply_journal.hpp"
 #include "converge/steps/github_link.hpp"
 #include "converge/steps/steps.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
@@ -87,7 +88,7 @@ int run_record_manifest(const RecordOptions& options, StepIo io) {
     io.console.info("Already recorded: this apply (" + result->apply_id + ") is in the manifest.");
   else
     io.console.info("Recorded " + std::to_string(*written) + " deployment(s) of " + result->environment + " at " +
-                    result->git_sha.substr(0, 12) + ".");
+                    util::short_sha(result->git_sha) + ".");
   io.console.set_output("recorded", std::to_string(*written));
   // The github: manifest is GitHub's deployments already: no second one.
   if (*written > 0 && !is_github_manifest(*url)) record_github_deployment(*result, io);

@@ -20,6 +20,7 @@
 #include "converge/util/branch_slug.hpp"
 #include "converge/util/fs.hpp"
 #include "converge/util/hex.hpp"
+#include "converge/util/short_sha.hpp"
 
 namespace converge::steps {
 namespace {
@@ -79,7 +80,7 @@ Expected<Session> open_session(config::Config config, const Trust& trust, const 
     session.git = std::move(*facts);
     if (session.git.dirty)
       io.console.warning("the working tree has uncommitted changes: the plan reflects the files, not commit " +
-                         session.git.sha.substr(0, 12));
+                         util::short_sha(session.git.sha));
   } else {
     io.console.warning("git facts unavailable (" + facts.error().message + "); the plan records no commit");
     session.git.sha = io.ctx.sha;

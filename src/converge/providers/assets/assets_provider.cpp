@@ -22,6 +22,7 @@
 
 #include "converge/providers/assets/export.hpp"
 #include "converge/providers/assets/options.hpp"
+#include "converge/providers/assets/references.hpp"
 #include "converge/providers/assets/rest.hpp"
 #include "converge/providers/assets/secrets.hpp"
 #include "converge/providers/assets/sources.hpp"
@@ -330,16 +331,16 @@ class AssetsProvider final : public Provider {
   // runtime and not deleted by this plan) still uses: "charts/<uuid> (title)"; "" when none.
   std::string still_used_by(const std::string& key, const json& items, const RuntimeItems& runtime) const {
     if (!superset_ || !(key.starts_with("datasets/") || key.starts_with("databases/"))) return "";
-    const bool dataset = key.starts_with("datasets/");
-    const std::string uuid = key.substr(key.find('/') + 1);
-    const char* user_kind = dataset ? "charts" : "datasets";
-    const char* field = dataset ? "dataset_uuid" : "database_uuid";
-    auto uses = [&](const json& item) { return item.is_object() && item.value(field, json()) == json(uuid); };
+    const std::string user_kind = key.starts_with("datasets/") ? "charts" : "datasets";
+    auto uses = [&](const json& item) {
+      const auto keys = referenced_keys(options_, user_kind, item);
+      return std::find(keys.begin(), keys.end(), key) != keys.end();
+    };
     if (items.contains(user_kind))
       for (const auto& [id, item] : items[user_kind].items())
-        if (uses(item)) return std::string(user_kind) + "/" + id + " (in Git)";
+        if (uses(item)) return user_kind + "/" + id + " (in Git)";
     for (const auto& [other, item] : runtime) {
-      if (!other.starts_with(std::string(user_kind) + "/") || !uses(item)) continue;
+      if (!other.starts_with(user_kind + "/") || !uses(item)) continue;
       std::string id = other.substr(other.find('/') + 1);
       if (items.contains(user_kind) && items[user_kind].contains(id)) continue;
       // Converge deletes a user it manages in the same plan (charts before datasets),

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "converge/providers/assets/references.hpp"
 #include "converge/providers/assets/secrets.hpp"
 #include "converge/providers/assets/yaml_json.hpp"
 #include "converge/template/render.hpp"
@@ -206,39 +207,11 @@ class Loader {
     origins_.emplace(key, std::move(origin));
   }
 
-  // Values at `segments` (from index i) below `node`, with their JSON pointers; `scope`
-  // is the node matched by the last '*' (where `where` is checked).
-  void collect(const Reference& ref, const json& node, std::size_t i, const json::json_pointer& at,
-               const json& scope, std::vector<std::pair<json::json_pointer, json>>& out) const {
-    if (i == ref.segments.size()) {
-      for (const auto& [field, value] : ref.where.items())
-        if (!scope.is_object() || !scope.contains(field) || scope[field] != value) return;
-      if (!node.is_null()) out.emplace_back(at, node);
-      return;
-    }
-    const std::string& segment = ref.segments[i];
-    bool last_star = std::find(ref.segments.begin() + static_cast<long>(i) + 1, ref.segments.end(), "*") ==
-                     ref.segments.end();
-    if (segment == "*") {
-      if (node.is_object()) {
-        for (const auto& [key, child] : node.items())
-          collect(ref, child, i + 1, at / key, last_star ? child : scope, out);
-      } else if (node.is_array()) {
-        for (std::size_t k = 0; k < node.size(); ++k)
-          collect(ref, node[k], i + 1, at / k, last_star ? node[k] : scope, out);
-      }
-    } else if (node.is_object() && node.contains(segment)) {
-      collect(ref, node[segment], i + 1, at / segment, scope, out);
-    }
-  }
-
   void check_references() {
     for (const auto& [key, source] : sources_.items) {
       const KindSpec* kind = options_.kind(source.kind);
       for (const auto& ref : kind->references) {
-        std::vector<std::pair<json::json_pointer, json>> values;
-        collect(ref, source.item, 0, json::json_pointer(), source.item, values);
-        for (const auto& [path, value] : values) {
+        for (const auto& [path, value] : referenced_values(ref, source.item)) {
           std::string id = id_text(value);
           if (!id.empty() && sources_.items.contains(ref.kind + "/" + id)) continue;
           problem(source.kind + " item " + source.id + ": " + ref.field + " refers to " + ref.kind + " " +

@@ -6,6 +6,7 @@
 #include <ctime>
 #include <set>
 
+#include "converge/providers/assets/references.hpp"
 #include "converge/providers/assets/secrets.hpp"
 #include "converge/providers/assets/superset_normalise.hpp"
 #include "converge/providers/assets/yaml_json.hpp"
@@ -25,23 +26,6 @@ std::string kind_of_path(const std::string& path) {
   for (const auto& kind : kKinds)
     if (prefix == kind) return kind;
   return "";
-}
-
-// What `item` (of `kind`) refers to, as keys.
-std::vector<std::string> referenced(const std::string& kind, const json& item) {
-  std::vector<std::string> out;
-  auto text = [&](const char* field) { return item.contains(field) && item[field].is_string() ? item[field].get<std::string>() : ""; };
-  if (kind == "dashboards" && item.contains("position") && item["position"].is_object()) {
-    for (const auto& [k, node] : item["position"].items())
-      if (node.is_object() && node.value("type", json()) == json("CHART") && node.contains("meta") &&
-          node["meta"].is_object() && node["meta"].contains("uuid") && node["meta"]["uuid"].is_string())
-        out.push_back("charts/" + node["meta"]["uuid"].get<std::string>());
-  } else if (kind == "charts" && !text("dataset_uuid").empty()) {
-    out.push_back("datasets/" + text("dataset_uuid"));
-  } else if (kind == "datasets" && !text("database_uuid").empty()) {
-    out.push_back("databases/" + text("database_uuid"));
-  }
-  return out;
 }
 
 }  // namespace
@@ -132,7 +116,7 @@ Expected<void> SupersetRuntime::import(const json& content, const std::vector<st
     for (const auto& key : std::vector<std::string>(chosen.begin(), chosen.end()))
       if (key.starts_with(std::string(kind) + "/"))
         if (const json* item = item_of(key))
-          for (auto& ref : referenced(kind, *item))
+          for (auto& ref : referenced_keys(options_, kind, *item))
             if (item_of(ref)) chosen.insert(ref);
 
   const std::string prefix = options_.sources + "/";
