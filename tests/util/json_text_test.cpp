@@ -1,7 +1,8 @@
 // append_compact_json writes exactly what nlohmann's dump(-1, ' ', false, replace)
 // writes: on seeded values of every kind (strings with quotes, control characters,
 // multi-byte and invalid UTF-8, integers at their limits, floats) and on every real
-// Terraform plan of the shared test data.
+// Terraform plan of the shared test data; append_json_string writes a string as its
+// JSON value's dump does.
 #include "converge/util/json_text.hpp"
 
 #include <gtest/gtest.h>
@@ -78,6 +79,22 @@ TEST(JsonText, EscapesWhatNeedsEscapingAndReplacesInvalidUtf8) {
   EXPECT_EQ(ours(json("caf\xc3\xa9")), "\"caf\xc3\xa9\"");
   EXPECT_EQ(ours(json("bad \xff")), "\"bad \xef\xbf\xbd\"");
   EXPECT_EQ(ours(json{{"b", 1}, {"a", {nullptr, true, 2.5}}}), "{\"a\":[null,true,2.5],\"b\":1}");
+}
+
+TEST(JsonText, WritesAStringAsItsJsonValueIsWritten) {
+  std::mt19937 rng(16);
+  const std::string fixed[] = {"", "plain", "say \"hi\"\\\n", std::string("nul\0in", 6), "bad \xff", "caf\xc3\xa9"};
+  for (const auto& text : fixed) {
+    std::string out = "x";
+    append_json_string(out, text);
+    EXPECT_EQ(out, "x" + reference(json(text))) << text;
+  }
+  for (int i = 0; i < 2000; ++i) {
+    const std::string text = random_string(rng);
+    std::string out;
+    append_json_string(out, text);
+    ASSERT_EQ(out, reference(json(text))) << "seeded string " << i;
+  }
 }
 
 TEST(JsonText, WritesEveryRealTerraformPlanAsNlohmannDoes) {

@@ -31,7 +31,10 @@ class CanonicalWriter {
     util::append_compact_json(buffer_, v);
     if (buffer_.size() >= kChunk) flush();
   }
-  void string(std::string_view s) { value(nlohmann::json(s)); }
+  void string(std::string_view s) {
+    util::append_json_string(buffer_, s);
+    if (buffer_.size() >= kChunk) flush();
+  }
   // `"name":` (names are converge's own, plain ASCII), after a comma unless `first`.
   void key(std::string_view name, bool first = false) {
     if (!first) raw(",");

@@ -12,22 +12,12 @@ using nlohmann::json;
 std::string nlohmann_text(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 // Printable ASCII other than '"' and '\\': written as it is, in quotes.
-bool plain(const std::string& s) {
+bool plain(std::string_view s) {
   for (const char c : s) {
     const auto byte = static_cast<unsigned char>(c);
     if (byte < 0x20 || byte > 0x7e || c == '"' || c == '\\') return false;
   }
   return true;
-}
-
-void append_string(std::string& out, const std::string& s) {
-  if (!plain(s)) {
-    out += nlohmann_text(json(s));
-    return;
-  }
-  out += '"';
-  out += s;
-  out += '"';
 }
 
 template <class Integer>
@@ -38,6 +28,16 @@ void append_integer(std::string& out, Integer n) {
 }
 
 }  // namespace
+
+void append_json_string(std::string& out, std::string_view text) {
+  if (!plain(text)) {
+    out += nlohmann_text(json(text));
+    return;
+  }
+  out += '"';
+  out += text;
+  out += '"';
+}
 
 void append_compact_json(std::string& out, const json& value) {
   switch (value.type()) {
@@ -54,7 +54,7 @@ void append_compact_json(std::string& out, const json& value) {
       append_integer(out, value.get_ref<const json::number_unsigned_t&>());
       return;
     case json::value_t::string:
-      append_string(out, value.get_ref<const json::string_t&>());
+      append_json_string(out, value.get_ref<const json::string_t&>());
       return;
     case json::value_t::array: {
       out += '[';
@@ -73,7 +73,7 @@ void append_compact_json(std::string& out, const json& value) {
       for (const auto& [key, member] : value.get_ref<const json::object_t&>()) {
         if (!first) out += ',';
         first = false;
-        append_string(out, key);
+        append_json_string(out, key);
         out += ':';
         append_compact_json(out, member);
       }

@@ -8,9 +8,12 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 
 namespace converge::util {
 
 void append_compact_json(std::string& out, const nlohmann::json& value);
+// The same for one string, without a JSON value made to hold it.
+void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace converge::util

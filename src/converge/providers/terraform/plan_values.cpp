@@ -84,7 +84,7 @@ void diff(const json& before, const json& after, const json& bs, const json& as,
 
 }  // namespace
 
-json shown_value(json&& value, const json& sensitive, const json& unknown) {
+json shown_value(json value, const json& sensitive, const json& unknown) {
   if (marks_sensitive(sensitive) || misfits(sensitive, value)) return kSensitive;
   if (marks_unknown(unknown)) return kKnownAfterApply;
   if (value.is_object() || (value.is_null() && unknown.is_object() && !unknown.empty())) {
@@ -96,7 +96,7 @@ json shown_value(json&& value, const json& sensitive, const json& unknown) {
         json part = shown_value(json(), member(sensitive, k), u);
         if (!part.is_null()) value[k] = std::move(part);
       }
-    return std::move(value);
+    return value;
   }
   if (value.is_array() || (value.is_null() && unknown.is_array() && !unknown.empty())) {
     if (value.is_null()) value = json::array();
@@ -105,13 +105,9 @@ json shown_value(json&& value, const json& sensitive, const json& unknown) {
     for (std::size_t i = 0; i < known; ++i)
       value[i] = shown_value(std::move(value[i]), element(sensitive, i), element(unknown, i));
     for (std::size_t i = known; i < n; ++i) value.push_back(shown_value(json(), element(sensitive, i), element(unknown, i)));
-    return std::move(value);
+    return value;
   }
-  return std::move(value);
-}
-
-json shown_value(const json& value, const json& sensitive, const json& unknown) {
-  return shown_value(json(value), sensitive, unknown);
+  return value;
 }
 
 void mark_volatile(json& value, std::string_view type, const std::vector<std::string>& paths) {

@@ -21,10 +21,8 @@ inline constexpr std::string_view kVolatile = "(volatile)";
 // marker is true, or an object or array mirroring the value (false, null or a
 // missing part: not marked). Fails safe: a sensitive marker that is any other scalar,
 // or a non-empty structure the value does not have, hides the whole part.
-nlohmann::json shown_value(const nlohmann::json& value, const nlohmann::json& sensitive,
-                           const nlohmann::json& unknown);
-// The same, `value` changed in place rather than copied.
-nlohmann::json shown_value(nlohmann::json&& value, const nlohmann::json& sensitive, const nlohmann::json& unknown);
+// `value` is changed in place: pass a copy to keep the original.
+nlohmann::json shown_value(nlohmann::json value, const nlohmann::json& sensitive, const nlohmann::json& unknown);
 
 // Replaces with "(volatile)", in a resource's attribute object `value` of type
 // `type`, the attribute at each dotted path ("tags.BuildTime"; "aws_instance.tags.BuildTime"
