@@ -52,7 +52,9 @@ image: setup
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX) --strip
 
-bench: build
+# The benchmarks (bench/README.md) in an optimised build of their own, build/bench,
+# whose steps the cases run: `make build`'s is not needed.
+bench: setup
 	@cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCONVERGE_BENCH=ON >/dev/null
 	@cmake --build build/bench -j$(JOBS) --target converge_bench
 	@bash scripts/bench.sh build/bench/bench/converge_bench

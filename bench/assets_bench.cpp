@@ -73,8 +73,10 @@ void BM_PlanAssets(benchmark::State& state) {
 }
 
 BENCHMARK(BM_CompileAssets)->Apply([](auto* b) { sized(b, kSizes, 20); })->Unit(benchmark::kMillisecond)->UseManualTime();
+// The peer at 1,000 and 10,000 only (issue 15 compares at 10,000): at 100,000 it
+// took ~4 minutes a run, six runs, most of a whole `make bench`.
 BENCHMARK(BM_PeerJinja2Compile)
-    ->Apply([](auto* b) { sized(b, kSizes, 20); })
+    ->Apply([](auto* b) { sized(b, {1000, 10000}, 20); })
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();
 BENCHMARK(BM_PlanAssets)->Apply([](auto* b) { sized(b, kSizes, 20); })->Unit(benchmark::kMillisecond)->UseManualTime();
