@@ -2,7 +2,8 @@
 # Runs every test (ctest) of a build directory with a throwaway PostgreSQL server
 # on 127.0.0.1, which is stopped again however the tests end.
 set -euo pipefail
-build=${1:?build directory}
+# Absolute: the tests write under it from directories of their own ($CONVERGE_COUNTS_DIR).
+build=$(cd "${1:?build directory}" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
 
 port=55500
