@@ -46,6 +46,25 @@ TEST(GitCertificates, ParsesOutsideTheInitialisationReachMbedTls) {
   EXPECT_NE(git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, damaged.c_str(), nullptr), 0);
 }
 
+TEST(GitCertificates, ABundleThatFailsToLoadIsKeptAndLoadedByTheNextTry) {
+  ASSERT_GE(detail::initialise_deferring_certificates(), 1);
+  const std::string bundle = detail::deferred_certificates();
+  ASSERT_NE(bundle, "");
+  TempDir dir;
+  dir.write("bundle.crt", "-----BEGIN CERTIFICATE-----\nnot base64 at all!\n-----END CERTIFICATE-----\n");
+  const std::string path = (dir.path() / "bundle.crt").string();
+  detail::defer_certificates(path);
+  auto failed = detail::load_certificates();
+  ASSERT_FALSE(failed);
+  EXPECT_NE(failed.error().message.find(path), std::string::npos) << failed.error().message;
+  EXPECT_EQ(detail::deferred_certificates(), path) << "a failed load must leave the bundle for the next push";
+  // The bundle repaired, the next push's load succeeds and only then forgets it.
+  fs::copy_file(bundle, path, fs::copy_options::overwrite_existing);
+  auto loaded = detail::load_certificates();
+  ASSERT_TRUE(loaded) << loaded.error().to_string();
+  EXPECT_EQ(detail::deferred_certificates(), "");
+}
+
 TEST(GitCertificates, APushLoadsTheBundleBeforeItConnects) {
   ASSERT_GE(detail::initialise_deferring_certificates(), 1);
   ASSERT_NE(detail::deferred_certificates(), "");

@@ -54,18 +54,19 @@ std::string deferred_certificates() {
   return deferred_path();
 }
 
+void defer_certificates(std::string path) { deferred_path() = std::move(path); }
+
 Expected<void> load_certificates() {
-  std::string path;
-  {
-    std::lock_guard lock(certificates_mutex());
-    path.swap(deferred_path());
-  }
+  std::lock_guard lock(certificates_mutex());
+  const std::string& path = deferred_path();
   if (path.empty()) return {};
+  // The path is kept until libgit2 has loaded it: a push after a failed load tries again.
   if (git_libgit2_opts(GIT_OPT_SET_SSL_CERT_LOCATIONS, path.c_str(), nullptr) != 0) {
     const git_error* e = git_error_last();
     return fail(Error::runtime("cannot load the CA certificates " + path + ": " +
                                (e && e->message ? e->message : "unknown libgit2 error")));
   }
+  deferred_path().clear();
   return {};
 }
 
@@ -74,7 +75,7 @@ Expected<void> load_certificates() {
 extern "C" int mbedtls_x509_crt_parse_file(void* chain, const char* path) {
   using namespace converge::git::detail;
   if (deferring) {
-    deferred_path() = path ? path : "";
+    defer_certificates(path ? path : "");
     return 0;
   }
   static const ParseFile real = [] {

@@ -22,7 +22,12 @@ int initialise_deferring_certificates();
 // empty when it asked for none (another TLS library, or already loaded).
 std::string deferred_certificates();
 
-// Loads the deferred bundle into libgit2 (GIT_OPT_SET_SSL_CERT_LOCATIONS), once.
+// Notes `path` as the bundle to load before a push. Called during git_libgit2_init()
+// (the caller holds the lock); tests call it to defer a bundle of their own.
+void defer_certificates(std::string path);
+
+// Loads the deferred bundle into libgit2 (GIT_OPT_SET_SSL_CERT_LOCATIONS), once: the
+// path is forgotten only when libgit2 has loaded it, so a failed load is tried again.
 Expected<void> load_certificates();
 
 }  // namespace converge::git::detail
