@@ -71,7 +71,7 @@ void BM_PlanCommentRequests(benchmark::State& state) {
   state.counters["requests"] = requests;
   state.SetLabel("plan-comment after a push");
 }
-BENCHMARK(BM_PlanCommentRequests)
+CONVERGE_BENCHMARK(BM_PlanCommentRequests)
     ->Apply([](auto* b) { sized(b, {10, 500, 5000}, 10); })
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();

@@ -103,7 +103,7 @@ void BM_DriftVsPgDump(benchmark::State& state) {
   state.counters["ratio"] = ours / theirs;
   fs::remove_all(repo);
 }
-BENCHMARK(BM_DriftVsPgDump)
+CONVERGE_BENCHMARK(BM_DriftVsPgDump)
     ->Apply([](auto* b) { sized(b, {1000}, 20); })
     ->UseManualTime()
     ->Unit(benchmark::kMillisecond);
@@ -118,7 +118,7 @@ void BM_DriftCatalogReader(benchmark::State& state) {
     if (!drift_check(*provider)) return state.SkipWithError("drift check failed or found drift");
   fs::remove_all(repo);
 }
-BENCHMARK(BM_DriftCatalogReader)->Apply([](auto* b) { sized(b, {1000}, 20); })->Unit(benchmark::kMillisecond);
+CONVERGE_BENCHMARK(BM_DriftCatalogReader)->Apply([](auto* b) { sized(b, {1000}, 20); })->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace converge::bench

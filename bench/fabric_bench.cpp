@@ -61,7 +61,7 @@ void BM_FabricNoChangePlan(benchmark::State& state) {
   state.counters["requests_per_item"] = static_cast<double>(requests) / static_cast<double>(items);
   state.SetLabel("no-change plan, in process");
 }
-BENCHMARK(BM_FabricNoChangePlan)
+CONVERGE_BENCHMARK(BM_FabricNoChangePlan)
     ->Apply([](auto* b) { sized(b, {10, 100, 1000}, 10); })
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();

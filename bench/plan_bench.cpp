@@ -50,7 +50,7 @@ void plan_pending(benchmark::State& state, const std::string& url) {
 }
 
 void BM_PlanPendingMigrationsOnSqlite(benchmark::State& state) { plan_pending(state, "sqlite:///bench.db"); }
-BENCHMARK(BM_PlanPendingMigrationsOnSqlite)
+CONVERGE_BENCHMARK(BM_PlanPendingMigrationsOnSqlite)
     ->Apply([](auto* b) { sized(b, {1000, 2000, 5000, 10000}, 20); })
     ->Unit(benchmark::kMillisecond);
 
@@ -58,7 +58,7 @@ void BM_PlanPendingMigrationsOnPostgres(benchmark::State& state) {
   if (postgres_url().empty()) return state.SkipWithError("set CONVERGE_BENCH_POSTGRES_URL (make bench does)");
   plan_pending(state, fresh_database("converge_bench_plan"));
 }
-BENCHMARK(BM_PlanPendingMigrationsOnPostgres)
+CONVERGE_BENCHMARK(BM_PlanPendingMigrationsOnPostgres)
     ->Apply([](auto* b) { sized(b, {2000, 10000}, 20); })
     ->Unit(benchmark::kMillisecond);
 
@@ -80,13 +80,13 @@ void BM_HashPlan(benchmark::State& state) {
   auto p = big_plan(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(plan::hash(p));
 }
-BENCHMARK(BM_HashPlan)->Apply([](auto* b) { sized(b, {10000}, 20); })->Unit(benchmark::kMillisecond);
+CONVERGE_BENCHMARK(BM_HashPlan)->Apply([](auto* b) { sized(b, {10000}, 20); })->Unit(benchmark::kMillisecond);
 
 void BM_RenderPlanMarkdown(benchmark::State& state) {
   auto p = big_plan(static_cast<int>(state.range(0)));
   for (auto _ : state) benchmark::DoNotOptimize(plan::render_markdown(p).size());
 }
-BENCHMARK(BM_RenderPlanMarkdown)->Apply([](auto* b) { sized(b, {10000}, 20); })->Unit(benchmark::kMillisecond);
+CONVERGE_BENCHMARK(BM_RenderPlanMarkdown)->Apply([](auto* b) { sized(b, {10000}, 20); })->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace converge::bench

@@ -241,11 +241,11 @@ void measure(benchmark::State& state, const std::vector<std::string>& extra) {
 
 // The matrix's merge job: 100 per-target plan files → the comment and plan record.
 void BM_MatrixMerge(benchmark::State& state) { measure(state, {"--from", "plans/*.json"}); }
-BENCHMARK(BM_MatrixMerge)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(converge::bench::smoke() ? 1 : 5);
+CONVERGE_BENCHMARK(BM_MatrixMerge)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(converge::bench::smoke() ? 1 : 5);
 
 // The same comment from one job planning all 100 targets itself.
 void BM_PlanCommentOneJob(benchmark::State& state) { measure(state, {}); }
-BENCHMARK(BM_PlanCommentOneJob)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(converge::bench::smoke() ? 1 : 5);
+CONVERGE_BENCHMARK(BM_PlanCommentOneJob)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(converge::bench::smoke() ? 1 : 5);
 
 // One job of the matrix: `converge-plan --target t000` of the 100-target repository.
 void BM_MatrixPlanOneTarget(benchmark::State& state) {
@@ -262,6 +262,6 @@ void BM_MatrixPlanOneTarget(benchmark::State& state) {
       return;
     }
 }
-BENCHMARK(BM_MatrixPlanOneTarget)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(converge::bench::smoke() ? 1 : 5);
+CONVERGE_BENCHMARK(BM_MatrixPlanOneTarget)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(converge::bench::smoke() ? 1 : 5);
 
 }  // namespace

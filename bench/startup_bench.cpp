@@ -26,7 +26,7 @@ void BM_StartUpHelp(benchmark::State& state) {
   state.SetLabel(program + " --help");
   time_process(state, {{bin(program), "--help"}, {}, {}});
 }
-BENCHMARK(BM_StartUpHelp)
+CONVERGE_BENCHMARK(BM_StartUpHelp)
     ->Apply([](auto* b) {
       if (smoke()) return void(b->Arg(0)->Arg(1)->Iterations(1));
       std::vector<std::int64_t> all;
@@ -51,7 +51,7 @@ void BM_NoChangePlanTinyRepo(benchmark::State& state) {
   state.SetLabel("converge plan, nothing to do");
   time_process(state, {{bin("converge"), "plan", "--env", "dev", "--detailed-exitcode"}, repo, {}});
 }
-BENCHMARK(BM_NoChangePlanTinyRepo)
+CONVERGE_BENCHMARK(BM_NoChangePlanTinyRepo)
     ->Apply([](auto* b) { sized(b, {1}, 1); })
     ->Unit(benchmark::kMillisecond)
     ->UseManualTime();

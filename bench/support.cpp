@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <random>
 
@@ -23,6 +24,14 @@ namespace fs = std::filesystem;
 bool smoke() {
   const char* value = std::getenv("CONVERGE_BENCH_SMOKE");
   return value != nullptr && std::string(value) == "1";
+}
+
+void guarded(benchmark::State& state, void (*run)(benchmark::State&)) {
+  try {
+    run(state);
+  } catch (const std::exception& e) {
+    state.SkipWithError(e.what());
+  }
 }
 
 benchmark::internal::Benchmark* sized(benchmark::internal::Benchmark* b, const std::vector<std::int64_t>& sizes,

@@ -18,6 +18,16 @@ namespace converge::bench {
 // the benchmarks so they never rot; the numbers mean nothing then).
 bool smoke();
 
+// Runs the case `run`; an exception it throws (a runtime that does not start, a
+// repository that cannot be written) fails that case with its message, not the
+// whole run: the cases after it still report.
+void guarded(benchmark::State& state, void (*run)(benchmark::State&));
+
+// BENCHMARK(fn) with its exceptions caught by guarded(); chains as BENCHMARK does.
+#define CONVERGE_BENCHMARK(fn)                                        \
+  static benchmark::internal::Benchmark* const converge_bench_##fn = \
+      benchmark::RegisterBenchmark(#fn, [](benchmark::State& state) { ::converge::bench::guarded(state, fn); })
+
 // Registers `sizes` (or, in a smoke run, `smoke_size` once, no repetitions); each
 // case otherwise runs five repetitions (after the warm-up run it does itself),
 // reported as median, min and max. Returns `b` for chaining.

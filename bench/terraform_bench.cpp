@@ -113,7 +113,7 @@ void BM_TerraformPlanHashAndComment(benchmark::State& state) {
   state.counters["peak_mb"] = peak;
   state.counters["memory_ratio"] = peak / file_mb;
 }
-BENCHMARK(BM_TerraformPlanHashAndComment)
+CONVERGE_BENCHMARK(BM_TerraformPlanHashAndComment)
     ->Apply([](auto* b) { sized(b, {50}, 1); })
     ->Unit(benchmark::kMillisecond);
 
