@@ -33,14 +33,15 @@ function(converge_lazy_library module target)
   endif()
   set(soname "${CMAKE_MATCH_1}")
 
-  # "0000000000012340 T PQconnectdb": T is a function; A marks version nodes.
-  execute_process(COMMAND ${CMAKE_NM} -D --defined-only --without-symbol-versions "${real}"
+  # "0000000000012340 T PQconnectdb" (GNU nm may add "@@LIBPQ_5", llvm-nm "@LIBPQ_5":
+  # the version is not part of the name): T is a function; A marks version nodes.
+  execute_process(COMMAND ${CMAKE_NM} -D --defined-only "${real}"
                   OUTPUT_VARIABLE symbols COMMAND_ERROR_IS_FATAL ANY)
   string(REPLACE "\n" ";" lines "${symbols}")
   set(names)
   set(data)
   foreach(line IN LISTS lines)
-    if(line MATCHES "^[0-9a-f]+ ([A-Za-z]) ([A-Za-z_][A-Za-z0-9_]*)$")
+    if(line MATCHES "^[0-9a-f]+ ([A-Za-z]) ([A-Za-z_][A-Za-z0-9_]*)(@@?[A-Za-z0-9_.]+)?$")
       if(CMAKE_MATCH_1 STREQUAL "T")
         list(APPEND names "${CMAKE_MATCH_2}")
       elseif(NOT CMAKE_MATCH_1 STREQUAL "A")
