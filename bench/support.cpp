@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <libpq-fe.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,8 +81,11 @@ Ran run(const Process& process) {
   posix_spawn_file_actions_destroy(&io);
   if (spawned == 0) {
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    rusage usage{};
+    ::wait4(pid, &status, 0, &usage);
     ran.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    const auto ms = [](const timeval& t) { return t.tv_sec * 1000.0 + t.tv_usec / 1000.0; };
+    ran.cpu_ms = ms(usage.ru_utime) + ms(usage.ru_stime);
     ran.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   }
   ::close(out);
@@ -116,11 +120,14 @@ void time_process(benchmark::State& state, const Process& process) {
     return true;
   };
   if (failed(run(process))) return;  // the warm-up
+  double cpu_ms = 0;
   for (auto _ : state) {
     const Ran ran = run(process);
     if (failed(ran)) return;
     state.SetIterationTime(ran.wall_ms / 1000.0);
+    cpu_ms += ran.cpu_ms;
   }
+  state.counters["cpu_ms"] = benchmark::Counter(cpu_ms, benchmark::Counter::kAvgIterations);
   state.counters["peak_rss_mb"] = peak_rss_mb(process);
 }
 

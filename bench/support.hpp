@@ -44,6 +44,7 @@ struct Process {
 struct Ran {
   int exit_code = -1;
   double wall_ms = 0;
+  double cpu_ms = 0;   // the process's own user + system time (not a server's it talked to)
   std::string output;  // standard output and error, for the error message
 };
 
@@ -56,8 +57,10 @@ Ran run(const Process& process);
 double peak_rss_mb(const Process& process);
 
 // Runs `process` once untimed (the warm-up), then once per iteration with manual
-// timing, then once more for its peak memory (counter peak_rss_mb). A failed run
-// stops the case with its output as the error.
+// timing, then once more for its peak memory (counter peak_rss_mb). Counter cpu_ms
+// is the process's own CPU time per run: in a case against a local server it
+// separates converge's share from the server's. A failed run stops the case with
+// its output as the error.
 void time_process(benchmark::State& state, const Process& process);
 
 // A converge executable of this build (converge, converge-plan, ...).
