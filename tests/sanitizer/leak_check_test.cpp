@@ -4,24 +4,20 @@
 // report. If leak checking were off (detect_leaks=0, or LeakSanitizer unable to
 // ptrace in a sandbox), a leak in a step would go unnoticed by every test.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
+
+#include "support/run.hpp"
 
 namespace {
 
 TEST(LeakSanitizer, StopsAProgramThatLeaks) {
-  std::FILE* pipe = ::popen(CONVERGE_LEAKER " 2>&1", "r");
-  ASSERT_NE(pipe, nullptr);
   std::string output;
-  char buffer[4096];
-  while (size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
-  const int status = ::pclose(pipe);
+  const int status = converge::testing::run_shell(CONVERGE_LEAKER " 2>&1", &output);
   EXPECT_NE(output.find("leaked 4242 bytes"), std::string::npos) << output;
   EXPECT_NE(output.find("ERROR: LeakSanitizer: detected memory leaks"), std::string::npos) << output;
   EXPECT_NE(output.find("4242 byte(s)"), std::string::npos) << output;
-  EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a leaking program exited 0";
+  EXPECT_NE(status, 0) << "a leaking program exited 0";
 }
 
 }  // namespace
