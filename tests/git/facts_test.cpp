@@ -24,7 +24,8 @@ class Repo {
  public:
   explicit Repo(const std::filesystem::path& path, bool bare = false) : path_(path) {
     git_libgit2_init();
-    git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+    git_repository_init_options options{};
+    git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
     options.flags = GIT_REPOSITORY_INIT_MKPATH | (bare ? GIT_REPOSITORY_INIT_BARE : 0);
     options.initial_head = "main";
     if (git_repository_init_ext(&repo_, path.c_str(), &options) != 0) throw std::runtime_error("init failed");
@@ -165,7 +166,8 @@ TEST(GitFacts, ADetachedHeadHasNoBranchButKeepsItsTags) {
   repo.annotated_tag("v1.0.0", tagged);
   repo.commit("a.txt", "b\n", "second");
   ASSERT_EQ(git_repository_set_head_detached(repo.get(), &tagged), 0);
-  git_checkout_options checkout = GIT_CHECKOUT_OPTIONS_INIT;
+  git_checkout_options checkout{};
+  git_checkout_options_init(&checkout, GIT_CHECKOUT_OPTIONS_VERSION);
   checkout.checkout_strategy = GIT_CHECKOUT_FORCE;
   ASSERT_EQ(git_checkout_head(repo.get(), &checkout), 0);
 

@@ -25,7 +25,8 @@ git_signature* signature() {
 
 GitRepo::GitRepo(const std::filesystem::path& path, const std::string& branch) : path_(path) {
   git_libgit2_init();
-  git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  git_repository_init_options options{};
+  git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
   options.flags = GIT_REPOSITORY_INIT_MKPATH;
   options.initial_head = branch.c_str();
   check(git_repository_init_ext(&repo_, path.c_str(), &options), "init");
@@ -103,7 +104,8 @@ void GitRepo::branch(const std::string& name) {
 void GitRepo::checkout(const std::string& ref) {
   git_object* target = nullptr;
   check(git_revparse_single(&target, repo_, (ref + "^{commit}").c_str()), "revparse");
-  git_checkout_options options = GIT_CHECKOUT_OPTIONS_INIT;
+  git_checkout_options options{};
+  git_checkout_options_init(&options, GIT_CHECKOUT_OPTIONS_VERSION);
   options.checkout_strategy = GIT_CHECKOUT_FORCE;
   int rc = git_checkout_tree(repo_, target, &options);
   if (rc == 0) {

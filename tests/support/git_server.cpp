@@ -205,7 +205,8 @@ std::string GitServer::url(const std::string& name) const {
 std::filesystem::path GitServer::create_bare(const std::string& name) const {
   const auto path = repo_path(name);
   git_libgit2_init();
-  git_repository_init_options options = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  git_repository_init_options options{};
+  git_repository_init_options_init(&options, GIT_REPOSITORY_INIT_OPTIONS_VERSION);
   options.flags = GIT_REPOSITORY_INIT_MKPATH | GIT_REPOSITORY_INIT_BARE;
   options.initial_head = "main";
   git_repository* repo = nullptr;

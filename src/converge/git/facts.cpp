@@ -63,7 +63,8 @@ Expected<Facts> read_facts(const std::filesystem::path& dir) {
   facts.tags = std::move(search.names);
 
   if (!git_repository_is_bare(repo.get())) {
-    git_status_options options = GIT_STATUS_OPTIONS_INIT;
+    git_status_options options{};
+    git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION);
     options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
     options.flags = 0;  // untracked and ignored files are not "dirty"
     git_status_list* status_raw = nullptr;

@@ -51,7 +51,8 @@ Expected<std::vector<UncleanFile>> unclean_files(const std::filesystem::path& di
   if (!paths.empty() && specs.empty()) return std::vector<UncleanFile>{};
   const bool everything = paths.empty() || std::ranges::find(specs, std::string()) != specs.end();
 
-  git_status_options options = GIT_STATUS_OPTIONS_INIT;
+  git_status_options options{};
+  git_status_options_init(&options, GIT_STATUS_OPTIONS_VERSION);
   options.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
   options.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
   // Under named paths a file .gitignore hides is still one compile reads; in the whole

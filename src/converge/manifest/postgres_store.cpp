@@ -192,7 +192,7 @@ class PostgresStore final : public Store {
     for (const char* sql : {kSchemaLock, kBootstrap}) {
       if (auto ok = exec(sql); !ok) return rollback(ok.error());
     }
-    auto version = query({"SELECT version FROM meta.schema_version WHERE component = 'deployments'"}, {});
+    auto version = query("SELECT version FROM meta.schema_version WHERE component = 'deployments'", {});
     if (!version) return rollback(version.error());
     int current = 0;
     if (PQntuples(version->get()) > 0) current = std::atoi(PQgetvalue(version->get(), 0, 0));
@@ -205,8 +205,8 @@ class PostgresStore final : public Store {
     }
     if (current < static_cast<int>(kMigrations.size())) {
       auto target = std::to_string(kMigrations.size());
-      auto ok = query({"INSERT INTO meta.schema_version (component, version) VALUES ('deployments', $1::integer)"
-                       " ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version"},
+      auto ok = query("INSERT INTO meta.schema_version (component, version) VALUES ('deployments', $1::integer)"
+                      " ON CONFLICT (component) DO UPDATE SET version = EXCLUDED.version",
                       {target.c_str()});
       if (!ok) return rollback(ok.error());
     }

@@ -70,8 +70,8 @@ TEST(TerraformPlanJson, EveryRealPlanParses) {
     auto read = read_plan(text, file.string());
     ASSERT_TRUE(read.has_value()) << read.error().to_string();
     const json doc = json::parse(text);
-    EXPECT_EQ(read->format_version, doc["format_version"]) << file;
-    EXPECT_EQ(read->terraform_version, doc["terraform_version"]) << file;
+    EXPECT_EQ(read->format_version, doc["format_version"].get<std::string>()) << file;
+    EXPECT_EQ(read->terraform_version, doc["terraform_version"].get<std::string>()) << file;
     EXPECT_TRUE(read->errors.empty()) << file;
   }
 }
