@@ -11,7 +11,7 @@
 # compile flags are unchanged. A library that exports data, not only functions, is
 # refused here (a data symbol cannot be a trampoline).
 #
-# x86-64 only (the trampolines are x86-64 assembly); elsewhere, and in the libFuzzer
+# x86-64 only (the trampolines are x86-64 assembly); elsewhere, and in make fuzz's
 # build, the libraries are linked as usual (CONVERGE_LAZY_LIBRARIES OFF).
 
 function(converge_lazy_library module target)

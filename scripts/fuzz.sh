@@ -7,7 +7,10 @@
 # (-rss_limit_mb) or leak, naming the reproducer. docs/fuzzing.md says more.
 #
 # usage: scripts/fuzz.sh [--build-only] [target ...]      (default: every fuzz/*.cpp)
-#   --build-only  build the targets and stop (make test builds them while the tests run)
+#   --build-only  build the targets and stop
+#   FUZZ_BUILD    the build directory (default build/fuzz)
+#   FUZZ_BUILT    when set, FUZZ_BUILD's targets are built already and are only run
+#                 (make test builds them with the tests: CONVERGE_SANITIZE + CONVERGE_FUZZ)
 #   FUZZ_SECONDS  wall-clock time for the fuzzing, shared by the targets (default 60)
 #   FUZZ_RUNS     instead: this many inputs per target (fabric_parameters, slower per
 #                 input, a twelfth of them) from a fixed seed, so a run on a
@@ -38,22 +41,25 @@ else
 fi
 
 started=$(date +%s)
-CC=clang-19 CXX=clang++-19 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_FUZZ=ON \
-  -DCONVERGE_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
-cmake --build "$build" -j"$(nproc)" --target "${build_targets[@]}" >"$build/build.log" 2>&1 || {
-  cat "$build/build.log" >&2
-  echo "converge fuzz: the fuzz build failed" >&2
-  exit 1
-}
-$build_only && exit 0
-built=$(date +%s)
+if [ -n "${FUZZ_BUILT:-}" ]; then
+  # make test: FUZZ_BUILD is its own build, where the targets were built with the tests.
+  build_note="built with the tests"
+else
+  CC=clang-19 CXX=clang++-19 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCONVERGE_FUZZ=ON \
+    -DCONVERGE_TESTS=OFF -DCMAKE_CXX_COMPILER=clang++-19 >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target "${build_targets[@]}" >"$build/build.log" 2>&1 || {
+    cat "$build/build.log" >&2
+    echo "converge fuzz: the fuzz build failed" >&2
+    exit 1
+  }
+  $build_only && exit 0
+  build_note="build $(( $(date +%s) - started )) s"
+fi
 python3 "$root/fuzz/seeds.py" "$build/corpus" "$root/../shared/testdata"
 
 export ASAN_OPTIONS=${FUZZ_ASAN_OPTIONS:-detect_leaks=1}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for symbolizer in llvm-symbolizer-19 llvm-symbolizer; do
-  if command -v "$symbolizer" >/dev/null; then export ASAN_SYMBOLIZER_PATH=$(command -v "$symbolizer"); break; fi
-done
+source "$root/scripts/sanitizer-env.sh"
 
 # The dictionary of each target (fuzz/dict/), config's being YAML's and its own,
 # the fabric targets' parameter.yml's, JSONPath's and JSON's.
@@ -140,7 +146,7 @@ for t in "${targets[@]}"; do
   fi
 done
 
-line="fuzzing: ${#targets[@]} targets, $(grouped "$total") executions, $budget (build $((built - started)) s), $replayed regression inputs replayed, $failed crashes"
+line="fuzzing: ${#targets[@]} targets, $(grouped "$total") executions, $budget ($build_note), $replayed regression inputs replayed, $failed crashes"
 echo "converge $line"
 if [ -n "${CONVERGE_COUNTS_DIR:-}" ]; then mkdir -p "$CONVERGE_COUNTS_DIR" && echo "$line" >"$CONVERGE_COUNTS_DIR/fuzz.txt"; fi
 [ "$failed" -eq 0 ]

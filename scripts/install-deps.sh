@@ -9,7 +9,7 @@ packages=(
   libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libsqlite3-dev libssl-dev libdtl-dev libzip-dev
   sqlite3 postgresql postgresql-client groff-base python3-jinja2 python3-yaml lighttpd buildah mmdebstrap uidmap time
-  clang-19 libclang-rt-19-dev lld
+  clang-19 libclang-rt-19-dev lld llvm-19
 )
 
 # Node.js and npm run test peers (the GitHub API server, json-server, prism, the

@@ -16,6 +16,7 @@ echo "converge: test PostgreSQL at 127.0.0.1:$port"
 export CONVERGE_TEST_POSTGRES_URL=$url
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+source "$here/sanitizer-env.sh"
 # Checks that count what they tried (canary checks, workflow scenarios, soak
 # rounds; fuzz.sh adds the fuzz executions) write one line each under
 # $CONVERGE_COUNTS_DIR; scripts/test.sh prints them at the end of `make test`.
