@@ -2,6 +2,11 @@
 // turns flags into these options and calls the function through run_guarded().
 #pragma once
 
+// cxxopts' std::regex parser compiles six patterns per including file at every step
+// start; CMakeLists.txt chooses its own parser for every target.
+#ifndef CXXOPTS_NO_REGEX
+#error "converge builds cxxopts with CXXOPTS_NO_REGEX (CMakeLists.txt)"
+#endif
 #include <cxxopts.hpp>
 #include <filesystem>
 #include <functional>
