@@ -9,12 +9,15 @@ packages=(
   libcxxopts-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev libbenchmark-dev
   libpq-dev libsqlite3-dev libssl-dev libdtl-dev libzip-dev
   sqlite3 postgresql postgresql-client groff-base python3-jinja2 python3-yaml lighttpd buildah mmdebstrap uidmap time
-  clang-19 libclang-rt-19-dev lld llvm-19
+  clang-19 libclang-rt-19-dev lld
 )
 
 # Node.js and npm run test peers (the GitHub API server, json-server, prism, the
 # workflow parser); a machine that has them (Node 20 here) keeps its own.
 command -v npm >/dev/null 2>&1 || packages+=(nodejs npm)
+# clang's sanitizers name functions and lines through llvm-symbolizer
+# (scripts/sanitizer-env.sh): Debian's llvm-19 has it; a machine with one keeps its own.
+command -v llvm-symbolizer-19 >/dev/null 2>&1 || command -v llvm-symbolizer >/dev/null 2>&1 || packages+=(llvm-19)
 
 missing=()
 for p in "${packages[@]}"; do
